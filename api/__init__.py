@@ -1,0 +1,1 @@
+"""The running service: settings, MongoDB store, marketplace rules, auth, HTTP app, CLI."""

@@ -1,0 +1,159 @@
+"""The Starlette application: /graphql, /healthz, /readyz, wired to MongoDB in the lifespan."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import uuid
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.extensions.disable_introspection import DisableIntrospection
+
+import schema as graphql_schema
+from api.auth import authenticate
+from api.context import RequestContext, RequestLoaders
+from api.errors import MaskInternalErrors
+from api.market import MarketService, utcnow
+from api.settings import Settings
+from api.store import Store, connect
+
+log = logging.getLogger("rfpmarket")
+
+
+class MarketGraphQL(GraphQL[RequestContext, None]):
+    def __init__(self, state: AppState, production: bool) -> None:
+        # Classes or factories: strawberry builds fresh extension instances for every request.
+        extensions: list[Any] = [
+            MaskInternalErrors,
+            lambda: ParserCache(maxsize=256),
+            lambda: ValidationCache(maxsize=256),
+        ]
+        if production:
+            extensions.append(DisableIntrospection)
+        super().__init__(
+            graphql_schema.build_schema(extensions),
+            graphql_ide=None if production else "graphiql",
+            allow_queries_via_get=True,
+        )
+        self.state = state
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> RequestContext:
+        market = self.state.market
+        viewer = await authenticate(market, request.headers)
+        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+        return RequestContext(
+            viewer=viewer, market=market, loaders=RequestLoaders(market), request_id=request_id[:64]
+        )
+
+
+class AppState:
+    """What the lifespan opens: the client, the store and the market built on it."""
+
+    store: Store
+    market: MarketService
+
+
+class BodySizeLimit:
+    """413 for bodies over the limit, judged by Content-Length and by what actually arrives."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await _too_large(scope, receive, send)
+            return
+        received = 0
+
+        async def limited_receive() -> Any:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise _BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except _BodyTooLarge:
+            await _too_large(scope, receive, send)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
+    response = JSONResponse({"errors": [{"message": "request body too large"}]}, status_code=413)
+    await response(scope, receive, send)
+
+
+def create_app(
+    settings: Settings,
+    mongodb_uri: str,
+    clock: Callable[[], datetime] = utcnow,
+) -> Starlette:
+    state = AppState()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        client = connect(mongodb_uri)
+        state.store = Store(client, settings.db)
+        state.market = MarketService(state.store, clock)
+        await state.store.ensure_indexes()
+        try:
+            yield
+        finally:
+            await client.close()
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> Response:
+        if await state.store.ping():
+            return JSONResponse({"status": "ready"})
+        return JSONResponse({"status": "database unavailable"}, status_code=503)
+
+    graphql = MarketGraphQL(state, settings.production)
+    middleware = [Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)]
+    if settings.cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_methods=["GET", "POST"],
+                allow_headers=["Authorization", "Content-Type"],
+            )
+        )
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+        ],
+        middleware=middleware,
+        lifespan=lifespan,
+    )
+    app.state.market_state = state
+    return app

@@ -1,0 +1,152 @@
+"""`rfpmarket`: serve the API, load demo data, rescore stored proposals, export the schema."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from api.embedded import EmbeddedDatabase
+from api.settings import Settings
+
+log = logging.getLogger("rfpmarket")
+
+
+@contextlib.contextmanager
+def database_uri(settings: Settings, data_dir: Path | None) -> Iterator[str]:
+    """MONGODB_URI when set; otherwise an embedded SecantusDB over the data folder, stopped on exit."""
+    if settings.mongodb_uri:
+        yield settings.mongodb_uri
+        return
+    folder = (data_dir or settings.data_dir) / "db"
+    database = EmbeddedDatabase(folder)
+    print(f"starting the embedded database (SecantusDB) in {folder} ...", file=sys.stderr)
+    database.start(settings.db_start_timeout_seconds)
+    try:
+        yield database.uri
+    finally:
+        database.stop()
+
+
+def _print_demo_keys(keys: list[object]) -> None:
+    print("demo API keys (send as `Authorization: Bearer <key>`):")
+    for key in keys:
+        print(f"  {key.kind:<6}  {key.organization:<32}  {key.api_key}")  # type: ignore[attr-defined]
+
+
+async def _seed_demo(settings: Settings, uri: str) -> None:
+    from api.market import MarketService
+    from api.seed import load_demo
+    from api.store import Store, connect
+
+    client = connect(uri)
+    try:
+        store = Store(client, settings.db)
+        await store.ensure_indexes()
+        _print_demo_keys(list(await load_demo(MarketService(store))))
+    finally:
+        await client.close()
+
+
+class Stopped(Exception):
+    """SIGTERM or SIGINT: unwind through every `finally`, so the embedded database stops too."""
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise Stopped(signum)
+
+
+def serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from api.app import create_app
+
+    # uvicorn shuts down gracefully, then re-raises the signal it caught; these handlers turn that
+    # (or a signal during start-up) into an exception instead of an abrupt exit.
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, _stop)
+    try:
+        with database_uri(settings, args.data_dir) as uri:
+            if args.demo:
+                asyncio.run(_seed_demo(settings, uri))
+            app = create_app(settings, uri)
+            print(f"rfpmarket on http://{args.host}:{args.port}/graphql", file=sys.stderr)
+            uvicorn.run(app, host=args.host, port=args.port, log_level=settings.log_level.lower())
+    except Stopped:
+        pass
+    return 0
+
+
+def seed(args: argparse.Namespace, settings: Settings) -> int:
+    if not args.demo:
+        print("nothing to do: pass --demo", file=sys.stderr)
+        return 2
+    with database_uri(settings, args.data_dir) as uri:
+        asyncio.run(_seed_demo(settings, uri))
+    return 0
+
+
+def rescore(args: argparse.Namespace, settings: Settings) -> int:
+    from api.rescore import rescore_all
+
+    with database_uri(settings, args.data_dir) as uri:
+        counts = asyncio.run(rescore_all(settings, uri, everything=args.all))
+    print(f"rescored {counts[0]} of {counts[1]} proposals")
+    return 0
+
+
+def export_schema(args: argparse.Namespace, settings: Settings) -> int:
+    import schema
+
+    Path(args.out).write_text(schema.schema.as_str() + "\n")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="rfpmarket", description=__doc__)
+    commands = root.add_subparsers(dest="command", required=True)
+
+    def with_data_dir(command: argparse.ArgumentParser) -> None:
+        command.add_argument(
+            "--data-dir", type=Path, default=None, help="embedded database folder (default ./.rfpmarket)"
+        )
+
+    run = commands.add_parser("serve", help="run the API (embedded database unless MONGODB_URI is set)")
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=8000)
+    run.add_argument("--demo", action="store_true", help="load the demo data first")
+    with_data_dir(run)
+    run.set_defaults(handler=serve)
+
+    load = commands.add_parser("seed", help="load data")
+    load.add_argument("--demo", action="store_true", help="the demo RFPs, vendors and proposals (idempotent)")
+    with_data_dir(load)
+    load.set_defaults(handler=seed)
+
+    again = commands.add_parser("rescore", help="recompute stored scores after a scoringVersion change")
+    again.add_argument("--all", action="store_true", help="rescore every proposal, not only outdated ones")
+    with_data_dir(again)
+    again.set_defaults(handler=rescore)
+
+    export = commands.add_parser("export-schema", help="write the served GraphQL schema (SDL)")
+    export.add_argument("--out", default="schema.graphql")
+    export.set_defaults(handler=export_schema)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    settings = Settings()
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    return int(args.handler(args, settings))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,25 @@
+"""Opaque cursors: base64 of a small JSON list. A cursor that does not decode is a client error."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Any
+
+from schema.records import InputError
+
+
+def encode(kind: str, *values: Any) -> str:
+    raw = json.dumps([kind, *values], separators=(",", ":"), default=str)
+    return base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+def decode(cursor: str, kind: str, arity: int) -> list[Any]:
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (binascii.Error, ValueError, UnicodeError):
+        values = None
+    if not isinstance(values, list) or len(values) != arity + 1 or values[0] != kind:
+        raise InputError("after", "the cursor is not valid for this list")
+    return values[1:]

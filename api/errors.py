@@ -1,0 +1,52 @@
+"""Unexpected exceptions reach clients masked, with a request id; the log keeps the traceback."""
+
+from __future__ import annotations
+
+import logging
+
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors
+
+from schema.records import InputError
+
+log = logging.getLogger("rfpmarket.errors")
+
+
+def is_unexpected(error: GraphQLError) -> bool:
+    original = error.original_error
+    return original is not None and not isinstance(original, GraphQLError | InputError)
+
+
+class MaskInternalErrors(MaskErrors):
+    """Masks what nobody meant to show; client errors (bad input) pass through, made explicit."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=is_unexpected)
+
+    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        request_id = getattr(self.execution_context.context, "request_id", "-")
+        processed = []
+        for error in errors:
+            original = error.original_error
+            if isinstance(original, InputError):
+                processed.append(
+                    GraphQLError(
+                        original.message,
+                        nodes=error.nodes,
+                        path=error.path,
+                        extensions={"code": "BAD_USER_INPUT", "field": [original.argument]},
+                    )
+                )
+            elif is_unexpected(error):
+                log.error("request %s failed at %s", request_id, error.path, exc_info=original)
+                processed.append(
+                    GraphQLError(
+                        f"Internal server error (request id {request_id})",
+                        nodes=error.nodes,
+                        path=error.path,
+                        extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+                    )
+                )
+            else:
+                processed.append(error)
+        return processed

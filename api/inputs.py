@@ -1,0 +1,95 @@
+"""Validation of what clients send: pydantic models for API input, and errors as input paths."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from pydantic import AwareDatetime, BaseModel, Field, ValidationError
+
+from schema.records import ErrorCode, ServiceCategory, UserErrorRecord
+from scoring.model import MAX_AMOUNT, Model, RfpContext
+
+M = TypeVar("M", bound=BaseModel)
+
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+
+
+class RfpDraft(RfpContext):
+    """CreateRfpInput: the scoring context plus what only the marketplace needs."""
+
+    title: str = Field(min_length=1, max_length=200)
+    scope: str = Field(min_length=1, max_length=20_000)
+    category: ServiceCategory
+    submission_deadline: AwareDatetime
+    sealed: bool = False
+
+    def context(self) -> RfpContext:
+        return RfpContext.model_validate(self.model_dump(include=set(RfpContext.model_fields)))
+
+
+class Registration(Model):
+    name: str = Field(min_length=1, max_length=200)
+    contact_email: str = Field(max_length=254)
+
+    def email_is_valid(self) -> bool:
+        return EMAIL.match(self.contact_email) is not None
+
+
+def validate(
+    model: type[M], data: Any, prefix: tuple[str, ...]
+) -> tuple[M | None, tuple[UserErrorRecord, ...]]:
+    """Validate `data`; on failure, one INVALID user error per problem, `field` the full input path."""
+    try:
+        return model.model_validate(data), ()
+    except ValidationError as error:
+        return None, tuple(_user_error(item, prefix) for item in error.errors(include_url=False))
+
+
+def _user_error(item: Any, prefix: tuple[str, ...]) -> UserErrorRecord:
+    path = prefix + tuple(str(part) for part in item["loc"])
+    message = str(item["msg"]).removeprefix("Value error, ")
+    return UserErrorRecord(message=message, code=ErrorCode.INVALID, field=path)
+
+
+def input_shaped(data: Any) -> Any:
+    """A dumped model (by alias) in the shape of the GraphQL input: pricing back as its @oneOf key."""
+    if isinstance(data, dict):
+        if "model" in data and isinstance(data["model"], str):
+            rest = {key: value for key, value in data.items() if key != "model"}
+            return {data["model"]: input_shaped(rest)}
+        return {key: input_shaped(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [input_shaped(value) for value in data]
+    return data
+
+
+def _is_money(value: Any) -> bool:
+    return isinstance(value, dict) and set(value) == {"amount", "currencyCode"}
+
+
+def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
+    """Input paths to leaf values; a Money is one leaf, as clients think of it."""
+    if isinstance(data, dict) and not _is_money(data):
+        items: Iterable[tuple[str, Any]] = data.items()
+    elif isinstance(data, list):
+        items = ((str(index), value) for index, value in enumerate(data))
+    else:
+        return {prefix: data}
+    out: dict[str, Any] = {}
+    for key, value in items:
+        out.update(flatten(value, f"{prefix}.{key}" if prefix else key))
+    if not out and prefix:
+        out[prefix] = data  # an empty list or object is still a value that can change
+    return out
+
+
+def changed_fields(before: BaseModel, after: BaseModel) -> list[str]:
+    """The input paths whose values differ, e.g. ["pricing.flatMonthly.monthlyFee", "summary"]."""
+    old = flatten(input_shaped(before.model_dump(mode="json", by_alias=True)))
+    new = flatten(input_shaped(after.model_dump(mode="json", by_alias=True)))
+    return sorted(path for path in old.keys() | new.keys() if old.get(path) != new.get(path))
+
+
+__all__ = ["MAX_AMOUNT", "Registration", "RfpDraft", "changed_fields", "validate"]

@@ -1,0 +1,829 @@
+"""The marketplace rules: every use case and every visibility decision.
+
+Each write is one document update, or one transaction where several documents must change together,
+and appends its audit event in the same write. Business problems come back as `Outcome` errors;
+nothing here raises HTTP errors.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from bson import ObjectId
+from pymongo import ReturnDocument, UpdateOne
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.errors import DuplicateKeyError
+
+import scoring
+from api import cursors
+from api.inputs import Registration, RfpDraft, changed_fields, validate
+from api.store import Document, Store, organization_record, parse_object_id, proposal_record, rfp_record
+from schema.records import (
+    ErrorCode,
+    InputError,
+    OrganizationKind,
+    OrganizationRecord,
+    Outcome,
+    Page,
+    ProposalRecord,
+    ProposalStatus,
+    RankedItem,
+    RankedPage,
+    RfpRecord,
+    RfpStatus,
+    UserErrorRecord,
+)
+from scoring.model import ProposalScore, ProposalTerms, Weights
+
+T = TypeVar("T")
+
+API_KEY_PREFIX = "rfpm_"
+# The default ranking order, served by the `ranking` index: requirements met first, then total,
+# then the earlier submission, then the id (scoring.ranking_sort_key documents the same rule).
+RANK_SORT = [("ranking.meets", -1), ("ranking.total", -1), ("submittedAt", 1), ("_id", 1)]
+LIVE_PROPOSAL = {"$ne": ProposalStatus.WITHDRAWN.value}
+REVISABLE = (ProposalStatus.SUBMITTED.value, ProposalStatus.SHORTLISTED.value)
+
+
+def utcnow() -> datetime:
+    # MongoDB keeps milliseconds: truncate, so what a write returns equals what a later read returns.
+    now = datetime.now(UTC)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+def hash_api_key(key: str) -> str:
+    # Keys are 256-bit random tokens, so a fast hash is enough: there is nothing to brute-force.
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def new_api_key() -> str:
+    return API_KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+def _forbidden(kind: OrganizationKind) -> Outcome[Any]:
+    return Outcome.fail(ErrorCode.FORBIDDEN, f"only a {kind.value.lower()} organization may do this")
+
+
+def _not_found(field: tuple[str, ...], what: str) -> Outcome[Any]:
+    return Outcome.fail(ErrorCode.NOT_FOUND, f"{what} not found", field)
+
+
+def ranking_fields(score: ProposalScore) -> Document:
+    return {"meets": 1 if score.meets_requirements else 0, "total": score.total}
+
+
+class MarketService:
+    def __init__(self, store: Store, clock: Callable[[], datetime] = utcnow) -> None:
+        self.store = store
+        self.clock = clock
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def _event(self, actor: OrganizationRecord | None, action: str, fields: Sequence[str] = ()) -> Document:
+        return {
+            "at": self.now(),
+            "actorId": ObjectId(actor.id) if actor else None,
+            "action": action,
+            "changedFields": list(fields),
+        }
+
+    async def _in_transaction(self, work: Callable[[AsyncClientSession], Awaitable[T]]) -> T:
+        async with self.store.client.start_session() as session:
+            result: T = await session.with_transaction(work)
+            return result
+
+    # ------------------------------------------------------------------------------ organizations
+
+    async def authenticate(self, api_key: str) -> OrganizationRecord | None:
+        doc = await self.store.organizations.find_one(
+            {"apiKeys": {"$elemMatch": {"hash": hash_api_key(api_key), "revokedAt": None}}},
+            projection={"apiKeys": 0},
+        )
+        return organization_record(doc) if doc else None
+
+    async def register_organization(
+        self, name: str, kind: OrganizationKind, contact_email: str
+    ) -> Outcome[tuple[OrganizationRecord, str]]:
+        registration, errors = validate(
+            Registration, {"name": name, "contactEmail": contact_email}, ("input",)
+        )
+        if registration is None:
+            return Outcome(errors=errors)
+        if not registration.email_is_valid():
+            return Outcome.fail(ErrorCode.INVALID, "not an email address", ("input", "contactEmail"))
+        key = new_api_key()
+        now = self.now()
+        # One document holds the organization and its key hashes: registration is a single write.
+        doc = {
+            "name": registration.name,
+            "kind": kind.value,
+            "contactEmail": registration.contact_email,
+            "createdAt": now,
+            "apiKeys": [{"hash": hash_api_key(key), "createdAt": now, "revokedAt": None}],
+        }
+        result = await self.store.organizations.insert_one(doc)
+        doc["_id"] = result.inserted_id
+        return Outcome((organization_record(doc), key))
+
+    async def get_organization(
+        self, viewer: OrganizationRecord | None, organization_id: str
+    ) -> OrganizationRecord | None:
+        oid = parse_object_id(organization_id)
+        if viewer is None or oid is None:
+            return None
+        doc = await self.store.organizations.find_one({"_id": oid}, projection={"apiKeys": 0})
+        if doc is None:
+            return None
+        organization = organization_record(doc)
+        # Buyers are public to signed-in callers; a vendor is seen by itself and by buyers only, so
+        # vendors cannot enumerate their competitors.
+        visible = (
+            organization.kind is OrganizationKind.BUYER
+            or viewer.id == organization.id
+            or viewer.kind is OrganizationKind.BUYER
+        )
+        return organization if visible else None
+
+    async def load_organizations(self, ids: Sequence[str]) -> list[OrganizationRecord | None]:
+        oids = [oid for oid in map(parse_object_id, ids) if oid is not None]
+        docs = self.store.organizations.find({"_id": {"$in": oids}}, projection={"apiKeys": 0})
+        found = {str(doc["_id"]): organization_record(doc) async for doc in docs}
+        return [found.get(key) for key in ids]
+
+    async def load_rfps(self, ids: Sequence[str]) -> list[RfpRecord | None]:
+        oids = [oid for oid in map(parse_object_id, ids) if oid is not None]
+        now = self.now()
+        found = {
+            str(doc["_id"]): rfp_record(doc, now)
+            async for doc in self.store.rfps.find({"_id": {"$in": oids}})
+        }
+        return [found.get(key) for key in ids]
+
+    # ------------------------------------------------------------------------------ RFP visibility
+
+    def _sees_rfp(self, viewer: OrganizationRecord | None, rfp: RfpRecord) -> bool:
+        if viewer is None:
+            return False
+        return viewer.id == rfp.buyer_id or rfp.status is not RfpStatus.DRAFT
+
+    def _owns(self, viewer: OrganizationRecord | None, rfp: RfpRecord) -> bool:
+        return viewer is not None and viewer.id == rfp.buyer_id
+
+    def _sees_proposals_of(self, viewer: OrganizationRecord | None, rfp: RfpRecord) -> bool:
+        # Sealed bids: the buyer sees only the count until the deadline.
+        return self._owns(viewer, rfp) and rfp.is_unsealed(self.now())
+
+    def can_see_budget(self, viewer: OrganizationRecord | None, rfp: RfpRecord) -> bool:
+        return self._owns(viewer, rfp)
+
+    def can_see_score(
+        self, viewer: OrganizationRecord | None, proposal: ProposalRecord, rfp: RfpRecord
+    ) -> bool:
+        if viewer is None:
+            return False
+        return viewer.id == proposal.vendor_id or self._sees_proposals_of(viewer, rfp)
+
+    async def _rfp_doc(self, rfp_id: str) -> Document | None:
+        oid = parse_object_id(rfp_id)
+        return await self.store.rfps.find_one({"_id": oid}) if oid else None
+
+    async def get_rfp(self, viewer: OrganizationRecord | None, rfp_id: str) -> RfpRecord | None:
+        doc = await self._rfp_doc(rfp_id)
+        if doc is None:
+            return None
+        rfp = rfp_record(doc, self.now())
+        return rfp if self._sees_rfp(viewer, rfp) else None
+
+    async def _owned_rfp(self, viewer: OrganizationRecord | None, rfp_id: str) -> RfpRecord | None:
+        rfp = await self.get_rfp(viewer, rfp_id)
+        return rfp if rfp is not None and self._owns(viewer, rfp) else None
+
+    # ------------------------------------------------------------------------------ RFP lifecycle
+
+    async def create_rfp(self, viewer: OrganizationRecord | None, data: dict[str, Any]) -> Outcome[RfpRecord]:
+        if viewer is None or viewer.kind is not OrganizationKind.BUYER:
+            return _forbidden(OrganizationKind.BUYER)
+        draft, errors = validate(RfpDraft, data, ("input",))
+        if draft is None:
+            return Outcome(errors=errors)
+        now = self.now()
+        if draft.submission_deadline <= now:
+            return Outcome.fail(
+                ErrorCode.INVALID, "the deadline must be in the future", ("input", "submissionDeadline")
+            )
+        doc: Document = {
+            "buyerId": ObjectId(viewer.id),
+            "title": draft.title,
+            "scope": draft.scope,
+            "category": draft.category.value,
+            "status": RfpStatus.DRAFT.value,
+            "sealed": draft.sealed,
+            "submissionDeadline": draft.submission_deadline.astimezone(UTC),
+            "createdAt": now,
+            "updatedAt": now,
+            "context": draft.context().model_dump(mode="python"),
+            "proposalCount": 0,
+            "audit": [self._event(viewer, "created")],
+        }
+        result = await self.store.rfps.insert_one(doc)
+        doc["_id"] = result.inserted_id
+        return Outcome(rfp_record(doc, now))
+
+    async def _transition(
+        self,
+        viewer: OrganizationRecord | None,
+        rfp_id: str,
+        allowed: Sequence[RfpStatus],
+        target: RfpStatus,
+        action: str,
+    ) -> Outcome[RfpRecord]:
+        rfp = await self._owned_rfp(viewer, rfp_id)
+        if rfp is None:
+            return _not_found(("input", "rfpId"), "RFP")
+        if rfp.status not in allowed:
+            return Outcome.fail(
+                ErrorCode.INVALID_STATE,
+                f"cannot {action.removesuffix('ed')} an RFP that is {rfp.status.value}",
+            )
+        now = self.now()
+        # The filter repeats the state check, so a concurrent transition cannot be overwritten.
+        state_filter: Document = {"_id": ObjectId(rfp.id), "status": {"$in": [s.value for s in allowed]}}
+        if RfpStatus.OPEN in allowed and RfpStatus.CLOSED not in allowed:
+            state_filter["submissionDeadline"] = {"$gt": now}
+        doc = await self.store.rfps.find_one_and_update(
+            state_filter,
+            {
+                "$set": {"status": target.value, "updatedAt": now},
+                "$push": {"audit": self._event(viewer, action, ["status"])},
+            },
+            return_document=ReturnDocument.AFTER,
+        )
+        if doc is None:
+            return Outcome.fail(ErrorCode.INVALID_STATE, "the RFP changed state meanwhile; reload it")
+        return Outcome(rfp_record(doc, now))
+
+    async def publish_rfp(self, viewer: OrganizationRecord | None, rfp_id: str) -> Outcome[RfpRecord]:
+        rfp = await self._owned_rfp(viewer, rfp_id)
+        if rfp is not None and rfp.status is RfpStatus.DRAFT and rfp.submission_deadline <= self.now():
+            return Outcome.fail(
+                ErrorCode.DEADLINE_PASSED, "the submission deadline has passed; create a new RFP"
+            )
+        return await self._transition(viewer, rfp_id, [RfpStatus.DRAFT], RfpStatus.OPEN, "published")
+
+    async def close_rfp(self, viewer: OrganizationRecord | None, rfp_id: str) -> Outcome[RfpRecord]:
+        return await self._transition(viewer, rfp_id, [RfpStatus.OPEN], RfpStatus.CLOSED, "closed")
+
+    async def cancel_rfp(self, viewer: OrganizationRecord | None, rfp_id: str) -> Outcome[RfpRecord]:
+        allowed = [RfpStatus.DRAFT, RfpStatus.OPEN, RfpStatus.CLOSED]
+        return await self._transition(viewer, rfp_id, allowed, RfpStatus.CANCELLED, "cancelled")
+
+    async def update_rfp_weights(
+        self, viewer: OrganizationRecord | None, rfp_id: str, weights: dict[str, Any]
+    ) -> Outcome[RfpRecord]:
+        rfp = await self._owned_rfp(viewer, rfp_id)
+        if rfp is None:
+            return _not_found(("input", "rfpId"), "RFP")
+        new_weights, errors = validate(Weights, weights, ("input", "weights"))
+        if new_weights is None:
+            return Outcome(errors=errors)
+        if rfp.status in (RfpStatus.AWARDED, RfpStatus.CANCELLED):
+            return Outcome.fail(ErrorCode.INVALID_STATE, f"the RFP is {rfp.status.value}")
+        fields = [f"weights.{name}" for name in changed_fields(rfp.context.weights, new_weights)]
+        now = self.now()
+
+        async def work(session: AsyncClientSession) -> Document | None:
+            doc = await self.store.rfps.find_one_and_update(
+                {"_id": ObjectId(rfp.id)},
+                {
+                    "$set": {"context.weights": new_weights.model_dump(), "updatedAt": now},
+                    "$push": {"audit": self._event(viewer, "weightsUpdated", fields)},
+                },
+                return_document=ReturnDocument.AFTER,
+                session=session,
+            )
+            await self._reweigh_all(rfp.id, new_weights, session)
+            return doc
+
+        doc = await self._in_transaction(work)
+        return Outcome(rfp_record(doc, now)) if doc else _not_found(("input", "rfpId"), "RFP")
+
+    async def _reweigh_all(self, rfp_id: str, weights: Weights, session: AsyncClientSession) -> None:
+        """New totals for every proposal of the RFP in one bulk write; criteria are not recomputed."""
+        writes = []
+        async for doc in self.store.proposals.find(
+            {"rfpId": ObjectId(rfp_id), "score": {"$ne": None}}, projection={"score": 1}, session=session
+        ):
+            score = scoring.reweigh(ProposalScore.model_validate(doc["score"]), weights)
+            writes.append(
+                UpdateOne(
+                    {"_id": doc["_id"]},
+                    {"$set": {"score": score.model_dump(mode="python"), "ranking": ranking_fields(score)}},
+                )
+            )
+        if writes:
+            await self.store.proposals.bulk_write(writes, ordered=False, session=session)
+
+    async def award_proposal(self, viewer: OrganizationRecord | None, proposal_id: str) -> Outcome[RfpRecord]:
+        proposal, rfp = await self._buyer_proposal(viewer, proposal_id)
+        if proposal is None or rfp is None:
+            return _not_found(("input", "proposalId"), "proposal")
+        if rfp.status is not RfpStatus.CLOSED:
+            return Outcome.fail(
+                ErrorCode.INVALID_STATE, f"only a CLOSED RFP can be awarded; it is {rfp.status.value}"
+            )
+        if proposal.status.value not in REVISABLE:
+            return Outcome.fail(ErrorCode.INVALID_STATE, f"the proposal is {proposal.status.value}")
+        now = self.now()
+        rfp_oid, proposal_oid = ObjectId(rfp.id), ObjectId(proposal.id)
+
+        async def work(session: AsyncClientSession) -> Document | None:
+            doc = await self.store.rfps.find_one_and_update(
+                {"_id": rfp_oid, "status": {"$in": [RfpStatus.OPEN.value, RfpStatus.CLOSED.value]}},
+                {
+                    "$set": {"status": RfpStatus.AWARDED.value, "updatedAt": now},
+                    "$push": {"audit": self._event(viewer, "awarded", ["status"])},
+                },
+                return_document=ReturnDocument.AFTER,
+                session=session,
+            )
+            if doc is None:
+                return None
+            await self.store.proposals.update_one(
+                {"_id": proposal_oid},
+                {
+                    "$set": {"status": ProposalStatus.AWARDED.value, "updatedAt": now},
+                    "$push": {"audit": self._event(viewer, "awarded", ["status"])},
+                },
+                session=session,
+            )
+            await self.store.proposals.update_many(
+                {"rfpId": rfp_oid, "_id": {"$ne": proposal_oid}, "status": {"$in": list(REVISABLE)}},
+                {
+                    "$set": {"status": ProposalStatus.REJECTED.value, "updatedAt": now},
+                    "$push": {"audit": self._event(viewer, "rejected", ["status"])},
+                },
+                session=session,
+            )
+            return doc
+
+        doc = await self._in_transaction(work)
+        if doc is None:
+            return Outcome.fail(ErrorCode.INVALID_STATE, "the RFP changed state meanwhile; reload it")
+        return Outcome(rfp_record(doc, now))
+
+    # ------------------------------------------------------------------------------ proposals
+
+    async def _proposal_doc(self, proposal_id: str) -> Document | None:
+        oid = parse_object_id(proposal_id)
+        return await self.store.proposals.find_one({"_id": oid}) if oid else None
+
+    async def get_proposal(
+        self, viewer: OrganizationRecord | None, proposal_id: str
+    ) -> ProposalRecord | None:
+        if viewer is None:
+            return None
+        doc = await self._proposal_doc(proposal_id)
+        if doc is None:
+            return None
+        proposal = proposal_record(doc)
+        if viewer.id == proposal.vendor_id:
+            return proposal
+        rfp_doc = await self.store.rfps.find_one({"_id": doc["rfpId"]})
+        if rfp_doc is None or not self._sees_proposals_of(viewer, rfp_record(rfp_doc, self.now())):
+            return None
+        return proposal
+
+    async def _buyer_proposal(
+        self, viewer: OrganizationRecord | None, proposal_id: str
+    ) -> tuple[ProposalRecord | None, RfpRecord | None]:
+        proposal = await self.get_proposal(viewer, proposal_id)
+        if proposal is None:
+            return None, None
+        rfp = await self.get_rfp(viewer, proposal.rfp_id)
+        if rfp is None or not self._sees_proposals_of(viewer, rfp):
+            return None, None
+        return proposal, rfp
+
+    async def _vendor_proposal(
+        self, viewer: OrganizationRecord | None, proposal_id: str
+    ) -> tuple[ProposalRecord | None, RfpRecord | None]:
+        proposal = await self.get_proposal(viewer, proposal_id)
+        if proposal is None or viewer is None or proposal.vendor_id != viewer.id:
+            return None, None
+        doc = await self._rfp_doc(proposal.rfp_id)
+        return proposal, rfp_record(doc, self.now()) if doc else None
+
+    def _scored(
+        self, data: dict[str, Any], rfp: RfpRecord, prefix: tuple[str, ...]
+    ) -> Outcome[tuple[ProposalTerms, ProposalScore]]:
+        terms, errors = validate(ProposalTerms, data, prefix)
+        if terms is None:
+            return Outcome(errors=errors)
+        mismatched = [money for money in terms.amounts() if money.currency_code != rfp.context.currency_code]
+        if mismatched:
+            return Outcome.fail(
+                ErrorCode.CURRENCY_MISMATCH,
+                f"every amount must be in the RFP's currency {rfp.context.currency_code}, "
+                f"not {mismatched[0].currency_code}",
+                (*prefix, "pricing"),
+            )
+        return Outcome((terms, scoring.score(terms, rfp.context)))
+
+    def _check_open(self, rfp: RfpRecord, stored_status: str) -> Outcome[Any] | None:
+        if stored_status == RfpStatus.OPEN.value and rfp.status is RfpStatus.CLOSED:
+            return Outcome.fail(ErrorCode.DEADLINE_PASSED, "the submission deadline has passed")
+        if rfp.status is not RfpStatus.OPEN:
+            return Outcome.fail(ErrorCode.INVALID_STATE, f"the RFP is {rfp.status.value}, not OPEN")
+        return None
+
+    async def submit_proposal(
+        self, viewer: OrganizationRecord | None, rfp_id: str, data: dict[str, Any]
+    ) -> Outcome[ProposalRecord]:
+        if viewer is None or viewer.kind is not OrganizationKind.VENDOR:
+            return _forbidden(OrganizationKind.VENDOR)
+        doc = await self._rfp_doc(rfp_id)
+        rfp = rfp_record(doc, self.now()) if doc else None
+        if doc is None or rfp is None or not self._sees_rfp(viewer, rfp):
+            return _not_found(("input", "rfpId"), "RFP")
+        closed = self._check_open(rfp, doc["status"])
+        if closed:
+            return closed
+        scored = self._scored(data, rfp, ("input", "proposal"))
+        if scored.value is None:
+            return Outcome(errors=scored.errors)
+        terms, score = scored.value
+        now = self.now()
+        proposal_doc: Document = {
+            "rfpId": ObjectId(rfp.id),
+            "vendorId": ObjectId(viewer.id),
+            "status": ProposalStatus.SUBMITTED.value,
+            "version": 1,
+            "submittedAt": now,
+            "updatedAt": now,
+            "terms": terms.model_dump(mode="python"),
+            "score": score.model_dump(mode="python"),
+            "ranking": ranking_fields(score),
+            "audit": [self._event(viewer, "submitted")],
+        }
+
+        async def work(session: AsyncClientSession) -> bool:
+            # Counting on the RFP with a state filter makes "still open" and "insert" one decision.
+            counted = await self.store.rfps.update_one(
+                {"_id": ObjectId(rfp.id), "status": RfpStatus.OPEN.value, "submissionDeadline": {"$gt": now}},
+                {"$inc": {"proposalCount": 1}},
+                session=session,
+            )
+            if counted.matched_count == 0:
+                return False
+            await self.store.proposals.insert_one(proposal_doc, session=session)
+            return True
+
+        try:
+            inserted = await self._in_transaction(work)
+        except DuplicateKeyError:
+            return Outcome.fail(
+                ErrorCode.ALREADY_SUBMITTED,
+                "you already submitted to this RFP; revise that proposal",
+                ("input", "rfpId"),
+            )
+        if not inserted:
+            return Outcome.fail(ErrorCode.INVALID_STATE, "the RFP closed meanwhile")
+        return Outcome(proposal_record(proposal_doc))
+
+    async def revise_proposal(
+        self, viewer: OrganizationRecord | None, proposal_id: str, expected_version: int, data: dict[str, Any]
+    ) -> Outcome[ProposalRecord]:
+        proposal, rfp = await self._vendor_proposal(viewer, proposal_id)
+        if proposal is None or rfp is None:
+            return _not_found(("input", "proposalId"), "proposal")
+        doc = await self._rfp_doc(rfp.id)
+        closed = self._check_open(rfp, doc["status"] if doc else "")
+        if closed:
+            return closed
+        if proposal.status.value not in REVISABLE:
+            return Outcome.fail(ErrorCode.INVALID_STATE, f"the proposal is {proposal.status.value}")
+        scored = self._scored(data, rfp, ("input", "proposal"))
+        if scored.value is None:
+            return Outcome(errors=scored.errors)
+        terms, score = scored.value
+        now = self.now()
+        # The version in the filter is the optimistic lock: of concurrent revisions with the same
+        # expectedVersion exactly one matches, the others get CONFLICT; none is lost silently.
+        updated = await self.store.proposals.find_one_and_update(
+            {"_id": ObjectId(proposal.id), "version": expected_version, "status": {"$in": list(REVISABLE)}},
+            {
+                "$set": {
+                    "terms": terms.model_dump(mode="python"),
+                    "score": score.model_dump(mode="python"),
+                    "ranking": ranking_fields(score),
+                    "updatedAt": now,
+                },
+                "$inc": {"version": 1},
+                "$push": {"audit": self._event(viewer, "revised", changed_fields(proposal.terms, terms))},
+            },
+            return_document=ReturnDocument.AFTER,
+        )
+        if updated is None:
+            return Outcome.fail(
+                ErrorCode.CONFLICT,
+                f"expectedVersion {expected_version} is stale; reload the proposal and revise again",
+                ("input", "expectedVersion"),
+            )
+        return Outcome(proposal_record(updated))
+
+    async def withdraw_proposal(
+        self, viewer: OrganizationRecord | None, proposal_id: str
+    ) -> Outcome[ProposalRecord]:
+        proposal, rfp = await self._vendor_proposal(viewer, proposal_id)
+        if proposal is None or rfp is None:
+            return _not_found(("input", "proposalId"), "proposal")
+        if rfp.status in (RfpStatus.AWARDED, RfpStatus.CANCELLED):
+            return Outcome.fail(ErrorCode.INVALID_STATE, f"the RFP is {rfp.status.value}")
+        return await self._set_proposal_status(
+            viewer, proposal, ProposalStatus.WITHDRAWN, "withdrawn", count=-1
+        )
+
+    async def shortlist_proposal(
+        self, viewer: OrganizationRecord | None, proposal_id: str
+    ) -> Outcome[ProposalRecord]:
+        proposal, rfp = await self._buyer_proposal(viewer, proposal_id)
+        if proposal is None or rfp is None:
+            return _not_found(("input", "proposalId"), "proposal")
+        if rfp.status in (RfpStatus.AWARDED, RfpStatus.CANCELLED, RfpStatus.DRAFT):
+            return Outcome.fail(ErrorCode.INVALID_STATE, f"the RFP is {rfp.status.value}")
+        if proposal.status is not ProposalStatus.SUBMITTED:
+            return Outcome.fail(ErrorCode.INVALID_STATE, f"the proposal is {proposal.status.value}")
+        return await self._set_proposal_status(viewer, proposal, ProposalStatus.SHORTLISTED, "shortlisted")
+
+    async def _set_proposal_status(
+        self,
+        actor: OrganizationRecord | None,
+        proposal: ProposalRecord,
+        target: ProposalStatus,
+        action: str,
+        count: int = 0,
+    ) -> Outcome[ProposalRecord]:
+        now = self.now()
+
+        async def work(session: AsyncClientSession) -> Document | None:
+            doc = await self.store.proposals.find_one_and_update(
+                {"_id": ObjectId(proposal.id), "status": {"$in": list(REVISABLE)}},
+                {
+                    "$set": {"status": target.value, "updatedAt": now},
+                    "$push": {"audit": self._event(actor, action, ["status"])},
+                },
+                return_document=ReturnDocument.AFTER,
+                session=session,
+            )
+            if doc is not None and count:
+                await self.store.rfps.update_one(
+                    {"_id": ObjectId(proposal.rfp_id)}, {"$inc": {"proposalCount": count}}, session=session
+                )
+            return doc
+
+        doc = await self._in_transaction(work)
+        if doc is None:
+            return Outcome.fail(ErrorCode.INVALID_STATE, "the proposal changed state meanwhile; reload it")
+        return Outcome(proposal_record(doc))
+
+    # ------------------------------------------------------------------------------ lists
+
+    async def list_rfps(
+        self, viewer: OrganizationRecord | None, first: int, after: str | None, status: RfpStatus | None
+    ) -> Page[RfpRecord]:
+        if viewer is None:
+            return Page(items=(), has_next_page=False, has_previous_page=False, total_count=0)
+        now = self.now()
+        query: Document
+        if viewer.kind is OrganizationKind.VENDOR:
+            # Vendors browse the market: what is open for bids now.
+            if status not in (None, RfpStatus.OPEN):
+                return Page(items=(), has_next_page=False, has_previous_page=False, total_count=0)
+            query = {"status": RfpStatus.OPEN.value, "submissionDeadline": {"$gt": now}}
+        else:
+            query = {"buyerId": ObjectId(viewer.id)}
+            if status is RfpStatus.OPEN:
+                query.update(status=RfpStatus.OPEN.value, submissionDeadline={"$gt": now})
+            elif status is RfpStatus.CLOSED:
+                query["$or"] = [
+                    {"status": RfpStatus.CLOSED.value},
+                    {"status": RfpStatus.OPEN.value, "submissionDeadline": {"$lte": now}},
+                ]
+            elif status is not None:
+                query["status"] = status.value
+        page_query = dict(query)
+        if after is not None:
+            (last_id,) = cursors.decode(after, "rfp", 1)
+            last = parse_object_id(str(last_id))
+            if last is None:
+                raise InputError("after", "the cursor is not valid for this list")
+            page_query["_id"] = {"$lt": last}
+        docs = await self.store.rfps.find(page_query).sort("_id", -1).limit(first + 1).to_list(first + 1)
+        total = await self.store.rfps.count_documents(query)
+        items = tuple((cursors.encode("rfp", str(doc["_id"])), rfp_record(doc, now)) for doc in docs[:first])
+        return Page(
+            items=items,
+            has_next_page=len(docs) > first,
+            has_previous_page=after is not None,
+            total_count=total,
+        )
+
+    async def list_proposals(
+        self, viewer: OrganizationRecord | None, rfp: RfpRecord, first: int, after: str | None
+    ) -> Page[ProposalRecord]:
+        if viewer is None:
+            return Page(items=(), has_next_page=False, has_previous_page=False, total_count=0)
+        query: Document = {"rfpId": ObjectId(rfp.id)}
+        if viewer.id != rfp.buyer_id:
+            query["vendorId"] = ObjectId(viewer.id)  # a vendor sees only its own proposal
+        elif not self._sees_proposals_of(viewer, rfp):
+            return Page(items=(), has_next_page=False, has_previous_page=False, total_count=0)
+        page_query = dict(query)
+        if after is not None:
+            (last_id,) = cursors.decode(after, "proposal", 1)
+            last = parse_object_id(str(last_id))
+            if last is None:
+                raise InputError("after", "the cursor is not valid for this list")
+            page_query["_id"] = {"$gt": last}
+        docs = await self.store.proposals.find(page_query).sort("_id", 1).limit(first + 1).to_list(first + 1)
+        total = await self.store.proposals.count_documents(query)
+        items = tuple(
+            (cursors.encode("proposal", str(doc["_id"])), proposal_record(doc)) for doc in docs[:first]
+        )
+        return Page(
+            items=items,
+            has_next_page=len(docs) > first,
+            has_previous_page=after is not None,
+            total_count=total,
+        )
+
+    async def visible_proposal_count(self, viewer: OrganizationRecord | None, rfp: RfpRecord) -> int:
+        if viewer is None:
+            return 0
+        if viewer.id == rfp.buyer_id:
+            return rfp.proposal_count
+        return await self.store.proposals.count_documents(
+            {"rfpId": ObjectId(rfp.id), "vendorId": ObjectId(viewer.id), "status": LIVE_PROPOSAL}
+        )
+
+    # ------------------------------------------------------------------------------ ranking
+
+    async def ranked_proposals(
+        self,
+        viewer: OrganizationRecord | None,
+        rfp: RfpRecord,
+        first: int,
+        after: str | None,
+        weights: dict[str, Any] | None,
+    ) -> RankedPage:
+        empty = RankedPage(
+            page=Page(items=(), has_next_page=False, has_previous_page=False, total_count=0), rfp=rfp
+        )
+        if not self._sees_proposals_of(viewer, rfp):
+            return empty
+        if weights is not None:
+            what_if, errors = validate(Weights, weights, ("weights",))
+            if what_if is None:
+                raise InputError(
+                    "weights", "; ".join(f"{'.'.join(e.field or ())}: {e.message}" for e in errors)
+                )
+            return await self._ranked_what_if(rfp, first, after, what_if)
+        return await self._ranked_stored(rfp, first, after)
+
+    async def _ranked_stored(self, rfp: RfpRecord, first: int, after: str | None) -> RankedPage:
+        query: Document = {"rfpId": ObjectId(rfp.id), "status": LIVE_PROPOSAL, "score": {"$ne": None}}
+        page_query = dict(query)
+        start_rank = 1
+        if after is not None:
+            rank, meets, total, submitted_at, last_id = cursors.decode(after, "rank", 5)
+            last = parse_object_id(str(last_id))
+            if last is None or not isinstance(rank, int) or not isinstance(total, int | float):
+                raise InputError("after", "the cursor is not valid for this list")
+            submitted = datetime.fromisoformat(str(submitted_at))
+            page_query["$or"] = _after_in_rank_order(meets, total, submitted, last)
+            start_rank = rank + 1
+        docs = await self.store.proposals.find(page_query).sort(RANK_SORT).limit(first + 1).to_list(first + 1)
+        total_count = await self.store.proposals.count_documents(query)
+        low_prices = await self._abnormally_low(rfp)
+        items = []
+        for offset, doc in enumerate(docs[:first]):
+            proposal = proposal_record(doc)
+            assert proposal.score is not None
+            rank = start_rank + offset
+            cursor = cursors.encode(
+                "rank",
+                rank,
+                doc["ranking"]["meets"],
+                doc["ranking"]["total"],
+                doc["submittedAt"].isoformat(),
+                proposal.id,
+            )
+            items.append(
+                (
+                    cursor,
+                    RankedItem(rank, proposal, _with_finding(proposal.score, low_prices.get(proposal.id))),
+                )
+            )
+        page = Page(
+            items=tuple(items),
+            has_next_page=len(docs) > first,
+            has_previous_page=after is not None,
+            total_count=total_count,
+        )
+        return RankedPage(page=page, rfp=rfp)
+
+    async def _ranked_what_if(
+        self, rfp: RfpRecord, first: int, after: str | None, weights: Weights
+    ) -> RankedPage:
+        # What-if weights re-rank every live proposal in memory; nothing is stored.
+        docs = await self.store.proposals.find(
+            {"rfpId": ObjectId(rfp.id), "status": LIVE_PROPOSAL, "score": {"$ne": None}}
+        ).to_list(None)
+        proposals = {str(doc["_id"]): proposal_record(doc) for doc in docs}
+        entries = [
+            scoring.RankInput(key=p.id, score=p.score, submitted_at=p.submitted_at)
+            for p in proposals.values()
+            if p.score is not None
+        ]
+        ranked = scoring.rank(entries, weights)
+        start = 0
+        if after is not None:
+            (position,) = cursors.decode(after, "whatif", 1)
+            if not isinstance(position, int) or position < 1:
+                raise InputError("after", "the cursor is not valid for this list")
+            start = position
+        window = ranked[start : start + first]
+        items = tuple(
+            (cursors.encode("whatif", entry.rank), RankedItem(entry.rank, proposals[entry.key], entry.score))
+            for entry in window
+        )
+        page = Page(
+            items=items,
+            has_next_page=start + first < len(ranked),
+            has_previous_page=start > 0,
+            total_count=len(ranked),
+        )
+        return RankedPage(page=page, rfp=rfp, weights_override=weights)
+
+    async def _live_scores(self, rfp_id: str) -> list[tuple[str, ProposalScore]]:
+        docs = self.store.proposals.find(
+            {"rfpId": ObjectId(rfp_id), "status": LIVE_PROPOSAL, "score": {"$ne": None}},
+            projection={"score": 1},
+        )
+        return [(str(doc["_id"]), ProposalScore.model_validate(doc["score"])) async for doc in docs]
+
+    async def _abnormally_low(self, rfp: RfpRecord) -> dict[str, Any]:
+        docs = self.store.proposals.find(
+            {"rfpId": ObjectId(rfp.id), "status": LIVE_PROPOSAL, "score": {"$ne": None}},
+            projection={"score.normalized_monthly_cost.amount": 1},
+        )
+        costs: dict[str, Decimal] = {
+            str(doc["_id"]): doc["score"]["normalized_monthly_cost"]["amount"] async for doc in docs
+        }
+        return dict(scoring.abnormally_low(costs))
+
+    async def rank_stability(self, rfp: RfpRecord, weights: Weights | None) -> float | None:
+        scores = [score for _, score in await self._live_scores(rfp.id)]
+        return scoring.rank_stability(scores, weights or rfp.context.weights)
+
+    async def score_preview(
+        self, viewer: OrganizationRecord | None, rfp_id: str, data: dict[str, Any]
+    ) -> Outcome[ProposalScore]:
+        rfp = await self.get_rfp(viewer, rfp_id)
+        visible = rfp is not None and (
+            self._owns(viewer, rfp)
+            or (
+                viewer is not None and viewer.kind is OrganizationKind.VENDOR and rfp.status is RfpStatus.OPEN
+            )
+        )
+        if rfp is None or not visible:
+            return _not_found(("rfpId",), "RFP")
+        scored = self._scored(data, rfp, ("proposal",))
+        if scored.value is None:
+            return Outcome(errors=scored.errors)
+        return Outcome(scored.value[1])
+
+
+def _after_in_rank_order(meets: int, total: float, submitted: datetime, last: ObjectId) -> list[Document]:
+    """Keyset condition: documents strictly after (meets, total, submittedAt, _id) in RANK_SORT."""
+    return [
+        {"ranking.meets": {"$lt": meets}},
+        {"ranking.meets": meets, "ranking.total": {"$lt": total}},
+        {"ranking.meets": meets, "ranking.total": total, "submittedAt": {"$gt": submitted}},
+        {"ranking.meets": meets, "ranking.total": total, "submittedAt": submitted, "_id": {"$gt": last}},
+    ]
+
+
+def _with_finding(score: ProposalScore, finding: Any) -> ProposalScore:
+    if finding is None:
+        return score
+    return score.model_copy(update={"findings": (*score.findings, finding)})
+
+
+__all__ = ["MarketService", "UserErrorRecord", "hash_api_key"]

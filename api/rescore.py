@@ -1,0 +1,61 @@
+"""Recompute stored scores with the current scoring formulas (after a SCORING_VERSION change)."""
+
+from __future__ import annotations
+
+from bson import ObjectId
+from pymongo import UpdateOne
+from rich.progress import Progress
+
+import scoring
+from api.market import ranking_fields
+from api.settings import Settings
+from api.store import Store, connect
+from scoring.model import ProposalTerms, RfpContext
+
+BATCH = 500
+
+
+async def rescore_store(
+    store: Store, everything: bool = False, show_progress: bool = True
+) -> tuple[int, int]:
+    """(rescored, total): outdated proposals, or all with `everything`, rescored in bulk batches."""
+    query = {} if everything else {"score.scoring_version": {"$ne": scoring.SCORING_VERSION}}
+    total = await store.proposals.count_documents({})
+    todo = await store.proposals.count_documents(query)
+    contexts: dict[ObjectId, RfpContext] = {}
+    done = 0
+    writes: list[UpdateOne] = []
+    with Progress(disable=not show_progress) as progress:
+        task = progress.add_task("rescoring", total=todo)
+        async for doc in store.proposals.find(query, projection={"rfpId": 1, "terms": 1}):
+            context = contexts.get(doc["rfpId"])
+            if context is None:
+                rfp = await store.rfps.find_one({"_id": doc["rfpId"]}, projection={"context": 1})
+                if rfp is None:
+                    continue
+                context = contexts[doc["rfpId"]] = RfpContext.model_validate(rfp["context"])
+            score = scoring.score(ProposalTerms.model_validate(doc["terms"]), context)
+            writes.append(
+                UpdateOne(
+                    {"_id": doc["_id"]},
+                    {"$set": {"score": score.model_dump(mode="python"), "ranking": ranking_fields(score)}},
+                )
+            )
+            if len(writes) >= BATCH:
+                await store.proposals.bulk_write(writes, ordered=False)
+                done += len(writes)
+                progress.advance(task, len(writes))
+                writes = []
+        if writes:
+            await store.proposals.bulk_write(writes, ordered=False)
+            done += len(writes)
+            progress.advance(task, len(writes))
+    return done, total
+
+
+async def rescore_all(settings: Settings, uri: str, everything: bool = False) -> tuple[int, int]:
+    client = connect(uri)
+    try:
+        return await rescore_store(Store(client, settings.db), everything)
+    finally:
+        await client.close()

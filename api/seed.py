@@ -1,0 +1,77 @@
+"""Loading the demo data of seeds/ through the same use cases as the API. Idempotent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC
+
+from bson import ObjectId
+
+from api.market import MarketService, hash_api_key, new_api_key
+from api.store import organization_record
+from schema.records import ErrorCode, OrganizationKind, OrganizationRecord
+from seeds.demo import demo_organizations, demo_rfps
+
+
+@dataclass(frozen=True)
+class DemoKey:
+    organization: str
+    kind: str
+    api_key: str
+
+
+async def _demo_organization(
+    market: MarketService, key: str, name: str, kind: str, email: str
+) -> tuple[OrganizationRecord, str]:
+    """The demo organization with a freshly minted key; earlier demo keys are revoked."""
+    organizations = market.store.organizations
+    now = market.now()
+    api_key = new_api_key()
+    fresh = {"hash": hash_api_key(api_key), "createdAt": now, "revokedAt": None, "demo": True}
+    doc = await organizations.find_one({"demoKey": key})
+    if doc is None:
+        doc = {
+            "name": name,
+            "kind": kind,
+            "contactEmail": email,
+            "createdAt": now,
+            "demoKey": key,
+            "apiKeys": [fresh],
+        }
+        doc["_id"] = (await organizations.insert_one(doc)).inserted_id
+        return organization_record(doc), api_key
+    await organizations.update_one(
+        {"_id": doc["_id"]},
+        {"$set": {"apiKeys.$[old].revokedAt": now}},
+        array_filters=[{"old.demo": True, "old.revokedAt": None}],
+    )
+    await organizations.update_one({"_id": doc["_id"]}, {"$push": {"apiKeys": fresh}})
+    return organization_record(doc), api_key
+
+
+async def load_demo(market: MarketService) -> list[DemoKey]:
+    organizations: dict[str, OrganizationRecord] = {}
+    keys: list[DemoKey] = []
+    for demo in demo_organizations():
+        record, api_key = await _demo_organization(market, demo.key, demo.name, demo.kind, demo.contact_email)
+        organizations[demo.key] = record
+        keys.append(DemoKey(organization=record.name, kind=record.kind.value, api_key=api_key))
+    for demo_rfp in demo_rfps(market.now().astimezone(UTC)):
+        if await market.store.rfps.find_one({"demoKey": demo_rfp.key}, projection={"_id": 1}):
+            continue
+        buyer = organizations[demo_rfp.buyer]
+        created = await market.create_rfp(buyer, demo_rfp.rfp)
+        if created.value is None:
+            raise ValueError(f"demo RFP {demo_rfp.key} is invalid: {created.errors}")
+        rfp_id = created.value.id
+        await market.store.rfps.update_one({"_id": ObjectId(rfp_id)}, {"$set": {"demoKey": demo_rfp.key}})
+        published = await market.publish_rfp(buyer, rfp_id)
+        if published.errors:
+            raise ValueError(f"demo RFP {demo_rfp.key} did not publish: {published.errors}")
+        for demo_proposal in demo_rfp.proposals:
+            vendor = organizations[demo_proposal.vendor]
+            assert vendor.kind is OrganizationKind.VENDOR
+            submitted = await market.submit_proposal(vendor, rfp_id, demo_proposal.proposal)
+            if submitted.errors and submitted.errors[0].code is not ErrorCode.ALREADY_SUBMITTED:
+                raise ValueError(f"demo proposal of {demo_proposal.vendor} is invalid: {submitted.errors}")
+    return keys

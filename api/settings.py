@@ -1,0 +1,39 @@
+"""Configuration from the environment (pydantic-settings); every variable is documented in README."""
+
+from __future__ import annotations
+
+from enum import Enum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Environment(str, Enum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RFPMARKET_", extra="ignore")
+
+    # MONGODB_URI is the conventional name, so it carries no RFPMARKET_ prefix.
+    mongodb_uri: str | None = Field(default=None, validation_alias="MONGODB_URI")
+    db: str = "rfpmarket"
+    env: Environment = Environment.DEVELOPMENT
+    data_dir: Path = Path(".rfpmarket")
+    # How long start-up waits for the database before giving up.
+    db_start_timeout_seconds: float = 30.0
+    max_body_bytes: int = 1_000_000
+    cors_origins: list[str] = Field(default_factory=list)
+    log_level: str = "INFO"
+
+    @property
+    def production(self) -> bool:
+        return self.env is Environment.PRODUCTION
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

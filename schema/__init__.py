@@ -1,0 +1,28 @@
+"""The GraphQL schema: types, inputs, enums and roots. Knows nothing of MongoDB or HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import strawberry
+from strawberry.extensions import SchemaExtension
+from strawberry.schema.config import StrawberryConfig
+
+from schema.mutation import Mutation
+from schema.query import Query
+from schema.types import Organization, Proposal, Rfp
+
+
+def build_schema(
+    extensions: Sequence[type[SchemaExtension] | Callable[[], SchemaExtension]] = (),
+) -> strawberry.Schema:
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        types=[Organization, Rfp, Proposal],
+        extensions=list(extensions),
+        config=StrawberryConfig(auto_camel_case=True),
+    )
+
+
+schema = build_schema()

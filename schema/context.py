@@ -1,0 +1,107 @@
+"""What resolvers may use: the request context, declared here and implemented in api/.
+
+Resolvers read `info.context` only through these Protocols, so the schema never imports api/ and
+never touches MongoDB or HTTP.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Protocol
+
+from strawberry.dataloader import DataLoader
+
+from schema.records import (
+    OrganizationKind,
+    OrganizationRecord,
+    Outcome,
+    Page,
+    ProposalRecord,
+    RankedPage,
+    RfpRecord,
+    RfpStatus,
+)
+from scoring.model import ProposalScore, Weights
+
+# Input data reaches the market as plain dicts keyed by the GraphQL (camelCase) names, so pydantic's
+# error locations are the client's input paths.
+InputData = dict[str, Any]
+
+
+class Market(Protocol):
+    """The marketplace use cases: every rule and every authorization decision lives behind it."""
+
+    def now(self) -> datetime: ...
+
+    async def register_organization(
+        self, name: str, kind: OrganizationKind, contact_email: str
+    ) -> Outcome[tuple[OrganizationRecord, str]]: ...
+
+    async def create_rfp(self, viewer: OrganizationRecord | None, data: InputData) -> Outcome[RfpRecord]: ...
+    async def publish_rfp(self, viewer: OrganizationRecord | None, rfp_id: str) -> Outcome[RfpRecord]: ...
+    async def close_rfp(self, viewer: OrganizationRecord | None, rfp_id: str) -> Outcome[RfpRecord]: ...
+    async def cancel_rfp(self, viewer: OrganizationRecord | None, rfp_id: str) -> Outcome[RfpRecord]: ...
+    async def update_rfp_weights(
+        self, viewer: OrganizationRecord | None, rfp_id: str, weights: InputData
+    ) -> Outcome[RfpRecord]: ...
+    async def award_proposal(
+        self, viewer: OrganizationRecord | None, proposal_id: str
+    ) -> Outcome[RfpRecord]: ...
+
+    async def submit_proposal(
+        self, viewer: OrganizationRecord | None, rfp_id: str, data: InputData
+    ) -> Outcome[ProposalRecord]: ...
+    async def revise_proposal(
+        self, viewer: OrganizationRecord | None, proposal_id: str, expected_version: int, data: InputData
+    ) -> Outcome[ProposalRecord]: ...
+    async def withdraw_proposal(
+        self, viewer: OrganizationRecord | None, proposal_id: str
+    ) -> Outcome[ProposalRecord]: ...
+    async def shortlist_proposal(
+        self, viewer: OrganizationRecord | None, proposal_id: str
+    ) -> Outcome[ProposalRecord]: ...
+
+    async def get_organization(
+        self, viewer: OrganizationRecord | None, organization_id: str
+    ) -> OrganizationRecord | None: ...
+    async def get_rfp(self, viewer: OrganizationRecord | None, rfp_id: str) -> RfpRecord | None: ...
+    async def get_proposal(
+        self, viewer: OrganizationRecord | None, proposal_id: str
+    ) -> ProposalRecord | None: ...
+    async def list_rfps(
+        self, viewer: OrganizationRecord | None, first: int, after: str | None, status: RfpStatus | None
+    ) -> Page[RfpRecord]: ...
+    async def list_proposals(
+        self, viewer: OrganizationRecord | None, rfp: RfpRecord, first: int, after: str | None
+    ) -> Page[ProposalRecord]: ...
+    async def ranked_proposals(
+        self,
+        viewer: OrganizationRecord | None,
+        rfp: RfpRecord,
+        first: int,
+        after: str | None,
+        weights: InputData | None,
+    ) -> RankedPage: ...
+    async def rank_stability(self, rfp: RfpRecord, weights: Weights | None) -> float | None: ...
+    async def visible_proposal_count(self, viewer: OrganizationRecord | None, rfp: RfpRecord) -> int: ...
+    async def score_preview(
+        self, viewer: OrganizationRecord | None, rfp_id: str, data: InputData
+    ) -> Outcome[ProposalScore]: ...
+
+    def can_see_budget(self, viewer: OrganizationRecord | None, rfp: RfpRecord) -> bool: ...
+    def can_see_score(
+        self, viewer: OrganizationRecord | None, proposal: ProposalRecord, rfp: RfpRecord
+    ) -> bool: ...
+
+
+class Loaders(Protocol):
+    """Per-request batch loaders: one `$in` per loader per level of the query."""
+
+    organizations: DataLoader[str, OrganizationRecord | None]
+    rfps: DataLoader[str, RfpRecord | None]
+
+
+class Context(Protocol):
+    viewer: OrganizationRecord | None
+    market: Market
+    loaders: Loaders

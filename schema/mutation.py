@@ -1,0 +1,129 @@
+"""Mutation root: thin resolvers that call one market use case and shape its outcome."""
+
+from __future__ import annotations
+
+import strawberry
+
+from schema.common import local_id, user_errors
+from schema.inputs import (
+    AwardProposalInput,
+    CreateRfpInput,
+    ProposalIdInput,
+    RegisterOrganizationInput,
+    ReviseProposalInput,
+    RfpIdInput,
+    SubmitProposalInput,
+    UpdateRfpWeightsInput,
+    to_data,
+)
+from schema.records import Outcome, ProposalRecord, RfpRecord
+from schema.types import (
+    ContextInfo,
+    Organization,
+    Proposal,
+    ProposalPayload,
+    RegisterOrganizationPayload,
+    Rfp,
+    RfpPayload,
+    _context,
+)
+
+
+def _rfp_payload(outcome: Outcome[RfpRecord]) -> RfpPayload:
+    return RfpPayload(
+        rfp=Rfp.of(outcome.value) if outcome.value else None, user_errors=user_errors(outcome.errors)
+    )
+
+
+def _proposal_payload(outcome: Outcome[ProposalRecord]) -> ProposalPayload:
+    proposal = Proposal.of(outcome.value) if outcome.value else None
+    return ProposalPayload(proposal=proposal, user_errors=user_errors(outcome.errors))
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation
+    async def register_organization(
+        self, info: ContextInfo, input: RegisterOrganizationInput
+    ) -> RegisterOrganizationPayload:
+        outcome = await _context(info).market.register_organization(
+            input.name, input.kind, input.contact_email
+        )
+        if outcome.value is None:
+            return RegisterOrganizationPayload(
+                organization=None, api_key=None, user_errors=user_errors(outcome.errors)
+            )
+        organization, api_key = outcome.value
+        return RegisterOrganizationPayload(
+            organization=Organization.of(organization), api_key=api_key, user_errors=[]
+        )
+
+    @strawberry.mutation
+    async def create_rfp(self, info: ContextInfo, input: CreateRfpInput) -> RfpPayload:
+        context = _context(info)
+        return _rfp_payload(await context.market.create_rfp(context.viewer, to_data(input)))
+
+    @strawberry.mutation
+    async def publish_rfp(self, info: ContextInfo, input: RfpIdInput) -> RfpPayload:
+        context = _context(info)
+        return _rfp_payload(await context.market.publish_rfp(context.viewer, local_id(input.rfp_id, "Rfp")))
+
+    @strawberry.mutation
+    async def close_rfp(self, info: ContextInfo, input: RfpIdInput) -> RfpPayload:
+        context = _context(info)
+        return _rfp_payload(await context.market.close_rfp(context.viewer, local_id(input.rfp_id, "Rfp")))
+
+    @strawberry.mutation
+    async def cancel_rfp(self, info: ContextInfo, input: RfpIdInput) -> RfpPayload:
+        context = _context(info)
+        return _rfp_payload(await context.market.cancel_rfp(context.viewer, local_id(input.rfp_id, "Rfp")))
+
+    @strawberry.mutation
+    async def update_rfp_weights(self, info: ContextInfo, input: UpdateRfpWeightsInput) -> RfpPayload:
+        context = _context(info)
+        outcome = await context.market.update_rfp_weights(
+            context.viewer, local_id(input.rfp_id, "Rfp"), to_data(input.weights)
+        )
+        return _rfp_payload(outcome)
+
+    @strawberry.mutation
+    async def submit_proposal(self, info: ContextInfo, input: SubmitProposalInput) -> ProposalPayload:
+        context = _context(info)
+        outcome = await context.market.submit_proposal(
+            context.viewer, local_id(input.rfp_id, "Rfp"), to_data(input.proposal)
+        )
+        return _proposal_payload(outcome)
+
+    @strawberry.mutation
+    async def revise_proposal(self, info: ContextInfo, input: ReviseProposalInput) -> ProposalPayload:
+        context = _context(info)
+        outcome = await context.market.revise_proposal(
+            context.viewer,
+            local_id(input.proposal_id, "Proposal"),
+            input.expected_version,
+            to_data(input.proposal),
+        )
+        return _proposal_payload(outcome)
+
+    @strawberry.mutation
+    async def withdraw_proposal(self, info: ContextInfo, input: ProposalIdInput) -> ProposalPayload:
+        context = _context(info)
+        outcome = await context.market.withdraw_proposal(
+            context.viewer, local_id(input.proposal_id, "Proposal")
+        )
+        return _proposal_payload(outcome)
+
+    @strawberry.mutation
+    async def shortlist_proposal(self, info: ContextInfo, input: ProposalIdInput) -> ProposalPayload:
+        context = _context(info)
+        outcome = await context.market.shortlist_proposal(
+            context.viewer, local_id(input.proposal_id, "Proposal")
+        )
+        return _proposal_payload(outcome)
+
+    @strawberry.mutation
+    async def award_proposal(self, info: ContextInfo, input: AwardProposalInput) -> RfpPayload:
+        context = _context(info)
+        return _rfp_payload(
+            await context.market.award_proposal(context.viewer, local_id(input.proposal_id, "Proposal"))
+        )

@@ -1,0 +1,161 @@
+"""The plain records the API's context hands to resolvers (built by api/, read by schema/).
+
+Records are frozen dataclasses holding the scoring models, so a resolver never sees a MongoDB
+document and the schema can be tested with records built by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+from typing import Generic, TypeVar
+
+from scoring.model import ProposalScore, ProposalTerms, RfpContext
+
+
+class OrganizationKind(str, Enum):
+    BUYER = "BUYER"
+    VENDOR = "VENDOR"
+
+
+class RfpStatus(str, Enum):
+    DRAFT = "DRAFT"
+    OPEN = "OPEN"
+    CLOSED = "CLOSED"
+    AWARDED = "AWARDED"
+    CANCELLED = "CANCELLED"
+
+
+class ProposalStatus(str, Enum):
+    SUBMITTED = "SUBMITTED"
+    WITHDRAWN = "WITHDRAWN"
+    SHORTLISTED = "SHORTLISTED"
+    AWARDED = "AWARDED"
+    REJECTED = "REJECTED"
+
+
+class ServiceCategory(str, Enum):
+    CUSTOMER_SUPPORT = "CUSTOMER_SUPPORT"
+    IT_MANAGED_SERVICES = "IT_MANAGED_SERVICES"
+    SECURITY_OPERATIONS = "SECURITY_OPERATIONS"
+    BOOKKEEPING = "BOOKKEEPING"
+    QA_TESTING = "QA_TESTING"
+    CONTENT_MODERATION = "CONTENT_MODERATION"
+    SEO_MARKETING = "SEO_MARKETING"
+    OTHER = "OTHER"
+
+
+class ErrorCode(str, Enum):
+    INVALID = "INVALID"
+    NOT_FOUND = "NOT_FOUND"
+    FORBIDDEN = "FORBIDDEN"
+    CONFLICT = "CONFLICT"
+    INVALID_STATE = "INVALID_STATE"
+    DEADLINE_PASSED = "DEADLINE_PASSED"
+    ALREADY_SUBMITTED = "ALREADY_SUBMITTED"
+    CURRENCY_MISMATCH = "CURRENCY_MISMATCH"
+
+
+@dataclass(frozen=True)
+class UserErrorRecord:
+    message: str
+    code: ErrorCode
+    field: tuple[str, ...] | None = None
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Outcome(Generic[T]):
+    """What a use case returns: a value, or the user errors that explain why not."""
+
+    value: T | None = None
+    errors: tuple[UserErrorRecord, ...] = ()
+
+    @classmethod
+    def fail(cls, code: ErrorCode, message: str, field: tuple[str, ...] | None = None) -> Outcome[T]:
+        return cls(errors=(UserErrorRecord(message=message, code=code, field=field),))
+
+
+@dataclass(frozen=True)
+class OrganizationRecord:
+    id: str
+    name: str
+    kind: OrganizationKind
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    at: datetime
+    actor_id: str | None
+    action: str
+    changed_fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RfpRecord:
+    id: str
+    buyer_id: str
+    title: str
+    scope: str
+    category: ServiceCategory
+    status: RfpStatus  # effective: an OPEN RFP past its deadline reads CLOSED
+    sealed: bool
+    submission_deadline: datetime
+    created_at: datetime
+    context: RfpContext
+    proposal_count: int
+    audit: tuple[AuditRecord, ...] = ()
+
+    def is_unsealed(self, now: datetime) -> bool:
+        return not self.sealed or now >= self.submission_deadline
+
+
+@dataclass(frozen=True)
+class ProposalRecord:
+    id: str
+    rfp_id: str
+    vendor_id: str
+    status: ProposalStatus
+    version: int
+    submitted_at: datetime
+    updated_at: datetime
+    terms: ProposalTerms
+    score: ProposalScore | None
+    audit: tuple[AuditRecord, ...] = ()
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a connection: items with their cursors."""
+
+    items: tuple[tuple[str, T], ...]
+    has_next_page: bool
+    has_previous_page: bool
+    total_count: int
+
+
+@dataclass(frozen=True)
+class RankedItem:
+    rank: int
+    proposal: ProposalRecord
+    score: ProposalScore
+
+
+@dataclass(frozen=True)
+class RankedPage:
+    page: Page[RankedItem]
+    rfp: RfpRecord
+    weights_override: object | None = field(default=None)
+
+
+class InputError(Exception):
+    """A query argument the client got wrong (bad cursor, page size): reported, never masked."""
+
+    def __init__(self, argument: str, message: str) -> None:
+        super().__init__(message)
+        self.argument = argument
+        self.message = message

@@ -1,0 +1,132 @@
+"""rfpmarket's scoring engine: pure functions from a proposal and an RFP to an explained score.
+
+    score(terms, rfp)        -> ProposalScore (three criteria, components, findings)
+    reweigh(score, weights)  -> the same score under other weights, nothing rescored
+    rank(entries)            -> meets-requirements first, then total, then submission time, then key
+    rank_stability(...)      -> how often rank 1 survives perturbed weights
+
+No I/O, no clock, no global state: the same inputs give the same score, bit for bit.
+Formulas and constants: docs/scoring.md and each module's docstring.
+"""
+
+from __future__ import annotations
+
+from scoring.cost import CurrencyMismatch, assess_cost, check_currency
+from scoring.lockin import assess_lock_in
+from scoring.model import (
+    DEFAULT_EVALUATION_MONTHS,
+    DEFAULT_WEIGHTS,
+    Cadence,
+    Comparator,
+    ContractTerms,
+    EscalationStep,
+    Finding,
+    FindingCode,
+    FlatMonthlyPricing,
+    Kpi,
+    KpiMetric,
+    KpiRequirement,
+    KpiUnit,
+    Money,
+    OutcomeBasedPricing,
+    Ownership,
+    PerUnitPricing,
+    Pricing,
+    ProposalScore,
+    ProposalTerms,
+    Remedy,
+    RemedyType,
+    RfpContext,
+    ScoreComponent,
+    Severity,
+    Sla,
+    TimeAndMaterialsPricing,
+    VolumeScenario,
+    Weights,
+    in_decimal_context,
+    money,
+)
+from scoring.rank import (
+    RankedEntry,
+    RankInput,
+    abnormally_low,
+    build_components,
+    rank,
+    rank_stability,
+    ranking_sort_key,
+    reweigh,
+)
+from scoring.sla import assess_sla
+
+# Change whenever a formula or constant changes (year.month-sequence); stored scores carry the version
+# they were computed with and are recomputed when it differs.
+SCORING_VERSION = "2026.11-1"
+
+__all__ = [
+    "DEFAULT_EVALUATION_MONTHS",
+    "DEFAULT_WEIGHTS",
+    "SCORING_VERSION",
+    "Cadence",
+    "Comparator",
+    "ContractTerms",
+    "CurrencyMismatch",
+    "EscalationStep",
+    "Finding",
+    "FindingCode",
+    "FlatMonthlyPricing",
+    "Kpi",
+    "KpiMetric",
+    "KpiRequirement",
+    "KpiUnit",
+    "Money",
+    "OutcomeBasedPricing",
+    "Ownership",
+    "PerUnitPricing",
+    "Pricing",
+    "ProposalScore",
+    "ProposalTerms",
+    "RankInput",
+    "RankedEntry",
+    "Remedy",
+    "RemedyType",
+    "RfpContext",
+    "ScoreComponent",
+    "Severity",
+    "Sla",
+    "TimeAndMaterialsPricing",
+    "VolumeScenario",
+    "Weights",
+    "abnormally_low",
+    "rank",
+    "rank_stability",
+    "ranking_sort_key",
+    "reweigh",
+    "score",
+]
+
+
+@in_decimal_context
+def score(terms: ProposalTerms, rfp: RfpContext, weights: Weights | None = None) -> ProposalScore:
+    """Score one proposal against its RFP; raises CurrencyMismatch for money not in the RFP's currency."""
+    check_currency(terms, rfp.currency_code)
+    code = rfp.currency_code
+    cost = assess_cost(terms, rfp)
+    sla = assess_sla(terms.sla, rfp.requirements)
+    lock_in = assess_lock_in(terms.terms, cost.expected, code)
+    values = (float(sla.score), float(100 - lock_in.exposure), float(cost.score))
+    explanations = (sla.explanation, lock_in.explanation, cost.explanation)
+    components, total = build_components(values, explanations, weights or rfp.weights)
+    return ProposalScore(
+        total=total,
+        sla_quality=float(sla.score),
+        lock_in_exposure=float(lock_in.exposure),
+        cost_score=float(cost.score),
+        normalized_monthly_cost=money(cost.expected, code),
+        monthly_cost_low=money(cost.low, code),
+        monthly_cost_high=money(cost.high, code),
+        exit_cost=money(lock_in.exit_cost, code),
+        meets_requirements=sla.meets_requirements,
+        findings=sla.findings + lock_in.findings + cost.findings,
+        components=components,
+        scoring_version=SCORING_VERSION,
+    )

@@ -1,0 +1,36 @@
+"""The catalogue of findings: each code's default severity and one way to build a finding.
+
+Severities live here, not at the call sites, so the same code always means the same urgency.
+"""
+
+from __future__ import annotations
+
+from scoring.model import Finding, FindingCode, Severity
+
+SEVERITY: dict[FindingCode, Severity] = {
+    FindingCode.GAMEABLE_METRIC: Severity.WARNING,
+    FindingCode.NO_OUTCOME_METRIC: Severity.WARNING,
+    FindingCode.MISSING_MEASUREMENT_METHOD: Severity.WARNING,
+    FindingCode.KPI_WITHOUT_REMEDY: Severity.WARNING,
+    FindingCode.NO_REMEDIES: Severity.CRITICAL,
+    FindingCode.NO_REPORTING: Severity.WARNING,
+    FindingCode.NO_ESCALATION_PATH: Severity.WARNING,
+    FindingCode.REQUIREMENT_NOT_MET: Severity.CRITICAL,
+    FindingCode.LONG_TERM: Severity.WARNING,
+    FindingCode.LONG_NOTICE: Severity.WARNING,
+    FindingCode.EXIT_PENALTY: Severity.WARNING,
+    FindingCode.AUTO_RENEWAL: Severity.INFO,
+    FindingCode.VENDOR_OWNS_RUNBOOKS: Severity.WARNING,
+    FindingCode.VENDOR_OWNS_TOOLING_CONFIG: Severity.WARNING,
+    FindingCode.NO_KNOWLEDGE_TRANSFER: Severity.WARNING,
+    FindingCode.NO_TRANSITION_ASSISTANCE: Severity.WARNING,
+    FindingCode.NO_DATA_EXPORT: Severity.WARNING,
+    FindingCode.OVER_BUDGET: Severity.CRITICAL,
+    FindingCode.UNCAPPED_COST: Severity.WARNING,
+    FindingCode.ABNORMALLY_LOW_PRICE: Severity.WARNING,
+}
+
+
+def finding(code: FindingCode, message: str, *path: str, severity: Severity | None = None) -> Finding:
+    """A finding with the code's usual severity, unless a milder case (SHARED ownership) says otherwise."""
+    return Finding(code=code, severity=severity or SEVERITY[code], message=message, path=path)

@@ -1,0 +1,233 @@
+"""Lock-in exposure, 0-100 (higher is worse): what it costs to leave.
+
+Exposure is a sum of capped points, one per contract term, each rising only as the term moves in the
+vendor's favour. It reads the contract terms alone; price enters through `exit_cost`, the money figure
+that scales with the monthly cost, so a lower price can never raise the exposure.
+
+    term             20  x (months beyond 12) / 24, capped: 36 months = 20
+    notice           10  x (days beyond 90) / 90, capped: 180 days = 10
+    exit penalty     15  x fee months / 6, capped: 6 months of fees = 15
+    auto-renewal      5
+    runbooks         15  vendor-owned 15, shared 7.5
+    tooling config   10  vendor-owned 10, shared 5
+    no KT clause     10
+    transition       10  x (3 - assistance months) / 3, none from 3 months on
+    no data export    5
+
+Exit cost = notice fees + penalty + uncovered overlap + knowledge-loss allowance, where M is the
+normalized monthly cost:
+    notice fees     = M x notice days / 30
+    penalty         = M x early-termination fee months
+    overlap         = M x max(0, 3 + 1.5 o(runbooks) + 1.5 o(tooling) - transition assistance months)
+                      with o = 0 client, 0.5 shared, 1 vendor: switching takes 3-6 months of overlap,
+                      and months of transition assistance are the part the outgoing vendor covers
+    knowledge loss  = M x 3 x 25% x (0.5 with a KT clause) x (runbooks: 0.5 client, 0.75 shared, 1 vendor)
+                      (a quarter of three months' work: the 20-30% of know-how lost in a switch)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from scoring.findings import finding
+from scoring.model import (
+    ContractTerms,
+    Finding,
+    FindingCode,
+    Ownership,
+    Severity,
+    round_money,
+    round_points,
+    to_decimal,
+)
+
+NORM_TERM_MONTHS = 12
+TERM_POINTS = Decimal(20)
+TERM_SPAN_MONTHS = Decimal(24)
+NORM_NOTICE_DAYS = 90
+NOTICE_POINTS = Decimal(10)
+NOTICE_SPAN_DAYS = Decimal(90)
+PENALTY_POINTS = Decimal(15)
+PENALTY_SPAN_MONTHS = Decimal(6)
+AUTO_RENEWAL_POINTS = Decimal(5)
+RUNBOOK_POINTS = Decimal(15)
+TOOLING_POINTS = Decimal(10)
+KNOWLEDGE_TRANSFER_POINTS = Decimal(10)
+TRANSITION_POINTS = Decimal(10)
+TRANSITION_NORM_MONTHS = 3
+DATA_EXPORT_POINTS = Decimal(5)
+
+# How much of a risk each owner leaves with the buyer.
+OWNERSHIP_SHARE: dict[Ownership, Decimal] = {
+    Ownership.CLIENT: Decimal(0),
+    Ownership.SHARED: Decimal("0.5"),
+    Ownership.VENDOR: Decimal(1),
+}
+BASE_OVERLAP_MONTHS = Decimal(3)
+OWNERSHIP_OVERLAP_MONTHS = Decimal("1.5")
+KNOWLEDGE_LOSS_MONTHS = Decimal(3)
+KNOWLEDGE_LOSS_SHARE = Decimal("0.25")
+KT_CLAUSE_FACTOR = Decimal("0.5")
+RUNBOOK_KNOWLEDGE_FACTOR: dict[Ownership, Decimal] = {
+    Ownership.CLIENT: Decimal("0.5"),
+    Ownership.SHARED: Decimal("0.75"),
+    Ownership.VENDOR: Decimal(1),
+}
+DAYS_PER_MONTH = Decimal(30)
+
+
+@dataclass(frozen=True)
+class LockInAssessment:
+    exposure: Decimal
+    exit_cost: Decimal
+    findings: tuple[Finding, ...]
+    explanation: str
+
+
+def assess_lock_in(terms: ContractTerms, monthly_cost: Decimal, currency_code: str) -> LockInAssessment:
+    findings: list[Finding] = []
+    parts = [
+        _term(terms.term_months, findings),
+        _notice(terms.termination_notice_days, findings),
+        _penalty(terms.early_termination_fee_months, findings),
+        _auto_renewal(terms.auto_renews, findings),
+        _ownership(terms.runbook_ownership, RUNBOOK_POINTS, "runbooks", findings),
+        _ownership(terms.tooling_config_ownership, TOOLING_POINTS, "tooling configuration", findings),
+        _knowledge_transfer(terms.knowledge_transfer_clause, findings),
+        _transition(terms.transition_assistance_months, findings),
+        _data_export(terms.data_export_on_exit, findings),
+    ]
+    exposure = round_points(sum((points for points, _ in parts), Decimal(0)))
+    exit_cost, exit_words = exit_cost_of(terms, monthly_cost, currency_code)
+    breakdown = " + ".join(words for _, words in parts)
+    explanation = (
+        f"lock-in exposure {exposure:.2f} = {breakdown}; enters the total as 100 - {exposure:.2f} ="
+        f" {Decimal(100) - exposure:.2f}. {exit_words}"
+    )
+    return LockInAssessment(exposure, exit_cost, tuple(findings), explanation)
+
+
+def _capped_share(excess: Decimal, span: Decimal) -> Decimal:
+    return min(Decimal(1), max(Decimal(0), excess / span))
+
+
+def _term(months: int, findings: list[Finding]) -> tuple[Decimal, str]:
+    points = TERM_POINTS * _capped_share(Decimal(months - NORM_TERM_MONTHS), TERM_SPAN_MONTHS)
+    if points:
+        message = f"{months}-month term, beyond the {NORM_TERM_MONTHS}-month norm"
+        findings.append(finding(FindingCode.LONG_TERM, message, "terms", "termMonths"))
+    return points, f"term {months} months {round_points(points):.2f}/20"
+
+
+def _notice(days: int, findings: list[Finding]) -> tuple[Decimal, str]:
+    points = NOTICE_POINTS * _capped_share(Decimal(days - NORM_NOTICE_DAYS), NOTICE_SPAN_DAYS)
+    if points:
+        message = f"{days} days' termination notice, beyond the {NORM_NOTICE_DAYS}-day norm"
+        findings.append(finding(FindingCode.LONG_NOTICE, message, "terms", "terminationNoticeDays"))
+    return points, f"notice {days} days {round_points(points):.2f}/10"
+
+
+def _penalty(fee_months: float, findings: list[Finding]) -> tuple[Decimal, str]:
+    points = PENALTY_POINTS * _capped_share(to_decimal(fee_months), PENALTY_SPAN_MONTHS)
+    if points:
+        message = f"early termination costs {fee_months:g} months of fees"
+        findings.append(finding(FindingCode.EXIT_PENALTY, message, "terms", "earlyTerminationFeeMonths"))
+    return points, f"exit penalty {fee_months:g} months {round_points(points):.2f}/15"
+
+
+def _auto_renewal(auto_renews: bool, findings: list[Finding]) -> tuple[Decimal, str]:
+    if not auto_renews:
+        return Decimal(0), "auto-renewal no 0.00/5"
+    findings.append(
+        finding(FindingCode.AUTO_RENEWAL, "the contract renews automatically", "terms", "autoRenews")
+    )
+    return AUTO_RENEWAL_POINTS, "auto-renewal yes 5.00/5"
+
+
+def _ownership(owner: Ownership, weight: Decimal, what: str, findings: list[Finding]) -> tuple[Decimal, str]:
+    points = weight * OWNERSHIP_SHARE[owner]
+    if points:
+        runbooks = what == "runbooks"
+        code = FindingCode.VENDOR_OWNS_RUNBOOKS if runbooks else FindingCode.VENDOR_OWNS_TOOLING_CONFIG
+        field = "runbookOwnership" if runbooks else "toolingConfigOwnership"
+        severity = Severity.INFO if owner is Ownership.SHARED else None
+        message = f"the {what} are {owner.value.lower()}-owned: the buyer cannot take them along on exit"
+        if owner is Ownership.SHARED:
+            message = f"the {what} are shared-owned: the buyer may not take all of them along on exit"
+        findings.append(finding(code, message, "terms", field, severity=severity))
+    return points, f"{what} {owner.value.lower()}-owned {round_points(points):.2f}/{weight}"
+
+
+def _knowledge_transfer(clause: bool, findings: list[Finding]) -> tuple[Decimal, str]:
+    if clause:
+        return Decimal(0), "knowledge-transfer clause yes 0.00/10"
+    message = "no knowledge-transfer clause: the tribal knowledge leaves with the vendor"
+    findings.append(finding(FindingCode.NO_KNOWLEDGE_TRANSFER, message, "terms", "knowledgeTransferClause"))
+    return KNOWLEDGE_TRANSFER_POINTS, "knowledge-transfer clause no 10.00/10"
+
+
+def _transition(months: int, findings: list[Finding]) -> tuple[Decimal, str]:
+    missing = max(0, TRANSITION_NORM_MONTHS - months)
+    points = TRANSITION_POINTS * missing / TRANSITION_NORM_MONTHS
+    if missing == TRANSITION_NORM_MONTHS:
+        message = "no transition assistance when the buyer leaves"
+        findings.append(
+            finding(FindingCode.NO_TRANSITION_ASSISTANCE, message, "terms", "transitionAssistanceMonths")
+        )
+    elif missing:
+        message = (
+            f"only {months} months of transition assistance; a switch needs {TRANSITION_NORM_MONTHS} or more"
+        )
+        findings.append(
+            finding(
+                FindingCode.NO_TRANSITION_ASSISTANCE,
+                message,
+                "terms",
+                "transitionAssistanceMonths",
+                severity=Severity.INFO,
+            )
+        )
+    return points, f"transition assistance {months} months {round_points(points):.2f}/10"
+
+
+def _data_export(export: bool, findings: list[Finding]) -> tuple[Decimal, str]:
+    if export:
+        return Decimal(0), "data export on exit yes 0.00/5"
+    findings.append(
+        finding(FindingCode.NO_DATA_EXPORT, "no data export on exit", "terms", "dataExportOnExit")
+    )
+    return DATA_EXPORT_POINTS, "data export on exit no 5.00/5"
+
+
+def overlap_months(terms: ContractTerms) -> Decimal:
+    needed = (
+        BASE_OVERLAP_MONTHS
+        + OWNERSHIP_OVERLAP_MONTHS * OWNERSHIP_SHARE[terms.runbook_ownership]
+        + OWNERSHIP_OVERLAP_MONTHS * OWNERSHIP_SHARE[terms.tooling_config_ownership]
+    )
+    return max(Decimal(0), needed - terms.transition_assistance_months)
+
+
+def knowledge_loss_factor(terms: ContractTerms) -> Decimal:
+    kt = KT_CLAUSE_FACTOR if terms.knowledge_transfer_clause else Decimal(1)
+    return (
+        KNOWLEDGE_LOSS_MONTHS * KNOWLEDGE_LOSS_SHARE * kt * RUNBOOK_KNOWLEDGE_FACTOR[terms.runbook_ownership]
+    )
+
+
+def exit_cost_of(terms: ContractTerms, monthly_cost: Decimal, currency_code: str) -> tuple[Decimal, str]:
+    notice = monthly_cost * terms.termination_notice_days / DAYS_PER_MONTH
+    penalty = monthly_cost * to_decimal(terms.early_termination_fee_months)
+    overlap = monthly_cost * overlap_months(terms)
+    knowledge = monthly_cost * knowledge_loss_factor(terms)
+    total = round_money(notice + penalty + overlap + knowledge)
+    words = (
+        f"Exit cost {total} {currency_code} = notice {terms.termination_notice_days}/30 months"
+        f" {round_money(notice)} + penalty {terms.early_termination_fee_months:g} months"
+        f" {round_money(penalty)}"
+        f" + uncovered overlap {overlap_months(terms).normalize():f} months {round_money(overlap)}"
+        f" + knowledge loss {knowledge_loss_factor(terms).normalize():f} months {round_money(knowledge)},"
+        f" at {round_money(monthly_cost)} {currency_code} a month"
+    )
+    return total, words

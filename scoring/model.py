@@ -1,0 +1,465 @@
+"""What is scored and what scoring returns: pure pydantic models, no I/O.
+
+Field names are snake_case in Python and camelCase on the wire (aliases), so a validation error's
+location is the GraphQL input path a client sent (e.g. ``sla.kpis.0.target``).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable
+from decimal import (
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    DivisionByZero,
+    InvalidOperation,
+    Overflow,
+    localcontext,
+)
+from enum import Enum
+from typing import Annotated, Literal, ParamSpec, TypeVar
+
+import pycountry
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic.alias_generators import to_camel
+
+MAX_KPIS = 50
+MAX_REMEDIES_PER_KPI = 10
+MAX_ESCALATION_STEPS = 20
+MAX_REQUIREMENTS = 50
+# Above any real managed-services fee: a larger figure is a typo, not a bid.
+MAX_AMOUNT = Decimal("1000000000")
+MAX_VOLUME = 1e9
+
+
+# (str, Enum) rather than StrEnum on purpose: StrEnum would change str() of the members.
+class KpiMetric(str, Enum):  # noqa: UP042
+    CSAT = "CSAT"
+    NPS = "NPS"
+    QUALITY_SCORE = "QUALITY_SCORE"
+    FIRST_CONTACT_RESOLUTION = "FIRST_CONTACT_RESOLUTION"
+    REOPEN_RATE = "REOPEN_RATE"
+    ACCURACY = "ACCURACY"
+    UPTIME = "UPTIME"
+    FIRST_RESPONSE_TIME = "FIRST_RESPONSE_TIME"
+    RESOLUTION_TIME = "RESOLUTION_TIME"
+    BACKLOG_AGE = "BACKLOG_AGE"
+    TICKETS_CLOSED = "TICKETS_CLOSED"
+    TICKETS_HANDLED = "TICKETS_HANDLED"
+    HOURS_LOGGED = "HOURS_LOGGED"
+    CUSTOM = "CUSTOM"
+
+
+class KpiUnit(str, Enum):  # noqa: UP042
+    PERCENT = "PERCENT"
+    SCORE_5 = "SCORE_5"
+    SCORE_10 = "SCORE_10"
+    NPS_POINTS = "NPS_POINTS"
+    MINUTES = "MINUTES"
+    HOURS = "HOURS"
+    DAYS = "DAYS"
+    COUNT = "COUNT"
+
+
+class Comparator(str, Enum):  # noqa: UP042
+    AT_LEAST = "AT_LEAST"
+    AT_MOST = "AT_MOST"
+
+
+class Cadence(str, Enum):  # noqa: UP042
+    REAL_TIME = "REAL_TIME"
+    DAILY = "DAILY"
+    WEEKLY = "WEEKLY"
+    MONTHLY = "MONTHLY"
+    QUARTERLY = "QUARTERLY"
+    NONE = "NONE"
+
+
+class RemedyType(str, Enum):  # noqa: UP042
+    SERVICE_CREDIT = "SERVICE_CREDIT"
+    FEE_AT_RISK = "FEE_AT_RISK"
+    TERMINATION_RIGHT = "TERMINATION_RIGHT"
+    CORRECTIVE_ACTION_PLAN = "CORRECTIVE_ACTION_PLAN"
+
+
+class Ownership(str, Enum):  # noqa: UP042
+    CLIENT = "CLIENT"
+    SHARED = "SHARED"
+    VENDOR = "VENDOR"
+
+
+class Severity(str, Enum):  # noqa: UP042
+    INFO = "INFO"
+    WARNING = "WARNING"
+    CRITICAL = "CRITICAL"
+
+
+class FindingCode(str, Enum):  # noqa: UP042
+    GAMEABLE_METRIC = "GAMEABLE_METRIC"
+    NO_OUTCOME_METRIC = "NO_OUTCOME_METRIC"
+    MISSING_MEASUREMENT_METHOD = "MISSING_MEASUREMENT_METHOD"
+    KPI_WITHOUT_REMEDY = "KPI_WITHOUT_REMEDY"
+    NO_REMEDIES = "NO_REMEDIES"
+    NO_REPORTING = "NO_REPORTING"
+    NO_ESCALATION_PATH = "NO_ESCALATION_PATH"
+    REQUIREMENT_NOT_MET = "REQUIREMENT_NOT_MET"
+    LONG_TERM = "LONG_TERM"
+    LONG_NOTICE = "LONG_NOTICE"
+    EXIT_PENALTY = "EXIT_PENALTY"
+    AUTO_RENEWAL = "AUTO_RENEWAL"
+    VENDOR_OWNS_RUNBOOKS = "VENDOR_OWNS_RUNBOOKS"
+    VENDOR_OWNS_TOOLING_CONFIG = "VENDOR_OWNS_TOOLING_CONFIG"
+    NO_KNOWLEDGE_TRANSFER = "NO_KNOWLEDGE_TRANSFER"
+    NO_TRANSITION_ASSISTANCE = "NO_TRANSITION_ASSISTANCE"
+    NO_DATA_EXPORT = "NO_DATA_EXPORT"
+    OVER_BUDGET = "OVER_BUDGET"
+    UNCAPPED_COST = "UNCAPPED_COST"
+    ABNORMALLY_LOW_PRICE = "ABNORMALLY_LOW_PRICE"
+
+
+# The range of targets each unit can express; outside it a target is impossible, not ambitious.
+UNIT_RANGES: dict[KpiUnit, tuple[float, float]] = {
+    KpiUnit.PERCENT: (0.0, 100.0),
+    KpiUnit.SCORE_5: (0.0, 5.0),
+    KpiUnit.SCORE_10: (0.0, 10.0),
+    KpiUnit.NPS_POINTS: (-100.0, 100.0),
+    KpiUnit.MINUTES: (0.0, 525_600.0),
+    KpiUnit.HOURS: (0.0, 8_760.0),
+    KpiUnit.DAYS: (0.0, 365.0),
+    KpiUnit.COUNT: (0.0, 1e9),
+}
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=True,
+        frozen=True,
+        extra="forbid",
+        str_strip_whitespace=True,
+    )
+
+
+def is_currency_code(code: str) -> bool:
+    return len(code) == 3 and pycountry.currencies.get(alpha_3=code) is not None
+
+
+class Money(Model):
+    amount: Decimal = Field(ge=0, le=MAX_AMOUNT)
+    currency_code: str
+
+    @field_validator("amount")
+    @classmethod
+    def _finite(cls, value: Decimal) -> Decimal:
+        if not value.is_finite():
+            raise ValueError("amount must be a finite number")
+        if value.as_tuple().exponent < -4:  # type: ignore[operator]
+            raise ValueError("amount has more than 4 decimal places")
+        return value
+
+    @field_validator("currency_code")
+    @classmethod
+    def _iso_4217(cls, value: str) -> str:
+        if not is_currency_code(value):
+            raise ValueError(f"{value!r} is not an ISO 4217 currency code")
+        return value
+
+
+def _check_finite(value: float) -> float:
+    if not math.isfinite(value):
+        raise ValueError("must be a finite number")
+    return value
+
+
+def _check_target(target: float, info: ValidationInfo) -> float:
+    _check_finite(target)
+    unit = info.data.get("unit")
+    if isinstance(unit, KpiUnit):
+        low, high = UNIT_RANGES[unit]
+        if not low <= target <= high:
+            raise ValueError(f"target {target:g} is impossible for unit {unit.value} ({low:g} to {high:g})")
+    return target
+
+
+class KpiRequirement(Model):
+    metric: KpiMetric
+    comparator: Comparator
+    # unit before target: the target's validator reads the unit.
+    unit: KpiUnit
+    target: float
+
+    _target_in_unit_range = field_validator("target")(_check_target)
+
+
+class Remedy(Model):
+    type: RemedyType
+    credit_percent: float | None = Field(default=None, gt=0, le=100)
+    after_consecutive_breaches: int | None = Field(default=None, ge=1, le=24)
+    description: str | None = Field(default=None, max_length=2000)
+
+
+class Kpi(Model):
+    metric: KpiMetric
+    name: str | None = Field(default=None, max_length=200)
+    comparator: Comparator
+    unit: KpiUnit
+    target: float
+    measurement_method: str | None = Field(default=None, max_length=2000)
+    measurement_window: Cadence | None = None
+    remedies: tuple[Remedy, ...] = Field(default=(), max_length=MAX_REMEDIES_PER_KPI)
+
+    _target_in_unit_range = field_validator("target")(_check_target)
+
+
+class EscalationStep(Model):
+    level: int = Field(ge=1, le=20)
+    role: str = Field(min_length=1, max_length=200)
+    response_hours: float = Field(ge=0, le=8_760)
+
+
+class Sla(Model):
+    kpis: tuple[Kpi, ...] = Field(max_length=MAX_KPIS)
+    reporting_cadence: Cadence
+    escalation_path: tuple[EscalationStep, ...] = Field(default=(), max_length=MAX_ESCALATION_STEPS)
+
+
+class FlatMonthlyPricing(Model):
+    model: Literal["flatMonthly"] = "flatMonthly"
+    monthly_fee: Money
+
+
+class PerUnitPricing(Model):
+    model: Literal["perUnit"] = "perUnit"
+    unit_price: Money
+    unit_name: str = Field(min_length=1, max_length=100)
+    minimum_monthly_fee: Money | None = None
+
+
+class OutcomeBasedPricing(Model):
+    model: Literal["outcomeBased"] = "outcomeBased"
+    base_monthly_fee: Money | None = None
+    fee_per_outcome: Money
+    outcome_name: str = Field(min_length=1, max_length=100)
+
+
+class TimeAndMaterialsPricing(Model):
+    model: Literal["timeAndMaterials"] = "timeAndMaterials"
+    hourly_rate: Money
+    monthly_cap: Money
+    estimated_hours_per_month: float | None = Field(default=None, ge=0, le=100_000)
+
+
+Pricing = Annotated[
+    FlatMonthlyPricing | PerUnitPricing | OutcomeBasedPricing | TimeAndMaterialsPricing,
+    Field(discriminator="model"),
+]
+
+
+class ContractTerms(Model):
+    term_months: int = Field(ge=1, le=120)
+    termination_notice_days: int = Field(ge=0, le=730)
+    early_termination_fee_months: float = Field(ge=0, le=60)
+    auto_renews: bool
+    runbook_ownership: Ownership
+    tooling_config_ownership: Ownership
+    knowledge_transfer_clause: bool
+    transition_assistance_months: int = Field(ge=0, le=36)
+    data_export_on_exit: bool
+
+
+class ProposalTerms(Model):
+    """A vendor's offer: what `ProposalInput` carries."""
+
+    summary: str = Field(min_length=1, max_length=10_000)
+    sla: Sla
+    pricing: Pricing
+    one_time_fee: Money | None = None
+    annual_escalation_percent: float = Field(default=0.0, ge=0, le=50)
+    terms: ContractTerms
+
+    def amounts(self) -> list[Money]:
+        """Every money figure of the offer, to check they share one currency."""
+        candidates = [
+            getattr(self.pricing, name, None)
+            for name in (
+                "monthly_fee",
+                "unit_price",
+                "minimum_monthly_fee",
+                "base_monthly_fee",
+                "fee_per_outcome",
+                "hourly_rate",
+                "monthly_cap",
+            )
+        ]
+        candidates.append(self.one_time_fee)
+        return [money for money in candidates if isinstance(money, Money)]
+
+
+class VolumeScenario(Model):
+    unit_name: str = Field(min_length=1, max_length=100)
+    expected: float = Field(ge=0, le=MAX_VOLUME)
+    low: float = Field(ge=0, le=MAX_VOLUME)
+    high: float = Field(ge=0, le=MAX_VOLUME)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_bounds(cls, data: object) -> object:
+        # low and high default to the expected volume: a scenario of one point.
+        if isinstance(data, dict):
+            expected = data.get("expected")
+            data = dict(data)
+            if data.get("low") is None:
+                data["low"] = expected
+            if data.get("high") is None:
+                data["high"] = expected
+        return data
+
+    # Field validators, not a model validator, so the error names the offending field.
+    @field_validator("low")
+    @classmethod
+    def _low_at_most_expected(cls, value: float, info: ValidationInfo) -> float:
+        expected = info.data.get("expected")
+        if expected is not None and value > expected:
+            raise ValueError("low must not exceed expected")
+        return value
+
+    @field_validator("high")
+    @classmethod
+    def _high_at_least_expected(cls, value: float, info: ValidationInfo) -> float:
+        expected = info.data.get("expected")
+        if expected is not None and value < expected:
+            raise ValueError("high must not be below expected")
+        return value
+
+
+class Weights(Model):
+    sla_quality: float = Field(ge=0, le=1000)
+    lock_in: float = Field(ge=0, le=1000)
+    cost: float = Field(ge=0, le=1000)
+
+    @model_validator(mode="after")
+    def _positive_sum(self) -> Weights:
+        for value in (self.sla_quality, self.lock_in, self.cost):
+            _check_finite(value)
+        if self.sla_quality + self.lock_in + self.cost <= 0:
+            raise ValueError("at least one weight must be positive")
+        return self
+
+    def normalized(self) -> Weights:
+        total = self.sla_quality + self.lock_in + self.cost
+        return Weights(
+            sla_quality=self.sla_quality / total, lock_in=self.lock_in / total, cost=self.cost / total
+        )
+
+
+DEFAULT_WEIGHTS = Weights(sla_quality=0.4, lock_in=0.25, cost=0.35)
+DEFAULT_EVALUATION_MONTHS = 12
+
+
+class RfpContext(Model):
+    """What of an RFP the scoring reads."""
+
+    currency_code: str
+    evaluation_months: int = Field(default=DEFAULT_EVALUATION_MONTHS, ge=1, le=120)
+    volume: VolumeScenario
+    expected_hours_per_month: float | None = Field(default=None, ge=0, le=1_000_000)
+    expected_outcomes_per_month: float | None = Field(default=None, ge=0, le=MAX_VOLUME)
+    requirements: tuple[KpiRequirement, ...] = Field(default=(), max_length=MAX_REQUIREMENTS)
+    weights: Weights = DEFAULT_WEIGHTS
+    monthly_budget: Money
+
+    @field_validator("currency_code")
+    @classmethod
+    def _iso_4217(cls, value: str) -> str:
+        if not is_currency_code(value):
+            raise ValueError(f"{value!r} is not an ISO 4217 currency code")
+        return value
+
+    @field_validator("monthly_budget")
+    @classmethod
+    def _budget_in_rfp_currency(cls, value: Money, info: ValidationInfo) -> Money:
+        currency = info.data.get("currency_code")
+        if currency is not None and value.currency_code != currency:
+            raise ValueError(f"monthlyBudget must be in the RFP's currency {currency}")
+        return value
+
+
+# ------------------------------------------------------------------------------------- outputs
+
+
+class Finding(Model):
+    code: FindingCode
+    severity: Severity
+    message: str
+    path: tuple[str, ...] = ()  # camelCase path into ProposalInput, e.g. ("sla", "kpis", "0")
+
+
+class ScoreComponent(Model):
+    criterion: Literal["slaQuality", "lockIn", "cost"]
+    value: float  # 0-100 as it enters the total, higher is better
+    weight: float  # normalized
+    contribution: float  # value * weight
+    explanation: str
+
+
+class ProposalScore(Model):
+    total: float
+    sla_quality: float
+    lock_in_exposure: float
+    cost_score: float
+    normalized_monthly_cost: Money
+    monthly_cost_low: Money
+    monthly_cost_high: Money
+    exit_cost: Money
+    meets_requirements: bool
+    findings: tuple[Finding, ...]
+    components: tuple[ScoreComponent, ...]
+    scoring_version: str
+
+
+# ------------------------------------------------------------------ decimal helpers for scoring
+
+# Every public scoring entry point runs in this context, so a caller's decimal settings (a lower
+# precision, other rounding) can never change a score: bit-for-bit determinism.
+DECIMAL_CONTEXT = Context(
+    prec=34, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow]
+)
+CENT = Decimal("0.01")
+POINT = Decimal("0.01")  # criterion scores are shown with 2 decimals
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def in_decimal_context(function: Callable[_P, _R]) -> Callable[_P, _R]:
+    @functools.wraps(function)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with localcontext(DECIMAL_CONTEXT):
+            return function(*args, **kwargs)
+
+    return wrapper
+
+
+def to_decimal(value: float | int) -> Decimal:
+    """A float as the decimal a person typed (its shortest repr), not its binary expansion."""
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+
+
+def round_money(amount: Decimal) -> Decimal:
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def round_points(points: Decimal) -> Decimal:
+    return points.quantize(POINT, rounding=ROUND_HALF_UP)
+
+
+def money(amount: Decimal, currency_code: str) -> Money:
+    """An output amount, rounded to cents.
+
+    Built without validation on purpose: MAX_AMOUNT bounds what a vendor may type, while a computed
+    figure (a unit price times a large volume) may truthfully exceed it.
+    """
+    return Money.model_construct(amount=round_money(amount), currency_code=currency_code)
