@@ -1,0 +1,23 @@
+# rfpmarket API. Build: docker build -t rfpmarket .   Run: see compose.yaml (needs MONGODB_URI).
+FROM python:3.11-slim AS build
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY api ./api
+COPY schema ./schema
+COPY scoring ./scoring
+COPY seeds ./seeds
+RUN python -m venv /opt/venv && /opt/venv/bin/pip install --no-cache-dir .
+
+FROM python:3.11-slim
+RUN useradd --create-home --uid 10001 rfpmarket
+COPY --from=build /opt/venv /opt/venv
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONUNBUFFERED=1 \
+    RFPMARKET_ENV=production
+USER rfpmarket
+WORKDIR /home/rfpmarket
+EXPOSE 8000
+HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
+  CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2).status != 200)"
+# Production always names its database: MONGODB_URI must be set (see compose.yaml).
+CMD ["uvicorn", "api.asgi:app", "--host", "0.0.0.0", "--port", "8000", "--workers", "2", "--proxy-headers"]

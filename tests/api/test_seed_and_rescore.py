@@ -1,0 +1,66 @@
+"""`rfpmarket seed --demo` (idempotent, prints working keys) and `rfpmarket rescore`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import scoring
+from api.embedded import EmbeddedDatabase
+from api.rescore import rescore_store
+from api.seed import load_demo
+from api.settings import Settings
+from tests.conftest import Api
+from tests.helpers import open_rfp, register, submit
+
+VIEWER = "{ viewer { organization { name kind } } }"
+
+
+async def test_demo_load_is_idempotent_and_its_keys_work(api: Api) -> None:
+    keys = await load_demo(api.market)
+    counts = [await api.store.rfps.count_documents({}), await api.store.proposals.count_documents({})]
+    assert counts[0] >= 4 and counts[1] >= 12
+    again = await load_demo(api.market)
+    assert [await api.store.rfps.count_documents({}), await api.store.proposals.count_documents({})] == counts
+    assert await api.store.organizations.count_documents({}) == len(keys)
+    for old in keys[:2]:
+        assert (await api.data(VIEWER, key=old.api_key))["viewer"] is None  # replaced by the new run's key
+    buyer = next(key for key in again if key.kind == "BUYER")
+    assert (await api.data(VIEWER, key=buyer.api_key))["viewer"]["organization"]["name"] == buyer.organization
+    ranked = await api.data(
+        "{ rfps(first: 10) { edges { node { title rankedProposals { totalCount } } } } }", key=buyer.api_key
+    )
+    assert all(edge["node"]["rankedProposals"]["totalCount"] >= 3 for edge in ranked["rfps"]["edges"])
+
+
+def test_seed_command_prints_the_demo_keys(database_server: EmbeddedDatabase, settings: Settings) -> None:
+    env = {**os.environ, "MONGODB_URI": database_server.uri, "RFPMARKET_DB": settings.db}
+    result = subprocess.run(
+        [sys.executable, "-m", "api.cli", "seed", "--demo"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    kinds = {line.split()[0] for line in result.stdout.splitlines() if "rfpm_" in line}
+    assert kinds == {"BUYER", "VENDOR"}
+
+
+async def test_rescore_recomputes_outdated_scores(api: Api) -> None:
+    _, buyer = await register(api, "BUYER")
+    rfp_id = await open_rfp(api, buyer)
+    for index in range(3):
+        _, vendor = await register(api, "VENDOR", f"Vendor {index}")
+        await submit(api, vendor, rfp_id)
+    current = await api.store.proposals.find_one({})
+    assert current is not None
+    await api.store.proposals.update_many(
+        {}, {"$set": {"score.scoring_version": "0-old", "score.total": 1.0, "ranking.total": 1.0}}
+    )
+    assert await rescore_store(api.store, show_progress=False) == (3, 3)
+    async for doc in api.store.proposals.find({}):
+        assert doc["score"]["scoring_version"] == scoring.SCORING_VERSION
+        assert doc["score"]["total"] == current["score"]["total"] == doc["ranking"]["total"]
+    assert await rescore_store(api.store, show_progress=False) == (0, 3)

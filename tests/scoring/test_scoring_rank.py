@@ -1,0 +1,133 @@
+"""Ranking order and tie-breaks, abnormally low prices, reweighing and rank stability."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scoring import (
+    FindingCode,
+    FlatMonthlyPricing,
+    ProposalScore,
+    RankInput,
+    Weights,
+    abnormally_low,
+    rank,
+    rank_stability,
+    ranking_sort_key,
+    reweigh,
+    score,
+)
+from tests.scoring.strategies import (
+    good_support_desk,
+    poor_support_desk,
+    proposals,
+    rfps,
+    support_desk_rfp,
+    usd,
+)
+
+T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+
+
+def fake(total: float, meets: bool = True, cost: str = "10000.00") -> ProposalScore:
+    """A real score with its total and requirement flag replaced, to test ordering in isolation."""
+    base = score(good_support_desk(), support_desk_rfp())
+    money = base.normalized_monthly_cost.model_copy(update={"amount": Decimal(cost)})
+    return base.model_copy(
+        update={"total": total, "meets_requirements": meets, "normalized_monthly_cost": money}
+    )
+
+
+def test_meets_requirements_first_then_total_then_earlier_submission_then_key() -> None:
+    entries = [
+        RankInput("e", fake(95.0, meets=False), T0),
+        RankInput("d", fake(70.0), T0 + timedelta(hours=1)),
+        RankInput("c", fake(70.0), T0),
+        RankInput("b", fake(80.0), T0 + timedelta(days=1)),
+        RankInput("a", fake(70.0), T0),
+    ]
+    ranked = rank(entries)
+    assert [(entry.rank, entry.key) for entry in ranked] == [(1, "b"), (2, "a"), (3, "c"), (4, "d"), (5, "e")]
+    by_key = sorted(entries, key=lambda e: ranking_sort_key(e.score, e.submitted_at, e.key))
+    assert [e.key for e in by_key] == [entry.key for entry in ranked]
+
+
+def test_rank_with_weights_reweighs_each_score() -> None:
+    rfp = support_desk_rfp()
+    cheap_and_poor = poor_support_desk().model_copy(
+        update={"pricing": FlatMonthlyPricing(monthly_fee=usd(1000))}
+    )
+    entries = [
+        RankInput("good", score(good_support_desk(), rfp), T0),
+        RankInput("cheap", score(cheap_and_poor, rfp), T0),
+    ]
+    cost_only = Weights(sla_quality=0, lock_in=0, cost=1)
+    ranked = rank(entries, cost_only)
+    # 'cheap' misses the requirements, so it stays below whatever the weights say
+    assert [entry.key for entry in ranked] == ["good", "cheap"]
+    assert ranked[1].score == reweigh(entries[1].score, cost_only)
+    assert ranked[1].score.total == ranked[1].score.cost_score
+
+
+def test_abnormally_low_needs_three_proposals_and_half_the_median_of_the_others() -> None:
+    assert abnormally_low({"a": Decimal(1), "b": Decimal(10000)}) == {}
+    flagged = abnormally_low({"a": Decimal("4999.99"), "b": Decimal(10000), "c": Decimal(10000)})
+    assert set(flagged) == {"a"}
+    assert flagged["a"].code is FindingCode.ABNORMALLY_LOW_PRICE and "10000.00" in flagged["a"].message
+    assert abnormally_low({"a": Decimal(5000), "b": Decimal(10000), "c": Decimal(10000)}) == {}
+    # the median of the OTHERS; with four others it is the mean of the middle two: (1000 + 1200) / 2
+    others = {"b": Decimal(900), "c": Decimal(1000), "d": Decimal(1200), "e": Decimal(3000)}
+    assert set(abnormally_low({"a": Decimal("549.99"), **others})) == {"a"}
+    assert abnormally_low({"a": Decimal(550), **others}) == {}
+    assert abnormally_low({"a": Decimal(0), "b": Decimal(0), "c": Decimal(0)}) == {}
+
+
+def test_rank_adds_the_abnormally_low_finding_without_changing_totals() -> None:
+    entries = [
+        RankInput("low", fake(60.0, cost="1000.00"), T0),
+        RankInput("x", fake(70.0, cost="10000.00"), T0),
+        RankInput("y", fake(80.0, cost="12000.00"), T0),
+    ]
+    ranked = {entry.key: entry.score for entry in rank(entries)}
+    assert [f.code for f in ranked["low"].findings] == [FindingCode.ABNORMALLY_LOW_PRICE]
+    assert ranked["low"].total == 60.0
+    assert not ranked["x"].findings and not ranked["y"].findings
+
+
+def test_rank_stability_is_none_below_two_proposals() -> None:
+    weights = Weights(sla_quality=1, lock_in=1, cost=1)
+    assert rank_stability([], weights) is None
+    assert rank_stability([fake(50.0)], weights) is None
+
+
+def test_rank_stability_is_one_when_a_proposal_dominates_every_criterion() -> None:
+    rfp = support_desk_rfp()
+    good = score(good_support_desk(), rfp)
+    dearer = good_support_desk().model_copy(update={"pricing": FlatMonthlyPricing(monthly_fee=usd(20000))})
+    worse = score(dearer, rfp).model_copy(update={"sla_quality": 90.0, "lock_in_exposure": 10.0})
+    assert rank_stability([worse, good], rfp.weights) == 1.0
+
+
+def test_rank_stability_drops_when_the_winner_depends_on_the_weights() -> None:
+    rfp = support_desk_rfp()
+    good = score(good_support_desk(), rfp)
+    # strong on cost only, and close on the total
+    rival = good.model_copy(update={"sla_quality": 85.0, "lock_in_exposure": 5.0, "cost_score": 80.0})
+    stability = rank_stability([good, rival], rfp.weights)
+    assert stability is not None and 0.0 < stability < 1.0
+    assert rank_stability([good, rival], rfp.weights) == stability
+    assert rank_stability([good, rival], rfp.weights, seed=1) != stability
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.data())
+def test_rank_stability_is_a_deterministic_share(data: st.DataObject) -> None:
+    rfp = data.draw(rfps())
+    scores = [score(bid, rfp) for bid in data.draw(st.lists(proposals, min_size=2, max_size=4))]
+    first = rank_stability(scores, rfp.weights, draws=50)
+    assert first is not None and 0.0 <= first <= 1.0
+    assert rank_stability(scores, rfp.weights, draws=50) == first
