@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import Any
@@ -16,55 +15,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
-from strawberry.extensions import ParserCache, ValidationCache
-from strawberry.extensions.disable_introspection import DisableIntrospection
 
-import schema as graphql_schema
-from api.auth import authenticate
-from api.context import RequestContext, RequestLoaders
-from api.errors import MaskInternalErrors
+from api.graphql_view import AppState, MarketGraphQL
 from api.market import MarketService, utcnow
 from api.settings import Settings
 from api.store import Store, connect
 
 log = logging.getLogger("rfpmarket")
-
-
-class MarketGraphQL(GraphQL[RequestContext, None]):
-    def __init__(self, state: AppState, production: bool) -> None:
-        # Classes or factories: strawberry builds fresh extension instances for every request.
-        extensions: list[Any] = [
-            MaskInternalErrors,
-            lambda: ParserCache(maxsize=256),
-            lambda: ValidationCache(maxsize=256),
-        ]
-        if production:
-            extensions.append(DisableIntrospection)
-        super().__init__(
-            graphql_schema.build_schema(extensions),
-            graphql_ide=None if production else "graphiql",
-            allow_queries_via_get=True,
-        )
-        self.state = state
-
-    async def get_context(
-        self, request: Request | WebSocket, response: Response | WebSocket
-    ) -> RequestContext:
-        market = self.state.market
-        viewer = await authenticate(market, request.headers)
-        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
-        return RequestContext(
-            viewer=viewer, market=market, loaders=RequestLoaders(market), request_id=request_id[:64]
-        )
-
-
-class AppState:
-    """What the lifespan opens: the client, the store and the market built on it."""
-
-    store: Store
-    market: MarketService
 
 
 class BodySizeLimit:
