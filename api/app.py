@@ -91,7 +91,7 @@ def create_app(
             return JSONResponse({"status": "ready"})
         return JSONResponse({"status": "database unavailable"}, status_code=503)
 
-    graphql = MarketGraphQL(state, settings.production)
+    graphql = MarketGraphQL(state, settings)
     middleware = [Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)]
     if settings.cors_origins:
         middleware.append(

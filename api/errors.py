@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
@@ -10,6 +11,7 @@ from strawberry.extensions import MaskErrors
 from schema.records import InputError
 
 log = logging.getLogger("rfpmarket.errors")
+SUGGESTION = re.compile(r" Did you mean .*\?$")
 
 
 def is_unexpected(error: GraphQLError) -> bool:
@@ -20,8 +22,9 @@ def is_unexpected(error: GraphQLError) -> bool:
 class MaskInternalErrors(MaskErrors):
     """Masks what nobody meant to show; client errors (bad input) pass through, made explicit."""
 
-    def __init__(self) -> None:
+    def __init__(self, hide_suggestions: bool = False) -> None:
         super().__init__(should_mask_error=is_unexpected)
+        self.hide_suggestions = hide_suggestions
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
         request_id = getattr(self.execution_context.context, "request_id", "-")
@@ -46,6 +49,12 @@ class MaskInternalErrors(MaskErrors):
                         path=error.path,
                         extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
                     )
+                )
+            elif self.hide_suggestions and SUGGESTION.search(error.message):
+                # "Did you mean ...?" would map the schema for a caller who cannot introspect it.
+                message = SUGGESTION.sub("", error.message)
+                processed.append(
+                    GraphQLError(message, nodes=error.nodes, path=error.path, extensions=error.extensions)
                 )
             else:
                 processed.append(error)

@@ -16,7 +16,9 @@ import schema as graphql_schema
 from api.auth import authenticate
 from api.context import RequestContext, RequestLoaders
 from api.errors import MaskInternalErrors
+from api.limits import limit_extensions
 from api.market import MarketService
+from api.settings import Settings
 from api.store import Store
 
 
@@ -28,10 +30,12 @@ class AppState:
 
 
 class MarketGraphQL(GraphQL[RequestContext, None]):
-    def __init__(self, state: AppState, production: bool) -> None:
+    def __init__(self, state: AppState, settings: Settings) -> None:
+        production = settings.production
         # Classes or factories: strawberry builds fresh extension instances for every request.
         extensions: list[Any] = [
-            MaskInternalErrors,
+            lambda: MaskInternalErrors(hide_suggestions=production),
+            *limit_extensions(settings),
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
         ]

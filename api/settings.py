@@ -26,6 +26,14 @@ class Settings(BaseSettings):
     # How long start-up waits for the database before giving up.
     db_start_timeout_seconds: float = 30.0
     max_body_bytes: int = 1_000_000
+    # GraphQL request limits (api/limits.py explains the cost model).
+    max_query_depth: int = 10
+    max_query_aliases: int = 15
+    max_query_tokens: int = 2_000
+    max_query_cost: int = 25_000
+    # registerOrganization calls allowed per client address per window.
+    register_rate_limit: int = 20
+    register_rate_window_seconds: int = 3_600
     cors_origins: list[str] = Field(default_factory=list)
     log_level: str = "INFO"
 
