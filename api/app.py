@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.graphql_view import AppState, MarketGraphQL
 from api.market import MarketService, utcnow
+from api.organizations import RateLimit
 from api.settings import Settings
 from api.store import Store, connect
 
@@ -76,7 +77,8 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         client = connect(mongodb_uri)
         state.store = Store(client, settings.db)
-        state.market = MarketService(state.store, clock)
+        limit = RateLimit(settings.register_rate_limit, settings.register_rate_window_seconds)
+        state.market = MarketService(state.store, clock, register_limit=limit)
         await state.store.ensure_indexes()
         try:
             yield

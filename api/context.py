@@ -25,4 +25,5 @@ class RequestContext:
     market: MarketService
     loaders: RequestLoaders
     request_id: str
+    client_address: str = ""
     extras: dict[str, Any] = field(default_factory=dict)

@@ -73,8 +73,9 @@ class QueryCostLimiter(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         spent = self._cost()
         if spent > self.max_cost:
-            # Errors set before validation runs are what strawberry answers with.
+            # Strawberry answers with these errors instead of executing the operation.
             self.execution_context.pre_execution_errors = [
+                *(self.execution_context.pre_execution_errors or []),
                 GraphQLError(
                     f"query cost {spent} exceeds the limit of {self.max_cost}: ask for smaller pages",
                     extensions={"code": "QUERY_TOO_COMPLEX", "cost": spent, "limit": self.max_cost},

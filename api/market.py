@@ -7,8 +7,6 @@ nothing here raises HTTP errors.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -21,8 +19,9 @@ from pymongo.errors import DuplicateKeyError
 
 import scoring
 from api import cursors
-from api.inputs import Registration, RfpDraft, changed_fields, validate
-from api.store import Document, Store, organization_record, parse_object_id, proposal_record, rfp_record
+from api.inputs import RfpDraft, changed_fields, validate
+from api.organizations import DEFAULT_REGISTER_LIMIT, OrganizationRules, RateLimit
+from api.store import Document, Store, parse_object_id, proposal_record, rfp_record
 from schema.records import (
     ErrorCode,
     InputError,
@@ -42,7 +41,6 @@ from scoring.model import ProposalScore, ProposalTerms, Weights
 
 T = TypeVar("T")
 
-API_KEY_PREFIX = "rfpm_"
 # The default ranking order, served by the `ranking` index: requirements met first, then total,
 # then the earlier submission, then the id (scoring.ranking_sort_key documents the same rule).
 RANK_SORT = [("ranking.meets", -1), ("ranking.total", -1), ("submittedAt", 1), ("_id", 1)]
@@ -54,15 +52,6 @@ def utcnow() -> datetime:
     # MongoDB keeps milliseconds: truncate, so what a write returns equals what a later read returns.
     now = datetime.now(UTC)
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
-
-
-def hash_api_key(key: str) -> str:
-    # Keys are 256-bit random tokens, so a fast hash is enough: there is nothing to brute-force.
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
-def new_api_key() -> str:
-    return API_KEY_PREFIX + secrets.token_urlsafe(32)
 
 
 def _forbidden(kind: OrganizationKind) -> Outcome[Any]:
@@ -77,13 +66,16 @@ def ranking_fields(score: ProposalScore) -> Document:
     return {"meets": 1 if score.meets_requirements else 0, "total": score.total}
 
 
-class MarketService:
-    def __init__(self, store: Store, clock: Callable[[], datetime] = utcnow) -> None:
+class MarketService(OrganizationRules):
+    def __init__(
+        self,
+        store: Store,
+        clock: Callable[[], datetime] = utcnow,
+        register_limit: RateLimit = DEFAULT_REGISTER_LIMIT,
+    ) -> None:
         self.store = store
         self.clock = clock
-
-    def now(self) -> datetime:
-        return self.clock()
+        self.register_limit = register_limit
 
     def _event(self, actor: OrganizationRecord | None, action: str, fields: Sequence[str] = ()) -> Document:
         return {
@@ -97,64 +89,6 @@ class MarketService:
         async with self.store.client.start_session() as session:
             result: T = await session.with_transaction(work)
             return result
-
-    # ------------------------------------------------------------------------------ organizations
-
-    async def authenticate(self, api_key: str) -> OrganizationRecord | None:
-        doc = await self.store.organizations.find_one(
-            {"apiKeys": {"$elemMatch": {"hash": hash_api_key(api_key), "revokedAt": None}}},
-            projection={"apiKeys": 0},
-        )
-        return organization_record(doc) if doc else None
-
-    async def register_organization(
-        self, name: str, kind: OrganizationKind, contact_email: str
-    ) -> Outcome[tuple[OrganizationRecord, str]]:
-        registration, errors = validate(
-            Registration, {"name": name, "contactEmail": contact_email}, ("input",)
-        )
-        if registration is None:
-            return Outcome(errors=errors)
-        if not registration.email_is_valid():
-            return Outcome.fail(ErrorCode.INVALID, "not an email address", ("input", "contactEmail"))
-        key = new_api_key()
-        now = self.now()
-        # One document holds the organization and its key hashes: registration is a single write.
-        doc = {
-            "name": registration.name,
-            "kind": kind.value,
-            "contactEmail": registration.contact_email,
-            "createdAt": now,
-            "apiKeys": [{"hash": hash_api_key(key), "createdAt": now, "revokedAt": None}],
-        }
-        result = await self.store.organizations.insert_one(doc)
-        doc["_id"] = result.inserted_id
-        return Outcome((organization_record(doc), key))
-
-    async def get_organization(
-        self, viewer: OrganizationRecord | None, organization_id: str
-    ) -> OrganizationRecord | None:
-        oid = parse_object_id(organization_id)
-        if viewer is None or oid is None:
-            return None
-        doc = await self.store.organizations.find_one({"_id": oid}, projection={"apiKeys": 0})
-        if doc is None:
-            return None
-        organization = organization_record(doc)
-        # Buyers are public to signed-in callers; a vendor is seen by itself and by buyers only, so
-        # vendors cannot enumerate their competitors.
-        visible = (
-            organization.kind is OrganizationKind.BUYER
-            or viewer.id == organization.id
-            or viewer.kind is OrganizationKind.BUYER
-        )
-        return organization if visible else None
-
-    async def load_organizations(self, ids: Sequence[str]) -> list[OrganizationRecord | None]:
-        oids = [oid for oid in map(parse_object_id, ids) if oid is not None]
-        docs = self.store.organizations.find({"_id": {"$in": oids}}, projection={"apiKeys": 0})
-        found = {str(doc["_id"]): organization_record(doc) async for doc in docs}
-        return [found.get(key) for key in ids]
 
     async def load_rfps(self, ids: Sequence[str]) -> list[RfpRecord | None]:
         oids = [oid for oid in map(parse_object_id, ids) if oid is not None]
@@ -826,4 +760,4 @@ def _with_finding(score: ProposalScore, finding: Any) -> ProposalScore:
     return score.model_copy(update={"findings": (*score.findings, finding)})
 
 
-__all__ = ["MarketService", "UserErrorRecord", "hash_api_key"]
+__all__ = ["MarketService", "UserErrorRecord"]

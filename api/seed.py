@@ -7,7 +7,8 @@ from datetime import UTC
 
 from bson import ObjectId
 
-from api.market import MarketService, hash_api_key, new_api_key
+from api.market import MarketService
+from api.organizations import key_entry, new_api_key
 from api.store import organization_record
 from schema.records import ErrorCode, OrganizationKind, OrganizationRecord
 from seeds.demo import demo_organizations, demo_rfps
@@ -27,7 +28,7 @@ async def _demo_organization(
     organizations = market.store.organizations
     now = market.now()
     api_key = new_api_key()
-    fresh = {"hash": hash_api_key(api_key), "createdAt": now, "revokedAt": None, "demo": True}
+    fresh = key_entry(api_key, now, "demo", demo=True)
     doc = await organizations.find_one({"demoKey": key})
     if doc is None:
         doc = {

@@ -39,7 +39,7 @@ class Settings(BaseSettings):
 
     @property
     def production(self) -> bool:
-        return self.env is Environment.PRODUCTION
+        return self.env == Environment.PRODUCTION
 
 
 @lru_cache(maxsize=1)

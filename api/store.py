@@ -79,14 +79,17 @@ class Store:
             read_concern=ReadConcern("majority"),
         )
         self.organizations: AsyncCollection[Document] = self.db["organizations"]
-        self.api_keys: AsyncCollection[Document] = self.db["api_keys"]
         self.rfps: AsyncCollection[Document] = self.db["rfps"]
         self.proposals: AsyncCollection[Document] = self.db["proposals"]
+        self.rate_limits: AsyncCollection[Document] = self.db["rate_limits"]
 
     async def ensure_indexes(self) -> None:
         """Idempotent: creating an index that exists with the same spec is a no-op."""
-        await self.api_keys.create_index([("hash", ASCENDING)], unique=True, name="hash_unique")
-        await self.api_keys.create_index([("organizationId", ASCENDING)], name="by_organization")
+        # Keys live in their organization's document; the hash finds the caller on every request.
+        await self.organizations.create_index([("apiKeys.hash", ASCENDING)], unique=True, name="api_key_hash")
+        await self.organizations.create_index([("demoKey", ASCENDING)], sparse=True, name="demo_key")
+        await self.rfps.create_index([("demoKey", ASCENDING)], sparse=True, name="demo_key")
+        await self.rate_limits.create_index([("expiresAt", ASCENDING)], expireAfterSeconds=0, name="expiry")
         await self.rfps.create_index([("buyerId", ASCENDING), ("_id", DESCENDING)], name="by_buyer")
         await self.rfps.create_index(
             [("status", ASCENDING), ("submissionDeadline", ASCENDING), ("_id", DESCENDING)], name="by_status"

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from strawberry.dataloader import DataLoader
 
 from schema.records import (
+    ApiKeyRecord,
     OrganizationKind,
     OrganizationRecord,
     Outcome,
@@ -34,8 +35,15 @@ class Market(Protocol):
     def now(self) -> datetime: ...
 
     async def register_organization(
-        self, name: str, kind: OrganizationKind, contact_email: str
+        self, name: str, kind: OrganizationKind, contact_email: str, client_address: str = ""
     ) -> Outcome[tuple[OrganizationRecord, str]]: ...
+    async def api_keys(self, viewer: OrganizationRecord) -> list[ApiKeyRecord]: ...
+    async def create_api_key(
+        self, viewer: OrganizationRecord | None, label: str | None
+    ) -> Outcome[tuple[ApiKeyRecord, str]]: ...
+    async def revoke_api_key(
+        self, viewer: OrganizationRecord | None, key_id: str
+    ) -> Outcome[ApiKeyRecord]: ...
 
     async def create_rfp(self, viewer: OrganizationRecord | None, data: InputData) -> Outcome[RfpRecord]: ...
     async def publish_rfp(self, viewer: OrganizationRecord | None, rfp_id: str) -> Outcome[RfpRecord]: ...
@@ -103,5 +111,6 @@ class Loaders(Protocol):
 
 class Context(Protocol):
     viewer: OrganizationRecord | None
+    client_address: str
     market: Market
     loaders: Loaders

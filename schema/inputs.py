@@ -24,6 +24,16 @@ class RegisterOrganizationInput:
 
 
 @strawberry.input
+class CreateApiKeyInput:
+    label: str | None = None
+
+
+@strawberry.input
+class RevokeApiKeyInput:
+    key_id: strawberry.ID
+
+
+@strawberry.input
 class KpiRequirementInput:
     metric: KpiMetric
     comparator: Comparator

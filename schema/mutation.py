@@ -7,10 +7,12 @@ import strawberry
 from schema.common import local_id, user_errors
 from schema.inputs import (
     AwardProposalInput,
+    CreateApiKeyInput,
     CreateRfpInput,
     ProposalIdInput,
     RegisterOrganizationInput,
     ReviseProposalInput,
+    RevokeApiKeyInput,
     RfpIdInput,
     SubmitProposalInput,
     UpdateRfpWeightsInput,
@@ -18,11 +20,14 @@ from schema.inputs import (
 )
 from schema.records import Outcome, ProposalRecord, RfpRecord
 from schema.types import (
+    ApiKey,
     ContextInfo,
+    CreateApiKeyPayload,
     Organization,
     Proposal,
     ProposalPayload,
     RegisterOrganizationPayload,
+    RevokeApiKeyPayload,
     Rfp,
     RfpPayload,
     _context,
@@ -46,8 +51,9 @@ class Mutation:
     async def register_organization(
         self, info: ContextInfo, input: RegisterOrganizationInput
     ) -> RegisterOrganizationPayload:
-        outcome = await _context(info).market.register_organization(
-            input.name, input.kind, input.contact_email
+        context = _context(info)
+        outcome = await context.market.register_organization(
+            input.name, input.kind, input.contact_email, context.client_address
         )
         if outcome.value is None:
             return RegisterOrganizationPayload(
@@ -57,6 +63,24 @@ class Mutation:
         return RegisterOrganizationPayload(
             organization=Organization.of(organization), api_key=api_key, user_errors=[]
         )
+
+    @strawberry.mutation
+    async def create_api_key(self, info: ContextInfo, input: CreateApiKeyInput) -> CreateApiKeyPayload:
+        """Issues another API key for the calling organization; it is shown once."""
+        context = _context(info)
+        outcome = await context.market.create_api_key(context.viewer, input.label)
+        if outcome.value is None:
+            return CreateApiKeyPayload(api_key=None, key=None, user_errors=user_errors(outcome.errors))
+        record, api_key = outcome.value
+        return CreateApiKeyPayload(api_key=api_key, key=ApiKey.of(record), user_errors=[])
+
+    @strawberry.mutation
+    async def revoke_api_key(self, info: ContextInfo, input: RevokeApiKeyInput) -> RevokeApiKeyPayload:
+        """Revokes one of the calling organization's keys; it stops working at once."""
+        context = _context(info)
+        outcome = await context.market.revoke_api_key(context.viewer, local_id(input.key_id, "ApiKey"))
+        key = ApiKey.of(outcome.value) if outcome.value else None
+        return RevokeApiKeyPayload(key=key, user_errors=user_errors(outcome.errors))
 
     @strawberry.mutation
     async def create_rfp(self, info: ContextInfo, input: CreateRfpInput) -> RfpPayload:

@@ -42,7 +42,7 @@ class Query:
     @strawberry.field
     def viewer(self, info: ContextInfo) -> Viewer | None:
         viewer = _context(info).viewer
-        return Viewer(organization=Organization.of(viewer)) if viewer else None
+        return Viewer(record=viewer, organization=Organization.of(viewer)) if viewer else None
 
     @strawberry.field
     async def rfp(self, info: ContextInfo, id: strawberry.ID) -> Rfp | None:

@@ -55,6 +55,7 @@ class ErrorCode(str, Enum):
     DEADLINE_PASSED = "DEADLINE_PASSED"
     ALREADY_SUBMITTED = "ALREADY_SUBMITTED"
     CURRENCY_MISMATCH = "CURRENCY_MISMATCH"
+    RATE_LIMITED = "RATE_LIMITED"
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,15 @@ class OrganizationRecord:
     name: str
     kind: OrganizationKind
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class ApiKeyRecord:
+    id: str
+    hint: str
+    label: str | None
+    created_at: datetime
+    revoked_at: datetime | None
 
 
 @dataclass(frozen=True)

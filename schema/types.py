@@ -12,6 +12,7 @@ from schema import enums  # noqa: F401  (registers the enums used below)
 from schema.common import Money, Node, PageInfo, UserError, page_size, to_global_id
 from schema.context import Context
 from schema.records import (
+    ApiKeyRecord,
     AuditRecord,
     OrganizationKind,
     OrganizationRecord,
@@ -59,8 +60,33 @@ async def load_organization(info: ContextInfo, organization_id: str | None) -> O
 
 
 @strawberry.type
+class ApiKey:
+    id: strawberry.ID
+    hint: str = strawberry.field(description="The key's first characters, to tell keys apart.")
+    label: str | None
+    created_at: datetime
+    revoked_at: datetime | None
+
+    @classmethod
+    def of(cls, record: ApiKeyRecord) -> ApiKey:
+        return cls(
+            id=to_global_id("ApiKey", record.id),
+            hint=record.hint,
+            label=record.label,
+            created_at=record.created_at,
+            revoked_at=record.revoked_at,
+        )
+
+
+@strawberry.type
 class Viewer:
+    record: strawberry.Private[OrganizationRecord]
     organization: Organization
+
+    @strawberry.field
+    async def api_keys(self, info: ContextInfo) -> list[ApiKey]:
+        """The organization's API keys; neither a key nor its hash is ever shown again."""
+        return [ApiKey.of(key) for key in await _context(info).market.api_keys(self.record)]
 
 
 @strawberry.type
@@ -534,6 +560,19 @@ class RankedProposalConnection:
 class RegisterOrganizationPayload:
     organization: Organization | None
     api_key: str | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class CreateApiKeyPayload:
+    api_key: str | None = strawberry.field(description="Shown once; store it safely.")
+    key: ApiKey | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class RevokeApiKeyPayload:
+    key: ApiKey | None
     user_errors: list[UserError]
 
 

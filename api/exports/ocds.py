@@ -1,0 +1,173 @@
+"""OCDS 1.1: a release package with one release for the RFP, so procurement systems can import it.
+
+    tender        the RFP: title, scope, status, budget, deadline, number of tenderers
+    parties       the buyer (role buyer), each bidding vendor (tenderer; supplier when awarded)
+    bids.details  one bid per ranked proposal, in rank order (bid extension)
+    awards        the awarded proposal, once the RFP is AWARDED
+
+OCDS values are totals, so money here is a monthly figure times the RFP's evaluation months: the
+budget for `tender.value`, the normalized monthly cost for a bid's and the award's `value`. Amounts are
+written as exact JSON numbers from their Decimals. Bids and parties stream from two passes over the
+rows; `awards` follows the bids (key order carries no meaning in JSON) so the awarded row is known.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from api.exports.chunks import chunked
+from api.exports.columns import amount_text
+from api.exports.rows import ExportRow, Progress, RowSource
+from schema.common import to_global_id
+from schema.records import OrganizationRecord, ProposalStatus, RfpRecord, RfpStatus
+
+OCID_PREFIX = "ocds-rfpm-"
+BID_EXTENSION = (
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_bid_extension/v1.1.5/extension.json"
+)
+TENDER_STATUS = {
+    RfpStatus.DRAFT: "planning",
+    RfpStatus.OPEN: "active",
+    RfpStatus.CLOSED: "active",  # closed for bids, still being evaluated
+    RfpStatus.AWARDED: "complete",
+    RfpStatus.CANCELLED: "cancelled",
+}
+# A REJECTED proposal lost to the award; it was a valid bid, not a disqualified one.
+BID_STATUS = {
+    ProposalStatus.SUBMITTED: "pending",
+    ProposalStatus.SHORTLISTED: "valid",
+    ProposalStatus.AWARDED: "valid",
+    ProposalStatus.REJECTED: "valid",
+}
+
+
+@dataclass(frozen=True)
+class OcdsContext:
+    uri: str  # where the package is published
+    published: datetime
+    buyer: OrganizationRecord
+
+
+def ocid(rfp: RfpRecord) -> str:
+    return OCID_PREFIX + rfp.id
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _with_value(fields: dict[str, Any], monthly: Decimal, months: int, currency: str) -> str:
+    """`fields` as JSON with a `value` member whose amount is an exact number, not a float or a string."""
+    amount = amount_text(monthly * months)
+    return f'{_dumps(fields)[:-1]}, "value": {{"amount": {amount}, "currency": {_dumps(currency)}}}}}'
+
+
+def _release_date(rfp: RfpRecord) -> datetime:
+    return max((event.at for event in rfp.audit), default=rfp.created_at)
+
+
+def _awarded_at(rfp: RfpRecord) -> datetime:
+    return max((event.at for event in rfp.audit if event.action == "awarded"), default=_release_date(rfp))
+
+
+def _tender(rfp: RfpRecord, tenderers: int) -> str:
+    context = rfp.context
+    weights = context.weights.normalized()
+    fields = {
+        "id": to_global_id("Rfp", rfp.id),
+        "title": rfp.title,
+        "description": rfp.scope,
+        "status": TENDER_STATUS[rfp.status],
+        "procurementMethod": "open",
+        "mainProcurementCategory": "services",
+        "awardCriteria": "ratedCriteria",
+        "awardCriteriaDetails": (
+            f"weighted total of SLA quality ({weights.sla_quality:.0%}), lock-in exposure"
+            f" ({weights.lock_in:.0%}) and cost ({weights.cost:.0%}); proposals meeting every"
+            " requirement rank first"
+        ),
+        "tenderPeriod": {"endDate": rfp.submission_deadline.isoformat()},
+        "numberOfTenderers": tenderers,
+    }
+    budget = context.monthly_budget
+    return _with_value(fields, budget.amount, context.evaluation_months, budget.currency_code)
+
+
+def _package_head(rfp: RfpRecord, context: OcdsContext, tenderers: int) -> str:
+    """The package and the release up to the opening of `parties`, as JSON text."""
+    tag = "award" if rfp.status is RfpStatus.AWARDED else "tender"
+    released = _release_date(rfp)
+    package = {
+        "uri": context.uri,
+        "version": "1.1",
+        "extensions": [BID_EXTENSION],
+        "publishedDate": context.published.isoformat(),
+        "publisher": {"name": "rfpmarket"},
+    }
+    release = {
+        "ocid": ocid(rfp),
+        "id": f"{ocid(rfp)}-{tag}-{released:%Y%m%dT%H%M%SZ}",
+        "date": released.isoformat(),
+        "tag": [tag],
+        "initiationType": "tender",
+        "language": "en",
+        "buyer": {"id": to_global_id("Organization", context.buyer.id), "name": context.buyer.name},
+    }
+    return f'{_dumps(package)[:-1]}, "releases": [{_dumps(release)[:-1]}, "tender": {_tender(rfp, tenderers)}'
+
+
+def _party(row: ExportRow) -> dict[str, Any]:
+    roles = ["tenderer", "supplier"] if row.status is ProposalStatus.AWARDED else ["tenderer"]
+    return {"id": row.vendor_id, "name": row.vendor, "roles": roles}
+
+
+def _bid(row: ExportRow, months: int) -> str:
+    fields = {
+        "id": row.proposal_id,
+        "date": row.submitted_at.isoformat(),
+        "status": BID_STATUS[row.status],
+        "tenderers": [{"id": row.vendor_id, "name": row.vendor}],
+    }
+    cost = row.score.normalized_monthly_cost
+    return _with_value(fields, cost.amount, months, cost.currency_code)
+
+
+def _award(rfp: RfpRecord, row: ExportRow) -> str:
+    fields = {
+        "id": f"{ocid(rfp)}-award",
+        "status": "active",
+        "date": _awarded_at(rfp).isoformat(),
+        "suppliers": [{"id": row.vendor_id, "name": row.vendor}],
+        "relatedBids": [row.proposal_id],
+    }
+    cost = row.score.normalized_monthly_cost
+    return _with_value(fields, cost.amount, rfp.context.evaluation_months, cost.currency_code)
+
+
+def ocds_chunks(source: RowSource, progress: Progress, context: OcdsContext) -> AsyncIterator[bytes]:
+    return chunked(_ocds_text(source, progress, context))
+
+
+async def _ocds_text(source: RowSource, progress: Progress, context: OcdsContext) -> AsyncIterator[str]:
+    rfp = source.rfp
+    buyer = {
+        "id": to_global_id("Organization", context.buyer.id),
+        "name": context.buyer.name,
+        "roles": ["buyer"],
+    }
+    yield f'{_package_head(rfp, context, source.plan.ranked)}, "parties": [{_dumps(buyer)}'
+    async for row in source.rows():
+        yield f",\n{_dumps(_party(row))}"
+    yield '], "bids": {"details": ['
+    separator, awarded = "\n", None
+    async for row in source.rows(progress):
+        yield separator + _bid(row, rfp.context.evaluation_months)
+        separator = ",\n"
+        awarded = row if row.status is ProposalStatus.AWARDED else awarded
+    awards = f', "awards": [{_award(rfp, awarded)}]' if awarded is not None else ""
+    yield f"\n]}}{awards}}}]}}\n"

@@ -1,0 +1,64 @@
+"""HTTP: GET /exports/rfps/{rfpId}/{ranking|shortlist}.{csv|xlsx|json} and /exports/rfps/{rfpId}/ocds.json.
+
+401 without a valid API key; 404, with one body for every case, when the id is unknown or malformed,
+the caller is not the RFP's buyer, the proposals are still sealed, or the format is unknown — nobody
+learns whether an RFP exists. 400 names the what-if weight that is wrong.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from api.auth import authenticate
+from api.exports.access import exportable_rfp
+from api.exports.export import ExportFormat, ExportSpec, WeightsError, open_export, parse_weights
+from api.market import MarketService
+
+
+class HasMarket(Protocol):
+    """What the routes need of the app state; `market` exists once the lifespan has started."""
+
+    market: MarketService
+
+
+def _error(status: int, code: str, message: str, field: list[str] | None = None) -> JSONResponse:
+    error: dict[str, object] = {"message": message, "code": code}
+    if field:
+        error["field"] = field
+    headers = {"WWW-Authenticate": 'Bearer realm="rfpmarket"'} if status == 401 else None
+    return JSONResponse({"errors": [error]}, status_code=status, headers=headers)
+
+
+def _not_found() -> JSONResponse:
+    return _error(404, "NOT_FOUND", "not found")
+
+
+def export_routes(state: HasMarket) -> list[Route]:
+    async def export(request: Request) -> Response:
+        market = state.market
+        viewer = await authenticate(market, request.headers)
+        if viewer is None:
+            return _error(401, "UNAUTHENTICATED", "send a valid API key as `Authorization: Bearer <key>`")
+        spec = ExportSpec.parse(request.path_params["name"])
+        rfp = await exportable_rfp(market, viewer, request.path_params["rfp_id"]) if spec else None
+        if spec is None or rfp is None:
+            return _not_found()
+        try:
+            weights = None if spec.format is ExportFormat.OCDS else parse_weights(request.query_params)
+        except WeightsError as error:
+            return _error(400, "BAD_USER_INPUT", error.message, error.parameters)
+        uri = str(request.url.replace(query=""))
+        download = await open_export(market, rfp, spec, weights, uri)
+        headers = {
+            "Content-Disposition": f'attachment; filename="{download.filename}"',
+            # A ranking with budgets and prices: never kept by a shared cache.
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+        }
+        return StreamingResponse(download.chunks(), media_type=download.media_type, headers=headers)
+
+    return [Route("/exports/rfps/{rfp_id}/{name}", export, methods=["GET"])]
