@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+from pymongo import monitoring
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -16,6 +17,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from api.exports.routes import export_routes
 from api.graphql_view import AppState, MarketGraphQL
 from api.market import MarketService, utcnow
 from api.organizations import RateLimit
@@ -70,12 +72,13 @@ def create_app(
     settings: Settings,
     mongodb_uri: str,
     clock: Callable[[], datetime] = utcnow,
+    listeners: Sequence[monitoring.CommandListener] = (),
 ) -> Starlette:
     state = AppState()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        client = connect(mongodb_uri)
+        client = connect(mongodb_uri, listeners)
         state.store = Store(client, settings.db)
         limit = RateLimit(settings.register_rate_limit, settings.register_rate_window_seconds)
         state.market = MarketService(state.store, clock, register_limit=limit)
@@ -110,6 +113,7 @@ def create_app(
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            *export_routes(state),
         ],
         middleware=middleware,
         lifespan=lifespan,

@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import logging
 import signal
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -82,12 +84,36 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def _seed_synthetic(settings: Settings, uri: str, args: argparse.Namespace) -> dict[str, str]:
+    from api.market import MarketService
+    from api.store import Store, connect
+    from api.synthetic import seed_synthetic
+    from schema.common import to_global_id
+
+    client = connect(uri)
+    try:
+        store = Store(client, settings.db)
+        await store.ensure_indexes()
+        result = await seed_synthetic(MarketService(store), args.proposals, args.rfps, args.seed)
+    finally:
+        await client.close()
+    return {"rfpId": to_global_id("Rfp", result.rfp_ids[0]), "buyerApiKey": result.buyer_api_key}
+
+
 def seed(args: argparse.Namespace, settings: Settings) -> int:
-    if not args.demo:
-        print("nothing to do: pass --demo", file=sys.stderr)
+    if not args.demo and not args.synthetic:
+        print("nothing to do: pass --demo or --synthetic", file=sys.stderr)
         return 2
     with database_uri(settings, args.data_dir) as uri:
-        asyncio.run(_seed_demo(settings, uri))
+        if args.demo:
+            asyncio.run(_seed_demo(settings, uri))
+        if args.synthetic:
+            started = time.monotonic()
+            summary = asyncio.run(_seed_synthetic(settings, uri, args))
+            print(
+                f"inserted {args.proposals} proposals in {time.monotonic() - started:.1f}s", file=sys.stderr
+            )
+            print(json.dumps(summary))  # the last line: what a benchmark or a script needs next
     return 0
 
 
@@ -125,6 +151,10 @@ def parser() -> argparse.ArgumentParser:
 
     load = commands.add_parser("seed", help="load data")
     load.add_argument("--demo", action="store_true", help="the demo RFPs, vendors and proposals (idempotent)")
+    load.add_argument("--synthetic", action="store_true", help="generated proposals for load tests")
+    load.add_argument("--proposals", type=int, default=1_000, help="with --synthetic: how many proposals")
+    load.add_argument("--rfps", type=int, default=1, help="with --synthetic: over how many RFPs")
+    load.add_argument("--seed", type=int, default=1, help="with --synthetic: random seed")
     with_data_dir(load)
     load.set_defaults(handler=seed)
 
@@ -136,6 +166,10 @@ def parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export-schema", help="write the served GraphQL schema (SDL)")
     export.add_argument("--out", default="schema.graphql")
     export.set_defaults(handler=export_schema)
+
+    from api.exports.cli import add_export_parser  # local, like the other commands' imports
+
+    add_export_parser(commands, with_data_dir)
     return root
 
 

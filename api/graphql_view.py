@@ -15,9 +15,7 @@ graphql-http audit in tests/http_audit:
 
 from __future__ import annotations
 
-import json
 import uuid
-from collections.abc import Mapping
 from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
@@ -42,6 +40,125 @@ from api.limits import limit_extensions
 from api.market import MarketService
 from api.settings import Settings
 from api.store import Store
+
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+APPLICATION_JSON = "application/json"
+RESPONSE_TYPES = (GRAPHQL_RESPONSE_JSON, APPLICATION_JSON)
+REQUEST_PARAMETERS: dict[str, type] = {
+    "query": str,
+    "operationName": str,
+    "variables": dict,
+    "extensions": dict,
+}
+
+
+def _media_ranges(accept: str) -> list[tuple[str, float]]:
+    """(media range, q) for each entry of an Accept header; a malformed q makes its range unacceptable."""
+    ranges = []
+    for entry in accept.split(","):
+        media_range, *parameters = (part.strip() for part in entry.split(";"))
+        if not media_range:
+            continue
+        quality = 1.0
+        for parameter in parameters:
+            name, _, value = parameter.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        ranges.append((media_range.lower(), quality if 0.0 <= quality <= 1.0 else 0.0))
+    return ranges
+
+
+def _specificity(media_range: str, media_type: str) -> int:
+    """3 for the exact type, 2 for `type/*`, 1 for `*/*`, 0 when the range does not match."""
+    if media_range == media_type:
+        return 3
+    if media_range == media_type.split("/")[0] + "/*":
+        return 2
+    return 1 if media_range == "*/*" else 0
+
+
+def negotiate(accept: str | None) -> str | None:
+    """The response media type for an Accept header, or None when it accepts neither JSON type.
+
+    Each type takes the q of the most specific range matching it (RFC 9110, 12.5.1). On a tie a named
+    application/graphql-response+json wins; wildcards alone get application/json, which legacy clients
+    sending `*/*` (or nothing) understand.
+    """
+    if accept is None or not accept.strip():
+        return APPLICATION_JSON
+    ranges = _media_ranges(accept)
+
+    def rank(media_type: str) -> tuple[float, int, bool]:
+        specificity, quality = max(((_specificity(r, media_type), q) for r, q in ranges), default=(0, 0.0))
+        if not specificity:
+            return 0.0, 0, False
+        preferred = media_type == (GRAPHQL_RESPONSE_JSON if specificity == 3 else APPLICATION_JSON)
+        return quality, specificity, preferred
+
+    best = max(RESPONSE_TYPES, key=rank)
+    return best if rank(best)[0] > 0 else None
+
+
+def is_request_error(result: ExecutionResult) -> bool:
+    """Failed before execution (syntax, validation, limits, variable coercion): no `data` entry at all.
+
+    Field errors carry a path, so a `data: null` that a failed non-null root field left is not one.
+    """
+    errors = result.errors or []
+    return result.data is None and bool(errors) and all(error.path is None for error in errors)
+
+
+def status_for(media_type: str, response: GraphQLHTTPResponse | list[GraphQLHTTPResponse]) -> int:
+    """application/json: 200 for any GraphQL response, as the spec asks (a 4xx in application/json could be
+    any proxy's); application/graphql-response+json: the status tells request errors apart."""
+    if media_type != GRAPHQL_RESPONSE_JSON or isinstance(response, list) or "data" in response:
+        return 200
+    internal = any(
+        isinstance(error, dict) and (error.get("extensions") or {}).get("code") == "INTERNAL_SERVER_ERROR"
+        for error in response.get("errors") or ()
+    )
+    return 500 if internal else 400
+
+
+def require_json_body(content_type: str | None) -> None:
+    """POST bodies must be application/json in utf-8 (the spec's only required request type)."""
+    media_type, parameters = parse_content_type(content_type or "")
+    charset = parameters.get("charset", "utf-8").lower()
+    if media_type.lower() != APPLICATION_JSON or charset not in ("utf-8", "utf8"):
+        raise HTTPException(415, "Send the GraphQL request as Content-Type: application/json (utf-8)")
+
+
+def graphql_parameters(data: object) -> GraphQLRequestData:
+    """The request's parameters, each of the type the spec requires (null allowed for all)."""
+    if isinstance(data, list):
+        raise HTTPException(400, "Batched requests are not supported: send one operation per request")
+    if not isinstance(data, dict):
+        raise HTTPException(400, "The request body must be a JSON object")
+    for name, expected in REQUEST_PARAMETERS.items():
+        value = data.get(name)
+        if value is not None and not isinstance(value, expected):
+            kind = "a string" if expected is str else "an object"
+            raise HTTPException(400, f"The request parameter `{name}` must be {kind} or null")
+    return GraphQLRequestData(
+        query=data.get("query"),
+        variables=data.get("variables"),
+        operation_name=data.get("operationName"),
+        extensions=data.get("extensions"),
+    )
+
+
+def error_response(error: HTTPException, request: Request) -> Response:
+    """An HTTP-level refusal as a GraphQL response body: clients read `errors` whatever went wrong."""
+    headers = None
+    if error.status_code == 405:
+        # A GET was refused for its mutation, which only POST can carry; other methods get both.
+        headers = {"Allow": "POST" if request.method == "GET" else "GET, POST"}
+    response = JSONResponse({"errors": [{"message": error.reason}]}, error.status_code, headers)
+    response.headers["content-type"] = negotiate(request.headers.get("accept")) or APPLICATION_JSON
+    return response
 
 
 class AppState:
@@ -84,3 +201,78 @@ class MarketGraphQL(GraphQL[RequestContext, None]):
             request_id=request_id[:64],
             client_address=request.client.host if request.client else "",
         )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope=scope, receive=receive)
+        try:
+            response = await self.run(request)
+        except HTTPException as error:
+            # strawberry would answer in text/plain; the spec's clients expect a JSON `errors` body.
+            response = error_response(error, request)
+        await response(scope, receive, send)
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        sub_response = await super().get_sub_response(request)
+        # The negotiated type rides on the sub-response, the one object create_response is handed.
+        sub_response.media_type = negotiate(request.headers.get("accept"))
+        return sub_response
+
+    async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:
+        """GET query parameters or a JSON object body. Replaces strawberry's parser, which answers 500 to a
+        body that is JSON but not an object; streaming transports and uploads are not enabled here."""
+        if negotiate(request.headers.get("accept")) is None:
+            raise HTTPException(406, f"Accept {GRAPHQL_RESPONSE_JSON} or {APPLICATION_JSON}")
+        if request.method == "GET":
+            return graphql_parameters(self.parse_query_params(request.query_params))
+        require_json_body(request.content_type)
+        return graphql_parameters(self.parse_json(await request.get_body()))
+
+    def parse_json(self, data: str | bytes) -> Any:
+        try:
+            return super().parse_json(data)
+        except (UnicodeDecodeError, RecursionError) as error:
+            # Invalid utf-8 and absurd nesting are malformed bodies, not server failures.
+            raise HTTPException(400, "Unable to parse request body as JSON") from error
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: RequestContext,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        try:
+            return await super().execute_single(
+                request, request_adapter, sub_response, context, root_value, request_data
+            )
+        except HTTPException as error:
+            cause = error.__cause__
+            if isinstance(cause, InvalidOperationTypeError):
+                # The spec: a mutation over GET is 405 (Method Not Allowed), not a bad request.
+                raise HTTPException(405, error.reason) from cause
+            if isinstance(cause, CannotGetOperationTypeError):
+                # An unknown or ambiguous operationName is a GraphQL request error, answered as one.
+                return ExecutionResult(data=None, errors=[GraphQLError(error.reason)])
+            raise
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        response = await super().process_result(request, result)
+        if is_request_error(result):
+            # The GraphQL spec: no `data` entry when the operation never started.
+            response.pop("data", None)
+        return response
+
+    def create_response(
+        self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
+    ) -> Response:
+        media_type = sub_response.media_type or APPLICATION_JSON
+        response = super().create_response(response_data, sub_response)
+        response.headers["content-type"] = media_type
+        if not sub_response.status_code:  # a resolver's explicit status stands
+            response.status_code = status_for(media_type, response_data)
+        return response

@@ -79,7 +79,7 @@ class QueryCostLimiter(SchemaExtension):
                 GraphQLError(
                     f"query cost {spent} exceeds the limit of {self.max_cost}: ask for smaller pages",
                     extensions={"code": "QUERY_TOO_COMPLEX", "cost": spent, "limit": self.max_cost},
-                )
+                ),
             ]
         yield
 

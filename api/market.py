@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any, TypeVar
 
 from bson import ObjectId
@@ -21,6 +20,7 @@ import scoring
 from api import cursors
 from api.inputs import RfpDraft, changed_fields, validate
 from api.organizations import DEFAULT_REGISTER_LIMIT, OrganizationRules, RateLimit
+from api.ranking import RankingRules, ranking_entry, refresh_cost_window, scored_fields
 from api.store import Document, Store, parse_object_id, proposal_record, rfp_record
 from schema.records import (
     ErrorCode,
@@ -31,8 +31,6 @@ from schema.records import (
     Page,
     ProposalRecord,
     ProposalStatus,
-    RankedItem,
-    RankedPage,
     RfpRecord,
     RfpStatus,
     UserErrorRecord,
@@ -41,9 +39,6 @@ from scoring.model import ProposalScore, ProposalTerms, Weights
 
 T = TypeVar("T")
 
-# The default ranking order, served by the `ranking` index: requirements met first, then total,
-# then the earlier submission, then the id (scoring.ranking_sort_key documents the same rule).
-RANK_SORT = [("ranking.meets", -1), ("ranking.total", -1), ("submittedAt", 1), ("_id", 1)]
 LIVE_PROPOSAL = {"$ne": ProposalStatus.WITHDRAWN.value}
 REVISABLE = (ProposalStatus.SUBMITTED.value, ProposalStatus.SHORTLISTED.value)
 
@@ -62,11 +57,34 @@ def _not_found(field: tuple[str, ...], what: str) -> Outcome[Any]:
     return Outcome.fail(ErrorCode.NOT_FOUND, f"{what} not found", field)
 
 
-def ranking_fields(score: ProposalScore) -> Document:
-    return {"meets": 1 if score.meets_requirements else 0, "total": score.total}
+def new_proposal_document(
+    rfp_id: str, vendor_id: str, terms: ProposalTerms, score: ProposalScore, now: datetime
+) -> Document:
+    """A submitted proposal as stored: terms, the score snapshot, its ranking key, the first event."""
+    return {
+        "rfpId": ObjectId(rfp_id),
+        "vendorId": ObjectId(vendor_id),
+        "status": ProposalStatus.SUBMITTED.value,
+        "version": 1,
+        "submittedAt": now,
+        "updatedAt": now,
+        "terms": terms.model_dump(mode="python"),
+        "score": score.model_dump(mode="python"),
+        "audit": [audit_event(now, vendor_id, "submitted")],
+    }
 
 
-class MarketService(OrganizationRules):
+def audit_event(at: datetime, actor_id: str | None, action: str, fields: Sequence[str] = ()) -> Document:
+    """One AuditEvent, appended in the same write as the change it records."""
+    return {
+        "at": at,
+        "actorId": ObjectId(actor_id) if actor_id else None,
+        "action": action,
+        "changedFields": list(fields),
+    }
+
+
+class MarketService(OrganizationRules, RankingRules):
     def __init__(
         self,
         store: Store,
@@ -78,12 +96,7 @@ class MarketService(OrganizationRules):
         self.register_limit = register_limit
 
     def _event(self, actor: OrganizationRecord | None, action: str, fields: Sequence[str] = ()) -> Document:
-        return {
-            "at": self.now(),
-            "actorId": ObjectId(actor.id) if actor else None,
-            "action": action,
-            "changedFields": list(fields),
-        }
+        return audit_event(self.now(), actor.id if actor else None, action, fields)
 
     async def _in_transaction(self, work: Callable[[AsyncClientSession], Awaitable[T]]) -> T:
         async with self.store.client.start_session() as session:
@@ -248,20 +261,20 @@ class MarketService(OrganizationRules):
         return Outcome(rfp_record(doc, now)) if doc else _not_found(("input", "rfpId"), "RFP")
 
     async def _reweigh_all(self, rfp_id: str, weights: Weights, session: AsyncClientSession) -> None:
-        """New totals for every proposal of the RFP in one bulk write; criteria are not recomputed."""
-        writes = []
+        """New totals for every proposal of the RFP in one bulk write per collection; criteria are
+        not recomputed."""
+        writes, totals = [], []
         async for doc in self.store.proposals.find(
             {"rfpId": ObjectId(rfp_id), "score": {"$ne": None}}, projection={"score": 1}, session=session
         ):
             score = scoring.reweigh(ProposalScore.model_validate(doc["score"]), weights)
             writes.append(
-                UpdateOne(
-                    {"_id": doc["_id"]},
-                    {"$set": {"score": score.model_dump(mode="python"), "ranking": ranking_fields(score)}},
-                )
+                UpdateOne({"_id": doc["_id"]}, {"$set": {"score": score.model_dump(mode="python")}})
             )
+            totals.append(UpdateOne({"_id": doc["_id"]}, {"$set": {"total": score.total}}))
         if writes:
             await self.store.proposals.bulk_write(writes, ordered=False, session=session)
+            await self.store.rankings.bulk_write(totals, ordered=False, session=session)
 
     async def award_proposal(self, viewer: OrganizationRecord | None, proposal_id: str) -> Outcome[RfpRecord]:
         proposal, rfp = await self._buyer_proposal(viewer, proposal_id)
@@ -302,6 +315,15 @@ class MarketService(OrganizationRules):
                     "$set": {"status": ProposalStatus.REJECTED.value, "updatedAt": now},
                     "$push": {"audit": self._event(viewer, "rejected", ["status"])},
                 },
+                session=session,
+            )
+            # Ranking entries exist for live proposals only: the winner's, then every other one.
+            await self.store.rankings.update_one(
+                {"_id": proposal_oid}, {"$set": {"status": ProposalStatus.AWARDED.value}}, session=session
+            )
+            await self.store.rankings.update_many(
+                {"rfpId": rfp_oid, "_id": {"$ne": proposal_oid}},
+                {"$set": {"status": ProposalStatus.REJECTED.value}},
                 session=session,
             )
             return doc
@@ -393,18 +415,7 @@ class MarketService(OrganizationRules):
             return Outcome(errors=scored.errors)
         terms, score = scored.value
         now = self.now()
-        proposal_doc: Document = {
-            "rfpId": ObjectId(rfp.id),
-            "vendorId": ObjectId(viewer.id),
-            "status": ProposalStatus.SUBMITTED.value,
-            "version": 1,
-            "submittedAt": now,
-            "updatedAt": now,
-            "terms": terms.model_dump(mode="python"),
-            "score": score.model_dump(mode="python"),
-            "ranking": ranking_fields(score),
-            "audit": [self._event(viewer, "submitted")],
-        }
+        proposal_doc = new_proposal_document(rfp.id, viewer.id, terms, score, now)
 
         async def work(session: AsyncClientSession) -> bool:
             # Counting on the RFP with a state filter makes "still open" and "insert" one decision.
@@ -416,6 +427,8 @@ class MarketService(OrganizationRules):
             if counted.matched_count == 0:
                 return False
             await self.store.proposals.insert_one(proposal_doc, session=session)
+            await self.store.rankings.insert_one(ranking_entry(proposal_doc, score), session=session)
+            await refresh_cost_window(self.store, rfp.id, session)
             return True
 
         try:
@@ -447,22 +460,37 @@ class MarketService(OrganizationRules):
             return Outcome(errors=scored.errors)
         terms, score = scored.value
         now = self.now()
-        # The version in the filter is the optimistic lock: of concurrent revisions with the same
-        # expectedVersion exactly one matches, the others get CONFLICT; none is lost silently.
-        updated = await self.store.proposals.find_one_and_update(
-            {"_id": ObjectId(proposal.id), "version": expected_version, "status": {"$in": list(REVISABLE)}},
-            {
-                "$set": {
-                    "terms": terms.model_dump(mode="python"),
-                    "score": score.model_dump(mode="python"),
-                    "ranking": ranking_fields(score),
-                    "updatedAt": now,
-                },
-                "$inc": {"version": 1},
-                "$push": {"audit": self._event(viewer, "revised", changed_fields(proposal.terms, terms))},
+        revision = {
+            "$set": {
+                "terms": terms.model_dump(mode="python"),
+                "score": score.model_dump(mode="python"),
+                "updatedAt": now,
             },
-            return_document=ReturnDocument.AFTER,
-        )
+            "$inc": {"version": 1},
+            "$push": {"audit": self._event(viewer, "revised", changed_fields(proposal.terms, terms))},
+        }
+
+        async def work(session: AsyncClientSession) -> Document | None:
+            # The version in the filter is the optimistic lock: of concurrent revisions with the same
+            # expectedVersion exactly one matches, the others get CONFLICT; none is lost silently.
+            doc = await self.store.proposals.find_one_and_update(
+                {
+                    "_id": ObjectId(proposal.id),
+                    "version": expected_version,
+                    "status": {"$in": list(REVISABLE)},
+                },
+                revision,
+                return_document=ReturnDocument.AFTER,
+                session=session,
+            )
+            if doc is not None:
+                await self.store.rankings.update_one(
+                    {"_id": doc["_id"]}, {"$set": scored_fields(score)}, session=session
+                )
+                await refresh_cost_window(self.store, rfp.id, session)
+            return doc
+
+        updated = await self._in_transaction(work)
         if updated is None:
             return Outcome.fail(
                 ErrorCode.CONFLICT,
@@ -479,9 +507,7 @@ class MarketService(OrganizationRules):
             return _not_found(("input", "proposalId"), "proposal")
         if rfp.status in (RfpStatus.AWARDED, RfpStatus.CANCELLED):
             return Outcome.fail(ErrorCode.INVALID_STATE, f"the RFP is {rfp.status.value}")
-        return await self._set_proposal_status(
-            viewer, proposal, ProposalStatus.WITHDRAWN, "withdrawn", count=-1
-        )
+        return await self._set_proposal_status(viewer, proposal, ProposalStatus.WITHDRAWN, "withdrawn")
 
     async def shortlist_proposal(
         self, viewer: OrganizationRecord | None, proposal_id: str
@@ -501,7 +527,6 @@ class MarketService(OrganizationRules):
         proposal: ProposalRecord,
         target: ProposalStatus,
         action: str,
-        count: int = 0,
     ) -> Outcome[ProposalRecord]:
         now = self.now()
 
@@ -515,9 +540,18 @@ class MarketService(OrganizationRules):
                 return_document=ReturnDocument.AFTER,
                 session=session,
             )
-            if doc is not None and count:
+            if doc is None:
+                return None
+            if target is ProposalStatus.WITHDRAWN:
+                # A withdrawn proposal leaves the ranking and the count.
+                await self.store.rankings.delete_one({"_id": doc["_id"]}, session=session)
                 await self.store.rfps.update_one(
-                    {"_id": ObjectId(proposal.rfp_id)}, {"$inc": {"proposalCount": count}}, session=session
+                    {"_id": ObjectId(proposal.rfp_id)}, {"$inc": {"proposalCount": -1}}, session=session
+                )
+                await refresh_cost_window(self.store, proposal.rfp_id, session)
+            else:
+                await self.store.rankings.update_one(
+                    {"_id": doc["_id"]}, {"$set": {"status": target.value}}, session=session
                 )
             return doc
 
@@ -606,126 +640,6 @@ class MarketService(OrganizationRules):
             {"rfpId": ObjectId(rfp.id), "vendorId": ObjectId(viewer.id), "status": LIVE_PROPOSAL}
         )
 
-    # ------------------------------------------------------------------------------ ranking
-
-    async def ranked_proposals(
-        self,
-        viewer: OrganizationRecord | None,
-        rfp: RfpRecord,
-        first: int,
-        after: str | None,
-        weights: dict[str, Any] | None,
-    ) -> RankedPage:
-        empty = RankedPage(
-            page=Page(items=(), has_next_page=False, has_previous_page=False, total_count=0), rfp=rfp
-        )
-        if not self._sees_proposals_of(viewer, rfp):
-            return empty
-        if weights is not None:
-            what_if, errors = validate(Weights, weights, ("weights",))
-            if what_if is None:
-                raise InputError(
-                    "weights", "; ".join(f"{'.'.join(e.field or ())}: {e.message}" for e in errors)
-                )
-            return await self._ranked_what_if(rfp, first, after, what_if)
-        return await self._ranked_stored(rfp, first, after)
-
-    async def _ranked_stored(self, rfp: RfpRecord, first: int, after: str | None) -> RankedPage:
-        query: Document = {"rfpId": ObjectId(rfp.id), "status": LIVE_PROPOSAL, "score": {"$ne": None}}
-        page_query = dict(query)
-        start_rank = 1
-        if after is not None:
-            rank, meets, total, submitted_at, last_id = cursors.decode(after, "rank", 5)
-            last = parse_object_id(str(last_id))
-            if last is None or not isinstance(rank, int) or not isinstance(total, int | float):
-                raise InputError("after", "the cursor is not valid for this list")
-            submitted = datetime.fromisoformat(str(submitted_at))
-            page_query["$or"] = _after_in_rank_order(meets, total, submitted, last)
-            start_rank = rank + 1
-        docs = await self.store.proposals.find(page_query).sort(RANK_SORT).limit(first + 1).to_list(first + 1)
-        total_count = await self.store.proposals.count_documents(query)
-        low_prices = await self._abnormally_low(rfp)
-        items = []
-        for offset, doc in enumerate(docs[:first]):
-            proposal = proposal_record(doc)
-            assert proposal.score is not None
-            rank = start_rank + offset
-            cursor = cursors.encode(
-                "rank",
-                rank,
-                doc["ranking"]["meets"],
-                doc["ranking"]["total"],
-                doc["submittedAt"].isoformat(),
-                proposal.id,
-            )
-            items.append(
-                (
-                    cursor,
-                    RankedItem(rank, proposal, _with_finding(proposal.score, low_prices.get(proposal.id))),
-                )
-            )
-        page = Page(
-            items=tuple(items),
-            has_next_page=len(docs) > first,
-            has_previous_page=after is not None,
-            total_count=total_count,
-        )
-        return RankedPage(page=page, rfp=rfp)
-
-    async def _ranked_what_if(
-        self, rfp: RfpRecord, first: int, after: str | None, weights: Weights
-    ) -> RankedPage:
-        # What-if weights re-rank every live proposal in memory; nothing is stored.
-        docs = await self.store.proposals.find(
-            {"rfpId": ObjectId(rfp.id), "status": LIVE_PROPOSAL, "score": {"$ne": None}}
-        ).to_list(None)
-        proposals = {str(doc["_id"]): proposal_record(doc) for doc in docs}
-        entries = [
-            scoring.RankInput(key=p.id, score=p.score, submitted_at=p.submitted_at)
-            for p in proposals.values()
-            if p.score is not None
-        ]
-        ranked = scoring.rank(entries, weights)
-        start = 0
-        if after is not None:
-            (position,) = cursors.decode(after, "whatif", 1)
-            if not isinstance(position, int) or position < 1:
-                raise InputError("after", "the cursor is not valid for this list")
-            start = position
-        window = ranked[start : start + first]
-        items = tuple(
-            (cursors.encode("whatif", entry.rank), RankedItem(entry.rank, proposals[entry.key], entry.score))
-            for entry in window
-        )
-        page = Page(
-            items=items,
-            has_next_page=start + first < len(ranked),
-            has_previous_page=start > 0,
-            total_count=len(ranked),
-        )
-        return RankedPage(page=page, rfp=rfp, weights_override=weights)
-
-    async def _live_scores(self, rfp_id: str) -> list[tuple[str, ProposalScore]]:
-        docs = self.store.proposals.find(
-            {"rfpId": ObjectId(rfp_id), "status": LIVE_PROPOSAL, "score": {"$ne": None}},
-            projection={"score": 1},
-        )
-        return [(str(doc["_id"]), ProposalScore.model_validate(doc["score"])) async for doc in docs]
-
-    async def _abnormally_low(self, rfp: RfpRecord) -> dict[str, Any]:
-        docs = self.store.proposals.find(
-            {"rfpId": ObjectId(rfp.id), "status": LIVE_PROPOSAL, "score": {"$ne": None}},
-            projection={"score.normalized_monthly_cost.amount": 1},
-        )
-        costs: dict[str, Decimal] = {
-            str(doc["_id"]): doc["score"]["normalized_monthly_cost"]["amount"] async for doc in docs
-        }
-        return dict(scoring.abnormally_low(costs))
-
-    async def rank_stability(self, rfp: RfpRecord, weights: Weights | None) -> float | None:
-        scores = [score for _, score in await self._live_scores(rfp.id)]
-        return scoring.rank_stability(scores, weights or rfp.context.weights)
-
     async def score_preview(
         self, viewer: OrganizationRecord | None, rfp_id: str, data: dict[str, Any]
     ) -> Outcome[ProposalScore]:
@@ -742,22 +656,6 @@ class MarketService(OrganizationRules):
         if scored.value is None:
             return Outcome(errors=scored.errors)
         return Outcome(scored.value[1])
-
-
-def _after_in_rank_order(meets: int, total: float, submitted: datetime, last: ObjectId) -> list[Document]:
-    """Keyset condition: documents strictly after (meets, total, submittedAt, _id) in RANK_SORT."""
-    return [
-        {"ranking.meets": {"$lt": meets}},
-        {"ranking.meets": meets, "ranking.total": {"$lt": total}},
-        {"ranking.meets": meets, "ranking.total": total, "submittedAt": {"$gt": submitted}},
-        {"ranking.meets": meets, "ranking.total": total, "submittedAt": submitted, "_id": {"$gt": last}},
-    ]
-
-
-def _with_finding(score: ProposalScore, finding: Any) -> ProposalScore:
-    if finding is None:
-        return score
-    return score.model_copy(update={"findings": (*score.findings, finding)})
 
 
 __all__ = ["MarketService", "UserErrorRecord"]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from bson import ObjectId
 from pymongo import UpdateOne
+from pymongo.asynchronous.client_session import AsyncClientSession
 from rich.progress import Progress
 
 import scoring
-from api.market import ranking_fields
+from api.ranking import refresh_cost_window, scored_fields
 from api.settings import Settings
 from api.store import Store, connect
 from scoring.model import ProposalTerms, RfpContext
@@ -25,6 +26,7 @@ async def rescore_store(
     contexts: dict[ObjectId, RfpContext] = {}
     done = 0
     writes: list[UpdateOne] = []
+    entries: list[UpdateOne] = []
     with Progress(disable=not show_progress) as progress:
         task = progress.add_task("rescoring", total=todo)
         async for doc in store.proposals.find(query, projection={"rfpId": 1, "terms": 1}):
@@ -36,21 +38,32 @@ async def rescore_store(
                 context = contexts[doc["rfpId"]] = RfpContext.model_validate(rfp["context"])
             score = scoring.score(ProposalTerms.model_validate(doc["terms"]), context)
             writes.append(
-                UpdateOne(
-                    {"_id": doc["_id"]},
-                    {"$set": {"score": score.model_dump(mode="python"), "ranking": ranking_fields(score)}},
-                )
+                UpdateOne({"_id": doc["_id"]}, {"$set": {"score": score.model_dump(mode="python")}})
             )
+            entries.append(UpdateOne({"_id": doc["_id"]}, {"$set": scored_fields(score)}))
             if len(writes) >= BATCH:
-                await store.proposals.bulk_write(writes, ordered=False)
-                done += len(writes)
+                done += await _flush(store, writes, entries)
                 progress.advance(task, len(writes))
-                writes = []
+                writes, entries = [], []
         if writes:
-            await store.proposals.bulk_write(writes, ordered=False)
-            done += len(writes)
+            done += await _flush(store, writes, entries)
             progress.advance(task, len(writes))
+    # Costs may have moved: every touched RFP's median window is recomputed.
+    for rfp_id in contexts:
+        await refresh_cost_window(store, str(rfp_id))
     return done, total
+
+
+async def _flush(store: Store, writes: list[UpdateOne], entries: list[UpdateOne]) -> int:
+    # Proposals and their ranking entries go together, batch by batch.
+    async with store.client.start_session() as session:
+
+        async def work(session: AsyncClientSession) -> None:
+            await store.proposals.bulk_write(writes, ordered=False, session=session)
+            await store.rankings.bulk_write(entries, ordered=False, session=session)
+
+        await session.with_transaction(work)
+    return len(writes)
 
 
 async def rescore_all(settings: Settings, uri: str, everything: bool = False) -> tuple[int, int]:

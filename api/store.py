@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
@@ -11,7 +12,7 @@ from bson import ObjectId
 from bson.codec_options import CodecOptions, TypeCodec, TypeRegistry
 from bson.decimal128 import Decimal128
 from bson.errors import InvalidId
-from pymongo import ASCENDING, DESCENDING, AsyncMongoClient
+from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, monitoring
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.read_concern import ReadConcern
@@ -19,6 +20,7 @@ from pymongo.write_concern import WriteConcern
 
 from schema.records import (
     AuditRecord,
+    CostWindow,
     OrganizationKind,
     OrganizationRecord,
     ProposalRecord,
@@ -57,9 +59,11 @@ CODEC_OPTIONS: CodecOptions[Document] = CodecOptions(
 )
 
 
-def connect(uri: str) -> AsyncMongoClient[Document]:
+def connect(uri: str, listeners: Sequence[monitoring.CommandListener] = ()) -> AsyncMongoClient[Document]:
     # retryWrites is the driver default; stated so nobody turns it off by accident.
-    return AsyncMongoClient(uri, tz_aware=True, retryWrites=True, serverSelectionTimeoutMS=5000)
+    return AsyncMongoClient(
+        uri, tz_aware=True, retryWrites=True, serverSelectionTimeoutMS=5000, event_listeners=list(listeners)
+    )
 
 
 def parse_object_id(value: str) -> ObjectId | None:
@@ -82,6 +86,8 @@ class Store:
         self.rfps: AsyncCollection[Document] = self.db["rfps"]
         self.proposals: AsyncCollection[Document] = self.db["proposals"]
         self.rate_limits: AsyncCollection[Document] = self.db["rate_limits"]
+        # One small entry per live proposal: what ranked pages read (see api/ranking.py).
+        self.rankings: AsyncCollection[Document] = self.db["rankings"]
 
     async def ensure_indexes(self) -> None:
         """Idempotent: creating an index that exists with the same spec is a no-op."""
@@ -98,16 +104,19 @@ class Store:
             [("rfpId", ASCENDING), ("vendorId", ASCENDING)], unique=True, name="one_per_vendor"
         )
         await self.proposals.create_index([("rfpId", ASCENDING), ("_id", ASCENDING)], name="by_rfp")
-        # The default ranking order, read straight from the stored totals (see market.RANK_SORT).
-        await self.proposals.create_index(
+        # The default ranking order, read straight from the stored totals (ranking.RANK_SORT).
+        await self.rankings.create_index(
             [
                 ("rfpId", ASCENDING),
-                ("ranking.meets", DESCENDING),
-                ("ranking.total", DESCENDING),
+                ("meets", DESCENDING),
+                ("total", DESCENDING),
                 ("submittedAt", ASCENDING),
                 ("_id", ASCENDING),
             ],
             name="ranking",
+        )
+        await self.rankings.create_index(
+            [("rfpId", ASCENDING), ("cost", ASCENDING), ("_id", ASCENDING)], name="cost"
         )
 
     async def ping(self) -> bool:
@@ -160,7 +169,14 @@ def rfp_record(doc: Document, now: datetime) -> RfpRecord:
         context=RfpContext.model_validate(doc["context"]),
         proposal_count=doc.get("proposalCount", 0),
         audit=_audit(doc),
+        cost_window=_cost_window(doc.get("costWindow")),
     )
+
+
+def _cost_window(data: Document | None) -> CostWindow | None:
+    if not data:
+        return None
+    return CostWindow(count=data["count"], start=data["start"], values=tuple(data["values"]))
 
 
 def proposal_record(doc: Document) -> ProposalRecord:

@@ -16,6 +16,7 @@ from schema.types import (
     RfpConnection,
     Viewer,
     _context,
+    remember,
 )
 
 
@@ -30,7 +31,7 @@ class Query:
         context = _context(info)
         if type_name == "Rfp":
             rfp = await context.market.get_rfp(context.viewer, key)
-            return Rfp.of(rfp) if rfp else None
+            return Rfp.of(remember(info, rfp)) if rfp else None
         if type_name == "Proposal":
             proposal = await context.market.get_proposal(context.viewer, key)
             return Proposal.of(proposal) if proposal else None
@@ -48,7 +49,7 @@ class Query:
     async def rfp(self, info: ContextInfo, id: strawberry.ID) -> Rfp | None:
         context = _context(info)
         record = await context.market.get_rfp(context.viewer, local_id(id, "Rfp"))
-        return Rfp.of(record) if record else None
+        return Rfp.of(remember(info, record)) if record else None
 
     @strawberry.field
     async def rfps(
@@ -60,6 +61,8 @@ class Query:
     ) -> RfpConnection:
         context = _context(info)
         page = await context.market.list_rfps(context.viewer, page_size(first), after, status)
+        for _, record in page.items:
+            remember(info, record)
         return RfpConnection.of(page)
 
     @strawberry.field

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from enum import Enum
 from typing import Generic, TypeVar
 
@@ -106,6 +107,15 @@ class AuditRecord:
 
 
 @dataclass(frozen=True)
+class CostWindow:
+    """The middle of the RFP's sorted live costs: all ABNORMALLY_LOW_PRICE needs (see scoring)."""
+
+    count: int
+    start: int
+    values: tuple[Decimal, ...]
+
+
+@dataclass(frozen=True)
 class RfpRecord:
     id: str
     buyer_id: str
@@ -119,6 +129,7 @@ class RfpRecord:
     context: RfpContext
     proposal_count: int
     audit: tuple[AuditRecord, ...] = ()
+    cost_window: CostWindow | None = None
 
     def is_unsealed(self, now: datetime) -> bool:
         return not self.sealed or now >= self.submission_deadline

@@ -52,6 +52,12 @@ class Organization(Node):
         )
 
 
+def remember(info: ContextInfo, rfp: RfpRecord) -> RfpRecord:
+    """Primes the RFP loader with an RFP just read, so its proposals' `rfp` costs no second read."""
+    _context(info).loaders.rfps.prime(rfp.id, rfp)
+    return rfp
+
+
 async def load_organization(info: ContextInfo, organization_id: str | None) -> Organization | None:
     if organization_id is None:
         return None

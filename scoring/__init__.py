@@ -51,10 +51,17 @@ from scoring.rank import (
     RankInput,
     abnormally_low,
     build_components,
+    criterion_values,
+    entering_values,
+    low_price_finding,
+    median_of_others,
+    median_window,
     rank,
     rank_stability,
+    rank_stability_of,
     ranking_sort_key,
     reweigh,
+    total_under,
 )
 from scoring.sla import assess_sla
 
@@ -97,11 +104,17 @@ __all__ = [
     "VolumeScenario",
     "Weights",
     "abnormally_low",
+    "criterion_values",
+    "low_price_finding",
+    "median_of_others",
+    "median_window",
     "rank",
     "rank_stability",
+    "rank_stability_of",
     "ranking_sort_key",
     "reweigh",
     "score",
+    "total_under",
 ]
 
 
@@ -113,9 +126,11 @@ def score(terms: ProposalTerms, rfp: RfpContext, weights: Weights | None = None)
     cost = assess_cost(terms, rfp)
     sla = assess_sla(terms.sla, rfp.requirements)
     lock_in = assess_lock_in(terms.terms, cost.expected, code)
-    values = (float(sla.score), float(100 - lock_in.exposure), float(cost.score))
+    values = entering_values(float(sla.score), float(lock_in.exposure), float(cost.score))
     explanations = (sla.explanation, lock_in.explanation, cost.explanation)
-    components, total = build_components(values, explanations, weights or rfp.weights)
+    components, total = build_components(
+        values, explanations, weights if weights is not None else rfp.weights
+    )
     return ProposalScore(
         total=total,
         sla_quality=float(sla.score),

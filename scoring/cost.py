@@ -82,24 +82,22 @@ class CostAssessment:
 def assess_cost(terms: ProposalTerms, rfp: RfpContext) -> CostAssessment:
     code = rfp.currency_code
     volume = rfp.volume
-    expected = round_money(monthly_cost(terms, rfp, to_decimal(volume.expected)))
-    low = round_money(monthly_cost(terms, rfp, to_decimal(volume.low)))
-    high = round_money(monthly_cost(terms, rfp, to_decimal(volume.high)))
+    factor = escalation_factor(terms.annual_escalation_percent, rfp.evaluation_months)
+    one_time = terms.one_time_fee.amount / rfp.evaluation_months if terms.one_time_fee else Decimal(0)
+
+    def at(units: float) -> Decimal:
+        return round_money(recurring_cost(terms, rfp, to_decimal(units)) * factor + one_time)
+
+    expected, low, high = at(volume.expected), at(volume.low), at(volume.high)
     budget = rfp.monthly_budget.amount
     score, score_words = cost_score(expected, budget)
-    findings = _findings(terms, expected, budget, code)
+    findings = _findings(terms, expected, budget, code, rfp.expected_outcomes_per_month)
     explanation = (
-        f"{_recurring_words(terms, rfp)}{_extras_words(terms, rfp, expected)};"
+        f"{_recurring_words(terms, rfp)}{_extras_words(terms, rfp, factor, expected)};"
         f" budget {round_money(budget)} {code}; {score_words};"
         f" at {volume.low:g}/{volume.high:g} {volume.unit_name}: {low}/{high} {code}"
     )
     return CostAssessment(expected, low, high, score, tuple(findings), explanation)
-
-
-def monthly_cost(terms: ProposalTerms, rfp: RfpContext, volume: Decimal) -> Decimal:
-    one_time = terms.one_time_fee.amount if terms.one_time_fee else Decimal(0)
-    escalation = escalation_factor(terms.annual_escalation_percent, rfp.evaluation_months)
-    return recurring_cost(terms, rfp, volume) * escalation + one_time / rfp.evaluation_months
 
 
 def recurring_cost(terms: ProposalTerms, rfp: RfpContext, volume: Decimal) -> Decimal:
@@ -125,7 +123,8 @@ def _volume_ratio(rfp: RfpContext, volume: Decimal) -> Decimal:
 
 
 def expected_outcomes(rfp: RfpContext, volume: Decimal) -> Decimal:
-    # None is treated as zero outcomes; the API refuses outcome-based bids on RFPs without the figure.
+    # None counts as zero outcomes (the brief's rule); the UNCAPPED_COST finding then says so out loud,
+    # because such a bid looks as cheap as its base fee.
     outcomes = (
         to_decimal(rfp.expected_outcomes_per_month) if rfp.expected_outcomes_per_month is not None else 0
     )
@@ -169,7 +168,9 @@ def cost_score(cost: Decimal, budget: Decimal) -> tuple[Decimal, str]:
     return score, f"cost/budget = {ratio.quantize(Decimal('0.0001'))}; score = {formula} = {score:.2f}"
 
 
-def _findings(terms: ProposalTerms, expected: Decimal, budget: Decimal, code: str) -> list[Finding]:
+def _findings(
+    terms: ProposalTerms, expected: Decimal, budget: Decimal, code: str, rfp_outcomes: float | None
+) -> list[Finding]:
     findings: list[Finding] = []
     pricing = terms.pricing
     if isinstance(pricing, PerUnitPricing):
@@ -177,6 +178,8 @@ def _findings(terms: ProposalTerms, expected: Decimal, budget: Decimal, code: st
         findings.append(finding(FindingCode.UNCAPPED_COST, message, "pricing", "perUnit", "unitPrice"))
     elif isinstance(pricing, OutcomeBasedPricing):
         message = f"cost grows with the number of {pricing.outcome_name} without a ceiling"
+        if rfp_outcomes is None:
+            message += "; the RFP states no expected outcomes per month, so they count as 0"
         findings.append(
             finding(FindingCode.UNCAPPED_COST, message, "pricing", "outcomeBased", "feePerOutcome")
         )
@@ -219,9 +222,8 @@ def _recurring_words(terms: ProposalTerms, rfp: RfpContext) -> str:
     )
 
 
-def _extras_words(terms: ProposalTerms, rfp: RfpContext, expected: Decimal) -> str:
+def _extras_words(terms: ProposalTerms, rfp: RfpContext, factor: Decimal, expected: Decimal) -> str:
     words = ""
-    factor = escalation_factor(terms.annual_escalation_percent, rfp.evaluation_months)
     if factor != 1:
         words += (
             f" x escalation {terms.annual_escalation_percent:g}%/year averaged over"

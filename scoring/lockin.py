@@ -151,11 +151,13 @@ def _ownership(owner: Ownership, weight: Decimal, what: str, findings: list[Find
         runbooks = what == "runbooks"
         code = FindingCode.VENDOR_OWNS_RUNBOOKS if runbooks else FindingCode.VENDOR_OWNS_TOOLING_CONFIG
         field = "runbookOwnership" if runbooks else "toolingConfigOwnership"
-        severity = Severity.INFO if owner is Ownership.SHARED else None
-        message = f"the {what} are {owner.value.lower()}-owned: the buyer cannot take them along on exit"
+        verb = "are" if runbooks else "is"
         if owner is Ownership.SHARED:
-            message = f"the {what} are shared-owned: the buyer may not take all of them along on exit"
-        findings.append(finding(code, message, "terms", field, severity=severity))
+            message = f"the {what} {verb} shared-owned: the buyer may not take all of it along on exit"
+            findings.append(finding(code, message, "terms", field, severity=Severity.INFO))
+        else:
+            message = f"the {what} {verb} vendor-owned: the buyer cannot take it along on exit"
+            findings.append(finding(code, message, "terms", field))
     return points, f"{what} {owner.value.lower()}-owned {round_points(points):.2f}/{weight}"
 
 

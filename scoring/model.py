@@ -35,8 +35,7 @@ MAX_AMOUNT = Decimal("1000000000")
 MAX_VOLUME = 1e9
 
 
-# (str, Enum) rather than StrEnum on purpose: StrEnum would change str() of the members.
-class KpiMetric(str, Enum):  # noqa: UP042
+class KpiMetric(str, Enum):
     CSAT = "CSAT"
     NPS = "NPS"
     QUALITY_SCORE = "QUALITY_SCORE"
@@ -53,7 +52,7 @@ class KpiMetric(str, Enum):  # noqa: UP042
     CUSTOM = "CUSTOM"
 
 
-class KpiUnit(str, Enum):  # noqa: UP042
+class KpiUnit(str, Enum):
     PERCENT = "PERCENT"
     SCORE_5 = "SCORE_5"
     SCORE_10 = "SCORE_10"
@@ -64,12 +63,12 @@ class KpiUnit(str, Enum):  # noqa: UP042
     COUNT = "COUNT"
 
 
-class Comparator(str, Enum):  # noqa: UP042
+class Comparator(str, Enum):
     AT_LEAST = "AT_LEAST"
     AT_MOST = "AT_MOST"
 
 
-class Cadence(str, Enum):  # noqa: UP042
+class Cadence(str, Enum):
     REAL_TIME = "REAL_TIME"
     DAILY = "DAILY"
     WEEKLY = "WEEKLY"
@@ -78,26 +77,26 @@ class Cadence(str, Enum):  # noqa: UP042
     NONE = "NONE"
 
 
-class RemedyType(str, Enum):  # noqa: UP042
+class RemedyType(str, Enum):
     SERVICE_CREDIT = "SERVICE_CREDIT"
     FEE_AT_RISK = "FEE_AT_RISK"
     TERMINATION_RIGHT = "TERMINATION_RIGHT"
     CORRECTIVE_ACTION_PLAN = "CORRECTIVE_ACTION_PLAN"
 
 
-class Ownership(str, Enum):  # noqa: UP042
+class Ownership(str, Enum):
     CLIENT = "CLIENT"
     SHARED = "SHARED"
     VENDOR = "VENDOR"
 
 
-class Severity(str, Enum):  # noqa: UP042
+class Severity(str, Enum):
     INFO = "INFO"
     WARNING = "WARNING"
     CRITICAL = "CRITICAL"
 
 
-class FindingCode(str, Enum):  # noqa: UP042
+class FindingCode(str, Enum):
     GAMEABLE_METRIC = "GAMEABLE_METRIC"
     NO_OUTCOME_METRIC = "NO_OUTCOME_METRIC"
     MISSING_MEASUREMENT_METHOD = "MISSING_MEASUREMENT_METHOD"
@@ -390,6 +389,16 @@ class RfpContext(Model):
 # ------------------------------------------------------------------------------------- outputs
 
 
+class ComputedMoney(Money):
+    """An amount scoring computed (a monthly cost, an exit cost), without the input ceiling.
+
+    MAX_AMOUNT bounds what a vendor may type; a product of such figures (a fee times months of penalty)
+    may truthfully exceed it, and a stored score must still validate when it is read back.
+    """
+
+    amount: Decimal = Field(ge=0)
+
+
 class Finding(Model):
     code: FindingCode
     severity: Severity
@@ -410,10 +419,10 @@ class ProposalScore(Model):
     sla_quality: float
     lock_in_exposure: float
     cost_score: float
-    normalized_monthly_cost: Money
-    monthly_cost_low: Money
-    monthly_cost_high: Money
-    exit_cost: Money
+    normalized_monthly_cost: ComputedMoney
+    monthly_cost_low: ComputedMoney
+    monthly_cost_high: ComputedMoney
+    exit_cost: ComputedMoney
     meets_requirements: bool
     findings: tuple[Finding, ...]
     components: tuple[ScoreComponent, ...]
@@ -456,10 +465,6 @@ def round_points(points: Decimal) -> Decimal:
     return points.quantize(POINT, rounding=ROUND_HALF_UP)
 
 
-def money(amount: Decimal, currency_code: str) -> Money:
-    """An output amount, rounded to cents.
-
-    Built without validation on purpose: MAX_AMOUNT bounds what a vendor may type, while a computed
-    figure (a unit price times a large volume) may truthfully exceed it.
-    """
-    return Money.model_construct(amount=round_money(amount), currency_code=currency_code)
+def money(amount: Decimal, currency_code: str) -> ComputedMoney:
+    """An output amount, rounded to cents."""
+    return ComputedMoney(amount=round_money(amount), currency_code=currency_code)

@@ -1,15 +1,16 @@
 """The rows of an export, in rank order, streamed from MongoDB: the one source every format reads.
 
 Two passes keep memory flat whatever the number of proposals:
-1. the plan: one cursor over the RFP's live proposals reads only what decides the order (ids, statuses,
-   costs; with what-if weights also the criteria) and keeps about 100 bytes a proposal;
-2. the rows: full documents and vendor names fetched 500 at a time (`$in`), in the plan's order, and
+1. the plan: one cursor over the RFP's `rankings` entries (the small per-proposal documents GraphQL
+   ranks from, see api/ranking.py) keeps the rank and id of each proposal the export includes;
+2. the rows: full proposals and vendor names fetched 500 at a time (`$in`), in the plan's order, and
    dropped as soon as they are written.
 
 The order and the ranks are exactly those of GraphQL `rankedProposals`: the stored order is RANK_SORT
-over the `ranking` index, the what-if order is `scoring.ranking_sort_key` over `scoring.reweigh`d
-scores, and both add the ranking-time ABNORMALLY_LOW_PRICE finding. A shortlist keeps the ranks of the
-full ranking, so its numbers match what the buyer sees in the ranking (1, 4, 7, not 1, 2, 3).
+over the `ranking` index, the what-if order the same key with `scoring.total_under` the what-if
+weights, and both add the ranking-time ABNORMALLY_LOW_PRICE finding from the RFP's cached cost window.
+A shortlist keeps the ranks of the full ranking, so its numbers match what the buyer sees in the
+ranking (1, 4, 7 rather than 1, 2, 3).
 """
 
 from __future__ import annotations
@@ -17,25 +18,26 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from enum import Enum
-from typing import Any
 
 from bson import ObjectId
 
 import scoring
-from api.exports.low_prices import abnormally_low
-from api.market import LIVE_PROPOSAL, RANK_SORT
+from api.market import LIVE_PROPOSAL
+from api.ranking import RANK_SORT
 from api.store import Document, Store
 from schema.common import to_global_id
 from schema.records import ProposalStatus, RfpRecord
 from scoring.model import Finding, ProposalScore, Weights
+from scoring.rank import ABNORMALLY_LOW_MIN_PROPOSALS
 
 BATCH_SIZE = 500
-COST_FIELD = "score.normalized_monthly_cost.amount"
 ROW_FIELDS = {"vendorId": 1, "status": 1, "submittedAt": 1, "score": 1}
 SHORTLISTED = frozenset({ProposalStatus.SHORTLISTED.value, ProposalStatus.AWARDED.value})
 
 Progress = Callable[[int], None]
+WhatIfKey = tuple[int, float, datetime, str]
 
 
 def _no_progress(count: int) -> None:
@@ -67,45 +69,35 @@ class RankingPlan:
 
     kind: ExportKind
     entries: list[tuple[int, ObjectId]]
-    low_prices: dict[str, Finding]
     weights: Weights | None  # what-if weights, None for the stored ranking
     ranked: int  # proposals in the full ranking
 
 
-def live_query(rfp: RfpRecord) -> Document:
-    """The proposals GraphQL ranks: not withdrawn, and scored."""
-    return {"rfpId": ObjectId(rfp.id), "status": LIVE_PROPOSAL, "score": {"$ne": None}}
-
-
 async def stored_plan(store: Store, rfp: RfpRecord, kind: ExportKind) -> RankingPlan:
-    cursor = store.proposals.find(
-        live_query(rfp), projection={"status": 1, COST_FIELD: 1}, sort=RANK_SORT, batch_size=BATCH_SIZE
+    cursor = store.rankings.find(
+        {"rfpId": ObjectId(rfp.id)}, {"status": 1}, sort=RANK_SORT, batch_size=BATCH_SIZE
     )
     entries: list[tuple[int, ObjectId]] = []
-    costs: dict[str, Any] = {}
     rank = 0
-    async for doc in cursor:
+    async for entry in cursor:
         rank += 1
-        costs[str(doc["_id"])] = doc["score"]["normalized_monthly_cost"]["amount"]
-        if kind.includes(doc["status"]):
-            entries.append((rank, doc["_id"]))
-    return RankingPlan(kind, entries, abnormally_low(costs), weights=None, ranked=rank)
+        if kind.includes(entry["status"]):
+            entries.append((rank, entry["_id"]))
+    return RankingPlan(kind, entries, weights=None, ranked=rank)
 
 
 async def what_if_plan(store: Store, rfp: RfpRecord, kind: ExportKind, weights: Weights) -> RankingPlan:
-    cursor = store.proposals.find(
-        live_query(rfp), projection={"status": 1, "submittedAt": 1, "score": 1}, batch_size=BATCH_SIZE
-    )
-    keyed: list[tuple[tuple[bool, float, datetime, str], ObjectId, str]] = []
-    costs: dict[str, Any] = {}
-    async for doc in cursor:
-        key = str(doc["_id"])
-        score = scoring.reweigh(ProposalScore.model_validate(doc["score"]), weights)
-        costs[key] = score.normalized_monthly_cost.amount
-        keyed.append((scoring.ranking_sort_key(score, doc["submittedAt"], key), doc["_id"], doc["status"]))
+    fields = {"status": 1, "meets": 1, "values": 1, "submittedAt": 1}
+    cursor = store.rankings.find({"rfpId": ObjectId(rfp.id)}, fields, batch_size=BATCH_SIZE)
+    keyed: list[tuple[WhatIfKey, ObjectId, str]] = []
+    async for entry in cursor:
+        # RANK_SORT's key with the what-if total: the order rankedProposals(weights:) gives.
+        total = scoring.total_under(tuple(entry["values"]), weights)
+        key = (-entry["meets"], -total, entry["submittedAt"], str(entry["_id"]))
+        keyed.append((key, entry["_id"], entry["status"]))
     keyed.sort(key=lambda item: item[0])
     entries = [(rank, oid) for rank, (_, oid, status) in enumerate(keyed, 1) if kind.includes(status)]
-    return RankingPlan(kind, entries, abnormally_low(costs), weights=weights, ranked=len(keyed))
+    return RankingPlan(kind, entries, weights=weights, ranked=len(keyed))
 
 
 async def ranking_plan(
@@ -116,6 +108,16 @@ async def ranking_plan(
     return await what_if_plan(store, rfp, kind, weights)
 
 
+def low_price_rule(rfp: RfpRecord) -> Callable[[Decimal], Finding | None]:
+    """cost -> its ABNORMALLY_LOW_PRICE finding or None, from the RFP's cost window as GraphQL reads it."""
+    window = rfp.cost_window
+    if window is None or window.count < ABNORMALLY_LOW_MIN_PROPOSALS:
+        return lambda cost: None
+    return lambda cost: scoring.low_price_finding(
+        cost, scoring.median_of_others(window.values, window.start, window.count, cost)
+    )
+
+
 class RowSource:
     """The rows of one export; iterate `rows()` as often as a format needs (OCDS reads them twice)."""
 
@@ -123,6 +125,7 @@ class RowSource:
         self.store = store
         self.rfp = rfp
         self.plan = plan
+        self.low_price = low_price_rule(rfp)
 
     def __len__(self) -> int:
         return len(self.plan.entries)
@@ -139,10 +142,13 @@ class RowSource:
             docs = await self._documents(oid for _, oid in batch)
             vendors = await vendor_names(self.store, {doc["vendorId"] for doc in docs.values()})
             for rank, oid in batch:
-                doc = docs.get(oid)
-                # Withdrawn after the plan was read: GraphQL would no longer rank it either.
+                # Popped, so each decoded document is freed as soon as its row is made.
+                doc = docs.pop(oid, None)
+                # None: withdrawn after the plan was read; GraphQL would no longer rank it either.
                 if doc is not None:
                     yield self._row(rank, doc, vendors)
+            # Released before the next batch is fetched, so two batches never live at once.
+            del docs, vendors
             progress(len(batch))
 
     async def _documents(self, ids: Iterable[ObjectId]) -> dict[ObjectId, Document]:
@@ -160,14 +166,14 @@ class RowSource:
             vendor=vendors.get(doc["vendorId"], ""),
             status=ProposalStatus(doc["status"]),
             submitted_at=doc["submittedAt"],
-            score=self._score(proposal_id, doc["score"]),
+            score=self._score(doc["score"]),
         )
 
-    def _score(self, proposal_id: str, stored: Document) -> ProposalScore:
+    def _score(self, stored: Document) -> ProposalScore:
         score = ProposalScore.model_validate(stored)
         if self.plan.weights is not None:
             score = scoring.reweigh(score, self.plan.weights)
-        low_price = self.plan.low_prices.get(proposal_id)
+        low_price = self.low_price(score.normalized_monthly_cost.amount)
         if low_price is not None:
             score = score.model_copy(update={"findings": (*score.findings, low_price)})
         return score

@@ -150,7 +150,8 @@ async def test_update_weights_recomputes_stored_totals(api: Api) -> None:
     async for doc in api.store.proposals.find({}):
         assert doc["score"]["total"] != before[doc["_id"]]
         assert doc["score"]["total"] == doc["score"]["cost_score"]
-        assert doc["ranking"]["total"] == doc["score"]["total"]
+        entry = await api.store.rankings.find_one({"_id": doc["_id"]})
+        assert entry is not None and entry["total"] == doc["score"]["total"]
 
 
 async def test_withdrawn_proposals_leave_the_ranking(api: Api) -> None:

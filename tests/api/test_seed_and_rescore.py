@@ -56,11 +56,13 @@ async def test_rescore_recomputes_outdated_scores(api: Api) -> None:
         await submit(api, vendor, rfp_id)
     current = await api.store.proposals.find_one({})
     assert current is not None
-    await api.store.proposals.update_many(
-        {}, {"$set": {"score.scoring_version": "0-old", "score.total": 1.0, "ranking.total": 1.0}}
-    )
+    await api.store.proposals.update_many({}, {"$set": {"score.scoring_version": "0-old", "score.total": 1.0}})
+    await api.store.rankings.update_many({}, {"$set": {"total": 1.0, "cost": 0}})
     assert await rescore_store(api.store, show_progress=False) == (3, 3)
     async for doc in api.store.proposals.find({}):
         assert doc["score"]["scoring_version"] == scoring.SCORING_VERSION
-        assert doc["score"]["total"] == current["score"]["total"] == doc["ranking"]["total"]
+        entry = await api.store.rankings.find_one({"_id": doc["_id"]})
+        assert entry is not None
+        assert doc["score"]["total"] == current["score"]["total"] == entry["total"]
+        assert entry["cost"] == doc["score"]["normalized_monthly_cost"]["amount"]
     assert await rescore_store(api.store, show_progress=False) == (0, 3)

@@ -67,7 +67,10 @@ def test_outcome_based_base_plus_fee_per_outcome() -> None:
     # outcomes follow the volume scenario: 400 x 2000/3000 and 400 x 4500/3000
     assert costs(result) == ("8666.67", "12000.00", "17000.00")
     assert FindingCode.UNCAPPED_COST in findings(result)
-    assert score(priced(pricing), rfp()).normalized_monthly_cost.amount == Decimal("2000.00")
+    unknown = score(priced(pricing), rfp())  # no expected outcomes: counted as 0, and said so
+    assert unknown.normalized_monthly_cost.amount == Decimal("2000.00")
+    [uncapped] = [f for f in unknown.findings if f.code is FindingCode.UNCAPPED_COST]
+    assert "count as 0" in uncapped.message
 
 
 def test_time_and_materials_never_above_the_cap() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -131,3 +132,42 @@ def test_rank_stability_is_a_deterministic_share(data: st.DataObject) -> None:
     first = rank_stability(scores, rfp.weights, draws=50)
     assert first is not None and 0.0 <= first <= 1.0
     assert rank_stability(scores, rfp.weights, draws=50) == first
+
+
+# ---------------------------------------------------------------------------- scaling shortcuts
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.decimals(min_value=0, max_value=10**6, places=2), min_size=2, max_size=30), st.data())
+def test_median_of_others_from_the_middle_window_equals_the_median(
+    values: list[Decimal], data: st.DataObject
+) -> None:
+    import statistics
+
+    from scoring.rank import median_of_others, median_window
+
+    ordered = sorted(values)
+    removed = data.draw(st.integers(min_value=0, max_value=len(ordered) - 1))
+    others = ordered[:removed] + ordered[removed + 1 :]
+    start, length = median_window(len(ordered))
+    window = ordered[start : start + length]
+    assert median_of_others(window, start, len(ordered), ordered[removed]) == statistics.median(others)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(*(st.sampled_from([0.0, 25.0, 50.0, 75.0, 100.0]),) * 3, st.booleans()),
+        min_size=1,
+        max_size=25,
+    ),
+    st.tuples(*(st.floats(min_value=0.001, max_value=1.0),) * 3),
+)
+def test_only_the_pareto_front_can_win(
+    entries: list[tuple[Any, ...]], weights: tuple[float, float, float]
+) -> None:
+    from scoring.rank import _contenders, _winner
+
+    values = [entry[:3] for entry in entries]
+    meets = [entry[3] for entry in entries]
+    assert _winner(values, meets, weights, _contenders(values, meets)) == _winner(values, meets, weights)

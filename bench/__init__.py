@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m bench.<name>`; each appends its figure to bench/RESULTS.md."""

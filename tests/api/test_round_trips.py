@@ -1,0 +1,101 @@
+"""Database round trips per request, counted with PyMongo's command monitoring (never timed)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from pymongo import monitoring
+
+from api.app import create_app
+from api.embedded import EmbeddedDatabase
+from api.settings import Settings
+from api.synthetic import seed_synthetic
+from schema.common import to_global_id
+from tests.conftest import Api, Clock
+
+RANKED = """
+query($id: ID!, $first: Int!) {
+  rfp(id: $id) {
+    title
+    rankedProposals(first: $first) {
+      totalCount
+      edges { rank node { id status vendor { name } rfp { title } } score { total findings { code } } }
+    }
+  }
+}"""
+
+DATA_COMMANDS = {"find", "aggregate", "count", "insert", "update", "delete", "findAndModify", "getMore"}
+
+
+class Commands(monitoring.CommandListener):
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if event.command_name in DATA_COMMANDS:
+            self.names.append(f"{event.command_name}:{event.command.get(event.command_name)}")
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
+@pytest.fixture
+def commands() -> Commands:
+    return Commands()
+
+
+@pytest.fixture
+async def counted_api(
+    database_server: EmbeddedDatabase, settings: Settings, clock: Clock, commands: Commands
+) -> AsyncIterator[Api]:
+    app = create_app(settings, database_server.uri, clock=clock, listeners=[commands])
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield Api(client, app.state.market_state.market)
+            await app.state.market_state.store.client.drop_database(settings.db)
+
+
+@pytest.mark.parametrize("first", [10, 100])
+async def test_a_ranked_page_costs_the_same_few_round_trips(
+    counted_api: Api, commands: Commands, first: int
+) -> None:
+    seeded = await seed_synthetic(counted_api.market, proposals=120, seed=7)
+    rfp_id = to_global_id("Rfp", seeded.rfp_ids[0])
+    commands.names.clear()
+    data = await counted_api.data(RANKED, {"id": rfp_id, "first": first}, seeded.buyer_api_key)
+    ranked = data["rfp"]["rankedProposals"]
+    assert len(ranked["edges"]) == first and ranked["totalCount"] == 120
+    assert all(edge["node"]["vendor"]["name"] for edge in ranked["edges"])
+    # The caller, the RFP, then the ranking itself: entries, proposals and vendors, one batch each.
+    assert commands.names == [
+        "find:organizations",
+        "find:rfps",
+        "find:rankings",
+        "find:proposals",
+        "find:organizations",
+    ]
+
+
+@pytest.mark.parametrize("per_rfp", [2, 10])
+async def test_nested_lists_cost_the_same_whatever_their_length(
+    counted_api: Api, commands: Commands, per_rfp: int
+) -> None:
+    seeded = await seed_synthetic(counted_api.market, proposals=3 * per_rfp, rfps=3, seed=3)
+    commands.names.clear()
+    query = """{ rfps(first: 3) { edges { node { buyer { name } proposals(first: 10) {
+                 edges { node { vendor { name } rfp { title } score { total } } } } } } } }"""
+    data = await counted_api.data(query, key=seeded.buyer_api_key)
+    edges = data["rfps"]["edges"]
+    assert [len(edge["node"]["proposals"]["edges"]) for edge in edges] == [per_rfp] * 3
+    # No query per proposal: each RFP's page is one find and one count, its vendors one `$in`,
+    # and the buyers of all three RFPs one `$in` (Proposal.rfp comes from the primed loader).
+    assert sorted(commands.names) == sorted(
+        ["find:organizations", "find:rfps", "aggregate:rfps", "find:organizations"]
+        + ["find:proposals", "aggregate:proposals", "find:organizations"] * 3
+    )
