@@ -202,6 +202,19 @@ async def test_mutations_over_get_are_405_and_do_not_run(api: Api) -> None:
     assert await api.store.organizations.count_documents({"name": "Get Co"}) == 0
 
 
+async def test_get_cannot_pick_a_mutation_by_operation_name(api: Api) -> None:
+    document = "query Q { __typename } mutation M { createApiKey(input: {}) { apiKey } }"
+    response = await api.client.get("/graphql", params={"query": document, "operationName": "M"})
+    assert response.status_code == 405 and response.headers["allow"] == "POST"
+    response = await api.client.get("/graphql", params={"query": document, "operationName": "Q"})
+    assert response.status_code == 200 and response.json() == {"data": {"__typename": "Query"}}
+
+
+async def test_other_methods_are_405_allowing_get_and_post(api: Api) -> None:
+    response = await api.client.head("/graphql", params=TYPENAME)
+    assert response.status_code == 405 and response.headers["allow"] == "GET, POST"
+
+
 async def test_queries_over_get_still_work(api: Api) -> None:
     _, key = await register(api, "BUYER")
     params = {

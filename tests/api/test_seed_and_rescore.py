@@ -56,7 +56,8 @@ async def test_rescore_recomputes_outdated_scores(api: Api) -> None:
         await submit(api, vendor, rfp_id)
     current = await api.store.proposals.find_one({})
     assert current is not None
-    await api.store.proposals.update_many({}, {"$set": {"score.scoring_version": "0-old", "score.total": 1.0}})
+    outdated = {"score.scoring_version": "0-old", "score.total": 1.0}
+    await api.store.proposals.update_many({}, {"$set": outdated})
     await api.store.rankings.update_many({}, {"$set": {"total": 1.0, "cost": 0}})
     assert await rescore_store(api.store, show_progress=False) == (3, 3)
     async for doc in api.store.proposals.find({}):
