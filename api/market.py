@@ -265,13 +265,16 @@ class MarketService(OrganizationRules, RankingRules):
         not recomputed."""
         writes, totals = [], []
         async for doc in self.store.proposals.find(
-            {"rfpId": ObjectId(rfp_id), "score": {"$ne": None}}, projection={"score": 1}, session=session
+            {"rfpId": ObjectId(rfp_id), "score": {"$ne": None}},
+            projection={"score": 1, "submittedAt": 1},
+            session=session,
         ):
             score = scoring.reweigh(ProposalScore.model_validate(doc["score"]), weights)
             writes.append(
                 UpdateOne({"_id": doc["_id"]}, {"$set": {"score": score.model_dump(mode="python")}})
             )
-            totals.append(UpdateOne({"_id": doc["_id"]}, {"$set": {"total": score.total}}))
+            ranked = scored_fields(ObjectId(rfp_id), doc["_id"], doc["submittedAt"], score)
+            totals.append(UpdateOne({"_id": doc["_id"]}, {"$set": ranked}))
         if writes:
             await self.store.proposals.bulk_write(writes, ordered=False, session=session)
             await self.store.rankings.bulk_write(totals, ordered=False, session=session)
@@ -485,7 +488,9 @@ class MarketService(OrganizationRules, RankingRules):
             )
             if doc is not None:
                 await self.store.rankings.update_one(
-                    {"_id": doc["_id"]}, {"$set": scored_fields(score)}, session=session
+                    {"_id": doc["_id"]},
+                    {"$set": scored_fields(doc["rfpId"], doc["_id"], doc["submittedAt"], score)},
+                    session=session,
                 )
                 await refresh_cost_window(self.store, rfp.id, session)
             return doc

@@ -9,6 +9,7 @@ anything. What-if weights and rank stability read the entries too, never the ful
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -20,7 +21,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 import scoring
 from api import cursors
 from api.inputs import validate
-from api.store import Document, Store, parse_object_id, proposal_record
+from api.store import Document, Store, proposal_record
 from schema.records import (
     InputError,
     OrganizationRecord,
@@ -33,14 +34,36 @@ from schema.records import (
 from scoring.model import Finding, ProposalScore, Weights
 from scoring.rank import ABNORMALLY_LOW_MIN_PROPOSALS
 
-# The default ranking order (scoring.ranking_sort_key states the same rule).
-RANK_SORT = [("meets", -1), ("total", -1), ("submittedAt", 1), ("_id", 1)]
-ENTRY_FIELDS = {"_id": 1, "meets": 1, "total": 1, "submittedAt": 1, "values": 1, "cost": 1}
+# One string orders an RFP's proposals as scoring.ranking_sort_key does: requirements met first,
+# then the higher total, then the earlier submission, then the id. A single indexed field makes a
+# page one range scan (`key > cursor`) on any MongoDB-wire server, and the key is the cursor.
+RANK_SORT = [("key", 1)]
+ENTRY_FIELDS = {"_id": 1, "key": 1, "meets": 1, "total": 1, "submittedAt": 1, "values": 1, "cost": 1}
+MAX_BITS = 0xFFFF_FFFF_FFFF_FFFF
 
 
-def scored_fields(score: ProposalScore) -> Document:
+def rank_key(rfp_id: ObjectId, proposal_id: ObjectId, submitted_at: datetime, score: ProposalScore) -> str:
+    # A non-negative float's IEEE 754 bits order like its value, so inverted bits order totals
+    # exactly from high to low, float tails included.
+    bits = struct.unpack(">Q", struct.pack(">d", score.total))[0]
+    met = "0" if score.meets_requirements else "1"
+    millis = int(submitted_at.timestamp() * 1000)
+    return f"{rfp_id}{met}{MAX_BITS - bits:016x}{millis:013d}{proposal_id}"
+
+
+def rank_range(rfp_id: ObjectId | str, after: str | None = None) -> Document:
+    """The filter for an RFP's entries (optionally strictly after a key), to read in RANK_SORT."""
+    prefix = str(rfp_id)
+    lower = {"$gt": after} if after else {"$gte": prefix}
+    return {"key": {**lower, "$lt": prefix + "~"}}  # "~" sorts after the 0 or 1 every key continues with
+
+
+def scored_fields(
+    rfp_id: ObjectId, proposal_id: ObjectId, submitted_at: datetime, score: ProposalScore
+) -> Document:
     """What an entry keeps of a score: the ranking key, the criteria and the cost."""
     return {
+        "key": rank_key(rfp_id, proposal_id, submitted_at, score),
         "meets": 1 if score.meets_requirements else 0,
         "total": score.total,
         "values": list(scoring.criterion_values(score)),
@@ -56,18 +79,8 @@ def ranking_entry(proposal: Document, score: ProposalScore) -> Document:
         "vendorId": proposal["vendorId"],
         "status": proposal["status"],
         "submittedAt": proposal["submittedAt"],
-        **scored_fields(score),
+        **scored_fields(proposal["rfpId"], proposal["_id"], proposal["submittedAt"], score),
     }
-
-
-def _after(meets: int, total: float, submitted: datetime, last: ObjectId) -> list[Document]:
-    """Keyset condition: entries strictly after (meets, total, submittedAt, _id) in RANK_SORT."""
-    return [
-        {"meets": {"$lt": meets}},
-        {"meets": meets, "total": {"$lt": total}},
-        {"meets": meets, "total": total, "submittedAt": {"$gt": submitted}},
-        {"meets": meets, "total": total, "submittedAt": submitted, "_id": {"$gt": last}},
-    ]
 
 
 def _with_finding(score: ProposalScore, finding: Finding | None) -> ProposalScore:
@@ -106,35 +119,21 @@ class RankingRules:
         return await self._ranked_what_if(rfp, first, after, what_if)
 
     async def _ranked_stored(self, rfp: RfpRecord, first: int, after: str | None) -> RankedPage:
-        query: Document = {"rfpId": ObjectId(rfp.id)}
-        start_rank = 1
+        start_rank, last_key = 1, None
         if after is not None:
-            rank, meets, total, submitted_at, last_id = cursors.decode(after, "rank", 5)
-            last = parse_object_id(str(last_id))
-            if last is None or not isinstance(rank, int) or not isinstance(total, int | float):
+            rank, last_key = cursors.decode(after, "rank", 2)
+            if not isinstance(rank, int) or not isinstance(last_key, str) or not last_key.startswith(rfp.id):
                 raise InputError("after", "the cursor is not valid for this list")
-            query["$or"] = _after(meets, total, datetime.fromisoformat(str(submitted_at)), last)
             start_rank = rank + 1
-        entries = (
-            await self.store.rankings.find(query, ENTRY_FIELDS)
-            .sort(RANK_SORT)
-            .limit(first + 1)
-            .to_list(first + 1)
-        )
+        found = self.store.rankings.find(rank_range(rfp.id, last_key), ENTRY_FIELDS)
+        entries = await found.sort(RANK_SORT).limit(first + 1).to_list(first + 1)
         window = entries[:first]
         proposals = await self._proposals(entry["_id"] for entry in window)
         median = self._median_of_others(rfp)
         items = []
         for offset, entry in enumerate(window):
             rank = start_rank + offset
-            cursor = cursors.encode(
-                "rank",
-                rank,
-                entry["meets"],
-                entry["total"],
-                entry["submittedAt"].isoformat(),
-                str(entry["_id"]),
-            )
+            cursor = cursors.encode("rank", rank, entry["key"])
             proposal = proposals[str(entry["_id"])]
             assert proposal.score is not None, "every ranked proposal has a score"
             flag = scoring.low_price_finding(entry["cost"], median(entry["cost"])) if median else None
@@ -160,7 +159,7 @@ class RankingRules:
 
     async def _entries(self, rfp_id: str, session: AsyncClientSession | None = None) -> list[Document]:
         """Every live entry of the RFP, in the default ranking order."""
-        cursor = self.store.rankings.find({"rfpId": ObjectId(rfp_id)}, ENTRY_FIELDS, session=session)
+        cursor = self.store.rankings.find(rank_range(rfp_id), ENTRY_FIELDS, session=session)
         return await cursor.sort(RANK_SORT).to_list(None)
 
     async def _ranked_what_if(

@@ -29,7 +29,7 @@ async def rescore_store(
     entries: list[UpdateOne] = []
     with Progress(disable=not show_progress) as progress:
         task = progress.add_task("rescoring", total=todo)
-        async for doc in store.proposals.find(query, projection={"rfpId": 1, "terms": 1}):
+        async for doc in store.proposals.find(query, projection={"rfpId": 1, "terms": 1, "submittedAt": 1}):
             context = contexts.get(doc["rfpId"])
             if context is None:
                 rfp = await store.rfps.find_one({"_id": doc["rfpId"]}, projection={"context": 1})
@@ -40,7 +40,8 @@ async def rescore_store(
             writes.append(
                 UpdateOne({"_id": doc["_id"]}, {"$set": {"score": score.model_dump(mode="python")}})
             )
-            entries.append(UpdateOne({"_id": doc["_id"]}, {"$set": scored_fields(score)}))
+            ranked = scored_fields(doc["rfpId"], doc["_id"], doc["submittedAt"], score)
+            entries.append(UpdateOne({"_id": doc["_id"]}, {"$set": ranked}))
             if len(writes) >= BATCH:
                 done += await _flush(store, writes, entries)
                 progress.advance(task, len(writes))

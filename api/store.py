@@ -105,16 +105,7 @@ class Store:
         )
         await self.proposals.create_index([("rfpId", ASCENDING), ("_id", ASCENDING)], name="by_rfp")
         # The default ranking order, read straight from the stored totals (ranking.RANK_SORT).
-        await self.rankings.create_index(
-            [
-                ("rfpId", ASCENDING),
-                ("meets", DESCENDING),
-                ("total", DESCENDING),
-                ("submittedAt", ASCENDING),
-                ("_id", ASCENDING),
-            ],
-            name="ranking",
-        )
+        await self.rankings.create_index([("key", ASCENDING)], unique=True, name="ranking")
         await self.rankings.create_index(
             [("rfpId", ASCENDING), ("cost", ASCENDING), ("_id", ASCENDING)], name="cost"
         )

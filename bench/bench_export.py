@@ -3,51 +3,35 @@
     python -m bench.bench_export [--n 20000] [--no-record]
 
 Starts an ephemeral SecantusDB and `rfpmarket serve` against it (a separate process, so its memory is
-the server's alone), registers a buyer and publishes an RFP through GraphQL, bulk-inserts N vendors and
-N proposals scored by `scoring.score` (a few seed templates with varied prices and escalation, so totals
-and costs spread), then downloads `ranking.csv`. Memory is the server's VmHWM (peak RSS) from /proc,
-reset just before the export (`clear_refs`), minus its RSS at that moment: what the export added.
-Also prints the JSON and Excel figures; appends the CSV row to bench/RESULTS.md.
+the server's alone), bulk-inserts N varied proposals scored by `scoring.score` with the project's
+synthetic seeder (api/synthetic.py: the stored layout, ranking entries and cost window included), then
+downloads `ranking.csv` over HTTP. Memory is the server's VmHWM (peak RSS) from /proc, reset just
+before each export (`clear_refs`), minus its RSS at that moment: what the export added. Also prints the
+JSON, Excel and what-if figures; appends the CSV row to bench/RESULTS.md.
 """
 
 from __future__ import annotations
 
 import argparse
-import itertools
+import asyncio
 import os
 import platform
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from datetime import date
 from pathlib import Path
-from typing import Any
 
 import httpx
-from bson import ObjectId
-from pymongo import MongoClient
 
-import scoring
 from api.embedded import EmbeddedDatabase, free_port
-from api.organizations import key_entry, new_api_key
-from api.store import CODEC_OPTIONS
-from schema.common import local_id
-from scoring.model import ProposalScore, ProposalTerms, RfpContext
-from seeds.demo import PRIMER_RFP_KEY, demo_rfps
+from api.market import MarketService
+from api.store import Store, connect
+from api.synthetic import SyntheticResult, seed_synthetic
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 HEADER = "| date | machine | export csv 20k | rows/s | peak MB |\n|---|---|---|---|---|\n"
 DB_NAME = "bench_export"
-INSERT_CHUNK = 2_000
-
-REGISTER = """mutation($input: RegisterOrganizationInput!) {
-  registerOrganization(input: $input) { apiKey userErrors { message } } }"""
-CREATE_RFP = (
-    """mutation($input: CreateRfpInput!) { createRfp(input: $input) { rfp { id } userErrors { message } } }"""
-)
-PUBLISH_RFP = """mutation($input: RfpIdInput!) { publishRfp(input: $input) { userErrors { message } } }"""
 
 
 # ----------------------------------------------------------------------------------- the server
@@ -56,7 +40,7 @@ PUBLISH_RFP = """mutation($input: RfpIdInput!) { publishRfp(input: $input) { use
 def start_server(uri: str, port: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "MONGODB_URI": uri, "RFPMARKET_DB": DB_NAME, "RFPMARKET_LOG_LEVEL": "WARNING"}
     command = [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=open("/tmp/bench-server.log", "w"))
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -84,97 +68,14 @@ def reset_peak(pid: int) -> None:
 # ------------------------------------------------------------------------------------ the data
 
 
-def graphql(client: httpx.Client, query: str, variables: dict[str, Any], key: str | None = None) -> Any:
-    headers = {"Authorization": f"Bearer {key}"} if key else {}
-    body = client.post("/graphql", json={"query": query, "variables": variables}, headers=headers).json()
-    assert "errors" not in body, body
-    return body["data"]
-
-
-def open_rfp(client: httpx.Client, key: str, title: str) -> str:
-    (primer,) = [rfp for rfp in demo_rfps(datetime.now(UTC)) if rfp.key == PRIMER_RFP_KEY]
-    deadline = (datetime.now(UTC) + timedelta(days=7)).isoformat()
-    data = {**primer.rfp, "title": title, "submissionDeadline": deadline, "sealed": False}
-    created = graphql(client, CREATE_RFP, {"input": data}, key)["createRfp"]
-    assert created["userErrors"] == [], created
-    rfp_id: str = created["rfp"]["id"]
-    graphql(client, PUBLISH_RFP, {"input": {"rfpId": rfp_id}}, key)
-    return rfp_id
-
-
-def scored_templates(context: RfpContext) -> list[tuple[ProposalTerms, ProposalScore]]:
-    """Every seed proposal in the RFP's currency, at several prices and escalations: ~100 distinct scores."""
-    bases = [
-        ProposalTerms.model_validate(bid.proposal)
-        for rfp in demo_rfps(datetime.now(UTC))
-        for bid in rfp.proposals
-        if rfp.rfp["currencyCode"] == context.currency_code
-    ]
-    templates = []
-    for terms, escalation, one_time in itertools.product(
-        bases, (0.0, 3.0, 7.5), ("0.00", "2500.00", "40000.00")
-    ):
-        varied = terms.model_copy(
-            update={
-                "annual_escalation_percent": escalation,
-                "one_time_fee": scoring.Money(amount=Decimal(one_time), currency_code=context.currency_code),
-            }
-        )
-        templates.append((varied, scoring.score(varied, context)))
-    return templates
-
-
-def documents(rfp_id: ObjectId, vendors: list[ObjectId], templates: list[Any]) -> Iterator[dict[str, Any]]:
-    start = datetime.now(UTC)
-    for index, (vendor, (terms, score)) in enumerate(zip(vendors, itertools.cycle(templates), strict=False)):
-        submitted = start + timedelta(milliseconds=index)
-        yield {
-            "rfpId": rfp_id,
-            "vendorId": vendor,
-            "status": "SHORTLISTED" if index % 10 == 0 else "SUBMITTED",
-            "version": 1,
-            "submittedAt": submitted,
-            "updatedAt": submitted,
-            "terms": terms.model_dump(mode="python"),
-            "score": score.model_dump(mode="python"),
-            "ranking": {"meets": 1 if score.meets_requirements else 0, "total": score.total},
-            "audit": [{"at": submitted, "actorId": vendor, "action": "submitted", "changedFields": []}],
-        }
-
-
-def bulk_insert(uri: str, rfp_global_id: str, count: int) -> None:
-    client: MongoClient[dict[str, Any]] = MongoClient(uri, tz_aware=True)
+async def seed(uri: str, count: int) -> tuple[SyntheticResult, SyntheticResult]:
+    """(a 50-proposal RFP to warm the server up, the `count`-proposal RFP), each with its own buyer."""
+    client = connect(uri)
     try:
-        db = client.get_database(DB_NAME, codec_options=CODEC_OPTIONS)
-        rfp_id = ObjectId(local_id(rfp_global_id, "Rfp"))
-        context = RfpContext.model_validate(db.rfps.find_one({"_id": rfp_id})["context"])  # type: ignore[index]
-        now = datetime.now(UTC)
-        vendor_ids = [ObjectId() for _ in range(count)]
-        vendors = [
-            {
-                "_id": vendor_id,
-                "name": f"Vendor {index:05d} Managed Services",
-                "kind": "VENDOR",
-                "contactEmail": "bids@vendor.example",
-                "createdAt": now,
-                "apiKeys": [key_entry(new_api_key(), now, "bench")],
-            }
-            for index, vendor_id in enumerate(vendor_ids)
-        ]
-        for chunk in batched(vendors, INSERT_CHUNK):
-            db.organizations.insert_many(chunk, ordered=False)
-        proposals = documents(rfp_id, vendor_ids, scored_templates(context))
-        for chunk in batched(proposals, INSERT_CHUNK):
-            db.proposals.insert_many(chunk, ordered=False)
-        db.rfps.update_one({"_id": rfp_id}, {"$set": {"proposalCount": count}})
+        market = MarketService(Store(client, DB_NAME))
+        return await seed_synthetic(market, 50, seed=2), await seed_synthetic(market, count, seed=1)
     finally:
-        client.close()
-
-
-def batched(items: Any, size: int) -> Iterator[list[Any]]:
-    iterator = iter(items)
-    while chunk := list(itertools.islice(iterator, size)):
-        yield chunk
+        await client.close()
 
 
 # ------------------------------------------------------------------------------- the measurement
@@ -238,21 +139,16 @@ def main() -> None:
     server = start_server(database.uri, port)
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
-            key = graphql(
-                client,
-                REGISTER,
-                {"input": {"name": "Bench Buyer", "kind": "BUYER", "contactEmail": "bench@buyer.example"}},
-            )["registerOrganization"]["apiKey"]
-            small, big = open_rfp(client, key, "Warm-up desk"), open_rfp(client, key, "Support desk at scale")
             started = time.perf_counter()
-            bulk_insert(database.uri, small, 50)
-            bulk_insert(database.uri, big, args.n)
+            small, big = asyncio.run(seed(database.uri, args.n))
             print(f"inserted {args.n} proposals in {time.perf_counter() - started:.1f} s")
+            warm_up = f"/exports/rfps/{small.rfp_ids[0]}"
             for name in ("ranking.csv", "ranking.json", "ranking.xlsx"):
-                download(client, key, f"/exports/rfps/{small}/{name}")  # imports and caches, once
-            seconds, peak_mb = measure(client, server.pid, key, f"/exports/rfps/{big}/ranking.csv")
-            for name in ("ranking.json", "ranking.xlsx", "shortlist.csv"):
-                measure(client, server.pid, key, f"/exports/rfps/{big}/{name}")
+                download(client, small.buyer_api_key, f"{warm_up}/{name}")  # imports and caches, once
+            key, path = big.buyer_api_key, f"/exports/rfps/{big.rfp_ids[0]}"
+            seconds, peak_mb = measure(client, server.pid, key, f"{path}/ranking.csv")
+            for name in ("ranking.json", "ranking.xlsx", "ranking.csv?slaQuality=1&lockIn=1&cost=2"):
+                measure(client, server.pid, key, f"{path}/{name}")
     finally:
         server.terminate()
         server.wait(30)
