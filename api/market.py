@@ -384,15 +384,17 @@ class MarketService(OrganizationRules, RankingRules):
         terms, errors = validate(ProposalTerms, data, prefix)
         if terms is None:
             return Outcome(errors=errors)
-        mismatched = [money for money in terms.amounts() if money.currency_code != rfp.context.currency_code]
-        if mismatched:
+        if terms.pricing.model == "outcomeBased" and rfp.context.expected_outcomes_per_month is None:
+            # Without the buyer's expected outcomes such a bid would look as cheap as its base fee.
             return Outcome.fail(
-                ErrorCode.CURRENCY_MISMATCH,
-                f"every amount must be in the RFP's currency {rfp.context.currency_code}, "
-                f"not {mismatched[0].currency_code}",
-                (*prefix, "pricing"),
+                ErrorCode.INVALID,
+                "this RFP states no expectedOutcomesPerMonth, so outcome-based pricing cannot be compared",
+                (*prefix, "pricing", "outcomeBased"),
             )
-        return Outcome((terms, scoring.score(terms, rfp.context)))
+        try:
+            return Outcome((terms, scoring.score(terms, rfp.context)))
+        except scoring.CurrencyMismatch as mismatch:  # no silent FX: refused, naming the amount
+            return Outcome.fail(ErrorCode.CURRENCY_MISMATCH, str(mismatch), (*prefix, *mismatch.path))
 
     def _check_open(self, rfp: RfpRecord, stored_status: str) -> Outcome[Any] | None:
         if stored_status == RfpStatus.OPEN.value and rfp.status is RfpStatus.CLOSED:

@@ -279,22 +279,6 @@ class ProposalTerms(Model):
     annual_escalation_percent: float = Field(default=0.0, ge=0, le=50)
     terms: ContractTerms
 
-    def amounts(self) -> list[Money]:
-        """Every money figure of the offer, to check they share one currency."""
-        candidates = [
-            getattr(self.pricing, name, None)
-            for name in (
-                "monthly_fee",
-                "unit_price",
-                "minimum_monthly_fee",
-                "base_monthly_fee",
-                "fee_per_outcome",
-                "hourly_rate",
-                "monthly_cap",
-            )
-        ]
-        candidates.append(self.one_time_fee)
-        return [money for money in candidates if isinstance(money, Money)]
 
 
 class VolumeScenario(Model):

@@ -74,7 +74,10 @@ async def test_submit_errors(api: Api, clock: Clock) -> None:
     assert codes(await submit(api, vendor, "bm90LWFuLWlk")) == ["NOT_FOUND"]
     assert codes(await submit(api, buyer, draft["id"])) == ["FORBIDDEN"]
     rfp_id = await open_rfp(api, buyer)
-    assert codes(await submit(api, vendor, rfp_id, proposal_input(currency="EUR"))) == ["CURRENCY_MISMATCH"]
+    mismatch = await submit(api, vendor, rfp_id, proposal_input(currency="EUR"))
+    assert codes(mismatch) == ["CURRENCY_MISMATCH"]
+    field = ["input", "proposal", "pricing", "flatMonthly", "monthlyFee", "currencyCode"]
+    assert mismatch["userErrors"][0]["field"] == field
     assert (await submit(api, vendor, rfp_id))["userErrors"] == []
     assert codes(await submit(api, vendor, rfp_id)) == ["ALREADY_SUBMITTED"]
     closed_id = await open_rfp(api, buyer)
@@ -132,6 +135,21 @@ async def test_invalid_proposal_names_the_field_and_writes_nothing(
     assert await api.store.proposals.count_documents({}) == 0
     rfp = await api.store.rfps.find_one({})
     assert rfp is not None and rfp["proposalCount"] == 0
+
+
+async def test_outcome_based_bids_need_the_rfps_expected_outcomes(api: Api) -> None:
+    _, vendor = await register(api, "VENDOR")
+    _, buyer = await register(api, "BUYER")
+    rfp_id = await open_rfp(api, buyer)  # states no expectedOutcomesPerMonth
+    fee = {"amount": "1.50", "currencyCode": "USD"}
+    outcome_based = proposal_input(
+        pricing={"outcomeBased": {"feePerOutcome": fee, "outcomeName": "resolved ticket"}}
+    )
+    payload = await submit(api, vendor, rfp_id, outcome_based)
+    assert codes(payload) == ["INVALID"]
+    assert payload["userErrors"][0]["field"] == ["input", "proposal", "pricing", "outcomeBased"]
+    with_outcomes = await open_rfp(api, buyer, expectedOutcomesPerMonth=8000)
+    assert (await submit(api, vendor, with_outcomes, outcome_based))["userErrors"] == []
 
 
 async def test_pricing_must_choose_exactly_one_model(api: Api) -> None:
