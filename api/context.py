@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from strawberry.dataloader import DataLoader
 
@@ -14,9 +14,16 @@ from schema.records import OrganizationRecord, RfpRecord
 class RequestLoaders:
     """Built per request so nothing cached outlives it; each batches one `$in` per level."""
 
-    def __init__(self, market: MarketService) -> None:
+    def __init__(self, market: MarketService, viewer: OrganizationRecord | None) -> None:
+        self.market = market
+        self.viewer = viewer
         self.organizations: DataLoader[str, OrganizationRecord | None] = DataLoader(market.load_organizations)
         self.rfps: DataLoader[str, RfpRecord | None] = DataLoader(market.load_rfps)
+        self.proposal_counts: DataLoader[str, int] = DataLoader(self._proposal_counts)
+
+    async def _proposal_counts(self, rfp_ids: Sequence[str]) -> list[int]:
+        rfps = await self.rfps.load_many(rfp_ids)  # primed by the resolvers that read them
+        return await self.market.visible_proposal_counts(self.viewer, rfps)
 
 
 @dataclass
@@ -26,4 +33,3 @@ class RequestContext:
     loaders: RequestLoaders
     request_id: str
     client_address: str = ""
-    extras: dict[str, Any] = field(default_factory=dict)

@@ -197,7 +197,7 @@ class MarketGraphQL(GraphQL[RequestContext, None]):
         return RequestContext(
             viewer=viewer,
             market=market,
-            loaders=RequestLoaders(market),
+            loaders=RequestLoaders(market, viewer),
             request_id=request_id[:64],
             client_address=request.client.host if request.client else "",
         )

@@ -638,14 +638,24 @@ class MarketService(OrganizationRules, RankingRules):
             total_count=total,
         )
 
-    async def visible_proposal_count(self, viewer: OrganizationRecord | None, rfp: RfpRecord) -> int:
+    async def visible_proposal_counts(
+        self, viewer: OrganizationRecord | None, rfps: Sequence[RfpRecord | None]
+    ) -> list[int]:
+        """Per RFP: the buyer sees every live proposal counted; a vendor only its own (0 or 1), so
+        it learns nothing of its competitors; anyone else 0. One query for a whole list of RFPs."""
         if viewer is None:
-            return 0
-        if viewer.id == rfp.buyer_id:
-            return rfp.proposal_count
-        return await self.store.proposals.count_documents(
-            {"rfpId": ObjectId(rfp.id), "vendorId": ObjectId(viewer.id), "status": LIVE_PROPOSAL}
-        )
+            return [0] * len(rfps)
+        own: set[str] = set()
+        if viewer.kind is OrganizationKind.VENDOR:
+            ids = [ObjectId(rfp.id) for rfp in rfps if rfp is not None]
+            found = self.store.rankings.find(
+                {"rfpId": {"$in": ids}, "vendorId": ObjectId(viewer.id)}, {"rfpId": 1}
+            )
+            own = {str(doc["rfpId"]) async for doc in found}
+        return [
+            0 if rfp is None else rfp.proposal_count if rfp.buyer_id == viewer.id else int(rfp.id in own)
+            for rfp in rfps
+        ]
 
     async def score_preview(
         self, viewer: OrganizationRecord | None, rfp_id: str, data: dict[str, Any]

@@ -6,6 +6,7 @@ never touches MongoDB or HTTP.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -91,7 +92,9 @@ class Market(Protocol):
         weights: InputData | None,
     ) -> RankedPage: ...
     async def rank_stability(self, rfp: RfpRecord, weights: Weights | None) -> float | None: ...
-    async def visible_proposal_count(self, viewer: OrganizationRecord | None, rfp: RfpRecord) -> int: ...
+    async def visible_proposal_counts(
+        self, viewer: OrganizationRecord | None, rfps: Sequence[RfpRecord | None]
+    ) -> list[int]: ...
     async def score_preview(
         self, viewer: OrganizationRecord | None, rfp_id: str, data: InputData
     ) -> Outcome[ProposalScore]: ...
@@ -107,6 +110,7 @@ class Loaders(Protocol):
 
     organizations: DataLoader[str, OrganizationRecord | None]
     rfps: DataLoader[str, RfpRecord | None]
+    proposal_counts: DataLoader[str, int]  # what the viewer may see of Rfp.proposalCount
 
 
 class Context(Protocol):

@@ -386,7 +386,7 @@ class Rfp(Node):
     @strawberry.field
     async def proposal_count(self, info: ContextInfo) -> int:
         context = _context(info)
-        return await context.market.visible_proposal_count(context.viewer, self.record)
+        return await context.loaders.proposal_counts.load(self.record.id)
 
     @strawberry.field
     async def proposals(

@@ -14,6 +14,7 @@ from api.settings import Settings
 from api.synthetic import seed_synthetic
 from schema.common import to_global_id
 from tests.conftest import Api, Clock
+from tests.helpers import register, submit
 
 RANKED = """
 query($id: ID!, $first: Int!) {
@@ -101,3 +102,19 @@ async def test_nested_lists_cost_the_same_whatever_their_length(
     assert names.count("find:rfps") == 1 and names.count("aggregate:rfps") == 1
     assert 3 <= names.count("find:organizations") <= 5
     assert len(names) <= 13
+
+
+async def test_proposal_counts_of_a_list_cost_one_query(counted_api: Api, commands: Commands) -> None:
+    seeded = await seed_synthetic(counted_api.market, proposals=6, rfps=3, seed=5)
+    _, vendor = await register(counted_api, "VENDOR", "Counter")
+    rfp_ids = [to_global_id("Rfp", rfp_id) for rfp_id in seeded.rfp_ids]
+    await submit(counted_api, vendor, rfp_ids[0])
+    commands.names.clear()
+    data = await counted_api.data("{ rfps(first: 10) { edges { node { id proposalCount } } } }", key=vendor)
+    counts = {edge["node"]["id"]: edge["node"]["proposalCount"] for edge in data["rfps"]["edges"]}
+    assert counts == {rfp_ids[0]: 1, rfp_ids[1]: 0, rfp_ids[2]: 0}  # its own bid only
+    assert commands.names.count("find:rankings") == 1
+    buyer_view = await counted_api.data(
+        "{ rfps(first: 10) { edges { node { proposalCount } } } }", key=seeded.buyer_api_key
+    )
+    assert sorted(edge["node"]["proposalCount"] for edge in buyer_view["rfps"]["edges"]) == [2, 2, 3]
