@@ -15,6 +15,17 @@ def encode(kind: str, *values: Any) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode()
 
 
+# Ranks in cursors are positions in one RFP's ranking: far below GraphQL's 32-bit Int.
+MAX_RANK = 10_000_000
+
+
+def rank_in(value: Any) -> int:
+    """A rank read back from a cursor, refused unless it is one a page could have handed out."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_RANK:
+        raise InputError("after", "the cursor is not valid for this list")
+    return value
+
+
 def decode(cursor: str, kind: str, arity: int) -> list[Any]:
     try:
         values = json.loads(base64.urlsafe_b64decode(cursor.encode()))

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, Field, ValidationError
+from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, ValidationError
 
 from schema.records import ErrorCode, ServiceCategory, UserErrorRecord
 from scoring.model import MAX_AMOUNT, Model, RfpContext
@@ -19,7 +20,7 @@ EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 class RfpDraft(RfpContext):
     """CreateRfpInput: the scoring context plus what only the marketplace needs."""
 
-    title: str = Field(min_length=1, max_length=200)
+    title: Line = Field(min_length=1, max_length=200)
     scope: str = Field(min_length=1, max_length=20_000)
     category: ServiceCategory
     submission_deadline: AwareDatetime
@@ -29,8 +30,18 @@ class RfpDraft(RfpContext):
         return RfpContext.model_validate(self.model_dump(include=set(RfpContext.model_fields)))
 
 
+def _no_control_characters(value: str) -> str:
+    if any(unicodedata.category(char) == "Cc" for char in value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+# A name or title shown to other people: one line of printable text.
+Line = Annotated[str, AfterValidator(_no_control_characters)]
+
+
 class Registration(Model):
-    name: str = Field(min_length=1, max_length=200)
+    name: Line = Field(min_length=1, max_length=200)
     contact_email: str = Field(max_length=254)
 
     def email_is_valid(self) -> bool:

@@ -122,9 +122,9 @@ class RankingRules:
         start_rank, last_key = 1, None
         if after is not None:
             rank, last_key = cursors.decode(after, "rank", 2)
-            if not isinstance(rank, int) or not isinstance(last_key, str) or not last_key.startswith(rfp.id):
+            if not isinstance(last_key, str) or not last_key.startswith(rfp.id):
                 raise InputError("after", "the cursor is not valid for this list")
-            start_rank = rank + 1
+            start_rank = cursors.rank_in(rank) + 1
         found = self.store.rankings.find(rank_range(rfp.id, last_key), ENTRY_FIELDS)
         entries = await found.sort(RANK_SORT).limit(first + 1).to_list(first + 1)
         window = entries[:first]
@@ -172,9 +172,7 @@ class RankingRules:
         start = 0
         if after is not None:
             (position,) = cursors.decode(after, "whatif", 1)
-            if not isinstance(position, int) or position < 1:
-                raise InputError("after", "the cursor is not valid for this list")
-            start = position
+            start = cursors.rank_in(position)
         window = entries[start : start + first]
         proposals = await self._proposals(entry["_id"] for entry in window)
         low = scoring.abnormally_low({str(entry["_id"]): entry["cost"] for entry in entries})

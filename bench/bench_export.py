@@ -18,9 +18,11 @@ import os
 import platform
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import date
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -37,10 +39,10 @@ DB_NAME = "bench_export"
 # ----------------------------------------------------------------------------------- the server
 
 
-def start_server(uri: str, port: int) -> subprocess.Popen[bytes]:
+def start_server(uri: str, port: int, log: IO[bytes]) -> subprocess.Popen[bytes]:
     env = {**os.environ, "MONGODB_URI": uri, "RFPMARKET_DB": DB_NAME, "RFPMARKET_LOG_LEVEL": "WARNING"}
     command = [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=open("/tmp/bench-server.log", "w"))
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -127,32 +129,44 @@ def record(seconds: float, rows_per_second: float, peak_mb: float, count: int) -
         results.write(f"| {' | '.join(cells)} |\n")
 
 
+def run(count: int, log: IO[bytes]) -> tuple[float, float]:
+    """(seconds, peak MB) of the CSV export of `count` proposals; the other formats are printed only."""
+    database = EmbeddedDatabase(None)
+    database.start()
+    port = free_port()
+    server = start_server(database.uri, port, log)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+            started = time.perf_counter()
+            small, big = asyncio.run(seed(database.uri, count))
+            print(f"inserted {count} proposals in {time.perf_counter() - started:.1f} s")
+            warm_up = f"/exports/rfps/{small.rfp_ids[0]}"
+            for name in ("ranking.csv", "ranking.json", "ranking.xlsx"):
+                download(client, small.buyer_api_key, f"{warm_up}/{name}")  # imports and caches, once
+            key, path = big.buyer_api_key, f"/exports/rfps/{big.rfp_ids[0]}"
+            result = measure(client, server.pid, key, f"{path}/ranking.csv")
+            for name in ("ranking.json", "ranking.xlsx", "ranking.csv?slaQuality=1&lockIn=1&cost=2"):
+                measure(client, server.pid, key, f"{path}/{name}")
+            return result
+    finally:
+        server.terminate()
+        server.wait(30)
+        database.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--n", type=int, default=20_000)
     parser.add_argument("--no-record", action="store_true", help="do not append to bench/RESULTS.md")
     args = parser.parse_args()
-
-    database = EmbeddedDatabase(None)
-    database.start()
-    port = free_port()
-    server = start_server(database.uri, port)
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
-            started = time.perf_counter()
-            small, big = asyncio.run(seed(database.uri, args.n))
-            print(f"inserted {args.n} proposals in {time.perf_counter() - started:.1f} s")
-            warm_up = f"/exports/rfps/{small.rfp_ids[0]}"
-            for name in ("ranking.csv", "ranking.json", "ranking.xlsx"):
-                download(client, small.buyer_api_key, f"{warm_up}/{name}")  # imports and caches, once
-            key, path = big.buyer_api_key, f"/exports/rfps/{big.rfp_ids[0]}"
-            seconds, peak_mb = measure(client, server.pid, key, f"{path}/ranking.csv")
-            for name in ("ranking.json", "ranking.xlsx", "ranking.csv?slaQuality=1&lockIn=1&cost=2"):
-                measure(client, server.pid, key, f"{path}/{name}")
-    finally:
-        server.terminate()
-        server.wait(30)
-        database.stop()
+    # The server's log, shown if the run fails: a broken download says little about why.
+    with tempfile.TemporaryFile() as log:
+        try:
+            seconds, peak_mb = run(args.n, log)
+        except Exception:
+            log.seek(0)
+            print(log.read().decode(errors="replace")[-4000:], file=sys.stderr)
+            raise
     rows_per_second = args.n / seconds
     print(f"export csv {args.n}: {seconds:.2f} s, {rows_per_second:,.0f} rows/s, peak +{peak_mb:.1f} MB")
     if not args.no_record:

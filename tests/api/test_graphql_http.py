@@ -26,16 +26,18 @@ AUDIT_DIR = Path(__file__).resolve().parents[1] / "http_audit"
 TYPENAME = {"query": "{ __typename }"}
 
 
-def _audit_available() -> None:
+@pytest.fixture
+def audit_command() -> list[str]:
     """In CI the audit must run; locally it is skipped until `./dev install` has fetched graphql-http."""
-    if (AUDIT_DIR / "node_modules" / "graphql-http").is_dir() and shutil.which("node"):
-        return
+    node = shutil.which("node")
+    if node and (AUDIT_DIR / "node_modules" / "graphql-http").is_dir():
+        return [node, str(AUDIT_DIR / "audit.mjs")]
     if os.environ.get("CI"):
         pytest.fail("CI must run the graphql-http audit: node and `npm ci --prefix tests/http_audit` needed")
     pytest.skip("graphql-http is not installed: run ./dev install (npm ci --prefix tests/http_audit)")
 
 
-def _wait_ready(process: subprocess.Popen[bytes], url: str) -> None:
+def _wait_ready(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and process.poll() is None:
         try:
@@ -44,28 +46,20 @@ def _wait_ready(process: subprocess.Popen[bytes], url: str) -> None:
         except httpx.TransportError:
             pass
         time.sleep(0.2)
-    output = (
-        process.stderr.read().decode(errors="replace")
-        if process.poll() is not None and process.stderr
-        else ""
-    )
-    pytest.fail(f"the server did not become ready at {url}\n{output}")
+    pytest.fail(f"the server did not become ready at {url}\n{log.read_text(errors='replace')}")
 
 
 @pytest.fixture
 def served(database_server: EmbeddedDatabase, tmp_path: Path) -> Iterator[str]:
     """`rfpmarket serve` (uvicorn) on a free port, on the session's database; yields the endpoint URL."""
-    port, db = free_port(), f"test_http_{uuid.uuid4().hex[:12]}"
-    env = {
-        **os.environ,
-        "MONGODB_URI": database_server.uri,
-        "RFPMARKET_DB": db,
-        "RFPMARKET_LOG_LEVEL": "WARNING",
-    }
+    port, db, log = free_port(), f"test_http_{uuid.uuid4().hex[:12]}", tmp_path / "server.log"
+    env = {**os.environ, "MONGODB_URI": database_server.uri, "RFPMARKET_DB": db}
     command = [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--data-dir", str(tmp_path)]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # The log goes to a file: a pipe nobody reads would stall a chatty server.
+    with log.open("wb") as output:
+        process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
     try:
-        _wait_ready(process, f"http://127.0.0.1:{port}/readyz")
+        _wait_ready(process, f"http://127.0.0.1:{port}/readyz", log)
         yield f"http://127.0.0.1:{port}/graphql"
     finally:
         process.terminate()
@@ -78,15 +72,9 @@ def served(database_server: EmbeddedDatabase, tmp_path: Path) -> Iterator[str]:
             client.drop_database(db)
 
 
-def test_graphql_http_audit_passes_every_audit(served: str) -> None:
+def test_graphql_http_audit_passes_every_audit(audit_command: list[str], served: str) -> None:
     """Every MUST and SHOULD of graphql-http's server audit, and (--strict) every MAY as well."""
-    _audit_available()
-    audit = subprocess.run(
-        ["node", str(AUDIT_DIR / "audit.mjs"), served, "--strict"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    audit = subprocess.run([*audit_command, served, "--strict"], capture_output=True, text=True, timeout=120)
     assert audit.returncode == 0, audit.stdout + audit.stderr
     assert "MUST 13/13" in audit.stdout and "SHOULD 23/23" in audit.stdout, audit.stdout
 

@@ -40,4 +40,8 @@ async def test_invalid_registration_names_the_field_and_writes_nothing(api: Api)
         REGISTER, {"input": {"name": "Acme", "kind": "BUYER", "contactEmail": "not-an-email"}}
     )
     assert data["registerOrganization"]["userErrors"][0]["field"] == ["input", "contactEmail"]
+    data = await api.data(
+        REGISTER, {"input": {"name": "Acme\x00", "kind": "BUYER", "contactEmail": "a@b.co"}}
+    )
+    assert data["registerOrganization"]["userErrors"][0]["field"] == ["input", "name"]
     assert await api.store.organizations.count_documents({}) == 0
