@@ -39,7 +39,6 @@ from scoring.model import ProposalScore, ProposalTerms, Weights
 
 T = TypeVar("T")
 
-LIVE_PROPOSAL = {"$ne": ProposalStatus.WITHDRAWN.value}
 REVISABLE = (ProposalStatus.SUBMITTED.value, ProposalStatus.SHORTLISTED.value)
 
 
@@ -122,7 +121,7 @@ class MarketService(OrganizationRules, RankingRules):
     def _owns(self, viewer: OrganizationRecord | None, rfp: RfpRecord) -> bool:
         return viewer is not None and viewer.id == rfp.buyer_id
 
-    def _sees_proposals_of(self, viewer: OrganizationRecord | None, rfp: RfpRecord) -> bool:
+    def sees_proposals_of(self, viewer: OrganizationRecord | None, rfp: RfpRecord) -> bool:
         # Sealed bids: the buyer sees only the count until the deadline.
         return self._owns(viewer, rfp) and rfp.is_unsealed(self.now())
 
@@ -134,7 +133,7 @@ class MarketService(OrganizationRules, RankingRules):
     ) -> bool:
         if viewer is None:
             return False
-        return viewer.id == proposal.vendor_id or self._sees_proposals_of(viewer, rfp)
+        return viewer.id == proposal.vendor_id or self.sees_proposals_of(viewer, rfp)
 
     async def _rfp_doc(self, rfp_id: str) -> Document | None:
         oid = parse_object_id(rfp_id)
@@ -354,7 +353,7 @@ class MarketService(OrganizationRules, RankingRules):
         if viewer.id == proposal.vendor_id:
             return proposal
         rfp_doc = await self.store.rfps.find_one({"_id": doc["rfpId"]})
-        if rfp_doc is None or not self._sees_proposals_of(viewer, rfp_record(rfp_doc, self.now())):
+        if rfp_doc is None or not self.sees_proposals_of(viewer, rfp_record(rfp_doc, self.now())):
             return None
         return proposal
 
@@ -365,7 +364,7 @@ class MarketService(OrganizationRules, RankingRules):
         if proposal is None:
             return None, None
         rfp = await self.get_rfp(viewer, proposal.rfp_id)
-        if rfp is None or not self._sees_proposals_of(viewer, rfp):
+        if rfp is None or not self.sees_proposals_of(viewer, rfp):
             return None, None
         return proposal, rfp
 
@@ -617,7 +616,7 @@ class MarketService(OrganizationRules, RankingRules):
         query: Document = {"rfpId": ObjectId(rfp.id)}
         if viewer.id != rfp.buyer_id:
             query["vendorId"] = ObjectId(viewer.id)  # a vendor sees only its own proposal
-        elif not self._sees_proposals_of(viewer, rfp):
+        elif not self.sees_proposals_of(viewer, rfp):
             return Page(items=(), has_next_page=False, has_previous_page=False, total_count=0)
         page_query = dict(query)
         if after is not None:

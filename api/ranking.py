@@ -98,7 +98,7 @@ def _empty(rfp: RfpRecord) -> RankedPage:
 class RankingRules:
     store: Store
 
-    def _sees_proposals_of(self, viewer: OrganizationRecord | None, rfp: RfpRecord) -> bool:
+    def sees_proposals_of(self, viewer: OrganizationRecord | None, rfp: RfpRecord) -> bool:
         raise NotImplementedError
 
     async def ranked_proposals(
@@ -109,7 +109,7 @@ class RankingRules:
         after: str | None,
         weights: dict[str, Any] | None,
     ) -> RankedPage:
-        if not self._sees_proposals_of(viewer, rfp):
+        if not self.sees_proposals_of(viewer, rfp):
             return _empty(rfp)
         if weights is None:
             return await self._ranked_stored(rfp, first, after)

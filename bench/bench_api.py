@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import httpx
-from pymongo import AsyncMongoClient, MongoClient
+from pymongo import AsyncMongoClient, MongoClient, monitoring
 
 from api.embedded import EmbeddedDatabase, free_port
 from api.ranking import RANK_SORT, rank_range
@@ -545,32 +545,78 @@ def measure_scoring(n: int, seed_value: int = 7) -> list[Figure]:
 # ------------------------------------------------------------------------------ profile
 
 
+class CommandTimes(monitoring.CommandListener):
+    """Every database command's round trip as the server's driver sees it, while `recording`."""
+
+    def __init__(self) -> None:
+        self.recording = False
+        self.names: dict[int, str] = {}
+        self.seconds: dict[str, list[float]] = {}
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        target = event.command.get(event.command_name)
+        on = f" {target}" if isinstance(target, str) else ""
+        query = event.command.get("filter")
+        fields = f" {{{', '.join(query)}}}" if isinstance(query, dict) else ""
+        self.names[event.request_id] = f"{event.command_name}{on}{fields}"
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        name = self.names.pop(event.request_id, event.command_name)
+        if self.recording:
+            self.seconds.setdefault(name, []).append(event.duration_micros / 1e6)
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        self.names.pop(event.request_id, None)
+
+    def table(self, requests: int) -> str:
+        lines = ["| command | per request | median ms | total s |", "|---|---|---|---|"]
+        ranked = sorted(self.seconds.items(), key=lambda item: -sum(item[1]))
+        for name, samples in ranked:
+            lines.append(
+                f"| {name} | {len(samples) / requests:g} | {statistics.median(samples) * 1000:.1f} "
+                f"| {sum(samples):.2f} |"
+            )
+        return "\n".join(lines)
+
+
 def profile_ranked_page(uri: str, seeded: Seeded, first: int, requests: int = 30) -> str:
-    """pyinstrument over `requests` ranked pages through the ASGI app in-process (httpx.ASGITransport)."""
+    """pyinstrument over `requests` ranked pages through the ASGI app in-process (httpx.ASGITransport),
+    with the database commands those requests sent and how long each took (pymongo command monitoring)."""
     from pyinstrument import Profiler
 
     from api.app import create_app
     from api.settings import Settings
 
-    app = create_app(Settings(db=DB_NAME, log_level="WARNING"), uri)
+    commands = CommandTimes()
+    app = create_app(Settings(db=DB_NAME, log_level="WARNING"), uri, listeners=[commands])
     body = {"query": RANKED_PAGE, "variables": {"id": seeded.rfp_id, "first": first}}
+    headers = bearer(seeded.buyer_key)
 
-    async def pages(profiler: Profiler) -> None:
+    async def pages(profiler: Profiler) -> float:
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
                 for _ in range(3):  # warm up: imports, caches, connection pool
-                    graphql_data(await client.post("/graphql", json=body, headers=bearer(seeded.buyer_key)))
+                    graphql_data(await client.post("/graphql", json=body, headers=headers))
+                commands.recording = True
+                started = time.perf_counter()
                 profiler.start()
                 for _ in range(requests):
-                    graphql_data(await client.post("/graphql", json=body, headers=bearer(seeded.buyer_key)))
+                    graphql_data(await client.post("/graphql", json=body, headers=headers))
                 profiler.stop()
+                elapsed = time.perf_counter() - started
+                commands.recording = False
+        return elapsed
 
     profiler = Profiler(interval=0.0005, async_mode="disabled")
-    asyncio.run(pages(profiler))
+    elapsed = asyncio.run(pages(profiler))
     tree: str = profiler.output_text(unicode=False, color=False, show_all=False)
     flat: str = profiler.output_text(unicode=False, color=False, flat=True)
-    return f"{tree}\n\nSelf time by function (flat):\n{flat}"
+    return (
+        f"{requests} ranked pages of {first}, {elapsed / requests * 1000:.0f} ms each in-process\n\n"
+        f"Database commands (pymongo command monitoring):\n\n{commands.table(requests)}\n\n"
+        f"Call tree:\n{tree}\n\nSelf time by function (flat):\n{flat}"
+    )
 
 
 # ------------------------------------------------------------------------------ the run

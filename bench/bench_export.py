@@ -116,8 +116,10 @@ def machine() -> str:
 
 def record(seconds: float, rows_per_second: float, peak_mb: float, count: int) -> None:
     # Append only: other benchmarks write to the same file.
+    existing = RESULTS.read_text() if RESULTS.exists() else ""
     with RESULTS.open("a") as results:
-        if HEADER.splitlines()[0] not in RESULTS.read_text():
+        # A new table unless the file already ends with this one (others append sections too).
+        if not existing.rstrip().split("\n\n")[-1].startswith(HEADER.splitlines()[0]):
             results.write("\n" + HEADER)
         cells = [
             date.today().isoformat(),

@@ -24,6 +24,6 @@ async def exportable_rfp(
         return None
     rfp = await market.get_rfp(viewer, local)
     # The same decision as rankedProposals, so an export never shows what GraphQL hides.
-    if rfp is None or not market._sees_proposals_of(viewer, rfp):
+    if rfp is None or not market.sees_proposals_of(viewer, rfp):
         return None
     return rfp

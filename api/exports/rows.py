@@ -24,8 +24,7 @@ from enum import Enum
 from bson import ObjectId
 
 import scoring
-from api.market import LIVE_PROPOSAL
-from api.ranking import RANK_SORT
+from api.ranking import RANK_SORT, rank_range
 from api.store import Document, Store
 from schema.common import to_global_id
 from schema.records import ProposalStatus, RfpRecord
@@ -34,6 +33,7 @@ from scoring.rank import ABNORMALLY_LOW_MIN_PROPOSALS
 
 BATCH_SIZE = 500
 ROW_FIELDS = {"vendorId": 1, "status": 1, "submittedAt": 1, "score": 1}
+LIVE_PROPOSAL = {"$ne": ProposalStatus.WITHDRAWN.value}
 SHORTLISTED = frozenset({ProposalStatus.SHORTLISTED.value, ProposalStatus.AWARDED.value})
 
 Progress = Callable[[int], None]
@@ -74,9 +74,8 @@ class RankingPlan:
 
 
 async def stored_plan(store: Store, rfp: RfpRecord, kind: ExportKind) -> RankingPlan:
-    cursor = store.rankings.find(
-        {"rfpId": ObjectId(rfp.id)}, {"status": 1}, sort=RANK_SORT, batch_size=BATCH_SIZE
-    )
+    # The ranking key's range, read in its own order: one index range scan, no sort.
+    cursor = store.rankings.find(rank_range(rfp.id), {"status": 1}, sort=RANK_SORT, batch_size=BATCH_SIZE)
     entries: list[tuple[int, ObjectId]] = []
     rank = 0
     async for entry in cursor:
@@ -88,7 +87,7 @@ async def stored_plan(store: Store, rfp: RfpRecord, kind: ExportKind) -> Ranking
 
 async def what_if_plan(store: Store, rfp: RfpRecord, kind: ExportKind, weights: Weights) -> RankingPlan:
     fields = {"status": 1, "meets": 1, "values": 1, "submittedAt": 1}
-    cursor = store.rankings.find({"rfpId": ObjectId(rfp.id)}, fields, batch_size=BATCH_SIZE)
+    cursor = store.rankings.find(rank_range(rfp.id), fields, batch_size=BATCH_SIZE)
     keyed: list[tuple[WhatIfKey, ObjectId, str]] = []
     async for entry in cursor:
         # RANK_SORT's key with the what-if total: the order rankedProposals(weights:) gives.
