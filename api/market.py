@@ -14,13 +14,14 @@ from typing import Any, TypeVar
 from bson import ObjectId
 from pymongo import ReturnDocument, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
 import scoring
 from api import cursors
 from api.inputs import RfpDraft, changed_fields, validate
 from api.organizations import DEFAULT_REGISTER_LIMIT, OrganizationRules, RateLimit
-from api.ranking import RankingRules, ranking_entry, refresh_cost_window, scored_fields
+from api.ranking import RankingRules, ranking_entry, refresh_ranking_digest, scored_fields
 from api.store import Document, Store, parse_object_id, proposal_record, rfp_record
 from schema.records import (
     ErrorCode,
@@ -432,7 +433,6 @@ class MarketService(OrganizationRules, RankingRules):
                 return False
             await self.store.proposals.insert_one(proposal_doc, session=session)
             await self.store.rankings.insert_one(ranking_entry(proposal_doc, score), session=session)
-            await refresh_cost_window(self.store, rfp.id, session)
             return True
 
         try:
@@ -445,6 +445,7 @@ class MarketService(OrganizationRules, RankingRules):
             )
         if not inserted:
             return Outcome.fail(ErrorCode.INVALID_STATE, "the RFP closed meanwhile")
+        await refresh_ranking_digest(self.store, rfp.id, now)
         return Outcome(proposal_record(proposal_doc))
 
     async def revise_proposal(
@@ -493,7 +494,6 @@ class MarketService(OrganizationRules, RankingRules):
                     {"$set": scored_fields(doc["rfpId"], doc["_id"], doc["submittedAt"], score)},
                     session=session,
                 )
-                await refresh_cost_window(self.store, rfp.id, session)
             return doc
 
         updated = await self._in_transaction(work)
@@ -503,6 +503,7 @@ class MarketService(OrganizationRules, RankingRules):
                 f"expectedVersion {expected_version} is stale; reload the proposal and revise again",
                 ("input", "expectedVersion"),
             )
+        await refresh_ranking_digest(self.store, rfp.id, now)
         return Outcome(proposal_record(updated))
 
     async def withdraw_proposal(
@@ -554,7 +555,6 @@ class MarketService(OrganizationRules, RankingRules):
                 await self.store.rfps.update_one(
                     {"_id": ObjectId(proposal.rfp_id)}, {"$inc": {"proposalCount": -1}}, session=session
                 )
-                await refresh_cost_window(self.store, proposal.rfp_id, session)
             else:
                 await self.store.rankings.update_one(
                     {"_id": doc["_id"]}, {"$set": {"status": target.value}}, session=session
@@ -564,6 +564,8 @@ class MarketService(OrganizationRules, RankingRules):
         doc = await self._in_transaction(work)
         if doc is None:
             return Outcome.fail(ErrorCode.INVALID_STATE, "the proposal changed state meanwhile; reload it")
+        if target is ProposalStatus.WITHDRAWN:
+            await refresh_ranking_digest(self.store, proposal.rfp_id, now)
         return Outcome(proposal_record(doc))
 
     # ------------------------------------------------------------------------------ lists
@@ -572,13 +574,13 @@ class MarketService(OrganizationRules, RankingRules):
         self, viewer: OrganizationRecord | None, first: int, after: str | None, status: RfpStatus | None
     ) -> Page[RfpRecord]:
         if viewer is None:
-            return Page(items=(), has_next_page=False, has_previous_page=False, total_count=0)
+            return Page.empty()
         now = self.now()
         query: Document
         if viewer.kind is OrganizationKind.VENDOR:
             # Vendors browse the market: what is open for bids now.
             if status not in (None, RfpStatus.OPEN):
-                return Page(items=(), has_next_page=False, has_previous_page=False, total_count=0)
+                return Page.empty()
             query = {"status": RfpStatus.OPEN.value, "submissionDeadline": {"$gt": now}}
         else:
             query = {"buyerId": ObjectId(viewer.id)}
@@ -591,47 +593,45 @@ class MarketService(OrganizationRules, RankingRules):
                 ]
             elif status is not None:
                 query["status"] = status.value
-        page_query = dict(query)
-        if after is not None:
-            (last_id,) = cursors.decode(after, "rfp", 1)
-            last = parse_object_id(str(last_id))
-            if last is None:
-                raise InputError("after", "the cursor is not valid for this list")
-            page_query["_id"] = {"$lt": last}
-        docs = await self.store.rfps.find(page_query).sort("_id", -1).limit(first + 1).to_list(first + 1)
-        total = await self.store.rfps.count_documents(query)
-        items = tuple((cursors.encode("rfp", str(doc["_id"])), rfp_record(doc, now)) for doc in docs[:first])
-        return Page(
-            items=items,
-            has_next_page=len(docs) > first,
-            has_previous_page=after is not None,
-            total_count=total,
+        return await self._id_page(
+            self.store.rfps, query, first, after, "rfp", lambda doc: rfp_record(doc, now)
         )
 
     async def list_proposals(
         self, viewer: OrganizationRecord | None, rfp: RfpRecord, first: int, after: str | None
     ) -> Page[ProposalRecord]:
         if viewer is None:
-            return Page(items=(), has_next_page=False, has_previous_page=False, total_count=0)
+            return Page.empty()
         query: Document = {"rfpId": ObjectId(rfp.id)}
         if viewer.id != rfp.buyer_id:
             query["vendorId"] = ObjectId(viewer.id)  # a vendor sees only its own proposal
         elif not self.sees_proposals_of(viewer, rfp):
-            return Page(items=(), has_next_page=False, has_previous_page=False, total_count=0)
+            return Page.empty()
+        return await self._id_page(self.store.proposals, query, first, after, "proposal", proposal_record)
+
+    async def _id_page(
+        self,
+        collection: AsyncCollection[Document],
+        query: Document,
+        first: int,
+        after: str | None,
+        kind: str,
+        record: Callable[[Document], T],
+    ) -> Page[T]:
+        """A keyset page in `_id` order: RFPs newest first, an RFP's proposals oldest first."""
+        newest_first = kind == "rfp"
         page_query = dict(query)
         if after is not None:
-            (last_id,) = cursors.decode(after, "proposal", 1)
+            (last_id,) = cursors.decode(after, kind, 1)
             last = parse_object_id(str(last_id))
             if last is None:
                 raise InputError("after", "the cursor is not valid for this list")
-            page_query["_id"] = {"$gt": last}
-        docs = await self.store.proposals.find(page_query).sort("_id", 1).limit(first + 1).to_list(first + 1)
-        total = await self.store.proposals.count_documents(query)
-        items = tuple(
-            (cursors.encode("proposal", str(doc["_id"])), proposal_record(doc)) for doc in docs[:first]
-        )
+            page_query["_id"] = {"$lt" if newest_first else "$gt": last}
+        found = collection.find(page_query).sort("_id", -1 if newest_first else 1)
+        docs = await found.limit(first + 1).to_list(first + 1)
+        total = await collection.count_documents(query)
         return Page(
-            items=items,
+            items=tuple((cursors.encode(kind, str(doc["_id"])), record(doc)) for doc in docs[:first]),
             has_next_page=len(docs) > first,
             has_previous_page=after is not None,
             total_count=total,

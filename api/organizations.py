@@ -72,8 +72,11 @@ class OrganizationRules:
         return self.clock()
 
     async def authenticate(self, api_key: str) -> OrganizationRecord | None:
+        hashed = hash_api_key(api_key)
         doc = await self.store.organizations.find_one(
-            {"apiKeys": {"$elemMatch": {"hash": hash_api_key(api_key), "revokedAt": None}}},
+            # The top-level clause is what the api_key_hash index serves; $elemMatch then checks
+            # that this very key, not another of the organization's, is unrevoked.
+            {"apiKeys.hash": hashed, "apiKeys": {"$elemMatch": {"hash": hashed, "revokedAt": None}}},
             projection={"apiKeys": 0},
         )
         return organization_record(doc) if doc else None

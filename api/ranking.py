@@ -10,7 +10,7 @@ anything. What-if weights and rank stability read the entries too, never the ful
 from __future__ import annotations
 
 import struct
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -40,6 +40,9 @@ from scoring.rank import ABNORMALLY_LOW_MIN_PROPOSALS
 RANK_SORT = [("key", 1)]
 ENTRY_FIELDS = {"_id": 1, "key": 1, "meets": 1, "total": 1, "submittedAt": 1, "values": 1, "cost": 1}
 MAX_BITS = 0xFFFF_FFFF_FFFF_FFFF
+# A page reads its range only up to the next fence (the key every FENCE_SPACING ranks), so a page
+# deep in a large RFP costs about FENCE_SPACING entries, not all of them.
+FENCE_SPACING = 500
 
 
 def rank_key(rfp_id: ObjectId, proposal_id: ObjectId, submitted_at: datetime, score: ProposalScore) -> str:
@@ -51,11 +54,14 @@ def rank_key(rfp_id: ObjectId, proposal_id: ObjectId, submitted_at: datetime, sc
     return f"{rfp_id}{met}{MAX_BITS - bits:016x}{millis:013d}{proposal_id}"
 
 
-def rank_range(rfp_id: ObjectId | str, after: str | None = None) -> Document:
-    """The filter for an RFP's entries (optionally strictly after a key), to read in RANK_SORT."""
+def rank_range(rfp_id: ObjectId | str, after: str | None = None, through: str | None = None) -> Document:
+    """The filter for an RFP's entries, optionally strictly after a key and up to one, to read in
+    RANK_SORT order."""
     prefix = str(rfp_id)
     lower = {"$gt": after} if after else {"$gte": prefix}
-    return {"key": {**lower, "$lt": prefix + "~"}}  # "~" sorts after the 0 or 1 every key continues with
+    # "~" sorts after the 0 or 1 that every key of the RFP continues with.
+    upper = {"$lte": through} if through else {"$lt": prefix + "~"}
+    return {"key": lower | upper}
 
 
 def scored_fields(
@@ -89,12 +95,6 @@ def _with_finding(score: ProposalScore, finding: Finding | None) -> ProposalScor
     return score.model_copy(update={"findings": (*score.findings, finding)})
 
 
-def _empty(rfp: RfpRecord) -> RankedPage:
-    return RankedPage(
-        page=Page(items=(), has_next_page=False, has_previous_page=False, total_count=0), rfp=rfp
-    )
-
-
 class RankingRules:
     store: Store
 
@@ -110,7 +110,7 @@ class RankingRules:
         weights: dict[str, Any] | None,
     ) -> RankedPage:
         if not self.sees_proposals_of(viewer, rfp):
-            return _empty(rfp)
+            return RankedPage(page=Page.empty(), rfp=rfp)
         if weights is None:
             return await self._ranked_stored(rfp, first, after)
         what_if, errors = validate(Weights, weights, ("weights",))
@@ -125,8 +125,7 @@ class RankingRules:
             if not isinstance(last_key, str) or not last_key.startswith(rfp.id):
                 raise InputError("after", "the cursor is not valid for this list")
             start_rank = cursors.rank_in(rank) + 1
-        found = self.store.rankings.find(rank_range(rfp.id, last_key), ENTRY_FIELDS)
-        entries = await found.sort(RANK_SORT).limit(first + 1).to_list(first + 1)
+        entries = await self._entry_page(rfp, start_rank, last_key, first)
         window = entries[:first]
         proposals = await self._proposals(entry["_id"] for entry in window)
         median = self._median_of_others(rfp)
@@ -146,13 +145,30 @@ class RankingRules:
         )
         return RankedPage(page=page, rfp=rfp)
 
+    async def _entry_page(
+        self, rfp: RfpRecord, start_rank: int, after: str | None, first: int
+    ) -> list[Document]:
+        """The `first + 1` entries after `after`, read up to a fence when one lies far enough ahead;
+        if the fences were stale and the bounded range came up short, read again without one."""
+        fences = rfp.ranking_digest.fences if rfp.ranking_digest else ()
+        # Fence i is the key at rank (i + 1) * FENCE_SPACING: take one at least first + 1 ranks ahead.
+        index = (start_rank + first - 1) // FENCE_SPACING
+        bound = fences[index] if index < len(fences) else None
+        entries = await self._entries_in(rank_range(rfp.id, after, bound), first + 1)
+        if bound is not None and len(entries) <= first:
+            entries = await self._entries_in(rank_range(rfp.id, after), first + 1)
+        return entries
+
+    async def _entries_in(self, query: Document, limit: int) -> list[Document]:
+        return await self.store.rankings.find(query, ENTRY_FIELDS).sort(RANK_SORT).limit(limit).to_list(limit)
+
     async def _proposals(self, ids: Iterable[ObjectId]) -> dict[str, ProposalRecord]:
         docs = self.store.proposals.find({"_id": {"$in": list(ids)}})
         return {str(doc["_id"]): proposal_record(doc) async for doc in docs}
 
     def _median_of_others(self, rfp: RfpRecord) -> Callable[[Decimal], Decimal] | None:
         """cost -> the median of the other live costs, from the window cached on the RFP."""
-        window = rfp.cost_window
+        window = rfp.ranking_digest
         if window is None or window.count < ABNORMALLY_LOW_MIN_PROPOSALS:
             return None
         return lambda cost: scoring.median_of_others(window.values, window.start, window.count, cost)
@@ -199,18 +215,25 @@ class RankingRules:
         return scoring.rank_stability_of(values, [bool(entry["meets"]) for entry in entries], weights)
 
 
-async def refresh_cost_window(store: Store, rfp_id: str, session: AsyncClientSession | None = None) -> None:
-    """Recompute the slice of sorted live costs that ABNORMALLY_LOW_PRICE needs and cache it on
-    the RFP; called in the same transaction as every write that changes a live cost."""
-    count = await store.rankings.count_documents({"rfpId": ObjectId(rfp_id)}, session=session)
-    start, length = scoring.median_window(count)
-    values: Sequence[Decimal] = []
-    if length > 0:
-        cursor = store.rankings.find({"rfpId": ObjectId(rfp_id)}, {"cost": 1}, session=session)
-        docs = await cursor.sort([("cost", 1), ("_id", 1)]).skip(start).limit(length).to_list(length)
-        values = [doc["cost"] for doc in docs]
+async def refresh_ranking_digest(store: Store, rfp_id: str, now: datetime) -> None:
+    """Recompute the RFP's RankingDigest from one projected scan of its entries.
+
+    Called after (not inside) every write that changes the live set or a cost, so submissions stay
+    short transactions that do not queue behind each other. The digest is a cache: a refresh that
+    started earlier never overwrites one that started later, and a page never trusts its fences
+    further than the range it actually reads (see _ranked_stored)."""
+    entries = await store.rankings.find(rank_range(rfp_id), {"cost": 1, "key": 1, "_id": 0}).to_list(None)
+    keys = sorted(entry["key"] for entry in entries)
+    costs = sorted(entry["cost"] for entry in entries)
+    start, length = scoring.median_window(len(costs))
+    digest = {
+        "at": now,
+        "count": len(costs),
+        "start": start,
+        "values": costs[start : start + length],
+        "fences": keys[FENCE_SPACING - 1 :: FENCE_SPACING],
+    }
     await store.rfps.update_one(
-        {"_id": ObjectId(rfp_id)},
-        {"$set": {"costWindow": {"count": count, "start": start, "values": list(values)}}},
-        session=session,
+        {"_id": ObjectId(rfp_id), "rankingDigest.at": {"$not": {"$gt": now}}},
+        {"$set": {"rankingDigest": digest}},
     )

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from bson import ObjectId
 from pymongo import UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from rich.progress import Progress
 
 import scoring
-from api.ranking import refresh_cost_window, scored_fields
+from api.ranking import refresh_ranking_digest, scored_fields
 from api.settings import Settings
 from api.store import Store, connect
 from scoring.model import ProposalTerms, RfpContext
@@ -51,7 +53,7 @@ async def rescore_store(
             progress.advance(task, len(writes))
     # Costs may have moved: every touched RFP's median window is recomputed.
     for rfp_id in contexts:
-        await refresh_cost_window(store, str(rfp_id))
+        await refresh_ranking_digest(store, str(rfp_id), datetime.now(UTC))
     return done, total
 
 

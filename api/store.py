@@ -20,11 +20,11 @@ from pymongo.write_concern import WriteConcern
 
 from schema.records import (
     AuditRecord,
-    CostWindow,
     OrganizationKind,
     OrganizationRecord,
     ProposalRecord,
     ProposalStatus,
+    RankingDigest,
     RfpRecord,
     RfpStatus,
     ServiceCategory,
@@ -160,14 +160,19 @@ def rfp_record(doc: Document, now: datetime) -> RfpRecord:
         context=RfpContext.model_validate(doc["context"]),
         proposal_count=doc.get("proposalCount", 0),
         audit=_audit(doc),
-        cost_window=_cost_window(doc.get("costWindow")),
+        ranking_digest=_ranking_digest(doc.get("rankingDigest")),
     )
 
 
-def _cost_window(data: Document | None) -> CostWindow | None:
+def _ranking_digest(data: Document | None) -> RankingDigest | None:
     if not data:
         return None
-    return CostWindow(count=data["count"], start=data["start"], values=tuple(data["values"]))
+    return RankingDigest(
+        count=data["count"],
+        start=data["start"],
+        values=tuple(data["values"]),
+        fences=tuple(data.get("fences", ())),
+    )
 
 
 def proposal_record(doc: Document) -> ProposalRecord:

@@ -13,7 +13,7 @@ from bson import ObjectId
 import scoring
 from api.market import MarketService, new_proposal_document
 from api.organizations import key_entry, new_api_key
-from api.ranking import ranking_entry, refresh_cost_window
+from api.ranking import ranking_entry, refresh_ranking_digest
 from schema.records import OrganizationKind
 from scoring.model import ProposalTerms
 
@@ -201,5 +201,5 @@ async def seed_synthetic(
     for rfp_id in rfp_ids:
         count = await store.proposals.count_documents({"rfpId": ObjectId(rfp_id)})
         await store.rfps.update_one({"_id": ObjectId(rfp_id)}, {"$set": {"proposalCount": count}})
-        await refresh_cost_window(store, rfp_id)
+        await refresh_ranking_digest(store, rfp_id, market.now())
     return SyntheticResult(rfp_ids=rfp_ids, buyer_api_key=buyer_key, proposals=inserted)

@@ -107,12 +107,15 @@ class AuditRecord:
 
 
 @dataclass(frozen=True)
-class CostWindow:
-    """The middle of the RFP's sorted live costs: all ABNORMALLY_LOW_PRICE needs (see scoring)."""
+class RankingDigest:
+    """What the RFP keeps of its ranking, refreshed after every write that changes it: the middle
+    of the sorted live costs (all ABNORMALLY_LOW_PRICE needs, see scoring) and the ranking key at
+    every FENCE_SPACING-th rank, which bounds a page's range scan."""
 
     count: int
     start: int
     values: tuple[Decimal, ...]
+    fences: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -129,7 +132,7 @@ class RfpRecord:
     context: RfpContext
     proposal_count: int
     audit: tuple[AuditRecord, ...] = ()
-    cost_window: CostWindow | None = None
+    ranking_digest: RankingDigest | None = None
 
     def is_unsealed(self, now: datetime) -> bool:
         return not self.sealed or now >= self.submission_deadline
@@ -157,6 +160,10 @@ class Page(Generic[T]):
     has_next_page: bool
     has_previous_page: bool
     total_count: int
+
+    @classmethod
+    def empty(cls) -> Page[T]:
+        return cls(items=(), has_next_page=False, has_previous_page=False, total_count=0)
 
 
 @dataclass(frozen=True)

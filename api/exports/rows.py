@@ -109,7 +109,7 @@ async def ranking_plan(
 
 def low_price_rule(rfp: RfpRecord) -> Callable[[Decimal], Finding | None]:
     """cost -> its ABNORMALLY_LOW_PRICE finding or None, from the RFP's cost window as GraphQL reads it."""
-    window = rfp.cost_window
+    window = rfp.ranking_digest
     if window is None or window.count < ABNORMALLY_LOW_MIN_PROPOSALS:
         return lambda cost: None
     return lambda cost: scoring.low_price_finding(

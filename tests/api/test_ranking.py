@@ -218,3 +218,34 @@ async def test_score_preview_errors_are_client_errors(api: Api) -> None:
     for key in (other_buyer, None):
         body = await api(PREVIEW, {"rfpId": rfp_id, "proposal": proposal_input()}, key)
         assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+async def _walk(api: Api, rfp_id: str, key: str, first: int) -> list[tuple[int, str]]:
+    seen: list[tuple[int, str]] = []
+    after = None
+    while True:
+        page = await _ranking(api, rfp_id, key, first=first, after=after)
+        seen += [(edge["rank"], edge["node"]["id"]) for edge in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            return seen
+        after = page["pageInfo"]["endCursor"]
+
+
+async def test_pages_across_fences_and_with_stale_fences_walk_the_whole_ranking(api: Api) -> None:
+    from api.ranking import FENCE_SPACING
+    from api.synthetic import seed_synthetic
+    from schema.common import to_global_id
+
+    count = FENCE_SPACING * 2 + 37
+    seeded = await seed_synthetic(api.market, proposals=count, seed=11)
+    rfp_id = to_global_id("Rfp", seeded.rfp_ids[0])
+    entries = await api.store.rankings.find({}).sort("key", 1).to_list(None)
+    expected = [(rank, to_global_id("Proposal", str(entry["_id"]))) for rank, entry in enumerate(entries, 1)]
+    rfp = await api.store.rfps.find_one({})
+    assert rfp is not None and len(rfp["rankingDigest"]["fences"]) == 2
+    assert await _walk(api, rfp_id, seeded.buyer_api_key, 100) == expected
+    # Fences that no longer match the entries (as when writes outran the digest) cost a second
+    # read, never a wrong or short page.
+    stale = [entries[10]["key"], entries[20]["key"]]
+    await api.store.rfps.update_one({}, {"$set": {"rankingDigest.fences": stale}})
+    assert await _walk(api, rfp_id, seeded.buyer_api_key, 100) == expected
