@@ -10,7 +10,7 @@ from typing import Annotated, Any, TypeVar
 from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, ValidationError
 
 from schema.records import ErrorCode, ServiceCategory, UserErrorRecord
-from scoring.model import MAX_AMOUNT, Model, RfpContext
+from scoring.model import Model, RfpContext
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -101,6 +101,3 @@ def changed_fields(before: BaseModel, after: BaseModel) -> list[str]:
     old = flatten(input_shaped(before.model_dump(mode="json", by_alias=True)))
     new = flatten(input_shaped(after.model_dump(mode="json", by_alias=True)))
     return sorted(path for path in old.keys() | new.keys() if old.get(path) != new.get(path))
-
-
-__all__ = ["MAX_AMOUNT", "Registration", "RfpDraft", "changed_fields", "validate"]

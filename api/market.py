@@ -34,7 +34,6 @@ from schema.records import (
     ProposalStatus,
     RfpRecord,
     RfpStatus,
-    UserErrorRecord,
 )
 from scoring.model import ProposalScore, ProposalTerms, Weights
 
@@ -672,6 +671,3 @@ class MarketService(OrganizationRules, RankingRules):
         if scored.value is None:
             return Outcome(errors=scored.errors)
         return Outcome(scored.value[1])
-
-
-__all__ = ["MarketService", "UserErrorRecord"]

@@ -6,13 +6,13 @@ document and the schema can be tested with records built by hand.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Generic, TypeVar
 
-from scoring.model import ProposalScore, ProposalTerms, RfpContext
+from scoring.model import ProposalScore, ProposalTerms, RfpContext, Weights
 
 
 class OrganizationKind(str, Enum):
@@ -177,7 +177,7 @@ class RankedItem:
 class RankedPage:
     page: Page[RankedItem]
     rfp: RfpRecord
-    weights_override: object | None = field(default=None)
+    weights_override: Weights | None = None  # what-if weights, None for the RFP's own
 
 
 class InputError(Exception):

@@ -553,13 +553,10 @@ class RankedProposalConnection:
 
     @strawberry.field
     async def rank_stability(self, info: ContextInfo) -> float | None:
-        # Computed only when asked for: it reads every live score of the RFP.
+        # Computed only when asked for: it reads every live entry of the RFP.
         if self.ranked.page.total_count == 0:
             return None
-        weights = self.ranked.weights_override
-        return await _context(info).market.rank_stability(
-            self.ranked.rfp, weights if isinstance(weights, model.Weights) else None
-        )
+        return await _context(info).market.rank_stability(self.ranked.rfp, self.ranked.weights_override)
 
 
 @strawberry.type
@@ -592,6 +589,3 @@ class RfpPayload:
 class ProposalPayload:
     proposal: Proposal | None
     user_errors: list[UserError]
-
-
-__all__ = ["OrganizationKind", "ProposalStatus"]
