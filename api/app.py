@@ -86,6 +86,7 @@ def create_app(
         try:
             yield
         finally:
+            await state.market.digests.close()  # finish the background refreshes before closing
             await client.close()
 
     async def healthz(request: Request) -> Response:

@@ -21,7 +21,7 @@ import scoring
 from api import cursors
 from api.inputs import RfpDraft, changed_fields, validate
 from api.organizations import DEFAULT_REGISTER_LIMIT, OrganizationRules, RateLimit
-from api.ranking import RankingRules, ranking_entry, refresh_ranking_digest, scored_fields
+from api.ranking import DigestRefresher, RankingRules, ranking_entry, scored_fields
 from api.store import Document, Store, parse_object_id, proposal_record, rfp_record
 from schema.records import (
     ErrorCode,
@@ -93,6 +93,7 @@ class MarketService(OrganizationRules, RankingRules):
         self.store = store
         self.clock = clock
         self.register_limit = register_limit
+        self.digests = DigestRefresher(store, clock)
 
     def _event(self, actor: OrganizationRecord | None, action: str, fields: Sequence[str] = ()) -> Document:
         return audit_event(self.now(), actor.id if actor else None, action, fields)
@@ -444,7 +445,7 @@ class MarketService(OrganizationRules, RankingRules):
             )
         if not inserted:
             return Outcome.fail(ErrorCode.INVALID_STATE, "the RFP closed meanwhile")
-        await refresh_ranking_digest(self.store, rfp.id, now)
+        self.digests.schedule(rfp.id)
         return Outcome(proposal_record(proposal_doc))
 
     async def revise_proposal(
@@ -502,7 +503,7 @@ class MarketService(OrganizationRules, RankingRules):
                 f"expectedVersion {expected_version} is stale; reload the proposal and revise again",
                 ("input", "expectedVersion"),
             )
-        await refresh_ranking_digest(self.store, rfp.id, now)
+        self.digests.schedule(rfp.id)
         return Outcome(proposal_record(updated))
 
     async def withdraw_proposal(
@@ -564,7 +565,7 @@ class MarketService(OrganizationRules, RankingRules):
         if doc is None:
             return Outcome.fail(ErrorCode.INVALID_STATE, "the proposal changed state meanwhile; reload it")
         if target is ProposalStatus.WITHDRAWN:
-            await refresh_ranking_digest(self.store, proposal.rfp_id, now)
+            self.digests.schedule(proposal.rfp_id)
         return Outcome(proposal_record(doc))
 
     # ------------------------------------------------------------------------------ lists

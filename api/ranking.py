@@ -9,6 +9,9 @@ anything. What-if weights and rank stability read the entries too, never the ful
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
+import logging
 import struct
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -21,7 +24,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 import scoring
 from api import cursors
 from api.inputs import validate
-from api.store import Document, Store, proposal_record
+from api.store import Document, Store, proposal_record, ranking_digest_of
 from schema.records import (
     InputError,
     OrganizationRecord,
@@ -33,6 +36,8 @@ from schema.records import (
 )
 from scoring.model import Finding, ProposalScore, Weights
 from scoring.rank import ABNORMALLY_LOW_MIN_PROPOSALS
+
+log = logging.getLogger("rfpmarket.ranking")
 
 # One string orders an RFP's proposals as scoring.ranking_sort_key does: requirements met first,
 # then the higher total, then the earlier submission, then the id. A single indexed field makes a
@@ -97,6 +102,7 @@ def _with_finding(score: ProposalScore, finding: Finding | None) -> ProposalScor
 
 class RankingRules:
     store: Store
+    digests: DigestRefresher
 
     def sees_proposals_of(self, viewer: OrganizationRecord | None, rfp: RfpRecord) -> bool:
         raise NotImplementedError
@@ -119,6 +125,7 @@ class RankingRules:
         return await self._ranked_what_if(rfp, first, after, what_if)
 
     async def _ranked_stored(self, rfp: RfpRecord, first: int, after: str | None) -> RankedPage:
+        rfp = await self.digests.settle(rfp)
         start_rank, last_key = 1, None
         if after is not None:
             rank, last_key = cursors.decode(after, "rank", 2)
@@ -237,3 +244,47 @@ async def refresh_ranking_digest(store: Store, rfp_id: str, now: datetime) -> No
         {"_id": ObjectId(rfp_id), "rankingDigest.at": {"$not": {"$gt": now}}},
         {"$set": {"rankingDigest": digest}},
     )
+
+
+class DigestRefresher:
+    """Refreshes RFPs' ranking digests in the background, one task per RFP at a time.
+
+    A write schedules a refresh and returns: a burst of submissions to a large RFP then costs one or
+    two scans instead of one each, and none of them waits for it. Readers that need the digest
+    (ranked pages, exports) `settle` first, so this instance always reads its own writes."""
+
+    def __init__(self, store: Store, clock: Callable[[], datetime]) -> None:
+        self.store = store
+        self.clock = clock
+        self.running: dict[str, asyncio.Task[None]] = {}
+        self.dirty: set[str] = set()
+
+    def schedule(self, rfp_id: str) -> None:
+        if rfp_id in self.running:
+            self.dirty.add(rfp_id)  # the running task goes round once more
+            return
+        self.running[rfp_id] = asyncio.create_task(self._refresh(rfp_id))
+
+    async def _refresh(self, rfp_id: str) -> None:
+        try:
+            while True:
+                self.dirty.discard(rfp_id)
+                await refresh_ranking_digest(self.store, rfp_id, self.clock())
+                if rfp_id not in self.dirty:
+                    return
+        except Exception:  # a cache refresh must never take a request down; the next write retries
+            log.exception("refreshing the ranking digest of RFP %s failed", rfp_id)
+        finally:
+            self.running.pop(rfp_id, None)
+
+    async def settle(self, rfp: RfpRecord) -> RfpRecord:
+        """The RFP with a digest that includes every write this instance has made."""
+        task = self.running.get(rfp.id)
+        if task is None:
+            return rfp
+        await asyncio.shield(task)
+        doc = await self.store.rfps.find_one({"_id": ObjectId(rfp.id)}, {"rankingDigest": 1})
+        return dataclasses.replace(rfp, ranking_digest=ranking_digest_of((doc or {}).get("rankingDigest")))
+
+    async def close(self) -> None:
+        await asyncio.gather(*self.running.values(), return_exceptions=True)

@@ -160,11 +160,11 @@ def rfp_record(doc: Document, now: datetime) -> RfpRecord:
         context=RfpContext.model_validate(doc["context"]),
         proposal_count=doc.get("proposalCount", 0),
         audit=_audit(doc),
-        ranking_digest=_ranking_digest(doc.get("rankingDigest")),
+        ranking_digest=ranking_digest_of(doc.get("rankingDigest")),
     )
 
 
-def _ranking_digest(data: Document | None) -> RankingDigest | None:
+def ranking_digest_of(data: Document | None) -> RankingDigest | None:
     if not data:
         return None
     return RankingDigest(

@@ -249,3 +249,23 @@ async def test_pages_across_fences_and_with_stale_fences_walk_the_whole_ranking(
     stale = [entries[10]["key"], entries[20]["key"]]
     await api.store.rfps.update_one({}, {"$set": {"rankingDigest.fences": stale}})
     assert await _walk(api, rfp_id, seeded.buyer_api_key, 100) == expected
+
+
+async def test_a_burst_of_submissions_is_ranked_and_flagged_as_soon_as_it_is_read(api: Api) -> None:
+    import asyncio
+
+    _, buyer = await register(api, "BUYER")
+    rfp_id = await open_rfp(api, buyer)
+    keys = [(await register(api, "VENDOR", f"Burst {index}"))[1] for index in range(8)]
+    fees = [f"{14000 + 100 * index}.00" for index in range(7)] + ["2000.00"]
+    await asyncio.gather(
+        *(submit(api, key, rfp_id, proposal_input(fee)) for key, fee in zip(keys, fees, strict=True))
+    )
+    ranked = await _ranking(api, rfp_id, buyer)  # no wait: the read settles the digest refresh
+    assert ranked["totalCount"] == 8
+    flagged = [
+        edge for edge in ranked["edges"] if {"code": "ABNORMALLY_LOW_PRICE"} in edge["score"]["findings"]
+    ]
+    assert len(flagged) == 1
+    rfp = await api.store.rfps.find_one({})
+    assert rfp is not None and rfp["rankingDigest"]["count"] == 8
