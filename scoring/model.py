@@ -23,7 +23,15 @@ from enum import Enum
 from typing import Annotated, Literal, ParamSpec, TypeVar
 
 import pycountry
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic.alias_generators import to_camel
 
 MAX_KPIS = 50
@@ -146,9 +154,18 @@ def is_currency_code(code: str) -> bool:
     return len(code) == 3 and pycountry.currencies.get(alpha_3=code) is not None
 
 
+def _iso_4217(value: str) -> str:
+    if not is_currency_code(value):
+        raise ValueError(f"{value!r} is not an ISO 4217 currency code")
+    return value
+
+
+CurrencyCode = Annotated[str, AfterValidator(_iso_4217)]
+
+
 class Money(Model):
     amount: Decimal = Field(ge=0, le=MAX_AMOUNT)
-    currency_code: str
+    currency_code: CurrencyCode
 
     @field_validator("amount")
     @classmethod
@@ -157,13 +174,6 @@ class Money(Model):
             raise ValueError("amount must be a finite number")
         if value.as_tuple().exponent < -4:  # type: ignore[operator]
             raise ValueError("amount has more than 4 decimal places")
-        return value
-
-    @field_validator("currency_code")
-    @classmethod
-    def _iso_4217(cls, value: str) -> str:
-        if not is_currency_code(value):
-            raise ValueError(f"{value!r} is not an ISO 4217 currency code")
         return value
 
 
@@ -280,7 +290,6 @@ class ProposalTerms(Model):
     terms: ContractTerms
 
 
-
 class VolumeScenario(Model):
     unit_name: str = Field(min_length=1, max_length=100)
     expected: float = Field(ge=0, le=MAX_VOLUME)
@@ -345,7 +354,7 @@ DEFAULT_EVALUATION_MONTHS = 12
 class RfpContext(Model):
     """What of an RFP the scoring reads."""
 
-    currency_code: str
+    currency_code: CurrencyCode
     evaluation_months: int = Field(default=DEFAULT_EVALUATION_MONTHS, ge=1, le=120)
     volume: VolumeScenario
     expected_hours_per_month: float | None = Field(default=None, ge=0, le=1_000_000)
@@ -353,13 +362,6 @@ class RfpContext(Model):
     requirements: tuple[KpiRequirement, ...] = Field(default=(), max_length=MAX_REQUIREMENTS)
     weights: Weights = DEFAULT_WEIGHTS
     monthly_budget: Money
-
-    @field_validator("currency_code")
-    @classmethod
-    def _iso_4217(cls, value: str) -> str:
-        if not is_currency_code(value):
-            raise ValueError(f"{value!r} is not an ISO 4217 currency code")
-        return value
 
     @field_validator("monthly_budget")
     @classmethod

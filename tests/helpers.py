@@ -134,6 +134,29 @@ def proposal_input(monthly_fee: str = "14000.00", currency: str = "USD", **chang
     return data
 
 
+def poor_proposal_input(monthly_fee: str) -> dict[str, Any]:
+    """Misses the buyer's requirements (one activity KPI, no remedy, no reporting) and locks the
+    buyer in (36 months, 180 days' notice, exit fees, vendor-owned runbooks and tooling)."""
+    return proposal_input(
+        monthly_fee,
+        sla={
+            "kpis": [{"metric": "TICKETS_CLOSED", "comparator": "AT_LEAST", "target": 5000, "unit": "COUNT"}],
+            "reportingCadence": "NONE",
+        },
+        terms={
+            "termMonths": 36,
+            "terminationNoticeDays": 180,
+            "earlyTerminationFeeMonths": 6,
+            "autoRenews": True,
+            "runbookOwnership": "VENDOR",
+            "toolingConfigOwnership": "VENDOR",
+            "knowledgeTransferClause": False,
+            "transitionAssistanceMonths": 0,
+            "dataExportOnExit": False,
+        },
+    )
+
+
 async def register(api: Api, kind: str, name: str | None = None) -> tuple[str, str]:
     """(organization global id, api key)."""
     data = await api.data(

@@ -26,7 +26,15 @@ from api.settings import Settings
 from api.synthetic import seed_synthetic
 from schema.common import from_global_id, to_global_id
 from tests.conftest import Api, Clock
-from tests.helpers import open_rfp, proposal_input, proposal_mutation, register, rfp_mutation, submit
+from tests.helpers import (
+    open_rfp,
+    poor_proposal_input,
+    proposal_input,
+    proposal_mutation,
+    register,
+    rfp_mutation,
+    submit,
+)
 
 CSV_HEADER = (
     "rank,proposal_id,vendor,status,total,sla_quality,lock_in_exposure,cost_score,normalized_monthly_cost,"
@@ -51,28 +59,6 @@ AWARD = """
 mutation($input: AwardProposalInput!) { awardProposal(input: $input) { userErrors { code message } } }"""
 
 
-def _poor_proposal(fee: str) -> dict[str, Any]:
-    """Misses the buyer's requirements (an activity KPI only) and locks the buyer in."""
-    return proposal_input(
-        fee,
-        sla={
-            "kpis": [{"metric": "TICKETS_CLOSED", "comparator": "AT_LEAST", "target": 5000, "unit": "COUNT"}],
-            "reportingCadence": "NONE",
-        },
-        terms={
-            "termMonths": 36,
-            "terminationNoticeDays": 180,
-            "earlyTerminationFeeMonths": 6,
-            "autoRenews": True,
-            "runbookOwnership": "VENDOR",
-            "toolingConfigOwnership": "VENDOR",
-            "knowledgeTransferClause": False,
-            "transitionAssistanceMonths": 0,
-            "dataExportOnExit": False,
-        },
-    )
-
-
 @dataclass
 class Market:
     buyer: str  # API key
@@ -91,7 +77,7 @@ async def _market(api: Api, **rfp_changes: Any) -> Market:
     bids = {
         "Acme Support": proposal_input("14000.00"),
         INJECTION: proposal_input("9000.00"),
-        "+Plus Ops": _poor_proposal("12000.00"),
+        "+Plus Ops": poor_proposal_input("12000.00"),
         "Cheapo": proposal_input("3000.00"),
         "Gone Ltd": proposal_input("13000.00"),
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.conftest import Api, Clock
-from tests.helpers import open_rfp, proposal_input, proposal_mutation, register, submit
+from tests.helpers import open_rfp, poor_proposal_input, proposal_input, proposal_mutation, register, submit
 
 RANKED = """
 query($id: ID!, $first: Int, $after: String, $weights: ScoringWeightsInput) {
@@ -29,27 +29,6 @@ query($rfpId: ID!, $proposal: ProposalInput!) {
 
 UPDATE_WEIGHTS = """
 mutation($input: UpdateRfpWeightsInput!) { updateRfpWeights(input: $input) { userErrors { code } } }"""
-
-
-def _poor_proposal(fee: str) -> dict[str, Any]:
-    return proposal_input(
-        fee,
-        sla={
-            "kpis": [{"metric": "TICKETS_CLOSED", "comparator": "AT_LEAST", "target": 5000, "unit": "COUNT"}],
-            "reportingCadence": "NONE",
-        },
-        terms={
-            "termMonths": 36,
-            "terminationNoticeDays": 180,
-            "earlyTerminationFeeMonths": 6,
-            "autoRenews": True,
-            "runbookOwnership": "VENDOR",
-            "toolingConfigOwnership": "VENDOR",
-            "knowledgeTransferClause": False,
-            "transitionAssistanceMonths": 0,
-            "dataExportOnExit": False,
-        },
-    )
 
 
 async def _market_with_bids(api: Api, fees: list[str]) -> tuple[str, str, list[str]]:
@@ -88,7 +67,7 @@ async def test_proposals_missing_requirements_rank_last(api: Api) -> None:
     rfp_id = await open_rfp(api, buyer)
     _, cheap_poor = await register(api, "VENDOR", "Cheap but poor")
     _, good = await register(api, "VENDOR", "Good")
-    poor_id = (await submit(api, cheap_poor, rfp_id, _poor_proposal("9000.00")))["proposal"]["id"]
+    poor_id = (await submit(api, cheap_poor, rfp_id, poor_proposal_input("9000.00")))["proposal"]["id"]
     good_id = (await submit(api, good, rfp_id, proposal_input("14900.00")))["proposal"]["id"]
     ranked = await _ranking(api, rfp_id, buyer)
     assert [edge["node"]["id"] for edge in ranked["edges"]] == [good_id, poor_id]
@@ -114,7 +93,7 @@ async def test_what_if_weights_rerank_without_storing(api: Api) -> None:
     rfp_id = await open_rfp(api, buyer)
     _, cheap = await register(api, "VENDOR", "Cheap, locks you in")
     _, free = await register(api, "VENDOR", "Dearer, easy to leave")
-    lock_in_terms = _poor_proposal("9000.00")["terms"]
+    lock_in_terms = poor_proposal_input("9000.00")["terms"]
     cheap_id = (await submit(api, cheap, rfp_id, proposal_input("9000.00", terms=lock_in_terms)))["proposal"][
         "id"
     ]
@@ -200,7 +179,7 @@ async def test_score_preview_scores_without_storing(api: Api) -> None:
         assert preview["meetsRequirements"] is True and 0 <= preview["total"] <= 100
         assert preview["normalizedMonthlyCost"] == {"amount": "14000.00", "currencyCode": "USD"}
     assert await api.store.proposals.count_documents({}) == 0
-    poor = (await api.data(PREVIEW, {"rfpId": rfp_id, "proposal": _poor_proposal("9000.00")}, vendor))[
+    poor = (await api.data(PREVIEW, {"rfpId": rfp_id, "proposal": poor_proposal_input("9000.00")}, vendor))[
         "scorePreview"
     ]
     assert {"GAMEABLE_METRIC", "NO_OUTCOME_METRIC", "NO_REMEDIES"} <= {f["code"] for f in poor["findings"]}
