@@ -258,7 +258,10 @@ class MarketService(OrganizationRules, RankingRules):
             return doc
 
         doc = await self._in_transaction(work)
-        return Outcome(rfp_record(doc, now)) if doc else _not_found(("input", "rfpId"), "RFP")
+        if doc is None:
+            return _not_found(("input", "rfpId"), "RFP")
+        self.digests.schedule(rfp.id)  # new totals, new ranking keys: the fences move too
+        return Outcome(rfp_record(doc, now))
 
     async def _reweigh_all(self, rfp_id: str, weights: Weights, session: AsyncClientSession) -> None:
         """New totals for every proposal of the RFP in one bulk write per collection; criteria are
