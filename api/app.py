@@ -19,8 +19,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.exports.routes import export_routes
 from api.graphql_view import AppState, MarketGraphQL
-from api.market import MarketService, utcnow
+from api.market import MarketService
 from api.organizations import RateLimit
+from api.rules import utcnow
 from api.settings import Settings
 from api.store import Store, connect
 

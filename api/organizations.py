@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -13,7 +13,8 @@ from bson import ObjectId
 from pymongo import ReturnDocument
 
 from api.inputs import Registration, validate
-from api.store import Document, Store, organization_record, parse_object_id
+from api.rules import MarketBase
+from api.store import Document, organization_record, parse_object_id
 from schema.records import ApiKeyRecord, ErrorCode, OrganizationKind, OrganizationRecord, Outcome
 
 API_KEY_PREFIX = "rfpm_"
@@ -63,13 +64,8 @@ class RateLimit:
 DEFAULT_REGISTER_LIMIT = RateLimit(calls=20, window_seconds=3600)
 
 
-class OrganizationRules:
-    store: Store
-    clock: Callable[[], datetime]
+class OrganizationRules(MarketBase):
     register_limit: RateLimit
-
-    def now(self) -> datetime:
-        return self.clock()
 
     async def authenticate(self, api_key: str) -> OrganizationRecord | None:
         hashed = hash_api_key(api_key)

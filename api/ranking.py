@@ -24,6 +24,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 import scoring
 from api import cursors
 from api.inputs import validate
+from api.rules import MarketBase
 from api.store import Document, Store, proposal_record, ranking_digest_of
 from schema.records import (
     InputError,
@@ -100,13 +101,7 @@ def _with_finding(score: ProposalScore, finding: Finding | None) -> ProposalScor
     return score.model_copy(update={"findings": (*score.findings, finding)})
 
 
-class RankingRules:
-    store: Store
-    digests: DigestRefresher
-
-    def sees_proposals_of(self, viewer: OrganizationRecord | None, rfp: RfpRecord) -> bool:
-        raise NotImplementedError
-
+class RankingRules(MarketBase):
     async def ranked_proposals(
         self,
         viewer: OrganizationRecord | None,

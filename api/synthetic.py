@@ -11,8 +11,9 @@ from typing import Any
 from bson import ObjectId
 
 import scoring
-from api.market import MarketService, new_proposal_document
+from api.market import MarketService
 from api.organizations import key_entry, new_api_key
+from api.proposals import new_proposal_document
 from api.ranking import ranking_entry, refresh_ranking_digest
 from schema.records import OrganizationKind
 from scoring.model import ProposalTerms

@@ -1,0 +1,287 @@
+"""Proposals: submit, revise (optimistic concurrency), withdraw, shortlist, preview; and the lists."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from bson import ObjectId
+from pymongo import ReturnDocument
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.errors import DuplicateKeyError
+
+import scoring
+from api.inputs import changed_fields, validate
+from api.ranking import ranking_entry, scored_fields
+from api.rules import REVISABLE, MarketBase, audit_event, forbidden, not_found
+from api.store import Document, proposal_record, rfp_record
+from schema.records import (
+    ErrorCode,
+    OrganizationKind,
+    OrganizationRecord,
+    Outcome,
+    Page,
+    ProposalRecord,
+    ProposalStatus,
+    RfpRecord,
+    RfpStatus,
+)
+from scoring.model import ProposalScore, ProposalTerms
+
+
+def new_proposal_document(
+    rfp_id: str, vendor_id: str, terms: ProposalTerms, score: ProposalScore, now: datetime
+) -> Document:
+    """A submitted proposal as stored: terms, the score snapshot, its ranking key, the first event."""
+    return {
+        "rfpId": ObjectId(rfp_id),
+        "vendorId": ObjectId(vendor_id),
+        "status": ProposalStatus.SUBMITTED.value,
+        "version": 1,
+        "submittedAt": now,
+        "updatedAt": now,
+        "terms": terms.model_dump(mode="python"),
+        "score": score.model_dump(mode="python"),
+        "audit": [audit_event(now, vendor_id, "submitted")],
+    }
+
+
+class ProposalRules(MarketBase):
+    def _scored(
+        self, data: dict[str, Any], rfp: RfpRecord, prefix: tuple[str, ...]
+    ) -> Outcome[tuple[ProposalTerms, ProposalScore]]:
+        terms, errors = validate(ProposalTerms, data, prefix)
+        if terms is None:
+            return Outcome(errors=errors)
+        if terms.pricing.model == "outcomeBased" and rfp.context.expected_outcomes_per_month is None:
+            # Without the buyer's expected outcomes such a bid would look as cheap as its base fee.
+            return Outcome.fail(
+                ErrorCode.INVALID,
+                "this RFP states no expectedOutcomesPerMonth, so outcome-based pricing cannot be compared",
+                (*prefix, "pricing", "outcomeBased"),
+            )
+        try:
+            return Outcome((terms, scoring.score(terms, rfp.context)))
+        except scoring.CurrencyMismatch as mismatch:  # no silent FX: refused, naming the amount
+            return Outcome.fail(ErrorCode.CURRENCY_MISMATCH, str(mismatch), (*prefix, *mismatch.path))
+
+    def _check_open(self, rfp: RfpRecord, stored_status: str) -> Outcome[Any] | None:
+        if stored_status == RfpStatus.OPEN.value and rfp.status is RfpStatus.CLOSED:
+            return Outcome.fail(ErrorCode.DEADLINE_PASSED, "the submission deadline has passed")
+        if rfp.status is not RfpStatus.OPEN:
+            return Outcome.fail(ErrorCode.INVALID_STATE, f"the RFP is {rfp.status.value}, not OPEN")
+        return None
+
+    async def submit_proposal(
+        self, viewer: OrganizationRecord | None, rfp_id: str, data: dict[str, Any]
+    ) -> Outcome[ProposalRecord]:
+        if viewer is None or viewer.kind is not OrganizationKind.VENDOR:
+            return forbidden(OrganizationKind.VENDOR)
+        doc = await self._rfp_doc(rfp_id)
+        rfp = rfp_record(doc, self.now()) if doc else None
+        if doc is None or rfp is None or not self._sees_rfp(viewer, rfp):
+            return not_found(("input", "rfpId"), "RFP")
+        closed = self._check_open(rfp, doc["status"])
+        if closed:
+            return closed
+        scored = self._scored(data, rfp, ("input", "proposal"))
+        if scored.value is None:
+            return Outcome(errors=scored.errors)
+        terms, score = scored.value
+        now = self.now()
+        proposal_doc = new_proposal_document(rfp.id, viewer.id, terms, score, now)
+
+        async def work(session: AsyncClientSession) -> bool:
+            # Counting on the RFP with a state filter makes "still open" and "insert" one decision.
+            counted = await self.store.rfps.update_one(
+                {"_id": ObjectId(rfp.id), "status": RfpStatus.OPEN.value, "submissionDeadline": {"$gt": now}},
+                {"$inc": {"proposalCount": 1}},
+                session=session,
+            )
+            if counted.matched_count == 0:
+                return False
+            await self.store.proposals.insert_one(proposal_doc, session=session)
+            await self.store.rankings.insert_one(ranking_entry(proposal_doc, score), session=session)
+            return True
+
+        try:
+            inserted = await self._in_transaction(work)
+        except DuplicateKeyError:
+            return Outcome.fail(
+                ErrorCode.ALREADY_SUBMITTED,
+                "you already submitted to this RFP; revise that proposal",
+                ("input", "rfpId"),
+            )
+        if not inserted:
+            return Outcome.fail(ErrorCode.INVALID_STATE, "the RFP closed meanwhile")
+        self.digests.schedule(rfp.id)
+        return Outcome(proposal_record(proposal_doc))
+
+    async def revise_proposal(
+        self, viewer: OrganizationRecord | None, proposal_id: str, expected_version: int, data: dict[str, Any]
+    ) -> Outcome[ProposalRecord]:
+        proposal, rfp = await self._vendor_proposal(viewer, proposal_id)
+        if proposal is None or rfp is None:
+            return not_found(("input", "proposalId"), "proposal")
+        doc = await self._rfp_doc(rfp.id)
+        closed = self._check_open(rfp, doc["status"] if doc else "")
+        if closed:
+            return closed
+        if proposal.status.value not in REVISABLE:
+            return Outcome.fail(ErrorCode.INVALID_STATE, f"the proposal is {proposal.status.value}")
+        scored = self._scored(data, rfp, ("input", "proposal"))
+        if scored.value is None:
+            return Outcome(errors=scored.errors)
+        terms, score = scored.value
+        now = self.now()
+        revision = {
+            "$set": {
+                "terms": terms.model_dump(mode="python"),
+                "score": score.model_dump(mode="python"),
+                "updatedAt": now,
+            },
+            "$inc": {"version": 1},
+            "$push": {"audit": self._event(viewer, "revised", changed_fields(proposal.terms, terms))},
+        }
+
+        async def work(session: AsyncClientSession) -> Document | None:
+            # The version in the filter is the optimistic lock: of concurrent revisions with the same
+            # expectedVersion exactly one matches, the others get CONFLICT; none is lost silently.
+            doc = await self.store.proposals.find_one_and_update(
+                {
+                    "_id": ObjectId(proposal.id),
+                    "version": expected_version,
+                    "status": {"$in": list(REVISABLE)},
+                },
+                revision,
+                return_document=ReturnDocument.AFTER,
+                session=session,
+            )
+            if doc is not None:
+                await self.store.rankings.update_one(
+                    {"_id": doc["_id"]},
+                    {"$set": scored_fields(doc["rfpId"], doc["_id"], doc["submittedAt"], score)},
+                    session=session,
+                )
+            return doc
+
+        updated = await self._in_transaction(work)
+        if updated is None:
+            return Outcome.fail(
+                ErrorCode.CONFLICT,
+                f"expectedVersion {expected_version} is stale; reload the proposal and revise again",
+                ("input", "expectedVersion"),
+            )
+        self.digests.schedule(rfp.id)
+        return Outcome(proposal_record(updated))
+
+    async def withdraw_proposal(
+        self, viewer: OrganizationRecord | None, proposal_id: str
+    ) -> Outcome[ProposalRecord]:
+        proposal, rfp = await self._vendor_proposal(viewer, proposal_id)
+        if proposal is None or rfp is None:
+            return not_found(("input", "proposalId"), "proposal")
+        if rfp.status in (RfpStatus.AWARDED, RfpStatus.CANCELLED):
+            return Outcome.fail(ErrorCode.INVALID_STATE, f"the RFP is {rfp.status.value}")
+        return await self._set_proposal_status(viewer, proposal, ProposalStatus.WITHDRAWN, "withdrawn")
+
+    async def shortlist_proposal(
+        self, viewer: OrganizationRecord | None, proposal_id: str
+    ) -> Outcome[ProposalRecord]:
+        proposal, rfp = await self._buyer_proposal(viewer, proposal_id)
+        if proposal is None or rfp is None:
+            return not_found(("input", "proposalId"), "proposal")
+        if rfp.status in (RfpStatus.AWARDED, RfpStatus.CANCELLED, RfpStatus.DRAFT):
+            return Outcome.fail(ErrorCode.INVALID_STATE, f"the RFP is {rfp.status.value}")
+        if proposal.status is not ProposalStatus.SUBMITTED:
+            return Outcome.fail(ErrorCode.INVALID_STATE, f"the proposal is {proposal.status.value}")
+        return await self._set_proposal_status(viewer, proposal, ProposalStatus.SHORTLISTED, "shortlisted")
+
+    async def _set_proposal_status(
+        self,
+        actor: OrganizationRecord | None,
+        proposal: ProposalRecord,
+        target: ProposalStatus,
+        action: str,
+    ) -> Outcome[ProposalRecord]:
+        now = self.now()
+
+        async def work(session: AsyncClientSession) -> Document | None:
+            doc = await self.store.proposals.find_one_and_update(
+                {"_id": ObjectId(proposal.id), "status": {"$in": list(REVISABLE)}},
+                {
+                    "$set": {"status": target.value, "updatedAt": now},
+                    "$push": {"audit": self._event(actor, action, ["status"])},
+                },
+                return_document=ReturnDocument.AFTER,
+                session=session,
+            )
+            if doc is None:
+                return None
+            if target is ProposalStatus.WITHDRAWN:
+                # A withdrawn proposal leaves the ranking and the count.
+                await self.store.rankings.delete_one({"_id": doc["_id"]}, session=session)
+                await self.store.rfps.update_one(
+                    {"_id": ObjectId(proposal.rfp_id)}, {"$inc": {"proposalCount": -1}}, session=session
+                )
+            else:
+                await self.store.rankings.update_one(
+                    {"_id": doc["_id"]}, {"$set": {"status": target.value}}, session=session
+                )
+            return doc
+
+        doc = await self._in_transaction(work)
+        if doc is None:
+            return Outcome.fail(ErrorCode.INVALID_STATE, "the proposal changed state meanwhile; reload it")
+        if target is ProposalStatus.WITHDRAWN:
+            self.digests.schedule(proposal.rfp_id)
+        return Outcome(proposal_record(doc))
+
+    async def list_proposals(
+        self, viewer: OrganizationRecord | None, rfp: RfpRecord, first: int, after: str | None
+    ) -> Page[ProposalRecord]:
+        if viewer is None:
+            return Page.empty()
+        query: Document = {"rfpId": ObjectId(rfp.id)}
+        if viewer.id != rfp.buyer_id:
+            query["vendorId"] = ObjectId(viewer.id)  # a vendor sees only its own proposal
+        elif not self.sees_proposals_of(viewer, rfp):
+            return Page.empty()
+        return await self._id_page(self.store.proposals, query, first, after, "proposal", proposal_record)
+
+    async def visible_proposal_counts(
+        self, viewer: OrganizationRecord | None, rfps: Sequence[RfpRecord | None]
+    ) -> list[int]:
+        """Per RFP: the buyer sees every live proposal counted; a vendor only its own (0 or 1), so
+        it learns nothing of its competitors; anyone else 0. One query for a whole list of RFPs."""
+        if viewer is None:
+            return [0] * len(rfps)
+        own: set[str] = set()
+        if viewer.kind is OrganizationKind.VENDOR:
+            ids = [ObjectId(rfp.id) for rfp in rfps if rfp is not None]
+            found = self.store.rankings.find(
+                {"rfpId": {"$in": ids}, "vendorId": ObjectId(viewer.id)}, {"rfpId": 1}
+            )
+            own = {str(doc["rfpId"]) async for doc in found}
+        return [
+            0 if rfp is None else rfp.proposal_count if rfp.buyer_id == viewer.id else int(rfp.id in own)
+            for rfp in rfps
+        ]
+
+    async def score_preview(
+        self, viewer: OrganizationRecord | None, rfp_id: str, data: dict[str, Any]
+    ) -> Outcome[ProposalScore]:
+        rfp = await self.get_rfp(viewer, rfp_id)
+        visible = rfp is not None and (
+            self._owns(viewer, rfp)
+            or (
+                viewer is not None and viewer.kind is OrganizationKind.VENDOR and rfp.status is RfpStatus.OPEN
+            )
+        )
+        if rfp is None or not visible:
+            return not_found(("rfpId",), "RFP")
+        scored = self._scored(data, rfp, ("proposal",))
+        if scored.value is None:
+            return Outcome(errors=scored.errors)
+        return Outcome(scored.value[1])

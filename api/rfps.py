@@ -1,0 +1,243 @@
+"""The RFP lifecycle: create, publish, close, cancel, re-weigh, award; and the RFP lists."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC
+from typing import Any
+
+from bson import ObjectId
+from pymongo import ReturnDocument, UpdateOne
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+import scoring
+from api.inputs import RfpDraft, changed_fields, validate
+from api.ranking import scored_fields
+from api.rules import REVISABLE, MarketBase, forbidden, not_found
+from api.store import Document, rfp_record
+from schema.records import (
+    ErrorCode,
+    OrganizationKind,
+    OrganizationRecord,
+    Outcome,
+    Page,
+    ProposalStatus,
+    RfpRecord,
+    RfpStatus,
+)
+from scoring.model import ProposalScore, Weights
+
+
+class RfpRules(MarketBase):
+    async def create_rfp(self, viewer: OrganizationRecord | None, data: dict[str, Any]) -> Outcome[RfpRecord]:
+        if viewer is None or viewer.kind is not OrganizationKind.BUYER:
+            return forbidden(OrganizationKind.BUYER)
+        draft, errors = validate(RfpDraft, data, ("input",))
+        if draft is None:
+            return Outcome(errors=errors)
+        now = self.now()
+        if draft.submission_deadline <= now:
+            return Outcome.fail(
+                ErrorCode.INVALID, "the deadline must be in the future", ("input", "submissionDeadline")
+            )
+        doc: Document = {
+            "buyerId": ObjectId(viewer.id),
+            "title": draft.title,
+            "scope": draft.scope,
+            "category": draft.category.value,
+            "status": RfpStatus.DRAFT.value,
+            "sealed": draft.sealed,
+            "submissionDeadline": draft.submission_deadline.astimezone(UTC),
+            "createdAt": now,
+            "updatedAt": now,
+            "context": draft.context().model_dump(mode="python"),
+            "proposalCount": 0,
+            "audit": [self._event(viewer, "created")],
+        }
+        result = await self.store.rfps.insert_one(doc)
+        doc["_id"] = result.inserted_id
+        return Outcome(rfp_record(doc, now))
+
+    async def _transition(
+        self,
+        viewer: OrganizationRecord | None,
+        rfp_id: str,
+        allowed: Sequence[RfpStatus],
+        target: RfpStatus,
+        action: str,
+    ) -> Outcome[RfpRecord]:
+        rfp = await self._owned_rfp(viewer, rfp_id)
+        if rfp is None:
+            return not_found(("input", "rfpId"), "RFP")
+        if rfp.status not in allowed:
+            return Outcome.fail(
+                ErrorCode.INVALID_STATE,
+                f"cannot {action.removesuffix('ed')} an RFP that is {rfp.status.value}",
+            )
+        now = self.now()
+        # The filter repeats the state check, so a concurrent transition cannot be overwritten.
+        state_filter: Document = {"_id": ObjectId(rfp.id), "status": {"$in": [s.value for s in allowed]}}
+        if RfpStatus.OPEN in allowed and RfpStatus.CLOSED not in allowed:
+            state_filter["submissionDeadline"] = {"$gt": now}
+        doc = await self.store.rfps.find_one_and_update(
+            state_filter,
+            {
+                "$set": {"status": target.value, "updatedAt": now},
+                "$push": {"audit": self._event(viewer, action, ["status"])},
+            },
+            return_document=ReturnDocument.AFTER,
+        )
+        if doc is None:
+            return Outcome.fail(ErrorCode.INVALID_STATE, "the RFP changed state meanwhile; reload it")
+        return Outcome(rfp_record(doc, now))
+
+    async def publish_rfp(self, viewer: OrganizationRecord | None, rfp_id: str) -> Outcome[RfpRecord]:
+        rfp = await self._owned_rfp(viewer, rfp_id)
+        if rfp is not None and rfp.status is RfpStatus.DRAFT and rfp.submission_deadline <= self.now():
+            return Outcome.fail(
+                ErrorCode.DEADLINE_PASSED, "the submission deadline has passed; create a new RFP"
+            )
+        return await self._transition(viewer, rfp_id, [RfpStatus.DRAFT], RfpStatus.OPEN, "published")
+
+    async def close_rfp(self, viewer: OrganizationRecord | None, rfp_id: str) -> Outcome[RfpRecord]:
+        return await self._transition(viewer, rfp_id, [RfpStatus.OPEN], RfpStatus.CLOSED, "closed")
+
+    async def cancel_rfp(self, viewer: OrganizationRecord | None, rfp_id: str) -> Outcome[RfpRecord]:
+        allowed = [RfpStatus.DRAFT, RfpStatus.OPEN, RfpStatus.CLOSED]
+        return await self._transition(viewer, rfp_id, allowed, RfpStatus.CANCELLED, "cancelled")
+
+    async def update_rfp_weights(
+        self, viewer: OrganizationRecord | None, rfp_id: str, weights: dict[str, Any]
+    ) -> Outcome[RfpRecord]:
+        rfp = await self._owned_rfp(viewer, rfp_id)
+        if rfp is None:
+            return not_found(("input", "rfpId"), "RFP")
+        new_weights, errors = validate(Weights, weights, ("input", "weights"))
+        if new_weights is None:
+            return Outcome(errors=errors)
+        if rfp.status in (RfpStatus.AWARDED, RfpStatus.CANCELLED):
+            return Outcome.fail(ErrorCode.INVALID_STATE, f"the RFP is {rfp.status.value}")
+        fields = [f"weights.{name}" for name in changed_fields(rfp.context.weights, new_weights)]
+        now = self.now()
+
+        async def work(session: AsyncClientSession) -> Document | None:
+            doc = await self.store.rfps.find_one_and_update(
+                {"_id": ObjectId(rfp.id)},
+                {
+                    "$set": {"context.weights": new_weights.model_dump(), "updatedAt": now},
+                    "$push": {"audit": self._event(viewer, "weightsUpdated", fields)},
+                },
+                return_document=ReturnDocument.AFTER,
+                session=session,
+            )
+            await self._reweigh_all(rfp.id, new_weights, session)
+            return doc
+
+        doc = await self._in_transaction(work)
+        if doc is None:
+            return not_found(("input", "rfpId"), "RFP")
+        self.digests.schedule(rfp.id)  # new totals, new ranking keys: the fences move too
+        return Outcome(rfp_record(doc, now))
+
+    async def _reweigh_all(self, rfp_id: str, weights: Weights, session: AsyncClientSession) -> None:
+        """New totals for every proposal of the RFP in one bulk write per collection; criteria are
+        not recomputed."""
+        writes, totals = [], []
+        async for doc in self.store.proposals.find(
+            {"rfpId": ObjectId(rfp_id), "score": {"$ne": None}},
+            projection={"score": 1, "submittedAt": 1},
+            session=session,
+        ):
+            score = scoring.reweigh(ProposalScore.model_validate(doc["score"]), weights)
+            writes.append(
+                UpdateOne({"_id": doc["_id"]}, {"$set": {"score": score.model_dump(mode="python")}})
+            )
+            ranked = scored_fields(ObjectId(rfp_id), doc["_id"], doc["submittedAt"], score)
+            totals.append(UpdateOne({"_id": doc["_id"]}, {"$set": ranked}))
+        if writes:
+            await self.store.proposals.bulk_write(writes, ordered=False, session=session)
+            await self.store.rankings.bulk_write(totals, ordered=False, session=session)
+
+    async def award_proposal(self, viewer: OrganizationRecord | None, proposal_id: str) -> Outcome[RfpRecord]:
+        proposal, rfp = await self._buyer_proposal(viewer, proposal_id)
+        if proposal is None or rfp is None:
+            return not_found(("input", "proposalId"), "proposal")
+        if rfp.status is not RfpStatus.CLOSED:
+            return Outcome.fail(
+                ErrorCode.INVALID_STATE, f"only a CLOSED RFP can be awarded; it is {rfp.status.value}"
+            )
+        if proposal.status.value not in REVISABLE:
+            return Outcome.fail(ErrorCode.INVALID_STATE, f"the proposal is {proposal.status.value}")
+        now = self.now()
+        rfp_oid, proposal_oid = ObjectId(rfp.id), ObjectId(proposal.id)
+
+        async def work(session: AsyncClientSession) -> Document | None:
+            doc = await self.store.rfps.find_one_and_update(
+                {"_id": rfp_oid, "status": {"$in": [RfpStatus.OPEN.value, RfpStatus.CLOSED.value]}},
+                {
+                    "$set": {"status": RfpStatus.AWARDED.value, "updatedAt": now},
+                    "$push": {"audit": self._event(viewer, "awarded", ["status"])},
+                },
+                return_document=ReturnDocument.AFTER,
+                session=session,
+            )
+            if doc is None:
+                return None
+            await self.store.proposals.update_one(
+                {"_id": proposal_oid},
+                {
+                    "$set": {"status": ProposalStatus.AWARDED.value, "updatedAt": now},
+                    "$push": {"audit": self._event(viewer, "awarded", ["status"])},
+                },
+                session=session,
+            )
+            await self.store.proposals.update_many(
+                {"rfpId": rfp_oid, "_id": {"$ne": proposal_oid}, "status": {"$in": list(REVISABLE)}},
+                {
+                    "$set": {"status": ProposalStatus.REJECTED.value, "updatedAt": now},
+                    "$push": {"audit": self._event(viewer, "rejected", ["status"])},
+                },
+                session=session,
+            )
+            # Ranking entries exist for live proposals only: the winner's, then every other one.
+            await self.store.rankings.update_one(
+                {"_id": proposal_oid}, {"$set": {"status": ProposalStatus.AWARDED.value}}, session=session
+            )
+            await self.store.rankings.update_many(
+                {"rfpId": rfp_oid, "_id": {"$ne": proposal_oid}},
+                {"$set": {"status": ProposalStatus.REJECTED.value}},
+                session=session,
+            )
+            return doc
+
+        doc = await self._in_transaction(work)
+        if doc is None:
+            return Outcome.fail(ErrorCode.INVALID_STATE, "the RFP changed state meanwhile; reload it")
+        return Outcome(rfp_record(doc, now))
+
+    async def list_rfps(
+        self, viewer: OrganizationRecord | None, first: int, after: str | None, status: RfpStatus | None
+    ) -> Page[RfpRecord]:
+        if viewer is None:
+            return Page.empty()
+        now = self.now()
+        query: Document
+        if viewer.kind is OrganizationKind.VENDOR:
+            # Vendors browse the market: what is open for bids now.
+            if status not in (None, RfpStatus.OPEN):
+                return Page.empty()
+            query = {"status": RfpStatus.OPEN.value, "submissionDeadline": {"$gt": now}}
+        else:
+            query = {"buyerId": ObjectId(viewer.id)}
+            if status is RfpStatus.OPEN:
+                query.update(status=RfpStatus.OPEN.value, submissionDeadline={"$gt": now})
+            elif status is RfpStatus.CLOSED:
+                query["$or"] = [
+                    {"status": RfpStatus.CLOSED.value},
+                    {"status": RfpStatus.OPEN.value, "submissionDeadline": {"$lte": now}},
+                ]
+            elif status is not None:
+                query["status"] = status.value
+        return await self._id_page(
+            self.store.rfps, query, first, after, "rfp", lambda doc: rfp_record(doc, now)
+        )
