@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from api.embedded import EmbeddedDatabase
+from api.embedded import running
 from api.settings import Settings
 
 log = logging.getLogger("rfpmarket")
@@ -26,13 +26,9 @@ def database_uri(settings: Settings, data_dir: Path | None) -> Iterator[str]:
         yield settings.mongodb_uri
         return
     folder = (data_dir or settings.data_dir) / "db"
-    database = EmbeddedDatabase(folder)
     print(f"starting the embedded database (SecantusDB) in {folder} ...", file=sys.stderr)
-    database.start(settings.db_start_timeout_seconds)
-    try:
+    with running(folder, settings.db_start_timeout_seconds) as database:
         yield database.uri
-    finally:
-        database.stop()
 
 
 def _print_demo_keys(keys: list[object]) -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from strawberry.dataloader import DataLoader
 
 from api.market import MarketService
+from schema.context import Context
 from schema.records import OrganizationRecord, RfpRecord
 
 
@@ -33,3 +34,7 @@ class RequestContext:
     loaders: RequestLoaders
     request_id: str
     client_address: str = ""
+
+
+# mypy proves here that the implementation keeps the contract schema/ declares.
+_CONFORMS: type[Context] = RequestContext

@@ -40,12 +40,15 @@ def _no_control_characters(value: str) -> str:
 Line = Annotated[str, AfterValidator(_no_control_characters)]
 
 
+def _email(value: str) -> str:
+    if EMAIL.match(value) is None:
+        raise ValueError("not an email address")
+    return value
+
+
 class Registration(Model):
     name: Line = Field(min_length=1, max_length=200)
-    contact_email: str = Field(max_length=254)
-
-    def email_is_valid(self) -> bool:
-        return EMAIL.match(self.contact_email) is not None
+    contact_email: Annotated[str, AfterValidator(_email)] = Field(max_length=254)
 
 
 def validate(

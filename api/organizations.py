@@ -106,8 +106,6 @@ class OrganizationRules(MarketBase):
         )
         if registration is None:
             return Outcome(errors=errors)
-        if not registration.email_is_valid():
-            return Outcome.fail(ErrorCode.INVALID, "not an email address", ("input", "contactEmail"))
         key = new_api_key()
         now = self.now()
         doc = {

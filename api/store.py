@@ -189,9 +189,3 @@ def proposal_record(doc: Document) -> ProposalRecord:
         score=ProposalScore.model_validate(score) if score else None,
         audit=_audit(doc),
     )
-
-
-def dump(model: Any) -> Document:
-    """A pydantic model as a MongoDB document: snake_case keys, Decimals kept exact."""
-    data: Document = model.model_dump(mode="python")
-    return data

@@ -114,7 +114,12 @@ class Loaders(Protocol):
 
 
 class Context(Protocol):
-    viewer: OrganizationRecord | None
-    client_address: str
-    market: Market
-    loaders: Loaders
+    # Read-only members, so an implementation may hold narrower types (api's MarketService).
+    @property
+    def viewer(self) -> OrganizationRecord | None: ...
+    @property
+    def client_address(self) -> str: ...
+    @property
+    def market(self) -> Market: ...
+    @property
+    def loaders(self) -> Loaders: ...
