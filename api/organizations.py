@@ -20,6 +20,7 @@ from schema.records import ApiKeyRecord, ErrorCode, OrganizationKind, Organizati
 API_KEY_PREFIX = "rfpm_"
 MAX_ACTIVE_KEYS = 10
 LIVE_KEY = {"$eq": ["$$this.revokedAt", None]}
+LIVE_KEY_COUNT = {"$size": {"$filter": {"input": "$apiKeys", "cond": LIVE_KEY}}}
 
 
 def hash_api_key(key: str) -> str:
@@ -134,15 +135,14 @@ class OrganizationRules(MarketBase):
         entry = key_entry(key, self.now(), label.strip() if label else None)
         updated = await self.store.organizations.update_one(
             # The filter caps live keys atomically: no race can push an organization past the cap.
-            {
-                "_id": ObjectId(viewer.id),
-                f"apiKeys.{MAX_ACTIVE_KEYS - 1}": {"$exists": False},
-            },
+            # Revoked keys do not count, so rotation (issue, then revoke) works indefinitely.
+            {"_id": ObjectId(viewer.id), "$expr": {"$lt": [LIVE_KEY_COUNT, MAX_ACTIVE_KEYS]}},
             {"$push": {"apiKeys": entry}},
         )
         if updated.modified_count == 0:
             return Outcome.fail(
-                ErrorCode.INVALID_STATE, f"at most {MAX_ACTIVE_KEYS} keys per organization; revoke one first"
+                ErrorCode.INVALID_STATE,
+                f"at most {MAX_ACTIVE_KEYS} live keys per organization; revoke one first",
             )
         return Outcome((api_key_record(entry), key))
 
@@ -156,7 +156,7 @@ class OrganizationRules(MarketBase):
             {
                 "_id": ObjectId(viewer.id),
                 "apiKeys": {"$elemMatch": {"id": oid, "revokedAt": None}},
-                "$expr": {"$gt": [{"$size": {"$filter": {"input": "$apiKeys", "cond": LIVE_KEY}}}, 1]},
+                "$expr": {"$gt": [LIVE_KEY_COUNT, 1]},
             },
             {"$set": {"apiKeys.$[key].revokedAt": now}},
             array_filters=[{"key.id": oid}],

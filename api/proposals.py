@@ -14,7 +14,7 @@ from pymongo.errors import DuplicateKeyError
 import scoring
 from api.inputs import changed_fields, validate
 from api.ranking import ranking_entry, scored_fields
-from api.rules import REVISABLE, MarketBase, audit_event, forbidden, not_found
+from api.rules import REVISABLE, Aborted, MarketBase, audit_event, forbidden, not_found
 from api.store import Document, proposal_record, rfp_record
 from schema.records import (
     ErrorCode,
@@ -73,6 +73,36 @@ class ProposalRules(MarketBase):
             return Outcome.fail(ErrorCode.INVALID_STATE, f"the RFP is {rfp.status.value}, not OPEN")
         return None
 
+    async def _open_rfp_in(
+        self, session: AsyncClientSession, rfp_id: str, now: datetime, inc: str
+    ) -> RfpRecord:
+        """The RFP as this transaction sees it, provided it is still open; aborts otherwise.
+
+        The conditional write makes "still open" part of the transaction, and writing the RFP makes a
+        concurrent close, cancel or re-weighting (which write it too) conflict with this
+        transaction: one of the two is retried, so a proposal is never stored after the RFP closed
+        nor with a total under weights that are no longer the RFP's.
+        """
+        doc = await self.store.rfps.find_one_and_update(
+            {"_id": ObjectId(rfp_id), "status": RfpStatus.OPEN.value, "submissionDeadline": {"$gt": now}},
+            {"$inc": {inc: 1}},
+            return_document=ReturnDocument.AFTER,
+            session=session,
+        )
+        if doc is not None:
+            return rfp_record(doc, now)
+        current = await self.store.rfps.find_one({"_id": ObjectId(rfp_id)}, session=session)
+        closed = self._check_open(rfp_record(current, now), current["status"]) if current else None
+        raise Aborted(closed or Outcome.fail(ErrorCode.INVALID_STATE, "the RFP closed meanwhile"))
+
+    def _scored_in(
+        self, data: dict[str, Any], rfp: RfpRecord
+    ) -> tuple[ProposalTerms, ProposalScore]:
+        scored = self._scored(data, rfp, ("input", "proposal"))
+        if scored.value is None:
+            raise Aborted(Outcome(errors=scored.errors))
+        return scored.value
+
     async def submit_proposal(
         self, viewer: OrganizationRecord | None, rfp_id: str, data: dict[str, Any]
     ) -> Outcome[ProposalRecord]:
@@ -85,36 +115,32 @@ class ProposalRules(MarketBase):
         closed = self._check_open(rfp, doc["status"])
         if closed:
             return closed
-        scored = self._scored(data, rfp, ("input", "proposal"))
+        scored = self._scored(data, rfp, ("input", "proposal"))  # input errors before any write
         if scored.value is None:
             return Outcome(errors=scored.errors)
-        terms, score = scored.value
-        now = self.now()
-        proposal_doc = new_proposal_document(rfp.id, viewer.id, terms, score, now)
 
-        async def work(session: AsyncClientSession) -> bool:
-            # Counting on the RFP with a state filter makes "still open" and "insert" one decision.
-            counted = await self.store.rfps.update_one(
-                {"_id": ObjectId(rfp.id), "status": RfpStatus.OPEN.value, "submissionDeadline": {"$gt": now}},
-                {"$inc": {"proposalCount": 1}},
-                session=session,
-            )
-            if counted.matched_count == 0:
-                return False
+        async def work(session: AsyncClientSession) -> Document:
+            # Counting on the RFP with a state filter makes "still open" and "insert" one decision,
+            # and the total is computed under the weights this transaction reads; the deadline is
+            # compared with the time of the write, not of the checks above.
+            now = self.now()
+            current = await self._open_rfp_in(session, rfp_id, now, "proposalCount")
+            terms, score = self._scored_in(data, current)
+            proposal_doc = new_proposal_document(current.id, viewer.id, terms, score, now)
             await self.store.proposals.insert_one(proposal_doc, session=session)
             await self.store.rankings.insert_one(ranking_entry(proposal_doc, score), session=session)
-            return True
+            return proposal_doc
 
         try:
-            inserted = await self._in_transaction(work)
+            proposal_doc = await self._in_transaction(work)
+        except Aborted as aborted:
+            return aborted.outcome
         except DuplicateKeyError:
             return Outcome.fail(
                 ErrorCode.ALREADY_SUBMITTED,
                 "you already submitted to this RFP; revise that proposal",
                 ("input", "rfpId"),
             )
-        if not inserted:
-            return Outcome.fail(ErrorCode.INVALID_STATE, "the RFP closed meanwhile")
         self.digests.schedule(rfp.id)
         return Outcome(proposal_record(proposal_doc))
 
@@ -130,49 +156,54 @@ class ProposalRules(MarketBase):
             return closed
         if proposal.status.value not in REVISABLE:
             return Outcome.fail(ErrorCode.INVALID_STATE, f"the proposal is {proposal.status.value}")
-        scored = self._scored(data, rfp, ("input", "proposal"))
+        scored = self._scored(data, rfp, ("input", "proposal"))  # input errors before any write
         if scored.value is None:
             return Outcome(errors=scored.errors)
-        terms, score = scored.value
-        now = self.now()
-        revision = {
-            "$set": {
-                "terms": terms.model_dump(mode="python"),
-                "score": score.model_dump(mode="python"),
-                "updatedAt": now,
-            },
-            "$inc": {"version": 1},
-            "$push": {"audit": self._event(viewer, "revised", changed_fields(proposal.terms, terms))},
-        }
+        fields = changed_fields(proposal.terms, scored.value[0])
 
-        async def work(session: AsyncClientSession) -> Document | None:
+        async def work(session: AsyncClientSession) -> Document:
+            now = self.now()  # the deadline is compared with the time of the write
+            current = await self._open_rfp_in(session, rfp.id, now, "proposalWrites")
+            terms, score = self._scored_in(data, current)
             # The version in the filter is the optimistic lock: of concurrent revisions with the same
             # expectedVersion exactly one matches, the others get CONFLICT; none is lost silently.
-            doc = await self.store.proposals.find_one_and_update(
+            updated = await self.store.proposals.find_one_and_update(
                 {
                     "_id": ObjectId(proposal.id),
                     "version": expected_version,
                     "status": {"$in": list(REVISABLE)},
                 },
-                revision,
+                {
+                    "$set": {
+                        "terms": terms.model_dump(mode="python"),
+                        "score": score.model_dump(mode="python"),
+                        "updatedAt": now,
+                    },
+                    "$inc": {"version": 1},
+                    "$push": {"audit": self._event(viewer, "revised", fields)},
+                },
                 return_document=ReturnDocument.AFTER,
                 session=session,
             )
-            if doc is not None:
-                await self.store.rankings.update_one(
-                    {"_id": doc["_id"]},
-                    {"$set": scored_fields(doc["rfpId"], doc["_id"], doc["submittedAt"], score)},
-                    session=session,
+            if updated is None:
+                raise Aborted(
+                    Outcome.fail(
+                        ErrorCode.CONFLICT,
+                        f"expectedVersion {expected_version} is stale; reload the proposal and revise again",
+                        ("input", "expectedVersion"),
+                    )
                 )
-            return doc
-
-        updated = await self._in_transaction(work)
-        if updated is None:
-            return Outcome.fail(
-                ErrorCode.CONFLICT,
-                f"expectedVersion {expected_version} is stale; reload the proposal and revise again",
-                ("input", "expectedVersion"),
+            await self.store.rankings.update_one(
+                {"_id": updated["_id"]},
+                {"$set": scored_fields(updated["rfpId"], updated["_id"], updated["submittedAt"], score)},
+                session=session,
             )
+            return updated
+
+        try:
+            updated = await self._in_transaction(work)
+        except Aborted as aborted:
+            return aborted.outcome
         self.digests.schedule(rfp.id)
         return Outcome(proposal_record(updated))
 

@@ -13,7 +13,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 import scoring
 from api.inputs import RfpDraft, changed_fields, validate
 from api.ranking import scored_fields
-from api.rules import REVISABLE, MarketBase, forbidden, not_found
+from api.rules import REVISABLE, Aborted, MarketBase, changed_meanwhile, forbidden, not_found
 from api.store import Document, rfp_record
 from schema.records import (
     ErrorCode,
@@ -26,6 +26,8 @@ from schema.records import (
     RfpStatus,
 )
 from scoring.model import ProposalScore, Weights
+
+FINAL = [RfpStatus.AWARDED.value, RfpStatus.CANCELLED.value]
 
 
 class RfpRules(MarketBase):
@@ -120,9 +122,12 @@ class RfpRules(MarketBase):
         fields = [f"weights.{name}" for name in changed_fields(rfp.context.weights, new_weights)]
         now = self.now()
 
-        async def work(session: AsyncClientSession) -> Document | None:
+        async def work(session: AsyncClientSession) -> Document:
+            # The state is re-checked by the write; submissions and revisions write this document
+            # too, so they conflict with the re-weighting and one of them is retried: no total is
+            # ever stored under weights that are no longer the RFP's.
             doc = await self.store.rfps.find_one_and_update(
-                {"_id": ObjectId(rfp.id)},
+                {"_id": ObjectId(rfp.id), "status": {"$nin": FINAL}},
                 {
                     "$set": {"context.weights": new_weights.model_dump(), "updatedAt": now},
                     "$push": {"audit": self._event(viewer, "weightsUpdated", fields)},
@@ -130,12 +135,15 @@ class RfpRules(MarketBase):
                 return_document=ReturnDocument.AFTER,
                 session=session,
             )
+            if doc is None:
+                raise Aborted(changed_meanwhile("RFP"))
             await self._reweigh_all(rfp.id, new_weights, session)
             return doc
 
-        doc = await self._in_transaction(work)
-        if doc is None:
-            return not_found(("input", "rfpId"), "RFP")
+        try:
+            doc = await self._in_transaction(work)
+        except Aborted as aborted:
+            return aborted.outcome
         self.digests.schedule(rfp.id)  # new totals, new ranking keys: the fences move too
         return Outcome(rfp_record(doc, now))
 
@@ -170,10 +178,21 @@ class RfpRules(MarketBase):
             return Outcome.fail(ErrorCode.INVALID_STATE, f"the proposal is {proposal.status.value}")
         now = self.now()
         rfp_oid, proposal_oid = ObjectId(rfp.id), ObjectId(proposal.id)
+        # Effectively CLOSED: closed by the buyer, or OPEN past its deadline.
+        closed: Document = {
+            "_id": rfp_oid,
+            "$or": [
+                {"status": RfpStatus.CLOSED.value},
+                {"status": RfpStatus.OPEN.value, "submissionDeadline": {"$lte": now}},
+            ],
+        }
 
-        async def work(session: AsyncClientSession) -> Document | None:
+        async def work(session: AsyncClientSession) -> Document:
+            # Every precondition is re-checked by the writes themselves: a withdrawal or a state
+            # change that committed after the checks above makes a write match nothing, and the
+            # whole transaction is aborted (never an AWARDED-but-withdrawn winner).
             doc = await self.store.rfps.find_one_and_update(
-                {"_id": rfp_oid, "status": {"$in": [RfpStatus.OPEN.value, RfpStatus.CLOSED.value]}},
+                closed,
                 {
                     "$set": {"status": RfpStatus.AWARDED.value, "updatedAt": now},
                     "$push": {"audit": self._event(viewer, "awarded", ["status"])},
@@ -182,15 +201,23 @@ class RfpRules(MarketBase):
                 session=session,
             )
             if doc is None:
-                return None
-            await self.store.proposals.update_one(
-                {"_id": proposal_oid},
+                raise Aborted(changed_meanwhile("RFP"))
+            won = await self.store.proposals.update_one(
+                {"_id": proposal_oid, "rfpId": rfp_oid, "status": {"$in": list(REVISABLE)}},
                 {
                     "$set": {"status": ProposalStatus.AWARDED.value, "updatedAt": now},
                     "$push": {"audit": self._event(viewer, "awarded", ["status"])},
                 },
                 session=session,
             )
+            if won.matched_count == 0:
+                raise Aborted(
+                    Outcome.fail(
+                        ErrorCode.INVALID_STATE,
+                        "the proposal was withdrawn or changed state meanwhile; reload it",
+                        ("input", "proposalId"),
+                    )
+                )
             await self.store.proposals.update_many(
                 {"rfpId": rfp_oid, "_id": {"$ne": proposal_oid}, "status": {"$in": list(REVISABLE)}},
                 {
@@ -210,9 +237,10 @@ class RfpRules(MarketBase):
             )
             return doc
 
-        doc = await self._in_transaction(work)
-        if doc is None:
-            return Outcome.fail(ErrorCode.INVALID_STATE, "the RFP changed state meanwhile; reload it")
+        try:
+            doc = await self._in_transaction(work)
+        except Aborted as aborted:
+            return aborted.outcome
         return Outcome(rfp_record(doc, now))
 
     async def list_rfps(

@@ -54,6 +54,10 @@ def not_found(field: tuple[str, ...], what: str) -> Outcome[Any]:
     return Outcome.fail(ErrorCode.NOT_FOUND, f"{what} not found", field)
 
 
+def changed_meanwhile(what: str) -> Outcome[Any]:
+    return Outcome.fail(ErrorCode.INVALID_STATE, f"the {what} changed state meanwhile; reload it")
+
+
 def audit_event(at: datetime, actor_id: str | None, action: str, fields: Sequence[str] = ()) -> Document:
     """One AuditEvent, appended in the same write as the change it records."""
     return {
@@ -62,6 +66,15 @@ def audit_event(at: datetime, actor_id: str | None, action: str, fields: Sequenc
         "action": action,
         "changedFields": list(fields),
     }
+
+
+class Aborted(Exception):
+    """Raised inside a transaction when a precondition no longer holds: the transaction is aborted
+    (nothing it wrote stays) and the outcome explains why to the caller."""
+
+    def __init__(self, outcome: Outcome[Any]) -> None:
+        super().__init__(outcome.errors[0].message if outcome.errors else "aborted")
+        self.outcome = outcome
 
 
 class MarketBase:
