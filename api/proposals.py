@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bson import ObjectId
@@ -14,7 +14,7 @@ from pymongo.errors import DuplicateKeyError
 import scoring
 from api.inputs import changed_fields, validate
 from api.ranking import ranking_entry, scored_fields
-from api.rules import REVISABLE, Aborted, MarketBase, audit_event, forbidden, not_found
+from api.rules import REVISABLE, Aborted, MarketBase, forbidden, not_found
 from api.store import Document, proposal_record, rfp_record
 from schema.records import (
     ErrorCode,
@@ -35,6 +35,7 @@ def new_proposal_document(
 ) -> Document:
     """A submitted proposal as stored: terms, the score snapshot, its ranking key, the first event."""
     return {
+        "_id": ObjectId(),
         "rfpId": ObjectId(rfp_id),
         "vendorId": ObjectId(vendor_id),
         "status": ProposalStatus.SUBMITTED.value,
@@ -43,11 +44,33 @@ def new_proposal_document(
         "updatedAt": now,
         "terms": terms.model_dump(mode="python"),
         "score": score.model_dump(mode="python"),
-        "audit": [audit_event(now, vendor_id, "submitted")],
     }
 
 
 class ProposalRules(MarketBase):
+    # Each revision stores a new snapshot and an audit event: bounded per proposal, in a sliding hour.
+    revisions_per_hour: int = 60
+
+    async def _within_revision_limit(
+        self, session: AsyncClientSession, proposal_id: str, now: datetime
+    ) -> None:
+        recent = await self.store.audit_events.count_documents(
+            {
+                "subjectId": ObjectId(proposal_id),
+                "action": "revised",
+                "at": {"$gt": now - timedelta(hours=1)},
+            },
+            session=session,
+        )
+        if recent >= self.revisions_per_hour:
+            raise Aborted(
+                Outcome.fail(
+                    ErrorCode.RATE_LIMITED,
+                    f"at most {self.revisions_per_hour} revisions of a proposal per hour; try again later",
+                    ("input", "proposalId"),
+                )
+            )
+
     def _scored(
         self, data: dict[str, Any], rfp: RfpRecord, prefix: tuple[str, ...]
     ) -> Outcome[tuple[ProposalTerms, ProposalScore]]:
@@ -95,9 +118,7 @@ class ProposalRules(MarketBase):
         closed = self._check_open(rfp_record(current, now), current["status"]) if current else None
         raise Aborted(closed or Outcome.fail(ErrorCode.INVALID_STATE, "the RFP closed meanwhile"))
 
-    def _scored_in(
-        self, data: dict[str, Any], rfp: RfpRecord
-    ) -> tuple[ProposalTerms, ProposalScore]:
+    def _scored_in(self, data: dict[str, Any], rfp: RfpRecord) -> tuple[ProposalTerms, ProposalScore]:
         scored = self._scored(data, rfp, ("input", "proposal"))
         if scored.value is None:
             raise Aborted(Outcome(errors=scored.errors))
@@ -129,6 +150,7 @@ class ProposalRules(MarketBase):
             proposal_doc = new_proposal_document(current.id, viewer.id, terms, score, now)
             await self.store.proposals.insert_one(proposal_doc, session=session)
             await self.store.rankings.insert_one(ranking_entry(proposal_doc, score), session=session)
+            await self._audit(session, proposal_doc["_id"], viewer, "submitted")
             return proposal_doc
 
         try:
@@ -164,6 +186,7 @@ class ProposalRules(MarketBase):
         async def work(session: AsyncClientSession) -> Document:
             now = self.now()  # the deadline is compared with the time of the write
             current = await self._open_rfp_in(session, rfp.id, now, "proposalWrites")
+            await self._within_revision_limit(session, proposal.id, now)
             terms, score = self._scored_in(data, current)
             # The version in the filter is the optimistic lock: of concurrent revisions with the same
             # expectedVersion exactly one matches, the others get CONFLICT; none is lost silently.
@@ -180,7 +203,6 @@ class ProposalRules(MarketBase):
                         "updatedAt": now,
                     },
                     "$inc": {"version": 1},
-                    "$push": {"audit": self._event(viewer, "revised", fields)},
                 },
                 return_document=ReturnDocument.AFTER,
                 session=session,
@@ -198,6 +220,7 @@ class ProposalRules(MarketBase):
                 {"$set": scored_fields(updated["rfpId"], updated["_id"], updated["submittedAt"], score)},
                 session=session,
             )
+            await self._audit(session, updated["_id"], viewer, "revised", fields)
             return updated
 
         try:
@@ -241,15 +264,13 @@ class ProposalRules(MarketBase):
         async def work(session: AsyncClientSession) -> Document | None:
             doc = await self.store.proposals.find_one_and_update(
                 {"_id": ObjectId(proposal.id), "status": {"$in": list(REVISABLE)}},
-                {
-                    "$set": {"status": target.value, "updatedAt": now},
-                    "$push": {"audit": self._event(actor, action, ["status"])},
-                },
+                {"$set": {"status": target.value, "updatedAt": now}},
                 return_document=ReturnDocument.AFTER,
                 session=session,
             )
             if doc is None:
                 return None
+            await self._audit(session, doc["_id"], actor, action, ["status"])
             if target is ProposalStatus.WITHDRAWN:
                 # A withdrawn proposal leaves the ranking and the count.
                 await self.store.rankings.delete_one({"_id": doc["_id"]}, session=session)

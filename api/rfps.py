@@ -43,6 +43,7 @@ class RfpRules(MarketBase):
                 ErrorCode.INVALID, "the deadline must be in the future", ("input", "submissionDeadline")
             )
         doc: Document = {
+            "_id": ObjectId(),
             "buyerId": ObjectId(viewer.id),
             "title": draft.title,
             "scope": draft.scope,
@@ -54,10 +55,13 @@ class RfpRules(MarketBase):
             "updatedAt": now,
             "context": draft.context().model_dump(mode="python"),
             "proposalCount": 0,
-            "audit": [self._event(viewer, "created")],
         }
-        result = await self.store.rfps.insert_one(doc)
-        doc["_id"] = result.inserted_id
+
+        async def work(session: AsyncClientSession) -> None:
+            await self.store.rfps.insert_one(doc, session=session)
+            await self._audit(session, doc["_id"], viewer, "created")
+
+        await self._in_transaction(work)
         return Outcome(rfp_record(doc, now))
 
     async def _transition(
@@ -81,16 +85,23 @@ class RfpRules(MarketBase):
         state_filter: Document = {"_id": ObjectId(rfp.id), "status": {"$in": [s.value for s in allowed]}}
         if RfpStatus.OPEN in allowed and RfpStatus.CLOSED not in allowed:
             state_filter["submissionDeadline"] = {"$gt": now}
-        doc = await self.store.rfps.find_one_and_update(
-            state_filter,
-            {
-                "$set": {"status": target.value, "updatedAt": now},
-                "$push": {"audit": self._event(viewer, action, ["status"])},
-            },
-            return_document=ReturnDocument.AFTER,
-        )
-        if doc is None:
-            return Outcome.fail(ErrorCode.INVALID_STATE, "the RFP changed state meanwhile; reload it")
+
+        async def work(session: AsyncClientSession) -> Document:
+            doc = await self.store.rfps.find_one_and_update(
+                state_filter,
+                {"$set": {"status": target.value, "updatedAt": now}},
+                return_document=ReturnDocument.AFTER,
+                session=session,
+            )
+            if doc is None:
+                raise Aborted(changed_meanwhile("RFP"))
+            await self._audit(session, doc["_id"], viewer, action, ["status"])
+            return doc
+
+        try:
+            doc = await self._in_transaction(work)
+        except Aborted as aborted:
+            return aborted.outcome
         return Outcome(rfp_record(doc, now))
 
     async def publish_rfp(self, viewer: OrganizationRecord | None, rfp_id: str) -> Outcome[RfpRecord]:
@@ -128,15 +139,13 @@ class RfpRules(MarketBase):
             # ever stored under weights that are no longer the RFP's.
             doc = await self.store.rfps.find_one_and_update(
                 {"_id": ObjectId(rfp.id), "status": {"$nin": FINAL}},
-                {
-                    "$set": {"context.weights": new_weights.model_dump(), "updatedAt": now},
-                    "$push": {"audit": self._event(viewer, "weightsUpdated", fields)},
-                },
+                {"$set": {"context.weights": new_weights.model_dump(), "updatedAt": now}},
                 return_document=ReturnDocument.AFTER,
                 session=session,
             )
             if doc is None:
                 raise Aborted(changed_meanwhile("RFP"))
+            await self._audit(session, doc["_id"], viewer, "weightsUpdated", fields)
             await self._reweigh_all(rfp.id, new_weights, session)
             return doc
 
@@ -193,10 +202,7 @@ class RfpRules(MarketBase):
             # whole transaction is aborted (never an AWARDED-but-withdrawn winner).
             doc = await self.store.rfps.find_one_and_update(
                 closed,
-                {
-                    "$set": {"status": RfpStatus.AWARDED.value, "updatedAt": now},
-                    "$push": {"audit": self._event(viewer, "awarded", ["status"])},
-                },
+                {"$set": {"status": RfpStatus.AWARDED.value, "updatedAt": now}},
                 return_document=ReturnDocument.AFTER,
                 session=session,
             )
@@ -204,10 +210,7 @@ class RfpRules(MarketBase):
                 raise Aborted(changed_meanwhile("RFP"))
             won = await self.store.proposals.update_one(
                 {"_id": proposal_oid, "rfpId": rfp_oid, "status": {"$in": list(REVISABLE)}},
-                {
-                    "$set": {"status": ProposalStatus.AWARDED.value, "updatedAt": now},
-                    "$push": {"audit": self._event(viewer, "awarded", ["status"])},
-                },
+                {"$set": {"status": ProposalStatus.AWARDED.value, "updatedAt": now}},
                 session=session,
             )
             if won.matched_count == 0:
@@ -218,14 +221,17 @@ class RfpRules(MarketBase):
                         ("input", "proposalId"),
                     )
                 )
+            others = {"rfpId": rfp_oid, "_id": {"$ne": proposal_oid}, "status": {"$in": list(REVISABLE)}}
+            rejected = await self.store.proposals.distinct("_id", others, session=session)
             await self.store.proposals.update_many(
-                {"rfpId": rfp_oid, "_id": {"$ne": proposal_oid}, "status": {"$in": list(REVISABLE)}},
-                {
-                    "$set": {"status": ProposalStatus.REJECTED.value, "updatedAt": now},
-                    "$push": {"audit": self._event(viewer, "rejected", ["status"])},
-                },
+                {"_id": {"$in": rejected}, "status": {"$in": list(REVISABLE)}},
+                {"$set": {"status": ProposalStatus.REJECTED.value, "updatedAt": now}},
                 session=session,
             )
+            events = [self._event(rfp_oid, viewer, "awarded", ["status"])]
+            events.append(self._event(proposal_oid, viewer, "awarded", ["status"]))
+            events += [self._event(oid, viewer, "rejected", ["status"]) for oid in rejected]
+            await self.store.audit_events.insert_many(events, session=session)
             # Ranking entries exist for live proposals only: the winner's, then every other one.
             await self.store.rankings.update_one(
                 {"_id": proposal_oid}, {"$set": {"status": ProposalStatus.AWARDED.value}}, session=session

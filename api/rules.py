@@ -18,8 +18,17 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 
 from api import cursors
-from api.store import Document, Store, parse_object_id, proposal_record, rfp_record
+from api.store import (
+    Document,
+    Store,
+    audit_record,
+    new_audit_event,
+    parse_object_id,
+    proposal_record,
+    rfp_record,
+)
 from schema.records import (
+    AuditRecord,
     ErrorCode,
     InputError,
     OrganizationKind,
@@ -58,14 +67,26 @@ def changed_meanwhile(what: str) -> Outcome[Any]:
     return Outcome.fail(ErrorCode.INVALID_STATE, f"the {what} changed state meanwhile; reload it")
 
 
-def audit_event(at: datetime, actor_id: str | None, action: str, fields: Sequence[str] = ()) -> Document:
-    """One AuditEvent, appended in the same write as the change it records."""
-    return {
-        "at": at,
-        "actorId": ObjectId(actor_id) if actor_id else None,
-        "action": action,
-        "changedFields": list(fields),
-    }
+AUDIT_TRAIL_LIMIT = 50  # what the deprecated auditTrail returns: the latest events only
+AUDIT_ORDER = [("at", 1), ("_id", 1)]
+
+
+def _audit_position(cursor: str, argument: str) -> tuple[datetime, ObjectId]:
+    try:
+        at, event_id = cursors.decode(cursor, "audit", 2)
+        oid = parse_object_id(str(event_id))
+        if oid is None:
+            raise ValueError(event_id)
+        return datetime.fromisoformat(str(at)), oid
+    except (InputError, ValueError) as error:
+        raise InputError(argument, "the cursor is not valid for this list") from error
+
+
+def _beyond(position: tuple[datetime, ObjectId], newer: bool) -> Document:
+    """Events strictly after (or before) a position in (at, _id) order."""
+    at, oid = position
+    op = "$gt" if newer else "$lt"
+    return {"$or": [{"at": {op: at}}, {"at": at, "_id": {op: oid}}]}
 
 
 class Aborted(Exception):
@@ -85,8 +106,71 @@ class MarketBase:
     def now(self) -> datetime:
         return self.clock()
 
-    def _event(self, actor: OrganizationRecord | None, action: str, fields: Sequence[str] = ()) -> Document:
-        return audit_event(self.now(), actor.id if actor else None, action, fields)
+    def _event(
+        self,
+        subject_id: str | ObjectId,
+        actor: OrganizationRecord | None,
+        action: str,
+        fields: Sequence[str] = (),
+    ) -> Document:
+        """One audit event, to insert in the same transaction as the change it records."""
+        return new_audit_event(ObjectId(subject_id), self.now(), actor.id if actor else None, action, fields)
+
+    async def _audit(
+        self,
+        session: AsyncClientSession,
+        subject_id: str | ObjectId,
+        actor: OrganizationRecord | None,
+        action: str,
+        fields: Sequence[str] = (),
+    ) -> None:
+        await self.store.audit_events.insert_one(
+            self._event(subject_id, actor, action, fields), session=session
+        )
+
+    # ------------------------------------------------------------------------------ audit reads
+
+    async def audit_trail(self, subject_id: str) -> list[AuditRecord]:
+        """The latest AUDIT_TRAIL_LIMIT events, oldest first (what the deprecated auditTrail shows)."""
+        oid = parse_object_id(subject_id)
+        if oid is None:
+            return []
+        found = self.store.audit_events.find({"subjectId": oid}).sort([("at", -1), ("_id", -1)])
+        docs = await found.limit(AUDIT_TRAIL_LIMIT).to_list(AUDIT_TRAIL_LIMIT)
+        return [audit_record(doc) for doc in reversed(docs)]
+
+    async def audit_events(
+        self, subject_id: str, first: int | None, after: str | None, last: int | None, before: str | None
+    ) -> Page[AuditRecord]:
+        """A keyset page of a subject's events in time order: first/after forwards, last/before
+        backwards (the newest events are `last: N`)."""
+        oid = parse_object_id(subject_id)
+        if oid is None:
+            return Page.empty()
+        subject: Document = {"subjectId": oid}
+        backwards = last is not None and first is None
+        size = (last if backwards else first) or 0
+        query = dict(subject)
+        for argument, cursor, newer in (("after", after, True), ("before", before, False)):
+            if cursor is not None:
+                query.setdefault("$and", []).append(_beyond(_audit_position(cursor, argument), newer))
+        direction = -1 if backwards else 1
+        found = self.store.audit_events.find(query).sort([("at", direction), ("_id", direction)])
+        docs = await found.limit(size + 1).to_list(size + 1)
+        more = len(docs) > size
+        docs = docs[:size]
+        if backwards:
+            docs.reverse()
+        items = tuple(
+            (cursors.encode("audit", doc["at"].isoformat(), str(doc["_id"])), audit_record(doc))
+            for doc in docs
+        )
+        return Page(
+            items=items,
+            has_next_page=before is not None if backwards else more,
+            has_previous_page=more if backwards else after is not None,
+            total_count=await self.store.audit_events.count_documents(subject),
+        )
 
     async def _in_transaction(self, work: Callable[[AsyncClientSession], Awaitable[T]]) -> T:
         async with self.store.client.start_session() as session:

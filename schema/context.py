@@ -14,6 +14,7 @@ from strawberry.dataloader import DataLoader
 
 from schema.records import (
     ApiKeyRecord,
+    AuditRecord,
     OrganizationKind,
     OrganizationRecord,
     Outcome,
@@ -98,6 +99,11 @@ class Market(Protocol):
     async def score_preview(
         self, viewer: OrganizationRecord | None, rfp_id: str, data: InputData
     ) -> Outcome[ProposalScore]: ...
+
+    async def audit_trail(self, subject_id: str) -> list[AuditRecord]: ...
+    async def audit_events(
+        self, subject_id: str, first: int | None, after: str | None, last: int | None, before: str | None
+    ) -> Page[AuditRecord]: ...
 
     def can_see_budget(self, viewer: OrganizationRecord | None, rfp: RfpRecord) -> bool: ...
     def can_see_score(
