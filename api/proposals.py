@@ -12,6 +12,8 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
 import scoring
+from api.idempotency import IdempotencyKey
+from api.idempotency import idempotency_key as idempotency_key_for
 from api.inputs import changed_fields, validate
 from api.ranking import ranking_entry, scored_fields
 from api.rules import REVISABLE, Aborted, MarketBase, forbidden, not_found
@@ -124,11 +126,33 @@ class ProposalRules(MarketBase):
             raise Aborted(Outcome(errors=scored.errors))
         return scored.value
 
+    async def _replay_proposal(self, answer: Document) -> Outcome[ProposalRecord]:
+        doc = await self.store.proposals.find_one({"_id": answer["proposalId"]})
+        return Outcome(proposal_record(doc)) if doc else not_found(("input",), "proposal")
+
     async def submit_proposal(
-        self, viewer: OrganizationRecord | None, rfp_id: str, data: dict[str, Any]
+        self,
+        viewer: OrganizationRecord | None,
+        rfp_id: str,
+        data: dict[str, Any],
+        idempotency_key: str | None = None,
     ) -> Outcome[ProposalRecord]:
         if viewer is None or viewer.kind is not OrganizationKind.VENDOR:
             return forbidden(OrganizationKind.VENDOR)
+        request = {"rfpId": rfp_id, "proposal": data}
+        made = idempotency_key_for(idempotency_key, f"organization:{viewer.id}", "submitProposal", request)
+        if made.errors:
+            return Outcome(errors=made.errors)
+        key = made.value
+
+        async def run() -> Outcome[ProposalRecord]:
+            return await self._submit(viewer, rfp_id, data, key)
+
+        return await self._idempotent(key, self._replay_proposal, run)
+
+    async def _submit(
+        self, viewer: OrganizationRecord, rfp_id: str, data: dict[str, Any], key: IdempotencyKey | None
+    ) -> Outcome[ProposalRecord]:
         doc = await self._rfp_doc(rfp_id)
         rfp = rfp_record(doc, self.now()) if doc else None
         if doc is None or rfp is None or not self._sees_rfp(viewer, rfp):
@@ -145,9 +169,13 @@ class ProposalRules(MarketBase):
             # and the total is computed under the weights this transaction reads; the deadline is
             # compared with the time of the write, not of the checks above.
             now = self.now()
+            # First: a concurrent duplicate (same key) stops here, whatever happened since.
+            proposal_id = ObjectId()
+            await self._remember(session, key, {"proposalId": proposal_id})
             current = await self._open_rfp_in(session, rfp_id, now, "proposalCount")
             terms, score = self._scored_in(data, current)
             proposal_doc = new_proposal_document(current.id, viewer.id, terms, score, now)
+            proposal_doc["_id"] = proposal_id
             await self.store.proposals.insert_one(proposal_doc, session=session)
             await self.store.rankings.insert_one(ranking_entry(proposal_doc, score), session=session)
             await self._audit(session, proposal_doc["_id"], viewer, "submitted")
@@ -167,7 +195,33 @@ class ProposalRules(MarketBase):
         return Outcome(proposal_record(proposal_doc))
 
     async def revise_proposal(
-        self, viewer: OrganizationRecord | None, proposal_id: str, expected_version: int, data: dict[str, Any]
+        self,
+        viewer: OrganizationRecord | None,
+        proposal_id: str,
+        expected_version: int,
+        data: dict[str, Any],
+        idempotency_key: str | None = None,
+    ) -> Outcome[ProposalRecord]:
+        if viewer is None:
+            return not_found(("input", "proposalId"), "proposal")
+        request = {"proposalId": proposal_id, "expectedVersion": expected_version, "proposal": data}
+        made = idempotency_key_for(idempotency_key, f"organization:{viewer.id}", "reviseProposal", request)
+        if made.errors:
+            return Outcome(errors=made.errors)
+        key = made.value
+
+        async def run() -> Outcome[ProposalRecord]:
+            return await self._revise(viewer, proposal_id, expected_version, data, key)
+
+        return await self._idempotent(key, self._replay_proposal, run)
+
+    async def _revise(
+        self,
+        viewer: OrganizationRecord,
+        proposal_id: str,
+        expected_version: int,
+        data: dict[str, Any],
+        key: IdempotencyKey | None,
     ) -> Outcome[ProposalRecord]:
         proposal, rfp = await self._vendor_proposal(viewer, proposal_id)
         if proposal is None or rfp is None:
@@ -185,6 +239,8 @@ class ProposalRules(MarketBase):
 
         async def work(session: AsyncClientSession) -> Document:
             now = self.now()  # the deadline is compared with the time of the write
+            # First: a concurrent duplicate (same key) stops here, before the version check.
+            await self._remember(session, key, {"proposalId": ObjectId(proposal.id)})
             current = await self._open_rfp_in(session, rfp.id, now, "proposalWrites")
             await self._within_revision_limit(session, proposal.id, now)
             terms, score = self._scored_in(data, current)

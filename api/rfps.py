@@ -11,6 +11,8 @@ from pymongo import ReturnDocument, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 import scoring
+from api.idempotency import IdempotencyKey
+from api.idempotency import idempotency_key as idempotency_key_for
 from api.inputs import RfpDraft, changed_fields, validate
 from api.ranking import scored_fields
 from api.rules import REVISABLE, Aborted, MarketBase, changed_meanwhile, forbidden, not_found
@@ -31,9 +33,28 @@ FINAL = [RfpStatus.AWARDED.value, RfpStatus.CANCELLED.value]
 
 
 class RfpRules(MarketBase):
-    async def create_rfp(self, viewer: OrganizationRecord | None, data: dict[str, Any]) -> Outcome[RfpRecord]:
+    async def create_rfp(
+        self, viewer: OrganizationRecord | None, data: dict[str, Any], idempotency_key: str | None = None
+    ) -> Outcome[RfpRecord]:
         if viewer is None or viewer.kind is not OrganizationKind.BUYER:
             return forbidden(OrganizationKind.BUYER)
+        made = idempotency_key_for(idempotency_key, f"organization:{viewer.id}", "createRfp", data)
+        if made.errors:
+            return Outcome(errors=made.errors)
+        key = made.value
+
+        async def replay(answer: Document) -> Outcome[RfpRecord]:
+            doc = await self.store.rfps.find_one({"_id": answer["rfpId"]})
+            return Outcome(rfp_record(doc, self.now())) if doc else not_found(("input",), "RFP")
+
+        async def run() -> Outcome[RfpRecord]:
+            return await self._create_rfp(viewer, data, key)
+
+        return await self._idempotent(key, replay, run)
+
+    async def _create_rfp(
+        self, viewer: OrganizationRecord, data: dict[str, Any], key: IdempotencyKey | None
+    ) -> Outcome[RfpRecord]:
         draft, errors = validate(RfpDraft, data, ("input",))
         if draft is None:
             return Outcome(errors=errors)
@@ -58,6 +79,7 @@ class RfpRules(MarketBase):
         }
 
         async def work(session: AsyncClientSession) -> None:
+            await self._remember(session, key, {"rfpId": doc["_id"]})
             await self.store.rfps.insert_one(doc, session=session)
             await self._audit(session, doc["_id"], viewer, "created")
 

@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import DuplicateKeyError
 
 from api import cursors
+from api.idempotency import FIELD, RETENTION, IdempotencyKey, Replay, reused
 from api.store import (
     Document,
     Store,
@@ -127,6 +129,60 @@ class MarketBase:
         await self.store.audit_events.insert_one(
             self._event(subject_id, actor, action, fields), session=session
         )
+
+    # ------------------------------------------------------------------------------ idempotency
+
+    async def _prior_answer(self, key: IdempotencyKey) -> Outcome[Document] | None:
+        """The stored answer to an earlier request with this key, or why it cannot be replayed."""
+        now = self.now()
+        doc = await self.store.idempotency.find_one({"_id": key.record_id})
+        if doc is None:
+            return None
+        if doc["expiresAt"] <= now:  # the TTL monitor runs about once a minute: expire it now
+            await self.store.idempotency.delete_one({"_id": key.record_id, "expiresAt": {"$lte": now}})
+            return None
+        if doc["fingerprint"] != key.fingerprint:
+            return reused()
+        return Outcome(doc["answer"])
+
+    async def _remember(
+        self, session: AsyncClientSession, key: IdempotencyKey | None, answer: Document
+    ) -> None:
+        """Stores the answer in the transaction of the effect, before the effect's own writes: a
+        concurrent request with the same key conflicts here, and once this one commits it replays."""
+        if key is None:
+            return
+        now = self.now()
+        record = {
+            "_id": key.record_id,
+            "fingerprint": key.fingerprint,
+            "answer": answer,
+            "createdAt": now,
+            "expiresAt": now + RETENTION,
+        }
+        try:
+            await self.store.idempotency.insert_one(record, session=session)
+        except DuplicateKeyError as duplicate:
+            raise Replay from duplicate
+
+    async def _idempotent(
+        self,
+        key: IdempotencyKey | None,
+        replay: Callable[[Document], Awaitable[Outcome[T]]],
+        run: Callable[[], Awaitable[Outcome[T]]],
+    ) -> Outcome[T]:
+        """Runs the use case once per key: a retry (or a concurrent duplicate) replays the answer."""
+        if key is None:
+            return await run()
+        for _ in range(3):
+            prior = await self._prior_answer(key)
+            if prior is not None:
+                return await replay(prior.value) if prior.value is not None else Outcome(errors=prior.errors)
+            try:
+                return await run()
+            except Replay:
+                continue  # the other request committed: its answer is there now
+        return Outcome.fail(ErrorCode.CONFLICT, "a request with this idempotency key is in progress", FIELD)
 
     # ------------------------------------------------------------------------------ audit reads
 

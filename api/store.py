@@ -91,6 +91,8 @@ class Store:
         self.rankings: AsyncCollection[Document] = self.db["rankings"]
         # The audit trail: one small document per change, so no RFP or proposal grows with history.
         self.audit_events: AsyncCollection[Document] = self.db["audit_events"]
+        # Answers to mutations sent with an idempotency key, for RETENTION (api/idempotency.py).
+        self.idempotency: AsyncCollection[Document] = self.db["idempotency_keys"]
 
     async def ensure_indexes(self) -> None:
         """Idempotent: creating an index that exists with the same spec is a no-op."""
@@ -116,6 +118,7 @@ class Store:
         await self.audit_events.create_index(
             [("subjectId", ASCENDING), ("at", ASCENDING), ("_id", ASCENDING)], name="by_subject"
         )
+        await self.idempotency.create_index([("expiresAt", ASCENDING)], expireAfterSeconds=0, name="expiry")
         await self.migrate_embedded_audit()
 
     async def migrate_embedded_audit(self) -> None:
