@@ -9,7 +9,16 @@ import strawberry
 from strawberry.types import Info
 
 from schema import enums  # noqa: F401  (registers the enums used below)
-from schema.common import Money, Node, PageInfo, UserError, client_error, page_size, to_global_id
+from schema.common import (
+    MAX_PAGE_SIZE,
+    Money,
+    Node,
+    PageInfo,
+    UserError,
+    client_error,
+    page_size,
+    to_global_id,
+)
 from schema.context import Context
 from schema.records import (
     ApiKeyRecord,
@@ -172,12 +181,10 @@ async def audit_events_of(
     subject_id = root.record.id
     if first is not None and last is not None:
         raise client_error("use either first/after or last/before", ["last"])
+    if last is not None and not 1 <= last <= MAX_PAGE_SIZE:
+        raise client_error(f"last must be between 1 and {MAX_PAGE_SIZE}", ["last"])
     page = await _context(info).market.audit_events(
-        subject_id,
-        page_size(first) if last is None else None,
-        after,
-        page_size(last) if last is not None else None,
-        before,
+        subject_id, page_size(first) if last is None else None, after, last, before
     )
     return AuditEventConnection.of(page)
 
