@@ -11,7 +11,10 @@ from datetime import datetime, timedelta
 
 from bson import ObjectId
 from pymongo import ReturnDocument
+from pymongo.asynchronous.client_session import AsyncClientSession
 
+from api.idempotency import FIELD, IdempotencyKey
+from api.idempotency import idempotency_key as idempotency_key_for
 from api.inputs import Registration, validate
 from api.rules import MarketBase
 from api.store import Document, organization_record, parse_object_id
@@ -20,6 +23,7 @@ from schema.records import ApiKeyRecord, ErrorCode, OrganizationKind, Organizati
 API_KEY_PREFIX = "rfpm_"
 MAX_ACTIVE_KEYS = 10
 LIVE_KEY = {"$eq": ["$$this.revokedAt", None]}
+LIVE_KEY_COUNT = {"$size": {"$filter": {"input": "$apiKeys", "cond": LIVE_KEY}}}
 
 
 def hash_api_key(key: str) -> str:
@@ -93,7 +97,42 @@ class OrganizationRules(MarketBase):
         return doc is not None and doc["count"] <= limit.calls
 
     async def register_organization(
-        self, name: str, kind: OrganizationKind, contact_email: str, client_address: str = ""
+        self,
+        name: str,
+        kind: OrganizationKind,
+        contact_email: str,
+        client_address: str = "",
+        idempotency_key: str | None = None,
+    ) -> Outcome[tuple[OrganizationRecord, str]]:
+        # Anonymous: the key is scoped to the client address, so another client cannot replay it.
+        request = {"name": name, "kind": kind.value, "contactEmail": contact_email}
+        made = idempotency_key_for(
+            idempotency_key, f"address:{client_address}", "registerOrganization", request
+        )
+        if made.errors:
+            return Outcome(errors=made.errors)
+        key = made.value
+
+        async def replay(answer: Document) -> Outcome[tuple[OrganizationRecord, str]]:
+            assert key is not None, "only keyed requests replay"
+            doc = await self.store.organizations.find_one({"_id": answer["organizationId"]}, {"apiKeys": 0})
+            api_key = key.unseal(answer["apiKey"])
+            if doc is None or api_key is None:
+                return Outcome.fail(ErrorCode.NOT_FOUND, "the organization no longer exists", FIELD)
+            return Outcome((organization_record(doc), api_key))
+
+        async def run() -> Outcome[tuple[OrganizationRecord, str]]:
+            return await self._register(name, kind, contact_email, client_address, key)
+
+        return await self._idempotent(key, replay, run)
+
+    async def _register(
+        self,
+        name: str,
+        kind: OrganizationKind,
+        contact_email: str,
+        client_address: str,
+        key: IdempotencyKey | None,
     ) -> Outcome[tuple[OrganizationRecord, str]]:
         # The address is hashed: the limiter needs to recognise it, not to store it.
         bucket = "register:" + hashlib.sha256(client_address.encode()).hexdigest()[:32]
@@ -106,18 +145,25 @@ class OrganizationRules(MarketBase):
         )
         if registration is None:
             return Outcome(errors=errors)
-        key = new_api_key()
+        api_key = new_api_key()
         now = self.now()
         doc = {
+            "_id": ObjectId(),
             "name": registration.name,
             "kind": kind.value,
             "contactEmail": registration.contact_email,
             "createdAt": now,
-            "apiKeys": [key_entry(key, now, "registration")],
+            "apiKeys": [key_entry(api_key, now, "registration")],
         }
-        result = await self.store.organizations.insert_one(doc)
-        doc["_id"] = result.inserted_id
-        return Outcome((organization_record(doc), key))
+
+        async def work(session: AsyncClientSession) -> None:
+            # The key shown once is kept only sealed, for a replay to the same caller and key.
+            sealed = {"organizationId": doc["_id"], "apiKey": key.seal(api_key)} if key else {}
+            await self._remember(session, key, sealed)
+            await self.store.organizations.insert_one(doc, session=session)
+
+        await self._in_transaction(work)
+        return Outcome((organization_record(doc), api_key))
 
     async def api_keys(self, viewer: OrganizationRecord) -> list[ApiKeyRecord]:
         doc = await self.store.organizations.find_one({"_id": ObjectId(viewer.id)}, projection={"apiKeys": 1})
@@ -134,15 +180,14 @@ class OrganizationRules(MarketBase):
         entry = key_entry(key, self.now(), label.strip() if label else None)
         updated = await self.store.organizations.update_one(
             # The filter caps live keys atomically: no race can push an organization past the cap.
-            {
-                "_id": ObjectId(viewer.id),
-                f"apiKeys.{MAX_ACTIVE_KEYS - 1}": {"$exists": False},
-            },
+            # Revoked keys do not count, so rotation (issue, then revoke) works indefinitely.
+            {"_id": ObjectId(viewer.id), "$expr": {"$lt": [LIVE_KEY_COUNT, MAX_ACTIVE_KEYS]}},
             {"$push": {"apiKeys": entry}},
         )
         if updated.modified_count == 0:
             return Outcome.fail(
-                ErrorCode.INVALID_STATE, f"at most {MAX_ACTIVE_KEYS} keys per organization; revoke one first"
+                ErrorCode.INVALID_STATE,
+                f"at most {MAX_ACTIVE_KEYS} live keys per organization; revoke one first",
             )
         return Outcome((api_key_record(entry), key))
 
@@ -156,7 +201,7 @@ class OrganizationRules(MarketBase):
             {
                 "_id": ObjectId(viewer.id),
                 "apiKeys": {"$elemMatch": {"id": oid, "revokedAt": None}},
-                "$expr": {"$gt": [{"$size": {"$filter": {"input": "$apiKeys", "cond": LIVE_KEY}}}, 1]},
+                "$expr": {"$gt": [LIVE_KEY_COUNT, 1]},
             },
             {"$set": {"apiKeys.$[key].revokedAt": now}},
             array_filters=[{"key.id": oid}],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bson import ObjectId
@@ -12,9 +12,11 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
 import scoring
+from api.idempotency import IdempotencyKey
+from api.idempotency import idempotency_key as idempotency_key_for
 from api.inputs import changed_fields, validate
 from api.ranking import ranking_entry, scored_fields
-from api.rules import REVISABLE, MarketBase, audit_event, forbidden, not_found
+from api.rules import REVISABLE, Aborted, MarketBase, forbidden, not_found
 from api.store import Document, proposal_record, rfp_record
 from schema.records import (
     ErrorCode,
@@ -35,6 +37,7 @@ def new_proposal_document(
 ) -> Document:
     """A submitted proposal as stored: terms, the score snapshot, its ranking key, the first event."""
     return {
+        "_id": ObjectId(),
         "rfpId": ObjectId(rfp_id),
         "vendorId": ObjectId(vendor_id),
         "status": ProposalStatus.SUBMITTED.value,
@@ -43,11 +46,33 @@ def new_proposal_document(
         "updatedAt": now,
         "terms": terms.model_dump(mode="python"),
         "score": score.model_dump(mode="python"),
-        "audit": [audit_event(now, vendor_id, "submitted")],
     }
 
 
 class ProposalRules(MarketBase):
+    # Each revision stores a new snapshot and an audit event: bounded per proposal, in a sliding hour.
+    revisions_per_hour: int = 60
+
+    async def _within_revision_limit(
+        self, session: AsyncClientSession, proposal_id: str, now: datetime
+    ) -> None:
+        recent = await self.store.audit_events.count_documents(
+            {
+                "subjectId": ObjectId(proposal_id),
+                "action": "revised",
+                "at": {"$gt": now - timedelta(hours=1)},
+            },
+            session=session,
+        )
+        if recent >= self.revisions_per_hour:
+            raise Aborted(
+                Outcome.fail(
+                    ErrorCode.RATE_LIMITED,
+                    f"at most {self.revisions_per_hour} revisions of a proposal per hour; try again later",
+                    ("input", "proposalId"),
+                )
+            )
+
     def _scored(
         self, data: dict[str, Any], rfp: RfpRecord, prefix: tuple[str, ...]
     ) -> Outcome[tuple[ProposalTerms, ProposalScore]]:
@@ -73,11 +98,61 @@ class ProposalRules(MarketBase):
             return Outcome.fail(ErrorCode.INVALID_STATE, f"the RFP is {rfp.status.value}, not OPEN")
         return None
 
+    async def _open_rfp_in(
+        self, session: AsyncClientSession, rfp_id: str, now: datetime, inc: str
+    ) -> RfpRecord:
+        """The RFP as this transaction sees it, provided it is still open; aborts otherwise.
+
+        The conditional write makes "still open" part of the transaction, and writing the RFP makes a
+        concurrent close, cancel or re-weighting (which write it too) conflict with this
+        transaction: one of the two is retried, so a proposal is never stored after the RFP closed
+        nor with a total under weights that are no longer the RFP's.
+        """
+        doc = await self.store.rfps.find_one_and_update(
+            {"_id": ObjectId(rfp_id), "status": RfpStatus.OPEN.value, "submissionDeadline": {"$gt": now}},
+            {"$inc": {inc: 1}},
+            return_document=ReturnDocument.AFTER,
+            session=session,
+        )
+        if doc is not None:
+            return rfp_record(doc, now)
+        current = await self.store.rfps.find_one({"_id": ObjectId(rfp_id)}, session=session)
+        closed = self._check_open(rfp_record(current, now), current["status"]) if current else None
+        raise Aborted(closed or Outcome.fail(ErrorCode.INVALID_STATE, "the RFP closed meanwhile"))
+
+    def _scored_in(self, data: dict[str, Any], rfp: RfpRecord) -> tuple[ProposalTerms, ProposalScore]:
+        scored = self._scored(data, rfp, ("input", "proposal"))
+        if scored.value is None:
+            raise Aborted(Outcome(errors=scored.errors))
+        return scored.value
+
+    async def _replay_proposal(self, answer: Document) -> Outcome[ProposalRecord]:
+        doc = await self.store.proposals.find_one({"_id": answer["proposalId"]})
+        return Outcome(proposal_record(doc)) if doc else not_found(("input",), "proposal")
+
     async def submit_proposal(
-        self, viewer: OrganizationRecord | None, rfp_id: str, data: dict[str, Any]
+        self,
+        viewer: OrganizationRecord | None,
+        rfp_id: str,
+        data: dict[str, Any],
+        idempotency_key: str | None = None,
     ) -> Outcome[ProposalRecord]:
         if viewer is None or viewer.kind is not OrganizationKind.VENDOR:
             return forbidden(OrganizationKind.VENDOR)
+        request = {"rfpId": rfp_id, "proposal": data}
+        made = idempotency_key_for(idempotency_key, f"organization:{viewer.id}", "submitProposal", request)
+        if made.errors:
+            return Outcome(errors=made.errors)
+        key = made.value
+
+        async def run() -> Outcome[ProposalRecord]:
+            return await self._submit(viewer, rfp_id, data, key)
+
+        return await self._idempotent(key, self._replay_proposal, run)
+
+    async def _submit(
+        self, viewer: OrganizationRecord, rfp_id: str, data: dict[str, Any], key: IdempotencyKey | None
+    ) -> Outcome[ProposalRecord]:
         doc = await self._rfp_doc(rfp_id)
         rfp = rfp_record(doc, self.now()) if doc else None
         if doc is None or rfp is None or not self._sees_rfp(viewer, rfp):
@@ -85,41 +160,68 @@ class ProposalRules(MarketBase):
         closed = self._check_open(rfp, doc["status"])
         if closed:
             return closed
-        scored = self._scored(data, rfp, ("input", "proposal"))
+        scored = self._scored(data, rfp, ("input", "proposal"))  # input errors before any write
         if scored.value is None:
             return Outcome(errors=scored.errors)
-        terms, score = scored.value
-        now = self.now()
-        proposal_doc = new_proposal_document(rfp.id, viewer.id, terms, score, now)
 
-        async def work(session: AsyncClientSession) -> bool:
-            # Counting on the RFP with a state filter makes "still open" and "insert" one decision.
-            counted = await self.store.rfps.update_one(
-                {"_id": ObjectId(rfp.id), "status": RfpStatus.OPEN.value, "submissionDeadline": {"$gt": now}},
-                {"$inc": {"proposalCount": 1}},
-                session=session,
-            )
-            if counted.matched_count == 0:
-                return False
+        async def work(session: AsyncClientSession) -> Document:
+            # Counting on the RFP with a state filter makes "still open" and "insert" one decision,
+            # and the total is computed under the weights this transaction reads; the deadline is
+            # compared with the time of the write, not of the checks above.
+            now = self.now()
+            # First: a concurrent duplicate (same key) stops here, whatever happened since.
+            proposal_id = ObjectId()
+            await self._remember(session, key, {"proposalId": proposal_id})
+            current = await self._open_rfp_in(session, rfp_id, now, "proposalCount")
+            terms, score = self._scored_in(data, current)
+            proposal_doc = new_proposal_document(current.id, viewer.id, terms, score, now)
+            proposal_doc["_id"] = proposal_id
             await self.store.proposals.insert_one(proposal_doc, session=session)
             await self.store.rankings.insert_one(ranking_entry(proposal_doc, score), session=session)
-            return True
+            await self._audit(session, proposal_doc["_id"], viewer, "submitted")
+            return proposal_doc
 
         try:
-            inserted = await self._in_transaction(work)
+            proposal_doc = await self._in_transaction(work)
+        except Aborted as aborted:
+            return aborted.outcome
         except DuplicateKeyError:
             return Outcome.fail(
                 ErrorCode.ALREADY_SUBMITTED,
                 "you already submitted to this RFP; revise that proposal",
                 ("input", "rfpId"),
             )
-        if not inserted:
-            return Outcome.fail(ErrorCode.INVALID_STATE, "the RFP closed meanwhile")
         self.digests.schedule(rfp.id)
         return Outcome(proposal_record(proposal_doc))
 
     async def revise_proposal(
-        self, viewer: OrganizationRecord | None, proposal_id: str, expected_version: int, data: dict[str, Any]
+        self,
+        viewer: OrganizationRecord | None,
+        proposal_id: str,
+        expected_version: int,
+        data: dict[str, Any],
+        idempotency_key: str | None = None,
+    ) -> Outcome[ProposalRecord]:
+        if viewer is None:
+            return not_found(("input", "proposalId"), "proposal")
+        request = {"proposalId": proposal_id, "expectedVersion": expected_version, "proposal": data}
+        made = idempotency_key_for(idempotency_key, f"organization:{viewer.id}", "reviseProposal", request)
+        if made.errors:
+            return Outcome(errors=made.errors)
+        key = made.value
+
+        async def run() -> Outcome[ProposalRecord]:
+            return await self._revise(viewer, proposal_id, expected_version, data, key)
+
+        return await self._idempotent(key, self._replay_proposal, run)
+
+    async def _revise(
+        self,
+        viewer: OrganizationRecord,
+        proposal_id: str,
+        expected_version: int,
+        data: dict[str, Any],
+        key: IdempotencyKey | None,
     ) -> Outcome[ProposalRecord]:
         proposal, rfp = await self._vendor_proposal(viewer, proposal_id)
         if proposal is None or rfp is None:
@@ -130,49 +232,57 @@ class ProposalRules(MarketBase):
             return closed
         if proposal.status.value not in REVISABLE:
             return Outcome.fail(ErrorCode.INVALID_STATE, f"the proposal is {proposal.status.value}")
-        scored = self._scored(data, rfp, ("input", "proposal"))
+        scored = self._scored(data, rfp, ("input", "proposal"))  # input errors before any write
         if scored.value is None:
             return Outcome(errors=scored.errors)
-        terms, score = scored.value
-        now = self.now()
-        revision = {
-            "$set": {
-                "terms": terms.model_dump(mode="python"),
-                "score": score.model_dump(mode="python"),
-                "updatedAt": now,
-            },
-            "$inc": {"version": 1},
-            "$push": {"audit": self._event(viewer, "revised", changed_fields(proposal.terms, terms))},
-        }
+        fields = changed_fields(proposal.terms, scored.value[0])
 
-        async def work(session: AsyncClientSession) -> Document | None:
+        async def work(session: AsyncClientSession) -> Document:
+            now = self.now()  # the deadline is compared with the time of the write
+            # First: a concurrent duplicate (same key) stops here, before the version check.
+            await self._remember(session, key, {"proposalId": ObjectId(proposal.id)})
+            current = await self._open_rfp_in(session, rfp.id, now, "proposalWrites")
+            await self._within_revision_limit(session, proposal.id, now)
+            terms, score = self._scored_in(data, current)
             # The version in the filter is the optimistic lock: of concurrent revisions with the same
             # expectedVersion exactly one matches, the others get CONFLICT; none is lost silently.
-            doc = await self.store.proposals.find_one_and_update(
+            updated = await self.store.proposals.find_one_and_update(
                 {
                     "_id": ObjectId(proposal.id),
                     "version": expected_version,
                     "status": {"$in": list(REVISABLE)},
                 },
-                revision,
+                {
+                    "$set": {
+                        "terms": terms.model_dump(mode="python"),
+                        "score": score.model_dump(mode="python"),
+                        "updatedAt": now,
+                    },
+                    "$inc": {"version": 1},
+                },
                 return_document=ReturnDocument.AFTER,
                 session=session,
             )
-            if doc is not None:
-                await self.store.rankings.update_one(
-                    {"_id": doc["_id"]},
-                    {"$set": scored_fields(doc["rfpId"], doc["_id"], doc["submittedAt"], score)},
-                    session=session,
+            if updated is None:
+                raise Aborted(
+                    Outcome.fail(
+                        ErrorCode.CONFLICT,
+                        f"expectedVersion {expected_version} is stale; reload the proposal and revise again",
+                        ("input", "expectedVersion"),
+                    )
                 )
-            return doc
-
-        updated = await self._in_transaction(work)
-        if updated is None:
-            return Outcome.fail(
-                ErrorCode.CONFLICT,
-                f"expectedVersion {expected_version} is stale; reload the proposal and revise again",
-                ("input", "expectedVersion"),
+            await self.store.rankings.update_one(
+                {"_id": updated["_id"]},
+                {"$set": scored_fields(updated["rfpId"], updated["_id"], updated["submittedAt"], score)},
+                session=session,
             )
+            await self._audit(session, updated["_id"], viewer, "revised", fields)
+            return updated
+
+        try:
+            updated = await self._in_transaction(work)
+        except Aborted as aborted:
+            return aborted.outcome
         self.digests.schedule(rfp.id)
         return Outcome(proposal_record(updated))
 
@@ -210,15 +320,13 @@ class ProposalRules(MarketBase):
         async def work(session: AsyncClientSession) -> Document | None:
             doc = await self.store.proposals.find_one_and_update(
                 {"_id": ObjectId(proposal.id), "status": {"$in": list(REVISABLE)}},
-                {
-                    "$set": {"status": target.value, "updatedAt": now},
-                    "$push": {"audit": self._event(actor, action, ["status"])},
-                },
+                {"$set": {"status": target.value, "updatedAt": now}},
                 return_document=ReturnDocument.AFTER,
                 session=session,
             )
             if doc is None:
                 return None
+            await self._audit(session, doc["_id"], actor, action, ["status"])
             if target is ProposalStatus.WITHDRAWN:
                 # A withdrawn proposal leaves the ranking and the count.
                 await self.store.rankings.delete_one({"_id": doc["_id"]}, session=session)

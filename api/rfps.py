@@ -11,9 +11,11 @@ from pymongo import ReturnDocument, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 import scoring
+from api.idempotency import IdempotencyKey
+from api.idempotency import idempotency_key as idempotency_key_for
 from api.inputs import RfpDraft, changed_fields, validate
 from api.ranking import scored_fields
-from api.rules import REVISABLE, MarketBase, forbidden, not_found
+from api.rules import REVISABLE, Aborted, MarketBase, changed_meanwhile, forbidden, not_found
 from api.store import Document, rfp_record
 from schema.records import (
     ErrorCode,
@@ -27,11 +29,32 @@ from schema.records import (
 )
 from scoring.model import ProposalScore, Weights
 
+FINAL = [RfpStatus.AWARDED.value, RfpStatus.CANCELLED.value]
+
 
 class RfpRules(MarketBase):
-    async def create_rfp(self, viewer: OrganizationRecord | None, data: dict[str, Any]) -> Outcome[RfpRecord]:
+    async def create_rfp(
+        self, viewer: OrganizationRecord | None, data: dict[str, Any], idempotency_key: str | None = None
+    ) -> Outcome[RfpRecord]:
         if viewer is None or viewer.kind is not OrganizationKind.BUYER:
             return forbidden(OrganizationKind.BUYER)
+        made = idempotency_key_for(idempotency_key, f"organization:{viewer.id}", "createRfp", data)
+        if made.errors:
+            return Outcome(errors=made.errors)
+        key = made.value
+
+        async def replay(answer: Document) -> Outcome[RfpRecord]:
+            doc = await self.store.rfps.find_one({"_id": answer["rfpId"]})
+            return Outcome(rfp_record(doc, self.now())) if doc else not_found(("input",), "RFP")
+
+        async def run() -> Outcome[RfpRecord]:
+            return await self._create_rfp(viewer, data, key)
+
+        return await self._idempotent(key, replay, run)
+
+    async def _create_rfp(
+        self, viewer: OrganizationRecord, data: dict[str, Any], key: IdempotencyKey | None
+    ) -> Outcome[RfpRecord]:
         draft, errors = validate(RfpDraft, data, ("input",))
         if draft is None:
             return Outcome(errors=errors)
@@ -41,6 +64,7 @@ class RfpRules(MarketBase):
                 ErrorCode.INVALID, "the deadline must be in the future", ("input", "submissionDeadline")
             )
         doc: Document = {
+            "_id": ObjectId(),
             "buyerId": ObjectId(viewer.id),
             "title": draft.title,
             "scope": draft.scope,
@@ -52,10 +76,14 @@ class RfpRules(MarketBase):
             "updatedAt": now,
             "context": draft.context().model_dump(mode="python"),
             "proposalCount": 0,
-            "audit": [self._event(viewer, "created")],
         }
-        result = await self.store.rfps.insert_one(doc)
-        doc["_id"] = result.inserted_id
+
+        async def work(session: AsyncClientSession) -> None:
+            await self._remember(session, key, {"rfpId": doc["_id"]})
+            await self.store.rfps.insert_one(doc, session=session)
+            await self._audit(session, doc["_id"], viewer, "created")
+
+        await self._in_transaction(work)
         return Outcome(rfp_record(doc, now))
 
     async def _transition(
@@ -79,16 +107,23 @@ class RfpRules(MarketBase):
         state_filter: Document = {"_id": ObjectId(rfp.id), "status": {"$in": [s.value for s in allowed]}}
         if RfpStatus.OPEN in allowed and RfpStatus.CLOSED not in allowed:
             state_filter["submissionDeadline"] = {"$gt": now}
-        doc = await self.store.rfps.find_one_and_update(
-            state_filter,
-            {
-                "$set": {"status": target.value, "updatedAt": now},
-                "$push": {"audit": self._event(viewer, action, ["status"])},
-            },
-            return_document=ReturnDocument.AFTER,
-        )
-        if doc is None:
-            return Outcome.fail(ErrorCode.INVALID_STATE, "the RFP changed state meanwhile; reload it")
+
+        async def work(session: AsyncClientSession) -> Document:
+            doc = await self.store.rfps.find_one_and_update(
+                state_filter,
+                {"$set": {"status": target.value, "updatedAt": now}},
+                return_document=ReturnDocument.AFTER,
+                session=session,
+            )
+            if doc is None:
+                raise Aborted(changed_meanwhile("RFP"))
+            await self._audit(session, doc["_id"], viewer, action, ["status"])
+            return doc
+
+        try:
+            doc = await self._in_transaction(work)
+        except Aborted as aborted:
+            return aborted.outcome
         return Outcome(rfp_record(doc, now))
 
     async def publish_rfp(self, viewer: OrganizationRecord | None, rfp_id: str) -> Outcome[RfpRecord]:
@@ -120,22 +155,26 @@ class RfpRules(MarketBase):
         fields = [f"weights.{name}" for name in changed_fields(rfp.context.weights, new_weights)]
         now = self.now()
 
-        async def work(session: AsyncClientSession) -> Document | None:
+        async def work(session: AsyncClientSession) -> Document:
+            # The state is re-checked by the write; submissions and revisions write this document
+            # too, so they conflict with the re-weighting and one of them is retried: no total is
+            # ever stored under weights that are no longer the RFP's.
             doc = await self.store.rfps.find_one_and_update(
-                {"_id": ObjectId(rfp.id)},
-                {
-                    "$set": {"context.weights": new_weights.model_dump(), "updatedAt": now},
-                    "$push": {"audit": self._event(viewer, "weightsUpdated", fields)},
-                },
+                {"_id": ObjectId(rfp.id), "status": {"$nin": FINAL}},
+                {"$set": {"context.weights": new_weights.model_dump(), "updatedAt": now}},
                 return_document=ReturnDocument.AFTER,
                 session=session,
             )
+            if doc is None:
+                raise Aborted(changed_meanwhile("RFP"))
+            await self._audit(session, doc["_id"], viewer, "weightsUpdated", fields)
             await self._reweigh_all(rfp.id, new_weights, session)
             return doc
 
-        doc = await self._in_transaction(work)
-        if doc is None:
-            return not_found(("input", "rfpId"), "RFP")
+        try:
+            doc = await self._in_transaction(work)
+        except Aborted as aborted:
+            return aborted.outcome
         self.digests.schedule(rfp.id)  # new totals, new ranking keys: the fences move too
         return Outcome(rfp_record(doc, now))
 
@@ -170,35 +209,51 @@ class RfpRules(MarketBase):
             return Outcome.fail(ErrorCode.INVALID_STATE, f"the proposal is {proposal.status.value}")
         now = self.now()
         rfp_oid, proposal_oid = ObjectId(rfp.id), ObjectId(proposal.id)
+        # Effectively CLOSED: closed by the buyer, or OPEN past its deadline.
+        closed: Document = {
+            "_id": rfp_oid,
+            "$or": [
+                {"status": RfpStatus.CLOSED.value},
+                {"status": RfpStatus.OPEN.value, "submissionDeadline": {"$lte": now}},
+            ],
+        }
 
-        async def work(session: AsyncClientSession) -> Document | None:
+        async def work(session: AsyncClientSession) -> Document:
+            # Every precondition is re-checked by the writes themselves: a withdrawal or a state
+            # change that committed after the checks above makes a write match nothing, and the
+            # whole transaction is aborted (never an AWARDED-but-withdrawn winner).
             doc = await self.store.rfps.find_one_and_update(
-                {"_id": rfp_oid, "status": {"$in": [RfpStatus.OPEN.value, RfpStatus.CLOSED.value]}},
-                {
-                    "$set": {"status": RfpStatus.AWARDED.value, "updatedAt": now},
-                    "$push": {"audit": self._event(viewer, "awarded", ["status"])},
-                },
+                closed,
+                {"$set": {"status": RfpStatus.AWARDED.value, "updatedAt": now}},
                 return_document=ReturnDocument.AFTER,
                 session=session,
             )
             if doc is None:
-                return None
-            await self.store.proposals.update_one(
-                {"_id": proposal_oid},
-                {
-                    "$set": {"status": ProposalStatus.AWARDED.value, "updatedAt": now},
-                    "$push": {"audit": self._event(viewer, "awarded", ["status"])},
-                },
+                raise Aborted(changed_meanwhile("RFP"))
+            won = await self.store.proposals.update_one(
+                {"_id": proposal_oid, "rfpId": rfp_oid, "status": {"$in": list(REVISABLE)}},
+                {"$set": {"status": ProposalStatus.AWARDED.value, "updatedAt": now}},
                 session=session,
             )
+            if won.matched_count == 0:
+                raise Aborted(
+                    Outcome.fail(
+                        ErrorCode.INVALID_STATE,
+                        "the proposal was withdrawn or changed state meanwhile; reload it",
+                        ("input", "proposalId"),
+                    )
+                )
+            others = {"rfpId": rfp_oid, "_id": {"$ne": proposal_oid}, "status": {"$in": list(REVISABLE)}}
+            rejected = await self.store.proposals.distinct("_id", others, session=session)
             await self.store.proposals.update_many(
-                {"rfpId": rfp_oid, "_id": {"$ne": proposal_oid}, "status": {"$in": list(REVISABLE)}},
-                {
-                    "$set": {"status": ProposalStatus.REJECTED.value, "updatedAt": now},
-                    "$push": {"audit": self._event(viewer, "rejected", ["status"])},
-                },
+                {"_id": {"$in": rejected}, "status": {"$in": list(REVISABLE)}},
+                {"$set": {"status": ProposalStatus.REJECTED.value, "updatedAt": now}},
                 session=session,
             )
+            events = [self._event(rfp_oid, viewer, "awarded", ["status"])]
+            events.append(self._event(proposal_oid, viewer, "awarded", ["status"]))
+            events += [self._event(oid, viewer, "rejected", ["status"]) for oid in rejected]
+            await self.store.audit_events.insert_many(events, session=session)
             # Ranking entries exist for live proposals only: the winner's, then every other one.
             await self.store.rankings.update_one(
                 {"_id": proposal_oid}, {"$set": {"status": ProposalStatus.AWARDED.value}}, session=session
@@ -210,9 +265,10 @@ class RfpRules(MarketBase):
             )
             return doc
 
-        doc = await self._in_transaction(work)
-        if doc is None:
-            return Outcome.fail(ErrorCode.INVALID_STATE, "the RFP changed state meanwhile; reload it")
+        try:
+            doc = await self._in_transaction(work)
+        except Aborted as aborted:
+            return aborted.outcome
         return Outcome(rfp_record(doc, now))
 
     async def list_rfps(

@@ -16,10 +16,21 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import DuplicateKeyError
 
 from api import cursors
-from api.store import Document, Store, parse_object_id, proposal_record, rfp_record
+from api.idempotency import FIELD, RETENTION, IdempotencyKey, Replay, reused
+from api.store import (
+    Document,
+    Store,
+    audit_record,
+    new_audit_event,
+    parse_object_id,
+    proposal_record,
+    rfp_record,
+)
 from schema.records import (
+    AuditRecord,
     ErrorCode,
     InputError,
     OrganizationKind,
@@ -54,14 +65,39 @@ def not_found(field: tuple[str, ...], what: str) -> Outcome[Any]:
     return Outcome.fail(ErrorCode.NOT_FOUND, f"{what} not found", field)
 
 
-def audit_event(at: datetime, actor_id: str | None, action: str, fields: Sequence[str] = ()) -> Document:
-    """One AuditEvent, appended in the same write as the change it records."""
-    return {
-        "at": at,
-        "actorId": ObjectId(actor_id) if actor_id else None,
-        "action": action,
-        "changedFields": list(fields),
-    }
+def changed_meanwhile(what: str) -> Outcome[Any]:
+    return Outcome.fail(ErrorCode.INVALID_STATE, f"the {what} changed state meanwhile; reload it")
+
+
+AUDIT_TRAIL_LIMIT = 50  # what the deprecated auditTrail returns: the latest events only
+AUDIT_ORDER = [("at", 1), ("_id", 1)]
+
+
+def _audit_position(cursor: str, argument: str) -> tuple[datetime, ObjectId]:
+    try:
+        at, event_id = cursors.decode(cursor, "audit", 2)
+        oid = parse_object_id(str(event_id))
+        if oid is None:
+            raise ValueError(event_id)
+        return datetime.fromisoformat(str(at)), oid
+    except (InputError, ValueError) as error:
+        raise InputError(argument, "the cursor is not valid for this list") from error
+
+
+def _beyond(position: tuple[datetime, ObjectId], newer: bool) -> Document:
+    """Events strictly after (or before) a position in (at, _id) order."""
+    at, oid = position
+    op = "$gt" if newer else "$lt"
+    return {"$or": [{"at": {op: at}}, {"at": at, "_id": {op: oid}}]}
+
+
+class Aborted(Exception):
+    """Raised inside a transaction when a precondition no longer holds: the transaction is aborted
+    (nothing it wrote stays) and the outcome explains why to the caller."""
+
+    def __init__(self, outcome: Outcome[Any]) -> None:
+        super().__init__(outcome.errors[0].message if outcome.errors else "aborted")
+        self.outcome = outcome
 
 
 class MarketBase:
@@ -72,8 +108,125 @@ class MarketBase:
     def now(self) -> datetime:
         return self.clock()
 
-    def _event(self, actor: OrganizationRecord | None, action: str, fields: Sequence[str] = ()) -> Document:
-        return audit_event(self.now(), actor.id if actor else None, action, fields)
+    def _event(
+        self,
+        subject_id: str | ObjectId,
+        actor: OrganizationRecord | None,
+        action: str,
+        fields: Sequence[str] = (),
+    ) -> Document:
+        """One audit event, to insert in the same transaction as the change it records."""
+        return new_audit_event(ObjectId(subject_id), self.now(), actor.id if actor else None, action, fields)
+
+    async def _audit(
+        self,
+        session: AsyncClientSession,
+        subject_id: str | ObjectId,
+        actor: OrganizationRecord | None,
+        action: str,
+        fields: Sequence[str] = (),
+    ) -> None:
+        await self.store.audit_events.insert_one(
+            self._event(subject_id, actor, action, fields), session=session
+        )
+
+    # ------------------------------------------------------------------------------ idempotency
+
+    async def _prior_answer(self, key: IdempotencyKey) -> Outcome[Document] | None:
+        """The stored answer to an earlier request with this key, or why it cannot be replayed."""
+        now = self.now()
+        doc = await self.store.idempotency.find_one({"_id": key.record_id})
+        if doc is None:
+            return None
+        if doc["expiresAt"] <= now:  # the TTL monitor runs about once a minute: expire it now
+            await self.store.idempotency.delete_one({"_id": key.record_id, "expiresAt": {"$lte": now}})
+            return None
+        if doc["fingerprint"] != key.fingerprint:
+            return reused()
+        return Outcome(doc["answer"])
+
+    async def _remember(
+        self, session: AsyncClientSession, key: IdempotencyKey | None, answer: Document
+    ) -> None:
+        """Stores the answer in the transaction of the effect, before the effect's own writes: a
+        concurrent request with the same key conflicts here, and once this one commits it replays."""
+        if key is None:
+            return
+        now = self.now()
+        record = {
+            "_id": key.record_id,
+            "fingerprint": key.fingerprint,
+            "answer": answer,
+            "createdAt": now,
+            "expiresAt": now + RETENTION,
+        }
+        try:
+            await self.store.idempotency.insert_one(record, session=session)
+        except DuplicateKeyError as duplicate:
+            raise Replay from duplicate
+
+    async def _idempotent(
+        self,
+        key: IdempotencyKey | None,
+        replay: Callable[[Document], Awaitable[Outcome[T]]],
+        run: Callable[[], Awaitable[Outcome[T]]],
+    ) -> Outcome[T]:
+        """Runs the use case once per key: a retry (or a concurrent duplicate) replays the answer."""
+        if key is None:
+            return await run()
+        for _ in range(3):
+            prior = await self._prior_answer(key)
+            if prior is not None:
+                return await replay(prior.value) if prior.value is not None else Outcome(errors=prior.errors)
+            try:
+                return await run()
+            except Replay:
+                continue  # the other request committed: its answer is there now
+        return Outcome.fail(ErrorCode.CONFLICT, "a request with this idempotency key is in progress", FIELD)
+
+    # ------------------------------------------------------------------------------ audit reads
+
+    async def audit_trail(self, subject_id: str) -> list[AuditRecord]:
+        """The latest AUDIT_TRAIL_LIMIT events, oldest first (what the deprecated auditTrail shows)."""
+        oid = parse_object_id(subject_id)
+        if oid is None:
+            return []
+        found = self.store.audit_events.find({"subjectId": oid}).sort([("at", -1), ("_id", -1)])
+        docs = await found.limit(AUDIT_TRAIL_LIMIT).to_list(AUDIT_TRAIL_LIMIT)
+        return [audit_record(doc) for doc in reversed(docs)]
+
+    async def audit_events(
+        self, subject_id: str, first: int | None, after: str | None, last: int | None, before: str | None
+    ) -> Page[AuditRecord]:
+        """A keyset page of a subject's events in time order: first/after forwards, last/before
+        backwards (the newest events are `last: N`)."""
+        oid = parse_object_id(subject_id)
+        if oid is None:
+            return Page.empty()
+        subject: Document = {"subjectId": oid}
+        backwards = last is not None and first is None
+        size = (last if backwards else first) or 0
+        query = dict(subject)
+        for argument, cursor, newer in (("after", after, True), ("before", before, False)):
+            if cursor is not None:
+                query.setdefault("$and", []).append(_beyond(_audit_position(cursor, argument), newer))
+        direction = -1 if backwards else 1
+        found = self.store.audit_events.find(query).sort([("at", direction), ("_id", direction)])
+        docs = await found.limit(size + 1).to_list(size + 1)
+        more = len(docs) > size
+        docs = docs[:size]
+        if backwards:
+            docs.reverse()
+        items = tuple(
+            (cursors.encode("audit", doc["at"].isoformat(), str(doc["_id"])), audit_record(doc))
+            for doc in docs
+        )
+        return Page(
+            items=items,
+            has_next_page=before is not None if backwards else more,
+            has_previous_page=more if backwards else after is not None,
+            total_count=await self.store.audit_events.count_documents(subject),
+        )
 
     async def _in_transaction(self, work: Callable[[AsyncClientSession], Awaitable[T]]) -> T:
         async with self.store.client.start_session() as session:

@@ -13,6 +13,7 @@ from bson.codec_options import CodecOptions, TypeCodec, TypeRegistry
 from bson.decimal128 import Decimal128
 from bson.errors import InvalidId
 from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, monitoring
+from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.read_concern import ReadConcern
@@ -88,6 +89,10 @@ class Store:
         self.rate_limits: AsyncCollection[Document] = self.db["rate_limits"]
         # One small entry per live proposal: what ranked pages read (see api/ranking.py).
         self.rankings: AsyncCollection[Document] = self.db["rankings"]
+        # The audit trail: one small document per change, so no RFP or proposal grows with history.
+        self.audit_events: AsyncCollection[Document] = self.db["audit_events"]
+        # Answers to mutations sent with an idempotency key, for RETENTION (api/idempotency.py).
+        self.idempotency: AsyncCollection[Document] = self.db["idempotency_keys"]
 
     async def ensure_indexes(self) -> None:
         """Idempotent: creating an index that exists with the same spec is a no-op."""
@@ -109,6 +114,31 @@ class Store:
         await self.rankings.create_index(
             [("rfpId", ASCENDING), ("cost", ASCENDING), ("_id", ASCENDING)], name="cost"
         )
+        # Pages of a subject's events in time order, and the revisions of the last hour.
+        await self.audit_events.create_index(
+            [("subjectId", ASCENDING), ("at", ASCENDING), ("_id", ASCENDING)], name="by_subject"
+        )
+        await self.idempotency.create_index([("expiresAt", ASCENDING)], expireAfterSeconds=0, name="expiry")
+        await self.migrate_embedded_audit()
+
+    async def migrate_embedded_audit(self) -> None:
+        """Moves audit trails still embedded in RFPs and proposals (data written before the
+        `audit_events` collection) into it; one transaction per document, so a crash midway
+        leaves every trail either embedded or moved, and a restart finishes the job."""
+        for collection in (self.rfps, self.proposals):
+            async for doc in collection.find({"audit": {"$exists": True}}, {"audit": 1}):
+                await self._move_audit(collection, doc)
+
+    async def _move_audit(self, collection: AsyncCollection[Document], doc: Document) -> None:
+        events = [legacy_audit_event(doc["_id"], event) for event in doc["audit"]]
+
+        async def move(session: AsyncClientSession) -> None:
+            if events:
+                await self.audit_events.insert_many(events, session=session)
+            await collection.update_one({"_id": doc["_id"]}, {"$unset": {"audit": ""}}, session=session)
+
+        async with self.client.start_session() as session:
+            await session.with_transaction(move)
 
     async def ping(self) -> bool:
         try:
@@ -121,15 +151,42 @@ class Store:
 # ---------------------------------------------------------------------------- documents -> records
 
 
-def _audit(doc: Document) -> tuple[AuditRecord, ...]:
-    return tuple(
-        AuditRecord(
-            at=event["at"],
-            actor_id=str(event["actorId"]) if event.get("actorId") else None,
-            action=event["action"],
-            changed_fields=tuple(event.get("changedFields", ())),
-        )
-        for event in doc.get("audit", ())
+MAX_CHANGED_FIELDS = 50  # per audit event; the rest are counted in changedFieldsOmitted
+
+
+def new_audit_event(
+    subject_id: ObjectId, at: datetime, actor_id: str | None, action: str, fields: Sequence[str] = ()
+) -> Document:
+    return {
+        "_id": ObjectId(),
+        "subjectId": subject_id,
+        "at": at,
+        "actorId": ObjectId(actor_id) if actor_id else None,
+        "action": action,
+        "changedFields": list(fields[:MAX_CHANGED_FIELDS]),
+        "changedFieldsOmitted": max(0, len(fields) - MAX_CHANGED_FIELDS),
+    }
+
+
+def legacy_audit_event(subject_id: ObjectId, event: Document) -> Document:
+    actor = event.get("actorId")
+    return new_audit_event(
+        subject_id,
+        event["at"],
+        str(actor) if actor else None,
+        event["action"],
+        event.get("changedFields", ()),
+    )
+
+
+def audit_record(doc: Document) -> AuditRecord:
+    return AuditRecord(
+        at=doc["at"],
+        actor_id=str(doc["actorId"]) if doc.get("actorId") else None,
+        action=doc["action"],
+        changed_fields=tuple(doc.get("changedFields", ())),
+        changed_fields_omitted=doc.get("changedFieldsOmitted", 0),
+        id=str(doc["_id"]),
     )
 
 
@@ -159,7 +216,7 @@ def rfp_record(doc: Document, now: datetime) -> RfpRecord:
         created_at=doc["createdAt"],
         context=RfpContext.model_validate(doc["context"]),
         proposal_count=doc.get("proposalCount", 0),
-        audit=_audit(doc),
+        updated_at=doc.get("updatedAt", doc["createdAt"]),
         ranking_digest=ranking_digest_of(doc.get("rankingDigest")),
     )
 
@@ -187,5 +244,4 @@ def proposal_record(doc: Document) -> ProposalRecord:
         updated_at=doc["updatedAt"],
         terms=ProposalTerms.model_validate(doc["terms"]),
         score=ProposalScore.model_validate(score) if score else None,
-        audit=_audit(doc),
     )

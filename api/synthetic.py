@@ -15,6 +15,7 @@ from api.market import MarketService
 from api.organizations import key_entry, new_api_key
 from api.proposals import new_proposal_document
 from api.ranking import ranking_entry, refresh_ranking_digest
+from api.store import new_audit_event
 from schema.records import OrganizationKind
 from scoring.model import ProposalTerms
 
@@ -194,6 +195,13 @@ async def seed_synthetic(
             documents.append(new_proposal_document(rfp_id, str(vendor_id), terms, score, submitted))
             scores.append(score)
         await store.proposals.insert_many(documents, ordered=False)
+        await store.audit_events.insert_many(
+            [
+                new_audit_event(doc["_id"], doc["submittedAt"], str(doc["vendorId"]), "submitted")
+                for doc in documents
+            ],
+            ordered=False,
+        )
         await store.rankings.insert_many(
             [ranking_entry(document, score) for document, score in zip(documents, scores, strict=True)],
             ordered=False,

@@ -14,6 +14,7 @@ from strawberry.dataloader import DataLoader
 
 from schema.records import (
     ApiKeyRecord,
+    AuditRecord,
     OrganizationKind,
     OrganizationRecord,
     Outcome,
@@ -36,7 +37,12 @@ class Market(Protocol):
     def now(self) -> datetime: ...
 
     async def register_organization(
-        self, name: str, kind: OrganizationKind, contact_email: str, client_address: str = ""
+        self,
+        name: str,
+        kind: OrganizationKind,
+        contact_email: str,
+        client_address: str = "",
+        idempotency_key: str | None = None,
     ) -> Outcome[tuple[OrganizationRecord, str]]: ...
     async def api_keys(self, viewer: OrganizationRecord) -> list[ApiKeyRecord]: ...
     async def create_api_key(
@@ -46,7 +52,9 @@ class Market(Protocol):
         self, viewer: OrganizationRecord | None, key_id: str
     ) -> Outcome[ApiKeyRecord]: ...
 
-    async def create_rfp(self, viewer: OrganizationRecord | None, data: InputData) -> Outcome[RfpRecord]: ...
+    async def create_rfp(
+        self, viewer: OrganizationRecord | None, data: InputData, idempotency_key: str | None = None
+    ) -> Outcome[RfpRecord]: ...
     async def publish_rfp(self, viewer: OrganizationRecord | None, rfp_id: str) -> Outcome[RfpRecord]: ...
     async def close_rfp(self, viewer: OrganizationRecord | None, rfp_id: str) -> Outcome[RfpRecord]: ...
     async def cancel_rfp(self, viewer: OrganizationRecord | None, rfp_id: str) -> Outcome[RfpRecord]: ...
@@ -58,10 +66,19 @@ class Market(Protocol):
     ) -> Outcome[RfpRecord]: ...
 
     async def submit_proposal(
-        self, viewer: OrganizationRecord | None, rfp_id: str, data: InputData
+        self,
+        viewer: OrganizationRecord | None,
+        rfp_id: str,
+        data: InputData,
+        idempotency_key: str | None = None,
     ) -> Outcome[ProposalRecord]: ...
     async def revise_proposal(
-        self, viewer: OrganizationRecord | None, proposal_id: str, expected_version: int, data: InputData
+        self,
+        viewer: OrganizationRecord | None,
+        proposal_id: str,
+        expected_version: int,
+        data: InputData,
+        idempotency_key: str | None = None,
     ) -> Outcome[ProposalRecord]: ...
     async def withdraw_proposal(
         self, viewer: OrganizationRecord | None, proposal_id: str
@@ -98,6 +115,11 @@ class Market(Protocol):
     async def score_preview(
         self, viewer: OrganizationRecord | None, rfp_id: str, data: InputData
     ) -> Outcome[ProposalScore]: ...
+
+    async def audit_trail(self, subject_id: str) -> list[AuditRecord]: ...
+    async def audit_events(
+        self, subject_id: str, first: int | None, after: str | None, last: int | None, before: str | None
+    ) -> Page[AuditRecord]: ...
 
     def can_see_budget(self, viewer: OrganizationRecord | None, rfp: RfpRecord) -> bool: ...
     def can_see_score(

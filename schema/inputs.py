@@ -15,12 +15,18 @@ from schema.common import MoneyInput
 from schema.records import OrganizationKind, ServiceCategory
 from scoring.model import Cadence, Comparator, KpiMetric, KpiUnit, Ownership, RemedyType
 
+IDEMPOTENCY_KEY = (
+    "Optional client idempotency key (a UUID is best): a retry with the same key and input returns "
+    "the first answer instead of a second effect, for 24 hours."
+)
+
 
 @strawberry.input
 class RegisterOrganizationInput:
     name: str
     kind: OrganizationKind
     contact_email: str
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 
 @strawberry.input
@@ -162,6 +168,7 @@ class CreateRfpInput:
     weights: ScoringWeightsInput | None = None
     monthly_budget: MoneyInput
     sealed: bool | None = None
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 
 @strawberry.input
@@ -184,6 +191,7 @@ class AwardProposalInput:
 class SubmitProposalInput:
     rfp_id: strawberry.ID
     proposal: ProposalInput
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 
 @strawberry.input
@@ -191,6 +199,7 @@ class ReviseProposalInput:
     proposal_id: strawberry.ID
     expected_version: int
     proposal: ProposalInput
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 
 @strawberry.input

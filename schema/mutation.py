@@ -53,7 +53,7 @@ class Mutation:
     ) -> RegisterOrganizationPayload:
         context = _context(info)
         outcome = await context.market.register_organization(
-            input.name, input.kind, input.contact_email, context.client_address
+            input.name, input.kind, input.contact_email, context.client_address, input.idempotency_key
         )
         if outcome.value is None:
             return RegisterOrganizationPayload(
@@ -85,7 +85,9 @@ class Mutation:
     @strawberry.mutation
     async def create_rfp(self, info: ContextInfo, input: CreateRfpInput) -> RfpPayload:
         context = _context(info)
-        return _rfp_payload(await context.market.create_rfp(context.viewer, to_data(input)))
+        data = to_data(input)
+        data.pop("idempotencyKey", None)  # not part of the RFP; the market gets it on its own
+        return _rfp_payload(await context.market.create_rfp(context.viewer, data, input.idempotency_key))
 
     @strawberry.mutation
     async def publish_rfp(self, info: ContextInfo, input: RfpIdInput) -> RfpPayload:
@@ -114,7 +116,7 @@ class Mutation:
     async def submit_proposal(self, info: ContextInfo, input: SubmitProposalInput) -> ProposalPayload:
         context = _context(info)
         outcome = await context.market.submit_proposal(
-            context.viewer, local_id(input.rfp_id, "Rfp"), to_data(input.proposal)
+            context.viewer, local_id(input.rfp_id, "Rfp"), to_data(input.proposal), input.idempotency_key
         )
         return _proposal_payload(outcome)
 
@@ -126,6 +128,7 @@ class Mutation:
             local_id(input.proposal_id, "Proposal"),
             input.expected_version,
             to_data(input.proposal),
+            input.idempotency_key,
         )
         return _proposal_payload(outcome)
 

@@ -57,6 +57,7 @@ class ErrorCode(str, Enum):
     ALREADY_SUBMITTED = "ALREADY_SUBMITTED"
     CURRENCY_MISMATCH = "CURRENCY_MISMATCH"
     RATE_LIMITED = "RATE_LIMITED"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,8 @@ class AuditRecord:
     actor_id: str | None
     action: str
     changed_fields: tuple[str, ...]
+    changed_fields_omitted: int = 0  # beyond the cap on changed_fields
+    id: str = ""
 
 
 @dataclass(frozen=True)
@@ -131,7 +134,7 @@ class RfpRecord:
     created_at: datetime
     context: RfpContext
     proposal_count: int
-    audit: tuple[AuditRecord, ...] = ()
+    updated_at: datetime | None = None
     ranking_digest: RankingDigest | None = None
 
     def is_unsealed(self, now: datetime) -> bool:
@@ -149,7 +152,6 @@ class ProposalRecord:
     updated_at: datetime
     terms: ProposalTerms
     score: ProposalScore | None
-    audit: tuple[AuditRecord, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any, Protocol, cast
 
 import strawberry
 from strawberry.types import Info
 
 from schema import enums  # noqa: F401  (registers the enums used below)
-from schema.common import Money, Node, PageInfo, UserError, page_size, to_global_id
+from schema.common import (
+    MAX_PAGE_SIZE,
+    Money,
+    Node,
+    PageInfo,
+    UserError,
+    client_error,
+    page_size,
+    to_global_id,
+)
 from schema.context import Context
 from schema.records import (
     ApiKeyRecord,
@@ -100,7 +109,12 @@ class AuditEvent:
     record: strawberry.Private[AuditRecord]
     at: datetime
     action: str
-    changed_fields: list[str]
+    changed_fields: list[str] = strawberry.field(
+        description="Input paths that changed, at most 50; changedFieldsOmitted counts the rest."
+    )
+    changed_fields_omitted: int = strawberry.field(
+        description="How many changed input paths changedFields leaves out."
+    )
 
     @strawberry.field
     async def actor(self, info: ContextInfo) -> Organization | None:
@@ -109,8 +123,70 @@ class AuditEvent:
     @classmethod
     def of(cls, record: AuditRecord) -> AuditEvent:
         return cls(
-            record=record, at=record.at, action=record.action, changed_fields=list(record.changed_fields)
+            record=record,
+            at=record.at,
+            action=record.action,
+            changed_fields=list(record.changed_fields),
+            changed_fields_omitted=record.changed_fields_omitted,
         )
+
+
+@strawberry.type
+class AuditEventEdge:
+    cursor: str
+    node: AuditEvent
+
+
+@strawberry.type
+class AuditEventConnection:
+    edges: list[AuditEventEdge]
+    page_info: PageInfo
+    total_count: int
+
+    @classmethod
+    def of(cls, page: Page[AuditRecord]) -> AuditEventConnection:
+        return cls(
+            edges=[
+                AuditEventEdge(cursor=cursor, node=AuditEvent.of(record)) for cursor, record in page.items
+            ],
+            page_info=PageInfo.of(cast(Page[object], page)),
+            total_count=page.total_count,
+        )
+
+
+AUDIT_TRAIL_DEPRECATION = (
+    "Returns only the latest 50 events; use auditEvents, which pages through all of them."
+)
+
+
+class _Audited(Protocol):
+    """An Rfp or a Proposal: its audit events are visible to whoever sees the object itself."""
+
+    @property
+    def record(self) -> RfpRecord | ProposalRecord: ...
+
+
+async def audit_trail_of(root: strawberry.Parent[_Audited], info: ContextInfo) -> list[AuditEvent]:
+    return [AuditEvent.of(event) for event in await _context(info).market.audit_trail(root.record.id)]
+
+
+async def audit_events_of(
+    root: strawberry.Parent[_Audited],
+    info: ContextInfo,
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+) -> AuditEventConnection:
+    subject_id = root.record.id
+    if first is not None and last is not None:
+        raise client_error("use either first/after or last/before", ["last"])
+    if last is not None and not 1 <= last <= MAX_PAGE_SIZE:
+        raise client_error(f"last must be between 1 and {MAX_PAGE_SIZE}", ["last"])
+    page = await _context(info).market.audit_events(
+        subject_id, page_size(first) if last is None else None, after, last, before
+    )
+    return AuditEventConnection.of(page)
 
 
 # ------------------------------------------------------------------------------------- SLA and terms
@@ -410,9 +486,13 @@ class Rfp(Node):
         )
         return RankedProposalConnection.of(ranked)
 
-    @strawberry.field
-    def audit_trail(self) -> list[AuditEvent]:
-        return [AuditEvent.of(event) for event in self.record.audit]
+    audit_trail: list[AuditEvent] = strawberry.field(
+        resolver=audit_trail_of, deprecation_reason=AUDIT_TRAIL_DEPRECATION
+    )
+    audit_events: AuditEventConnection = strawberry.field(
+        resolver=audit_events_of,
+        description="Every audit event, oldest first; visible with the object itself.",
+    )
 
 
 @strawberry.type
@@ -492,9 +572,13 @@ class Proposal(Node):
             return None
         return ProposalScore.of(self.record.score)
 
-    @strawberry.field
-    def audit_trail(self) -> list[AuditEvent]:
-        return [AuditEvent.of(event) for event in self.record.audit]
+    audit_trail: list[AuditEvent] = strawberry.field(
+        resolver=audit_trail_of, deprecation_reason=AUDIT_TRAIL_DEPRECATION
+    )
+    audit_events: AuditEventConnection = strawberry.field(
+        resolver=audit_events_of,
+        description="Every audit event, oldest first; visible with the object itself.",
+    )
 
 
 @strawberry.type

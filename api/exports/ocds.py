@@ -68,11 +68,12 @@ def _with_value(fields: dict[str, Any], monthly: Decimal, months: int, currency:
 
 
 def _release_date(rfp: RfpRecord) -> datetime:
-    return max((event.at for event in rfp.audit), default=rfp.created_at)
+    # Every change to the RFP sets updatedAt (its audit events live in their own collection).
+    return rfp.updated_at or rfp.created_at
 
 
 def _awarded_at(rfp: RfpRecord) -> datetime:
-    return max((event.at for event in rfp.audit if event.action == "awarded"), default=_release_date(rfp))
+    return _release_date(rfp)  # an awarded RFP changes no more
 
 
 def _tender(rfp: RfpRecord, tenderers: int) -> str:

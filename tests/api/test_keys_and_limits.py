@@ -191,3 +191,23 @@ async def test_no_mutations_over_get(api: Api) -> None:
     response = await api.client.get("/graphql", params={"query": mutation})
     assert response.status_code in (400, 405)
     assert await api.store.organizations.count_documents({}) == 0
+
+
+async def test_revoked_keys_never_count_toward_the_cap(api: Api) -> None:
+    """Finding 7: rotation (issue a new key, revoke the old one) works indefinitely."""
+    _, key = await register(api, "VENDOR", "Rotator")
+    for _ in range(20):
+        created = (await api.data(CREATE_KEY, {"label": "rotated"}, key))["createApiKey"]
+        assert created["userErrors"] == [], created
+        listed = (await api.data(KEYS, key=created["apiKey"]))["viewer"]["apiKeys"]
+        old_id = next(k["id"] for k in listed if k["revokedAt"] is None and k["id"] != created["key"]["id"])
+        revoked = (await api.data(REVOKE_KEY, {"id": old_id}, created["apiKey"]))["revokeApiKey"]
+        assert revoked["userErrors"] == [], revoked
+        key = created["apiKey"]
+    listed = (await api.data(KEYS, key=key))["viewer"]["apiKeys"]
+    assert sum(k["revokedAt"] is None for k in listed) == 1
+    # The cap still holds for live keys: 9 more make 10, the 11th is refused.
+    for _ in range(9):
+        assert (await api.data(CREATE_KEY, {"label": "spare"}, key))["createApiKey"]["userErrors"] == []
+    refused = (await api.data(CREATE_KEY, {"label": "one too many"}, key))["createApiKey"]
+    assert codes(refused) == ["INVALID_STATE"]

@@ -218,7 +218,8 @@ async def test_concurrent_revisions_have_exactly_one_winner(api: Api) -> None:
     assert doc is not None and doc["version"] == 2
     winning_fee = winners[0]["proposal"]["pricing"]["monthlyFee"]["amount"]
     assert str(doc["terms"]["pricing"]["monthly_fee"]["amount"]) == winning_fee
-    assert [event["action"] for event in doc["audit"]] == ["submitted", "revised"]
+    events = api.store.audit_events.find({"subjectId": doc["_id"]}).sort("at", 1)
+    assert [event["action"] async for event in events] == ["submitted", "revised"]
 
 
 async def test_withdraw(api: Api) -> None:

@@ -96,7 +96,15 @@ RULES: dict[str, tuple[Probe, set[str]]] = {
         _path(RFP % "auditTrail { action }", "rfp", "auditTrail"),
         {"buyer", "other_buyer", "vendor", "rival"},
     ),
+    "Rfp.auditEvents": (
+        _path(RFP % "auditEvents(last: 5) { totalCount }", "rfp", "auditEvents", "totalCount"),
+        {"buyer", "other_buyer", "vendor", "rival"},
+    ),
     "Proposal.score": (_path(PROPOSAL % "score { total }", "node", "score"), {"buyer", "vendor"}),
+    "Proposal.auditEvents": (
+        _path(PROPOSAL % "auditEvents { totalCount }", "node", "auditEvents", "totalCount"),
+        {"buyer", "vendor"},
+    ),
     "Proposal.auditTrail": (
         _path(PROPOSAL % "auditTrail { action }", "node", "auditTrail"),
         {"buyer", "vendor"},
@@ -127,6 +135,11 @@ def test_every_read_path_has_a_rule() -> None:
         paths = {f"{type_name}.{field}" for field in graphql_type.fields}
         missing = paths - ruled - {f"{type_name}.{field}" for field in public}
         assert not missing, f"read paths without a visibility rule: {sorted(missing)}"
+
+
+def test_audit_events_are_visible_exactly_where_the_audit_trail_is() -> None:
+    for subject in ("Rfp", "Proposal"):
+        assert RULES[f"{subject}.auditEvents"][1] == RULES[f"{subject}.auditTrail"][1]
 
 
 def _seen(value: Any) -> bool:
