@@ -25,6 +25,7 @@ class RfpDraft(RfpContext):
     category: ServiceCategory
     submission_deadline: AwareDatetime
     sealed: bool = False
+    budget_disclosed: bool = False
 
     def context(self) -> RfpContext:
         return RfpContext.model_validate(self.model_dump(include=set(RfpContext.model_fields)))

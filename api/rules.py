@@ -104,7 +104,9 @@ class MarketBase:
         return self._owns(viewer, rfp) and rfp.is_unsealed(self.now())
 
     def can_see_budget(self, viewer: OrganizationRecord | None, rfp: RfpRecord) -> bool:
-        return self._owns(viewer, rfp)
+        """The budget and everything computed from it (full scores): its buyer, or whoever sees the
+        RFP once the buyer disclosed the budget. Everyone else gets scores through budget_blind."""
+        return self._owns(viewer, rfp) or (rfp.budget_disclosed and self._sees_rfp(viewer, rfp))
 
     def can_see_score(
         self, viewer: OrganizationRecord | None, proposal: ProposalRecord, rfp: RfpRecord

@@ -161,6 +161,7 @@ def rfp_record(doc: Document, now: datetime) -> RfpRecord:
         proposal_count=doc.get("proposalCount", 0),
         audit=_audit(doc),
         ranking_digest=ranking_digest_of(doc.get("rankingDigest")),
+        budget_disclosed=doc.get("budgetDisclosed", False),
     )
 
 

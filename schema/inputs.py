@@ -162,6 +162,11 @@ class CreateRfpInput:
     weights: ScoringWeightsInput | None = None
     monthly_budget: MoneyInput
     sealed: bool | None = None
+    budget_disclosed: bool | None = strawberry.field(
+        default=None,
+        description="Default false: vendors see neither the budget nor anything computed from it "
+        "(cost score, cost component, budget findings). True: they see monthlyBudget and full scores.",
+    )
 
 
 @strawberry.input
