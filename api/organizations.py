@@ -11,8 +11,9 @@ from datetime import datetime, timedelta
 
 from bson import ObjectId
 from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
 
-from api.inputs import Registration, validate
+from api.inputs import Registration, name_key, validate
 from api.rules import MarketBase
 from api.store import Document, organization_record, parse_object_id
 from schema.records import ApiKeyRecord, ErrorCode, OrganizationKind, OrganizationRecord, Outcome
@@ -110,12 +111,20 @@ class OrganizationRules(MarketBase):
         now = self.now()
         doc = {
             "name": registration.name,
+            "nameKey": name_key(registration.name),  # unique: no organization can pass for another
             "kind": kind.value,
             "contactEmail": registration.contact_email,
             "createdAt": now,
             "apiKeys": [key_entry(key, now, "registration")],
         }
-        result = await self.store.organizations.insert_one(doc)
+        try:
+            result = await self.store.organizations.insert_one(doc)
+        except DuplicateKeyError:
+            return Outcome.fail(
+                ErrorCode.CONFLICT,
+                "an organization with this name is already registered; choose a distinct name",
+                ("input", "name"),
+            )
         doc["_id"] = result.inserted_id
         return Outcome((organization_record(doc), key))
 

@@ -130,45 +130,51 @@ class MarketBase:
         rfp = await self.get_rfp(viewer, rfp_id)
         return rfp if rfp is not None and self._owns(viewer, rfp) else None
 
-    async def _proposal_doc(self, proposal_id: str) -> Document | None:
+    async def _proposal_and_rfp(
+        self, viewer: OrganizationRecord | None, proposal_id: str
+    ) -> tuple[ProposalRecord | None, RfpRecord | None]:
+        """A proposal the viewer may read, with its RFP; else (None, None).
+
+        Whatever the answer, the same two reads run (the proposal, then an RFP: for an unknown id, by
+        an id no RFP has) and nothing is parsed before the decision, so a competitor's real id and a
+        made-up one cost the same work: response times tell nobody which proposals exist.
+        """
         oid = parse_object_id(proposal_id)
-        return await self.store.proposals.find_one({"_id": oid}) if oid else None
+        if viewer is None or oid is None:
+            return None, None
+        doc = await self.store.proposals.find_one({"_id": oid})
+        rfp_doc = await self.store.rfps.find_one({"_id": doc["rfpId"] if doc else oid})
+        if doc is None or rfp_doc is None or not self._may_read_proposal(viewer, doc, rfp_doc):
+            return None, None
+        return proposal_record(doc), rfp_record(rfp_doc, self.now())
+
+    def _may_read_proposal(self, viewer: OrganizationRecord, doc: Document, rfp_doc: Document) -> bool:
+        # sees_proposals_of on the raw documents: records are built only for what may be read.
+        if str(doc["vendorId"]) == viewer.id:
+            return True
+        unsealed = not rfp_doc["sealed"] or self.now() >= rfp_doc["submissionDeadline"]
+        return str(rfp_doc["buyerId"]) == viewer.id and unsealed
 
     async def get_proposal(
         self, viewer: OrganizationRecord | None, proposal_id: str
     ) -> ProposalRecord | None:
-        if viewer is None:
-            return None
-        doc = await self._proposal_doc(proposal_id)
-        if doc is None:
-            return None
-        proposal = proposal_record(doc)
-        if viewer.id == proposal.vendor_id:
-            return proposal
-        rfp_doc = await self.store.rfps.find_one({"_id": doc["rfpId"]})
-        if rfp_doc is None or not self.sees_proposals_of(viewer, rfp_record(rfp_doc, self.now())):
-            return None
-        return proposal
+        return (await self._proposal_and_rfp(viewer, proposal_id))[0]
 
     async def _buyer_proposal(
         self, viewer: OrganizationRecord | None, proposal_id: str
     ) -> tuple[ProposalRecord | None, RfpRecord | None]:
-        proposal = await self.get_proposal(viewer, proposal_id)
-        if proposal is None:
-            return None, None
-        rfp = await self.get_rfp(viewer, proposal.rfp_id)
-        if rfp is None or not self.sees_proposals_of(viewer, rfp):
+        proposal, rfp = await self._proposal_and_rfp(viewer, proposal_id)
+        if proposal is None or rfp is None or not self.sees_proposals_of(viewer, rfp):
             return None, None
         return proposal, rfp
 
     async def _vendor_proposal(
         self, viewer: OrganizationRecord | None, proposal_id: str
     ) -> tuple[ProposalRecord | None, RfpRecord | None]:
-        proposal = await self.get_proposal(viewer, proposal_id)
+        proposal, rfp = await self._proposal_and_rfp(viewer, proposal_id)
         if proposal is None or viewer is None or proposal.vendor_id != viewer.id:
             return None, None
-        doc = await self._rfp_doc(proposal.rfp_id)
-        return proposal, rfp_record(doc, self.now()) if doc else None
+        return proposal, rfp
 
     async def _id_page(
         self,

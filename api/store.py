@@ -94,6 +94,10 @@ class Store:
         # Keys live in their organization's document; the hash finds the caller on every request.
         await self.organizations.create_index([("apiKeys.hash", ASCENDING)], unique=True, name="api_key_hash")
         await self.organizations.create_index([("demoKey", ASCENDING)], sparse=True, name="demo_key")
+        # Names as readers see them (api.inputs.name_key); sparse: organizations older than the key.
+        await self.organizations.create_index(
+            [("nameKey", ASCENDING)], unique=True, sparse=True, name="name_key"
+        )
         await self.rfps.create_index([("demoKey", ASCENDING)], sparse=True, name="demo_key")
         await self.rate_limits.create_index([("expiresAt", ASCENDING)], expireAfterSeconds=0, name="expiry")
         await self.rfps.create_index([("buyerId", ASCENDING), ("_id", DESCENDING)], name="by_buyer")
