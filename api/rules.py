@@ -130,35 +130,48 @@ class MarketBase:
         rfp = await self.get_rfp(viewer, rfp_id)
         return rfp if rfp is not None and self._owns(viewer, rfp) else None
 
-    async def _proposal_and_rfp(
+    async def _readable_proposal(
         self, viewer: OrganizationRecord | None, proposal_id: str
-    ) -> tuple[ProposalRecord | None, RfpRecord | None]:
-        """A proposal the viewer may read, with its RFP; else (None, None).
+    ) -> tuple[ObjectId, ObjectId] | None:
+        """(proposal id, RFP id) when the viewer may read the proposal, else None.
 
-        Whatever the answer, the same two reads run (the proposal, then an RFP: for an unknown id, by
-        an id no RFP has) and nothing is parsed before the decision, so a competitor's real id and a
-        made-up one cost the same work: response times tell nobody which proposals exist.
+        Whatever the answer, the same two small reads run (who bid, then who bought and whether it is
+        sealed: for an unknown id, by an id no RFP has), both projected to a few fields, so a
+        competitor's real id and a made-up one cost the same work and the same bytes: response times
+        tell nobody which proposals exist. Only a readable proposal is then read in full.
         """
         oid = parse_object_id(proposal_id)
         if viewer is None or oid is None:
-            return None, None
-        doc = await self.store.proposals.find_one({"_id": oid})
-        rfp_doc = await self.store.rfps.find_one({"_id": doc["rfpId"] if doc else oid})
-        if doc is None or rfp_doc is None or not self._may_read_proposal(viewer, doc, rfp_doc):
-            return None, None
-        return proposal_record(doc), rfp_record(rfp_doc, self.now())
+            return None
+        doc = await self.store.proposals.find_one({"_id": oid}, {"rfpId": 1, "vendorId": 1})
+        rfp_doc = await self.store.rfps.find_one(
+            {"_id": doc["rfpId"] if doc else oid}, {"buyerId": 1, "sealed": 1, "submissionDeadline": 1}
+        )
+        if doc is None or rfp_doc is None:
+            return None
+        if str(doc["vendorId"]) != viewer.id:
+            # sees_proposals_of, on the raw fields: the buyer, once the bids are unsealed.
+            unsealed = not rfp_doc["sealed"] or self.now() >= rfp_doc["submissionDeadline"]
+            if str(rfp_doc["buyerId"]) != viewer.id or not unsealed:
+                return None
+        return oid, doc["rfpId"]
 
-    def _may_read_proposal(self, viewer: OrganizationRecord, doc: Document, rfp_doc: Document) -> bool:
-        # sees_proposals_of on the raw documents: records are built only for what may be read.
-        if str(doc["vendorId"]) == viewer.id:
-            return True
-        unsealed = not rfp_doc["sealed"] or self.now() >= rfp_doc["submissionDeadline"]
-        return str(rfp_doc["buyerId"]) == viewer.id and unsealed
+    async def _proposal_and_rfp(
+        self, viewer: OrganizationRecord | None, proposal_id: str
+    ) -> tuple[ProposalRecord | None, RfpRecord | None]:
+        """A proposal the viewer may read, with its RFP; else (None, None)."""
+        proposal = await self.get_proposal(viewer, proposal_id)
+        if proposal is None:
+            return None, None
+        rfp_doc = await self._rfp_doc(proposal.rfp_id)
+        return (proposal, rfp_record(rfp_doc, self.now())) if rfp_doc else (None, None)
 
     async def get_proposal(
         self, viewer: OrganizationRecord | None, proposal_id: str
     ) -> ProposalRecord | None:
-        return (await self._proposal_and_rfp(viewer, proposal_id))[0]
+        readable = await self._readable_proposal(viewer, proposal_id)
+        doc = await self.store.proposals.find_one({"_id": readable[0]}) if readable else None
+        return proposal_record(doc) if doc else None
 
     async def _buyer_proposal(
         self, viewer: OrganizationRecord | None, proposal_id: str

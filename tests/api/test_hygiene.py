@@ -11,13 +11,14 @@ from typing import Any
 
 import httpx
 import pytest
+from pymongo import monitoring
 
 from api.app import create_app
 from api.cli import _seed_demo
 from api.embedded import EmbeddedDatabase
 from api.settings import Settings
 from schema.common import to_global_id
-from tests.api.test_round_trips import Commands
+from tests.api.test_round_trips import DATA_COMMANDS, Commands
 from tests.conftest import Api, Clock
 from tests.helpers import (
     CREATE_RFP,
@@ -112,11 +113,20 @@ async def test_rfp_titles_refuse_format_characters_too(api: Api) -> None:
 # ------------------------------------------------------------- a competitor probing proposal ids
 
 
+class Shapes(Commands):
+    """Each data command as name:collection:projection, so equal lists mean equal work and bytes."""
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if event.command_name in DATA_COMMANDS:
+            projection = sorted(event.command.get("projection") or {})
+            self.names.append(f"{event.command_name}:{event.command.get(event.command_name)}:{projection}")
+
+
 @pytest.fixture
 async def counted(
     database_server: EmbeddedDatabase, settings: Settings, clock: Clock
 ) -> AsyncIterator[tuple[Api, Commands]]:
-    commands = Commands()
+    commands = Shapes()
     app = create_app(settings, database_server.uri, clock=clock, listeners=[commands])
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
@@ -154,8 +164,8 @@ async def test_a_real_and_a_made_up_proposal_id_cost_a_competitor_the_same_comma
         assert seen_real == seen_made_up
     # And both read the proposal and an RFP: the work a real id costs is done for a made-up one.
     assert (await probe(lambda: api.data(PROPOSAL, {"id": MADE_UP}, rival)))[-2:] == [
-        "find:proposals",
-        "find:rfps",
+        "find:proposals:['rfpId', 'vendorId']",
+        "find:rfps:['buyerId', 'sealed', 'submissionDeadline']",
     ]
     assert (await api.data(PROPOSAL, {"id": real}, rival))["node"] is None
     assert (await api.data(PROPOSAL, {"id": real}, vendor))["node"]["id"] == real
