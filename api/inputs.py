@@ -64,7 +64,7 @@ def _printable_line(value: str) -> str:
         raise ValueError("must not contain control characters")
     if "Cf" in categories:
         raise ValueError("must not contain invisible formatting characters (bidi controls, zero-width)")
-    return normalized.strip()
+    return normalized
 
 
 # A name or title shown to other people: one line of printable text.
