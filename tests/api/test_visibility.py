@@ -6,7 +6,7 @@ without someone deciding who may see it."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -25,6 +25,7 @@ class World:
     keys: dict[str, str | None]
     rfp_id: str
     proposal_id: str  # the vendor's proposal; the rival has one too
+    rfp: dict[str, Any] = field(default_factory=dict)  # what the RFP was created with
 
     async def ask(self, role: str, query: str, **variables: Any) -> Any:
         return await self.api.data(
@@ -43,7 +44,7 @@ async def build_world(api: Api, sealed: bool = False, **rfp: Any) -> World:
     rfp_id = await open_rfp(api, buyer, sealed=sealed, **rfp)
     proposal_id = (await submit(api, vendor, rfp_id))["proposal"]["id"]
     await submit(api, rival, rfp_id, proposal_input("13000.00"))
-    return World(api, keys, rfp_id, proposal_id)
+    return World(api, keys, rfp_id, proposal_id, rfp)
 
 
 Probe = Callable[[World, str], Awaitable[Any]]
@@ -239,6 +240,21 @@ REVISE_OWN = (
     + SCORE
     + " } } } }"
 )
+SUBMIT_SCORE = (
+    "mutation($rfp: ID!, $p: ProposalInput!) { submitProposal(input: {rfpId: $rfp, proposal: $p}) "
+    "{ proposal { score { " + SCORE + " } } } }"
+)
+
+
+async def _submitted_score(world: World, role: str) -> Any:
+    """The score in submitProposal's payload, on a second RFP like the first (everyone bid on that)."""
+    buyer = world.keys["buyer"]
+    assert buyer
+    rfp_id = await open_rfp(world.api, buyer, **world.rfp)
+    body = await world.api(SUBMIT_SCORE, {"rfp": rfp_id, "p": proposal_input()}, world.keys[role])
+    return _walk(body.get("data"), ("submitProposal", "proposal", "score"))
+
+
 # Every path a score is read on -> the roles that get one at all (whether full or budget-hidden).
 SCORE_PATHS: dict[str, tuple[Probe, set[str]]] = {
     "Query.scorePreview": (
@@ -266,6 +282,7 @@ SCORE_PATHS: dict[str, tuple[Probe, set[str]]] = {
         ),
         {"buyer"},
     ),
+    "submitProposal.proposal.score": (_submitted_score, {"vendor", "rival"}),
     "reviseProposal.proposal.score": (
         _scores(
             REVISE_OWN, "reviseProposal", "proposal", "score", variables=lambda world: {"p": proposal_input()}
