@@ -132,8 +132,8 @@ class MarketBase:
 
     async def _readable_proposal(
         self, viewer: OrganizationRecord | None, proposal_id: str
-    ) -> tuple[ObjectId, ObjectId] | None:
-        """(proposal id, RFP id) when the viewer may read the proposal, else None.
+    ) -> ObjectId | None:
+        """The proposal's id when the viewer may read it, else None.
 
         Whatever the answer, the same two small reads run (who bid, then who bought and whether it is
         sealed: for an unknown id, by an id no RFP has), both projected to a few fields, so a
@@ -154,7 +154,7 @@ class MarketBase:
             unsealed = not rfp_doc["sealed"] or self.now() >= rfp_doc["submissionDeadline"]
             if str(rfp_doc["buyerId"]) != viewer.id or not unsealed:
                 return None
-        return oid, doc["rfpId"]
+        return oid
 
     async def _proposal_and_rfp(
         self, viewer: OrganizationRecord | None, proposal_id: str
@@ -170,7 +170,7 @@ class MarketBase:
         self, viewer: OrganizationRecord | None, proposal_id: str
     ) -> ProposalRecord | None:
         readable = await self._readable_proposal(viewer, proposal_id)
-        doc = await self.store.proposals.find_one({"_id": readable[0]}) if readable else None
+        doc = await self.store.proposals.find_one({"_id": readable}) if readable else None
         return proposal_record(doc) if doc else None
 
     async def _buyer_proposal(
