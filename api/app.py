@@ -115,7 +115,7 @@ def create_app(
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
-            *export_routes(state),
+            *export_routes(state, settings.public_url),
         ],
         middleware=middleware,
         lifespan=lifespan,

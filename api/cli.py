@@ -38,17 +38,11 @@ def _print_demo_keys(keys: list[object]) -> None:
 
 
 async def _seed_demo(settings: Settings, uri: str) -> None:
-    from api.market import MarketService
+    from api.market import open_market
     from api.seed import load_demo
-    from api.store import Store, connect
 
-    client = connect(uri)
-    try:
-        store = Store(client, settings.db)
-        await store.ensure_indexes()
-        _print_demo_keys(list(await load_demo(MarketService(store))))
-    finally:
-        await client.close()
+    async with open_market(uri, settings.db) as market:
+        _print_demo_keys(list(await load_demo(market)))
 
 
 class Stopped(Exception):
@@ -81,18 +75,12 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _seed_synthetic(settings: Settings, uri: str, args: argparse.Namespace) -> dict[str, str]:
-    from api.market import MarketService
-    from api.store import Store, connect
+    from api.market import open_market
     from api.synthetic import seed_synthetic
     from schema.common import to_global_id
 
-    client = connect(uri)
-    try:
-        store = Store(client, settings.db)
-        await store.ensure_indexes()
-        result = await seed_synthetic(MarketService(store), args.proposals, args.rfps, args.seed)
-    finally:
-        await client.close()
+    async with open_market(uri, settings.db) as market:
+        result = await seed_synthetic(market, args.proposals, args.rfps, args.seed)
     return {"rfpId": to_global_id("Rfp", result.rfp_ids[0]), "buyerApiKey": result.buyer_api_key}
 
 

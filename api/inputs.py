@@ -5,14 +5,19 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, ValidationError
+from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, ValidationError, field_validator
 
 from schema.records import ErrorCode, ServiceCategory, UserErrorRecord
 from scoring.model import Model, RfpContext
 
 M = TypeVar("M", bound=BaseModel)
+
+# Deadlines outside this range are typos, and some are beyond what datetime can convert.
+EARLIEST_DEADLINE = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST_DEADLINE = datetime(2100, 1, 1, tzinfo=UTC)
 
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 
@@ -25,19 +30,51 @@ class RfpDraft(RfpContext):
     category: ServiceCategory
     submission_deadline: AwareDatetime
     sealed: bool = False
+    budget_disclosed: bool = False
+
+    @field_validator("submission_deadline")
+    @classmethod
+    def _sane_deadline(cls, value: datetime) -> datetime:
+        # Far dates overflow Python's datetime when moved to UTC (year 9999 at -14:00): refuse them here,
+        # naming the field, instead of failing later.
+        try:
+            utc = value.astimezone(UTC)
+        except OverflowError:
+            utc = None
+        if utc is None or not EARLIEST_DEADLINE <= utc < LATEST_DEADLINE:
+            raise ValueError(
+                f"must be between {EARLIEST_DEADLINE:%Y-%m-%d} and {LATEST_DEADLINE:%Y-%m-%d} (UTC)"
+            )
+        return utc
 
     def context(self) -> RfpContext:
         return RfpContext.model_validate(self.model_dump(include=set(RfpContext.model_fields)))
 
 
-def _no_control_characters(value: str) -> str:
-    if any(unicodedata.category(char) == "Cc" for char in value):
+def _printable_line(value: str) -> str:
+    """NFKC-normalized, without control or format characters.
+
+    Format characters (Unicode category Cf: bidi overrides, zero-width spaces and joiners) are invisible
+    and let one name pass for another, so they are refused, not silently stripped: the sender learns
+    what was wrong. NFKC folds compatibility forms (full-width letters, ligatures) into the plain ones.
+    """
+    normalized = unicodedata.normalize("NFKC", value)
+    categories = {unicodedata.category(char) for char in normalized}
+    if "Cc" in categories:
         raise ValueError("must not contain control characters")
-    return value
+    if "Cf" in categories:
+        raise ValueError("must not contain invisible formatting characters (bidi controls, zero-width)")
+    return normalized
 
 
 # A name or title shown to other people: one line of printable text.
-Line = Annotated[str, AfterValidator(_no_control_characters)]
+Line = Annotated[str, AfterValidator(_printable_line)]
+
+
+def name_key(name: str) -> str:
+    """What makes two organization names the same to a reader: NFKC, case-folded, spaces collapsed."""
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
+    return " ".join(folded.split())
 
 
 def _email(value: str) -> str:

@@ -6,7 +6,8 @@ the shared ground of rules.py; schema/ reaches it through the `Market` Protocol 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 
 from api.organizations import DEFAULT_REGISTER_LIMIT, OrganizationRules, RateLimit
@@ -14,7 +15,7 @@ from api.proposals import ProposalRules
 from api.ranking import DigestRefresher, RankingRules
 from api.rfps import RfpRules
 from api.rules import utcnow
-from api.store import Store
+from api.store import Store, connect
 
 
 class MarketService(OrganizationRules, RfpRules, ProposalRules, RankingRules):
@@ -28,3 +29,20 @@ class MarketService(OrganizationRules, RfpRules, ProposalRules, RankingRules):
         self.clock = clock
         self.register_limit = register_limit
         self.digests = DigestRefresher(store, clock)
+
+
+@contextlib.asynccontextmanager
+async def open_market(uri: str, db: str) -> AsyncIterator[MarketService]:
+    """A market on its own client, for commands (seed): its background ranking refreshes finish
+    before the client closes, so none of them outlives it and fails on a closed client."""
+    client = connect(uri)
+    try:
+        store = Store(client, db)
+        await store.ensure_indexes()
+        market = MarketService(store)
+        try:
+            yield market
+        finally:
+            await market.digests.close()
+    finally:
+        await client.close()

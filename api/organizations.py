@@ -12,10 +12,11 @@ from datetime import datetime, timedelta
 from bson import ObjectId
 from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.errors import DuplicateKeyError
 
 from api.idempotency import FIELD, IdempotencyKey
 from api.idempotency import idempotency_key as idempotency_key_for
-from api.inputs import Registration, validate
+from api.inputs import Registration, name_key, validate
 from api.rules import MarketBase
 from api.store import Document, organization_record, parse_object_id
 from schema.records import ApiKeyRecord, ErrorCode, OrganizationKind, OrganizationRecord, Outcome
@@ -150,6 +151,7 @@ class OrganizationRules(MarketBase):
         doc = {
             "_id": ObjectId(),
             "name": registration.name,
+            "nameKey": name_key(registration.name),  # unique: no organization can pass for another
             "kind": kind.value,
             "contactEmail": registration.contact_email,
             "createdAt": now,
@@ -162,7 +164,16 @@ class OrganizationRules(MarketBase):
             await self._remember(session, key, sealed)
             await self.store.organizations.insert_one(doc, session=session)
 
-        await self._in_transaction(work)
+        try:
+            await self._in_transaction(work)
+        except DuplicateKeyError as error:
+            if "nameKey" not in str(error):
+                raise  # a concurrent twin of the same idempotency key: handled by the caller's retry
+            return Outcome.fail(
+                ErrorCode.CONFLICT,
+                "an organization with this name is already registered; choose a distinct name",
+                ("input", "name"),
+            )
         return Outcome((organization_record(doc), api_key))
 
     async def api_keys(self, viewer: OrganizationRecord) -> list[ApiKeyRecord]:

@@ -29,6 +29,7 @@ from schema.records import (
     RfpRecord,
     RfpStatus,
 )
+from scoring.disclosure import budget_blind
 from scoring.model import ProposalScore, ProposalTerms
 
 
@@ -392,4 +393,5 @@ class ProposalRules(MarketBase):
         scored = self._scored(data, rfp, ("proposal",))
         if scored.value is None:
             return Outcome(errors=scored.errors)
-        return Outcome(scored.value[1])
+        score = scored.value[1]
+        return Outcome(score if self.can_see_budget(viewer, rfp) else budget_blind(score))

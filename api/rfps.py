@@ -71,6 +71,7 @@ class RfpRules(MarketBase):
             "category": draft.category.value,
             "status": RfpStatus.DRAFT.value,
             "sealed": draft.sealed,
+            "budgetDisclosed": draft.budget_disclosed,
             "submissionDeadline": draft.submission_deadline.astimezone(UTC),
             "createdAt": now,
             "updatedAt": now,

@@ -257,7 +257,9 @@ class MarketBase:
         return self._owns(viewer, rfp) and rfp.is_unsealed(self.now())
 
     def can_see_budget(self, viewer: OrganizationRecord | None, rfp: RfpRecord) -> bool:
-        return self._owns(viewer, rfp)
+        """The budget and everything computed from it (full scores): its buyer, or whoever sees the
+        RFP once the buyer disclosed the budget. Everyone else gets scores through budget_blind."""
+        return self._owns(viewer, rfp) or (rfp.budget_disclosed and self._sees_rfp(viewer, rfp))
 
     def can_see_score(
         self, viewer: OrganizationRecord | None, proposal: ProposalRecord, rfp: RfpRecord
@@ -281,45 +283,64 @@ class MarketBase:
         rfp = await self.get_rfp(viewer, rfp_id)
         return rfp if rfp is not None and self._owns(viewer, rfp) else None
 
-    async def _proposal_doc(self, proposal_id: str) -> Document | None:
+    async def _readable_proposal(
+        self, viewer: OrganizationRecord | None, proposal_id: str
+    ) -> ObjectId | None:
+        """The proposal's id when the viewer may read it, else None.
+
+        Whatever the answer, the same two small reads run (who bid, then who bought and whether it is
+        sealed: for an unknown id, by an id no RFP has), both projected to a few fields, so a
+        competitor's real id and a made-up one cost the same work and the same bytes: response times
+        tell nobody which proposals exist. Only a readable proposal is then read in full.
+        """
         oid = parse_object_id(proposal_id)
-        return await self.store.proposals.find_one({"_id": oid}) if oid else None
+        if viewer is None or oid is None:
+            return None
+        doc = await self.store.proposals.find_one({"_id": oid}, {"rfpId": 1, "vendorId": 1})
+        rfp_doc = await self.store.rfps.find_one(
+            {"_id": doc["rfpId"] if doc else oid}, {"buyerId": 1, "sealed": 1, "submissionDeadline": 1}
+        )
+        if doc is None or rfp_doc is None:
+            return None
+        if str(doc["vendorId"]) != viewer.id:
+            # sees_proposals_of, on the raw fields: the buyer, once the bids are unsealed.
+            unsealed = not rfp_doc["sealed"] or self.now() >= rfp_doc["submissionDeadline"]
+            if str(rfp_doc["buyerId"]) != viewer.id or not unsealed:
+                return None
+        return oid
+
+    async def _proposal_and_rfp(
+        self, viewer: OrganizationRecord | None, proposal_id: str
+    ) -> tuple[ProposalRecord | None, RfpRecord | None]:
+        """A proposal the viewer may read, with its RFP; else (None, None)."""
+        proposal = await self.get_proposal(viewer, proposal_id)
+        if proposal is None:
+            return None, None
+        rfp_doc = await self._rfp_doc(proposal.rfp_id)
+        return (proposal, rfp_record(rfp_doc, self.now())) if rfp_doc else (None, None)
 
     async def get_proposal(
         self, viewer: OrganizationRecord | None, proposal_id: str
     ) -> ProposalRecord | None:
-        if viewer is None:
-            return None
-        doc = await self._proposal_doc(proposal_id)
-        if doc is None:
-            return None
-        proposal = proposal_record(doc)
-        if viewer.id == proposal.vendor_id:
-            return proposal
-        rfp_doc = await self.store.rfps.find_one({"_id": doc["rfpId"]})
-        if rfp_doc is None or not self.sees_proposals_of(viewer, rfp_record(rfp_doc, self.now())):
-            return None
-        return proposal
+        readable = await self._readable_proposal(viewer, proposal_id)
+        doc = await self.store.proposals.find_one({"_id": readable}) if readable else None
+        return proposal_record(doc) if doc else None
 
     async def _buyer_proposal(
         self, viewer: OrganizationRecord | None, proposal_id: str
     ) -> tuple[ProposalRecord | None, RfpRecord | None]:
-        proposal = await self.get_proposal(viewer, proposal_id)
-        if proposal is None:
-            return None, None
-        rfp = await self.get_rfp(viewer, proposal.rfp_id)
-        if rfp is None or not self.sees_proposals_of(viewer, rfp):
+        proposal, rfp = await self._proposal_and_rfp(viewer, proposal_id)
+        if proposal is None or rfp is None or not self.sees_proposals_of(viewer, rfp):
             return None, None
         return proposal, rfp
 
     async def _vendor_proposal(
         self, viewer: OrganizationRecord | None, proposal_id: str
     ) -> tuple[ProposalRecord | None, RfpRecord | None]:
-        proposal = await self.get_proposal(viewer, proposal_id)
+        proposal, rfp = await self._proposal_and_rfp(viewer, proposal_id)
         if proposal is None or viewer is None or proposal.vendor_id != viewer.id:
             return None, None
-        doc = await self._rfp_doc(proposal.rfp_id)
-        return proposal, rfp_record(doc, self.now()) if doc else None
+        return proposal, rfp
 
     async def _id_page(
         self,

@@ -7,6 +7,7 @@ from datetime import UTC
 
 from bson import ObjectId
 
+from api.inputs import name_key
 from api.market import MarketService
 from api.organizations import key_entry, new_api_key
 from api.store import organization_record
@@ -33,6 +34,7 @@ async def _demo_organization(
     if doc is None:
         doc = {
             "name": name,
+            "nameKey": name_key(name),
             "kind": kind,
             "contactEmail": email,
             "createdAt": now,

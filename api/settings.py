@@ -6,7 +6,7 @@ from enum import Enum
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, HttpUrl
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -35,7 +35,14 @@ class Settings(BaseSettings):
     register_rate_limit: int = 20
     register_rate_window_seconds: int = 3_600
     cors_origins: list[str] = Field(default_factory=list)
+    # The public https URL clients reach the API at, for links the API writes (the OCDS package
+    # `uri`); unset, such links are URNs. Never taken from the request's Host header.
+    public_base_url: HttpUrl | None = None
     log_level: str = "INFO"
+
+    @property
+    def public_url(self) -> str | None:
+        return str(self.public_base_url) if self.public_base_url else None
 
     @property
     def production(self) -> bool:

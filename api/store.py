@@ -99,6 +99,10 @@ class Store:
         # Keys live in their organization's document; the hash finds the caller on every request.
         await self.organizations.create_index([("apiKeys.hash", ASCENDING)], unique=True, name="api_key_hash")
         await self.organizations.create_index([("demoKey", ASCENDING)], sparse=True, name="demo_key")
+        # Names as readers see them (api.inputs.name_key); sparse: organizations older than the key.
+        await self.organizations.create_index(
+            [("nameKey", ASCENDING)], unique=True, sparse=True, name="name_key"
+        )
         await self.rfps.create_index([("demoKey", ASCENDING)], sparse=True, name="demo_key")
         await self.rate_limits.create_index([("expiresAt", ASCENDING)], expireAfterSeconds=0, name="expiry")
         await self.rfps.create_index([("buyerId", ASCENDING), ("_id", DESCENDING)], name="by_buyer")
@@ -218,6 +222,7 @@ def rfp_record(doc: Document, now: datetime) -> RfpRecord:
         proposal_count=doc.get("proposalCount", 0),
         updated_at=doc.get("updatedAt", doc["createdAt"]),
         ranking_digest=ranking_digest_of(doc.get("rankingDigest")),
+        budget_disclosed=doc.get("budgetDisclosed", False),
     )
 
 

@@ -169,6 +169,11 @@ class CreateRfpInput:
     monthly_budget: MoneyInput
     sealed: bool | None = None
     idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
+    budget_disclosed: bool | None = strawberry.field(
+        default=None,
+        description="Default false: vendors see neither the budget nor anything computed from it "
+        "(cost score, cost component, budget findings). True: they see monthlyBudget and full scores.",
+    )
 
 
 @strawberry.input

@@ -136,6 +136,7 @@ class RfpRecord:
     proposal_count: int
     updated_at: datetime | None = None
     ranking_digest: RankingDigest | None = None
+    budget_disclosed: bool = False  # until the buyer discloses it, vendors learn nothing of the budget
 
     def is_unsealed(self, now: datetime) -> bool:
         return not self.sealed or now >= self.submission_deadline

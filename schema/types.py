@@ -34,6 +34,7 @@ from schema.records import (
     ServiceCategory,
 )
 from scoring import model
+from scoring.disclosure import budget_blind
 
 if TYPE_CHECKING:
     from schema.inputs import ScoringWeightsInput
@@ -361,20 +362,36 @@ class ScoreComponent:
     explanation: str
 
 
-@strawberry.type
+@strawberry.type(
+    description="A proposal's score. While the RFP's budget is not disclosed, a vendor gets the "
+    "budget-hidden view (budgetHidden true): nothing in it depends on the budget."
+)
 class ProposalScore:
-    total: float
+    total: float = strawberry.field(
+        description="0-100, the sum of the components' contributions. Budget hidden: the sum of the "
+        "SLA-quality and lock-in contributions only."
+    )
     sla_quality: float
     lock_in_exposure: float
-    cost_score: float
+    cost_score: float = strawberry.field(
+        description="0-100 against the RFP's budget. Budget hidden: 0 (not scored for you)."
+    )
     normalized_monthly_cost: Money
     monthly_cost_low: Money
     monthly_cost_high: Money
     exit_cost: Money
     meets_requirements: bool
-    findings: list[Finding]
-    components: list[ScoreComponent]
+    findings: list[Finding] = strawberry.field(
+        description="Budget hidden: without the findings that depend on the budget (OVER_BUDGET)."
+    )
+    components: list[ScoreComponent] = strawberry.field(
+        description="Budget hidden: without the cost component (its value and explanation name the budget)."
+    )
     scoring_version: str
+    budget_hidden: bool = strawberry.field(
+        description="True in the view a vendor gets while the RFP's budget is not disclosed: cost "
+        "score, cost component and budget findings are left out, and total covers the other criteria."
+    )
 
     @classmethod
     def of(cls, score: model.ProposalScore) -> ProposalScore:
@@ -394,6 +411,7 @@ class ProposalScore:
             ],
             components=[ScoreComponent(**component.model_dump()) for component in score.components],
             scoring_version=score.scoring_version,
+            budget_hidden=score.budget_hidden,
         )
 
 
@@ -422,6 +440,10 @@ class Rfp(Node):
     requirements: list[KpiRequirement]
     weights: ScoringWeights
     sealed: bool
+    budget_disclosed: bool = strawberry.field(
+        description="False (the default): vendors see neither monthlyBudget nor anything computed "
+        "from it; their scores come in the budget-hidden view. True: vendors see the budget and full scores."
+    )
     created_at: datetime
 
     @classmethod
@@ -443,6 +465,7 @@ class Rfp(Node):
             requirements=[KpiRequirement(**requirement.model_dump()) for requirement in context.requirements],
             weights=ScoringWeights(**context.weights.model_dump()),
             sealed=record.sealed,
+            budget_disclosed=record.budget_disclosed,
             created_at=record.created_at,
         )
 
@@ -568,8 +591,11 @@ class Proposal(Node):
         if self.record.score is None:
             return None
         context = _context(info)
-        if not context.market.can_see_score(context.viewer, self.record, await self._rfp_record(info)):
+        rfp = await self._rfp_record(info)
+        if not context.market.can_see_score(context.viewer, self.record, rfp):
             return None
+        if not context.market.can_see_budget(context.viewer, rfp):
+            return ProposalScore.of(budget_blind(self.record.score))  # the vendor, budget undisclosed
         return ProposalScore.of(self.record.score)
 
     audit_trail: list[AuditEvent] = strawberry.field(

@@ -413,6 +413,8 @@ class ProposalScore(Model):
     findings: tuple[Finding, ...]
     components: tuple[ScoreComponent, ...]
     scoring_version: str
+    # True in the vendor view of scoring/disclosure.py: the budget-dependent parts are left out.
+    budget_hidden: bool = False
 
 
 # ------------------------------------------------------------------ decimal helpers for scoring

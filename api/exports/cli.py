@@ -19,11 +19,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from api.exports.access import exportable_rfp, parse_rfp_id
 from api.exports.export import Export, ExportFormat, ExportSpec, open_export
+from api.exports.ocds import package_uri
 from api.exports.rows import ExportKind
 from api.market import MarketService
 from api.settings import Settings
 from api.store import Store, connect
-from schema.common import to_global_id
 
 PROGRESS_FROM_ROWS = 1000
 
@@ -57,7 +57,7 @@ async def export_to_file(settings: Settings, uri: str, rfp_id: str, spec: Export
     client = connect(uri)
     try:
         market = MarketService(Store(client, settings.db))
-        export = await _open(market, rfp_id, spec)
+        export = await _open(market, rfp_id, spec, settings.public_url)
         if export is None:
             return 1
         await _write(export, out)
@@ -67,7 +67,9 @@ async def export_to_file(settings: Settings, uri: str, rfp_id: str, spec: Export
         await client.close()
 
 
-async def _open(market: MarketService, rfp_id: str, spec: ExportSpec) -> Export | None:
+async def _open(
+    market: MarketService, rfp_id: str, spec: ExportSpec, public_url: str | None
+) -> Export | None:
     local = parse_rfp_id(rfp_id)
     (found,) = await market.load_rfps([local]) if local else (None,)
     if found is None:
@@ -79,8 +81,7 @@ async def _open(market: MarketService, rfp_id: str, spec: ExportSpec) -> Export 
         deadline = found.submission_deadline.isoformat()
         print(f"the RFP's proposals are sealed until its deadline, {deadline}", file=sys.stderr)
         return None
-    uri = f"urn:rfpmarket:exports:rfps:{to_global_id('Rfp', rfp.id)}:ocds.json"
-    return await open_export(market, rfp, spec, None, uri)
+    return await open_export(market, rfp, spec, None, package_uri(rfp.id, public_url))
 
 
 async def _write(export: Export, out: Path) -> None:

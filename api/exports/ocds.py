@@ -53,6 +53,15 @@ class OcdsContext:
     buyer: OrganizationRecord
 
 
+def package_uri(rfp_id: str, public_base_url: str | None = None) -> str:
+    """Where the package is published: under the configured public URL, else a URN. Never built from
+    the request's Host header, which any client sets to whatever it likes."""
+    name = f"exports/rfps/{to_global_id('Rfp', rfp_id)}/ocds.json"
+    if public_base_url:
+        return f"{public_base_url.rstrip('/')}/{name}"
+    return "urn:rfpmarket:" + name.replace("/", ":")
+
+
 def ocid(rfp: RfpRecord) -> str:
     return OCID_PREFIX + rfp.id
 

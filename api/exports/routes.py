@@ -16,6 +16,7 @@ from starlette.routing import Route
 from api.auth import authenticate
 from api.exports.access import exportable_rfp
 from api.exports.export import ExportFormat, ExportSpec, WeightsError, open_export, parse_weights
+from api.exports.ocds import package_uri
 from api.market import MarketService
 
 
@@ -37,7 +38,7 @@ def _not_found() -> JSONResponse:
     return _error(404, "NOT_FOUND", "not found")
 
 
-def export_routes(state: HasMarket) -> list[Route]:
+def export_routes(state: HasMarket, public_base_url: str | None = None) -> list[Route]:
     async def export(request: Request) -> Response:
         market = state.market
         viewer = await authenticate(market, request.headers)
@@ -51,7 +52,7 @@ def export_routes(state: HasMarket) -> list[Route]:
             weights = None if spec.format is ExportFormat.OCDS else parse_weights(request.query_params)
         except WeightsError as error:
             return _error(400, "BAD_USER_INPUT", error.message, error.parameters)
-        uri = str(request.url.replace(query=""))
+        uri = package_uri(rfp.id, public_base_url)
         download = await open_export(market, rfp, spec, weights, uri)
         headers = {
             "Content-Disposition": f'attachment; filename="{download.filename}"',

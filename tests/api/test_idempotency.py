@@ -77,7 +77,7 @@ async def test_a_retried_registration_returns_the_first_organization_and_key(api
     assert first["apiKey"] not in repr(record) and first["apiKey"].encode() not in record["answer"]["apiKey"]
     assert key not in repr(record)
     # A new key is a new registration.
-    other = await registered(api, str(uuid.uuid4()))
+    other = await registered(api, str(uuid.uuid4()), name="Acme Two")
     assert other["organization"]["id"] != first["organization"]["id"]
 
 
@@ -88,7 +88,7 @@ async def test_another_client_cannot_replay_a_registration_key(api: Api) -> None
         "Acme", OrganizationKind.VENDOR, "a@acme.example", "10.0.0.1", key
     )
     theirs = await market.register_organization(
-        "Acme", OrganizationKind.VENDOR, "a@acme.example", "10.0.0.2", key
+        "Acme Rival", OrganizationKind.VENDOR, "a@acme.example", "10.0.0.2", key
     )
     assert mine.value is not None and theirs.value is not None
     assert theirs.value[0].id != mine.value[0].id and theirs.value[1] != mine.value[1]

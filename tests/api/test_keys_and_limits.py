@@ -79,12 +79,14 @@ async def tight_api(
 
 
 async def test_registration_is_rate_limited_per_address(tight_api: Api, clock: Clock) -> None:
-    variables = {"input": {"name": "Spam", "kind": "VENDOR", "contactEmail": "s@example.com"}}
-    results = [(await tight_api.data(REGISTER, variables))["registerOrganization"] for _ in range(4)]
+    def variables(n: int) -> dict[str, object]:
+        return {"input": {"name": f"Spam {n}", "kind": "VENDOR", "contactEmail": "s@example.com"}}
+
+    results = [(await tight_api.data(REGISTER, variables(n)))["registerOrganization"] for n in range(4)]
     assert [codes(result) for result in results] == [[], [], [], ["RATE_LIMITED"]]
     assert await tight_api.store.organizations.count_documents({}) == 3
     clock.advance(hours=1)
-    assert (await tight_api.data(REGISTER, variables))["registerOrganization"]["userErrors"] == []
+    assert (await tight_api.data(REGISTER, variables(5)))["registerOrganization"]["userErrors"] == []
 
 
 async def test_oversized_bodies_get_413(tight_api: Api) -> None:

@@ -6,7 +6,7 @@ without someone deciding who may see it."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -25,6 +25,7 @@ class World:
     keys: dict[str, str | None]
     rfp_id: str
     proposal_id: str  # the vendor's proposal; the rival has one too
+    rfp: dict[str, Any] = field(default_factory=dict)  # what the RFP was created with
 
     async def ask(self, role: str, query: str, **variables: Any) -> Any:
         return await self.api.data(
@@ -32,7 +33,7 @@ class World:
         )
 
 
-async def build_world(api: Api, sealed: bool = False) -> World:
+async def build_world(api: Api, sealed: bool = False, **rfp: Any) -> World:
     keys: dict[str, str | None] = {"anonymous": None}
     _, keys["buyer"] = await register(api, "BUYER", "Buyer")
     _, keys["other_buyer"] = await register(api, "BUYER", "Other buyer")
@@ -40,10 +41,10 @@ async def build_world(api: Api, sealed: bool = False) -> World:
     _, keys["rival"] = await register(api, "VENDOR", "Rival")
     buyer, vendor, rival = keys["buyer"], keys["vendor"], keys["rival"]
     assert buyer and vendor and rival
-    rfp_id = await open_rfp(api, buyer, sealed=sealed)
+    rfp_id = await open_rfp(api, buyer, sealed=sealed, **rfp)
     proposal_id = (await submit(api, vendor, rfp_id))["proposal"]["id"]
     await submit(api, rival, rfp_id, proposal_input("13000.00"))
-    return World(api, keys, rfp_id, proposal_id)
+    return World(api, keys, rfp_id, proposal_id, rfp)
 
 
 Probe = Callable[[World, str], Awaitable[Any]]
@@ -117,7 +118,7 @@ FOLLOW_PARENT = {
     "Rfp": {
         "id", "title", "scope", "category", "status", "buyer", "currencyCode", "submissionDeadline",
         "evaluationMonths", "volume", "expectedHoursPerMonth", "expectedOutcomesPerMonth", "requirements",
-        "weights", "sealed", "createdAt",
+        "weights", "sealed", "budgetDisclosed", "createdAt",
     },
     "Proposal": {
         "id", "rfp", "vendor", "status", "version", "submittedAt", "updatedAt", "summary", "sla", "pricing",
@@ -210,3 +211,147 @@ def test_the_audit_trail_cannot_be_written_through_the_api() -> None:
     assert not {name for name in names if "audit" in name.lower()}
     inputs = schema.schema.as_str()
     assert "auditTrail:" not in inputs.split("type Mutation")[1].split("\n}\n")[0]
+
+
+# ------------------------------------------------------------------------ the budget and the scores
+
+BUDGET = "12345.67"  # both proposals (14000.00, 13000.00) are over it: OVER_BUDGET in the full view
+SCORE = (
+    "total costScore budgetHidden findings { code message }"
+    " components { criterion value contribution explanation }"
+)
+
+
+def _walk(data: Any, path: tuple[str, ...]) -> list[Any]:
+    """Every value at `path`, lists (edges) flattened; nulls dropped."""
+    items = [data]
+    for key in path:
+        items = [child for item in items if item for child in _children(item[key])]
+    return [item for item in items if item]
+
+
+def _children(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _scores(query: str, *path: str, variables: Callable[[World], dict[str, Any]] | None = None) -> Probe:
+    """A probe returning the list of scores a role got on one path (empty when it got none)."""
+
+    async def probe(world: World, role: str) -> Any:
+        extra = variables(world) if variables else {}
+        body = await world.api(
+            query, {"rfp": world.rfp_id, "proposal": world.proposal_id, **extra}, world.keys[role]
+        )
+        return _walk(body.get("data"), path)
+
+    return probe
+
+
+REVISE_OWN = (
+    "mutation($proposal: ID!, $p: ProposalInput!) { reviseProposal(input: "
+    "{proposalId: $proposal, expectedVersion: 1, proposal: $p}) { proposal { score { "
+    + SCORE
+    + " } } } }"
+)
+SUBMIT_SCORE = (
+    "mutation($rfp: ID!, $p: ProposalInput!) { submitProposal(input: {rfpId: $rfp, proposal: $p}) "
+    "{ proposal { score { " + SCORE + " } } } }"
+)
+
+
+async def _submitted_score(world: World, role: str) -> Any:
+    """The score in submitProposal's payload, on a second RFP like the first (everyone bid on that)."""
+    buyer = world.keys["buyer"]
+    assert buyer
+    rfp_id = await open_rfp(world.api, buyer, **world.rfp)
+    body = await world.api(SUBMIT_SCORE, {"rfp": rfp_id, "p": proposal_input()}, world.keys[role])
+    return _walk(body.get("data"), ("submitProposal", "proposal", "score"))
+
+
+# Every path a score is read on -> the roles that get one at all (whether full or budget-hidden).
+SCORE_PATHS: dict[str, tuple[Probe, set[str]]] = {
+    "Query.scorePreview": (
+        _scores(
+            "query($rfp: ID!, $p: ProposalInput!) { scorePreview(rfpId: $rfp, proposal: $p) { "
+            + SCORE
+            + " } }",
+            "scorePreview",
+            variables=lambda world: {"p": proposal_input()},
+        ),
+        {"buyer", "vendor", "rival"},
+    ),
+    "Proposal.score": (_scores(PROPOSAL % f"score {{ {SCORE} }}", "node", "score"), {"buyer", "vendor"}),
+    "Rfp.proposals.score": (
+        _scores(
+            RFP % f"proposals {{ edges {{ node {{ score {{ {SCORE} }} }} }} }}",
+            *("rfp", "proposals", "edges", "node", "score"),
+        ),
+        {"buyer", "vendor", "rival"},
+    ),
+    "Rfp.rankedProposals.score": (
+        _scores(
+            RFP % f"rankedProposals {{ edges {{ score {{ {SCORE} }} }} }}",
+            *("rfp", "rankedProposals", "edges", "score"),
+        ),
+        {"buyer"},
+    ),
+    "submitProposal.proposal.score": (_submitted_score, {"vendor", "rival"}),
+    "reviseProposal.proposal.score": (
+        _scores(
+            REVISE_OWN, "reviseProposal", "proposal", "score", variables=lambda world: {"p": proposal_input()}
+        ),
+        {"vendor"},
+    ),
+}
+
+
+def _full(score: dict[str, Any]) -> bool:
+    """A score computed with the budget: what the buyer sees."""
+    return not score["budgetHidden"]
+
+
+@pytest.mark.parametrize("disclosed", [False, True])
+@pytest.mark.parametrize("path", sorted(SCORE_PATHS))
+async def test_who_sees_budget_derived_scores(api: Api, path: str, disclosed: bool) -> None:
+    world = await build_world(
+        api, monthlyBudget={"amount": BUDGET, "currencyCode": "USD"}, budgetDisclosed=disclosed
+    )
+    probe, scored = SCORE_PATHS[path]
+    got = {role: await probe(world, role) for role in ROLES}
+    assert {role for role, scores in got.items() if scores} == scored
+    full = {role for role, scores in got.items() if scores and all(map(_full, scores))}
+    assert full == (scored if disclosed else scored & {"buyer"})
+    for role in scored - full:
+        for score in got[role]:
+            # The budget-hidden view: nothing computed from the budget, no budget figure anywhere.
+            assert score["budgetHidden"] and score["costScore"] == 0
+            assert [c["criterion"] for c in score["components"]] == ["slaQuality", "lockIn"]
+            assert score["total"] == sum(c["contribution"] for c in score["components"])
+            assert "OVER_BUDGET" not in {f["code"] for f in score["findings"]}
+            assert BUDGET not in str(score), score
+            assert "budget" not in str([score["findings"], score["components"]]).lower(), score
+    for role in full:
+        assert any("OVER_BUDGET" in {f["code"] for f in score["findings"]} for score in got[role])
+
+
+@pytest.mark.parametrize("disclosed", [False, True])
+async def test_the_budget_itself_is_shown_once_disclosed(api: Api, disclosed: bool) -> None:
+    world = await build_world(api, budgetDisclosed=disclosed)
+    probe = _path(RFP % "budgetDisclosed monthlyBudget { amount }", "rfp")
+    got = {role: await probe(world, role) for role in ROLES}
+    readers = {"buyer", "other_buyer", "vendor", "rival"}
+    assert {role for role, rfp in got.items() if rfp and rfp["budgetDisclosed"] is disclosed} == readers
+    seen = {role for role, rfp in got.items() if rfp and rfp["monthlyBudget"]}
+    assert seen == (readers if disclosed else {"buyer"})
+
+
+async def test_exports_stay_with_the_buyer_whatever_the_disclosure(api: Api) -> None:
+    world = await build_world(api, monthlyBudget={"amount": BUDGET, "currencyCode": "USD"})
+    for name in ("ranking.csv", "ranking.json", "shortlist.json", "ocds.json"):
+        for role in ROLES:
+            key = world.keys[role]
+            headers = {"Authorization": f"Bearer {key}"} if key else {}
+            response = await api.client.get(f"/exports/rfps/{world.rfp_id}/{name}", headers=headers)
+            assert (response.status_code == 200) is (role == "buyer"), (name, role)
+            if role != "buyer":
+                assert BUDGET not in response.text
