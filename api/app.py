@@ -36,6 +36,9 @@ class BodySizeLimit:
         self.max_bytes = max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await self.app(scope, self._limited_messages(receive, send), send)
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -58,6 +61,22 @@ class BodySizeLimit:
             await self.app(scope, limited_receive, send)
         except _BodyTooLarge:
             await _too_large(scope, receive, send)
+
+
+    def _limited_messages(self, receive: Receive, send: Send) -> Receive:
+        """The same limit for each WebSocket message: an oversized one closes the socket with 1009
+        (message too big), and the application sees a disconnect instead of the message."""
+
+        async def limited_receive() -> Any:
+            message = await receive()
+            if message["type"] == "websocket.receive":
+                size = len((message.get("text") or "").encode()) + len(message.get("bytes") or b"")
+                if size > self.max_bytes:
+                    await send({"type": "websocket.close", "code": 1009, "reason": "message too big"})
+                    return {"type": "websocket.disconnect", "code": 1009}
+            return message
+
+        return limited_receive
 
 
 class _BodyTooLarge(Exception):

@@ -16,6 +16,7 @@ graphql-http audit in tests/http_audit:
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
@@ -25,11 +26,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.extensions import ParserCache
 from strawberry.extensions.disable_introspection import DisableIntrospection
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
 import schema as graphql_schema
@@ -175,8 +177,7 @@ class MarketGraphQL(GraphQL[RequestContext, None]):
         extensions: list[Any] = [
             lambda: MaskInternalErrors(hide_suggestions=production),
             lambda: ParserCache(maxsize=256),
-            # Validation runs (cached) before the limits' checks, which add their errors to its result.
-            lambda: ValidationCache(maxsize=256),
+            # The limits' linear checks run first; (cached) validation only for what they let through.
             *limit_extensions(settings),
         ]
         if production:
@@ -185,6 +186,9 @@ class MarketGraphQL(GraphQL[RequestContext, None]):
             graphql_schema.build_schema(extensions),
             graphql_ide=None if production else "graphiql",
             allow_queries_via_get=True,
+            # One protocol over the socket, and a socket that never says hello is closed soon.
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=timedelta(seconds=10),
         )
         self.state = state
 
@@ -200,6 +204,7 @@ class MarketGraphQL(GraphQL[RequestContext, None]):
             loaders=RequestLoaders(market, viewer),
             request_id=request_id[:64],
             client_address=request.client.host if request.client else "",
+            transport="websocket" if isinstance(request, WebSocket) else "http",
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
