@@ -16,7 +16,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from api.errors import log_client_errors_in_one_line
 from api.exports.routes import export_routes
 from api.graphql_view import AppState, MarketGraphQL
 from api.market import MarketService
@@ -26,6 +28,7 @@ from api.settings import Settings
 from api.store import Store, connect
 
 log = logging.getLogger("rfpmarket")
+READY_TIMEOUT_SECONDS = 0.8
 
 
 class BodySizeLimit:
@@ -95,13 +98,19 @@ def create_app(
     listeners: Sequence[monitoring.CommandListener] = (),
 ) -> Starlette:
     state = AppState()
+    log_client_errors_in_one_line()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         client = connect(mongodb_uri, listeners)
         state.store = Store(client, settings.db)
-        limit = RateLimit(settings.register_rate_limit, settings.register_rate_window_seconds)
-        state.market = MarketService(state.store, clock, register_limit=limit)
+        window = settings.register_rate_window_seconds
+        state.market = MarketService(
+            state.store,
+            clock,
+            register_limit=RateLimit(settings.register_rate_limit, window),
+            register_global_limit=RateLimit(settings.register_rate_limit_global, window),
+        )
         await state.store.ensure_indexes()
         try:
             yield
@@ -113,12 +122,19 @@ def create_app(
         return JSONResponse({"status": "ok"})
 
     async def readyz(request: Request) -> Response:
-        if await state.store.ping():
+        # A load balancer's probe needs an answer, not a wait for server selection: bounded ping.
+        if await state.store.ping(READY_TIMEOUT_SECONDS):
             return JSONResponse({"status": "ready"})
-        return JSONResponse({"status": "database unavailable"}, status_code=503)
+        return JSONResponse(
+            {"status": "database unavailable", "timeoutSeconds": READY_TIMEOUT_SECONDS}, status_code=503
+        )
 
     graphql = MarketGraphQL(state, settings)
     middleware = [Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)]
+    if settings.trusted_proxies:
+        # Only these peers may name the client in X-Forwarded-For (run uvicorn with --no-proxy-headers,
+        # whose default would trust any local peer): the rate limits count the real client.
+        middleware.insert(0, Middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies))
     if settings.cors_origins:
         middleware.append(
             Middleware(

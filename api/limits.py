@@ -17,7 +17,7 @@ Tokens are counted by the parser (strawberry's MaxTokensLimiter), which stops at
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +37,8 @@ from graphql.utilities import get_operation_ast
 from strawberry.extensions import MaxTokensLimiter, SchemaExtension, ValidationCache
 from strawberry.types.graphql import OperationType
 
+from api.context import RequestContext
+from api.organizations import RateLimit, address_bucket
 from api.settings import Settings
 from schema.common import DEFAULT_PAGE_SIZE
 
@@ -259,6 +261,45 @@ class ValidationCacheAfterLimits(ValidationCache):
         yield from super().on_validate()
 
 
+class WriteRateLimiter(SchemaExtension):
+    """Mutations per window per client address, per calling organization and in total, counted in
+    MongoDB (the `rate_limits` collection) so that every API instance shares the counts. Runs after
+    validation: an invalid document costs nothing; a refused one never executes (RATE_LIMITED)."""
+
+    def __init__(self, settings: Settings) -> None:
+        window = settings.write_rate_window_seconds
+        self.per_address = RateLimit(settings.write_rate_limit_per_address, window)
+        self.per_organization = RateLimit(settings.write_rate_limit_per_organization, window)
+        self.overall = RateLimit(settings.write_rate_limit_global, window)
+
+    async def on_validate(self) -> AsyncIterator[None]:
+        context = self.execution_context
+        if not context.pre_execution_errors and self._is_mutation():
+            refusal = await self._refusal(context.context)
+            if refusal is not None:
+                context.pre_execution_errors = [
+                    GraphQLError(refusal, extensions={"code": "RATE_LIMITED"})
+                ]
+        yield
+
+    def _is_mutation(self) -> bool:
+        try:
+            return self.execution_context.operation_type is OperationType.MUTATION
+        except RuntimeError:
+            return False
+
+    async def _refusal(self, request: RequestContext) -> str | None:
+        market = request.market
+        buckets = [(address_bucket("write", request.client_address), self.per_address, "this address")]
+        if request.viewer is not None:
+            buckets.append((f"write:org:{request.viewer.id}", self.per_organization, "this organization"))
+        buckets.append(("write:all", self.overall, "all clients"))
+        for bucket, limit, whom in buckets:
+            if not await market.within_rate_limit(bucket, limit):
+                return f"too many changes from {whom}; try again later"
+        return None
+
+
 def limit_extensions(settings: Settings) -> list[Any]:
     """Factories, so each request gets fresh extension instances; validation comes after them."""
     return [
@@ -266,4 +307,5 @@ def limit_extensions(settings: Settings) -> list[Any]:
         lambda: QueryLimiter(settings.max_query_depth, settings.max_query_aliases, settings.max_query_cost),
         HttpOnlyOperations,
         lambda: ValidationCacheAfterLimits(maxsize=256),
+        lambda: WriteRateLimiter(settings),
     ]

@@ -9,7 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from api.organizations import DEFAULT_REGISTER_LIMIT, OrganizationRules, RateLimit
+from api.organizations import (
+    DEFAULT_REGISTER_GLOBAL_LIMIT,
+    DEFAULT_REGISTER_LIMIT,
+    OrganizationRules,
+    RateLimit,
+)
 from api.proposals import ProposalRules
 from api.ranking import DigestRefresher, RankingRules
 from api.rfps import RfpRules
@@ -23,8 +28,10 @@ class MarketService(OrganizationRules, RfpRules, ProposalRules, RankingRules):
         store: Store,
         clock: Callable[[], datetime] = utcnow,
         register_limit: RateLimit = DEFAULT_REGISTER_LIMIT,
+        register_global_limit: RateLimit = DEFAULT_REGISTER_GLOBAL_LIMIT,
     ) -> None:
         self.store = store
         self.clock = clock
         self.register_limit = register_limit
+        self.register_global_limit = register_global_limit
         self.digests = DigestRefresher(store, clock)
