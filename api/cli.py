@@ -95,7 +95,7 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
         with database_uri(settings, args.data_dir) as uri:
             if not database_answers(uri, timeout):
                 print(
-                    f"rfpmarket: the database (MONGODB_URI) did not answer within {timeout:g}s",
+                    f"rfpmarket: the database did not answer within {timeout:g}s; exiting",
                     file=sys.stderr,
                 )
                 return 1

@@ -55,6 +55,9 @@ class Measure:
     depth: int = 0
     aliases: int = 0
     cost: int = 0
+    # The part of `cost` the nearest enclosing connection does not multiply by its page size: what a
+    # connection asks once (rankStability), not once per edge.
+    unpaged: int = 0
 
 
 class FragmentCycle(Exception):
@@ -81,7 +84,7 @@ class DocumentMeasure:
     def of(self, selection_set: SelectionSetNode | None) -> Measure:
         if selection_set is None:
             return Measure()
-        depth = aliases = cost = 0
+        depth = aliases = cost = unpaged = 0
         for selection in selection_set.selections:
             self.visited += 1
             if isinstance(selection, FieldNode):
@@ -95,14 +98,19 @@ class DocumentMeasure:
             depth = max(depth, inner.depth)
             aliases += inner.aliases
             cost += inner.cost
-        return Measure(depth, aliases, cost)
+            unpaged += inner.unpaged
+        return Measure(depth, aliases, cost, unpaged)
 
     def _field(self, field: FieldNode) -> Measure:
         inner = self.of(field.selection_set)
         # As strawberry's QueryDepthLimiter counts: introspection fields and leaves add no depth.
         nested = field.selection_set is not None and not field.name.value.startswith("__")
-        cost = 1 + self._page_size(field) * inner.cost + self._whole_ranking(field)
-        return Measure(inner.depth + 1 if nested else 0, inner.aliases + (field.alias is not None), cost)
+        depth, aliases = inner.depth + 1 if nested else 0, inner.aliases + (field.alias is not None)
+        whole_ranking = self._whole_ranking(field)
+        if field.name.value in CONNECTION_FIELDS:
+            paged = self._page_size(field) * (inner.cost - inner.unpaged)
+            return Measure(depth, aliases, 1 + paged + inner.unpaged + whole_ranking)
+        return Measure(depth, aliases, 1 + inner.cost + whole_ranking, inner.unpaged + whole_ranking)
 
     def _fragment(self, name: str) -> Measure:
         known = self.memo.get(name)
