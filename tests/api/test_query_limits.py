@@ -111,6 +111,12 @@ def test_what_if_weights_cost_only_when_given() -> None:
     assert given.cost - without.cost == WHOLE_RANKING_COST
 
 
+def test_rank_stability_is_priced_once_per_connection_not_per_edge() -> None:
+    measure, _ = _measure("{ rfp(id: 1) { rankedProposals(first: 100) { rankStability edges { rank } } } }")
+    # rfp 1 + rankedProposals 1 + rankStability (1 + whole ranking) + 100 x (edges 1 + rank 1)
+    assert measure.cost == 1 + 1 + 1 + WHOLE_RANKING_COST + 100 * 2
+
+
 # ------------------------------------------------------------------------------------- WebSocket
 
 

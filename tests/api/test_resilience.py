@@ -247,3 +247,24 @@ def test_the_database_dies_with_a_crashed_api(served: tuple[subprocess.Popen[byt
     process.kill()
     process.wait()
     assert _wait_until(lambda: not pid_alive(database_pid), 15)
+
+
+def test_the_served_api_ignores_forwarded_for_from_a_local_peer(
+    served: tuple[subprocess.Popen[bytes], int, int],
+) -> None:
+    # uvicorn itself would believe X-Forwarded-For from 127.0.0.1; `rfpmarket serve` turns that off.
+    _, port, _ = served
+    mutation = (
+        "mutation { registerOrganization("
+        'input: {name: "Rotating", kind: VENDOR, contactEmail: "r@example.com"}) { userErrors { code } } }'
+    )
+    results = []
+    for index in range(21):  # the default allows 20 per address per hour
+        response = httpx.post(
+            f"http://127.0.0.1:{port}/graphql",
+            json={"query": mutation},
+            headers={"X-Forwarded-For": f"198.51.100.{index}"},
+            timeout=30,
+        )
+        results.append(response.json()["data"]["registerOrganization"]["userErrors"])
+    assert results == [[]] * 20 + [[{"code": "RATE_LIMITED"}]]
