@@ -110,7 +110,8 @@ class DocumentMeasure:
         if field.name.value in CONNECTION_FIELDS:
             paged = self._page_size(field) * (inner.cost - inner.unpaged)
             return Measure(depth, aliases, 1 + paged + inner.unpaged + whole_ranking)
-        return Measure(depth, aliases, 1 + inner.cost + whole_ranking, inner.unpaged + whole_ranking)
+        cost = 1 + inner.cost + whole_ranking
+        return Measure(depth, aliases, cost, cost if whole_ranking else inner.unpaged)
 
     def _fragment(self, name: str) -> Measure:
         known = self.memo.get(name)
