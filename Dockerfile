@@ -19,5 +19,15 @@ WORKDIR /home/rfpmarket
 EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2).status != 200)"
+# Behind a load balancer or reverse proxy, set RFPMARKET_TRUSTED_PROXIES to its addresses (JSON list of
+# IPs or CIDR networks, e.g. '["10.0.0.0/8"]') so rate limits count each client, not the proxy. Empty:
+# X-Forwarded-For is ignored and the TCP peer is the client.
+ENV RFPMARKET_TRUSTED_PROXIES='[]'
 # Production always names its database: MONGODB_URI must be set (see compose.yaml).
-CMD ["uvicorn", "api.asgi:app", "--host", "0.0.0.0", "--port", "8000", "--workers", "2", "--proxy-headers"]
+# The limits of `rfpmarket serve` (api/cli.uvicorn_options): uvicorn's own proxy handling off (the app
+# applies RFPMARKET_TRUSTED_PROXIES), idle keep-alive 5 s, drain 10 s on SIGTERM, 200 connections per
+# worker, 1 MB WebSocket messages, 16 KB of request line and headers.
+CMD ["uvicorn", "api.asgi:app", "--host", "0.0.0.0", "--port", "8000", "--workers", "2", \
+     "--no-proxy-headers", "--timeout-keep-alive", "5", "--timeout-graceful-shutdown", "10", \
+     "--limit-concurrency", "200", "--ws-max-size", "1000000", "--ws-ping-interval", "20", \
+     "--ws-ping-timeout", "20", "--h11-max-incomplete-event-size", "16384"]
