@@ -5,6 +5,7 @@ SecantusDB, a closed port, a real `rfpmarket serve` process."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import logging
@@ -91,6 +92,20 @@ async def test_every_request_has_a_deadline(own_database: EmbeddedDatabase, sett
         assert response.status_code == 504
         error = response.json()["errors"][0]
         assert error["extensions"]["code"] == "DEADLINE_EXCEEDED" and "0.5s" in error["message"]
+
+
+async def test_a_slow_body_meets_the_deadline(own_database: EmbeddedDatabase, settings: Settings) -> None:
+    async def trickle() -> AsyncIterator[bytes]:
+        yield b'{"query": "{ viewer '
+        await asyncio.sleep(3)  # a client that stalls mid-body
+        yield b'{ organization { id } } }"}'
+
+    async for api in _api_on(own_database, settings.model_copy(update={"request_timeout_seconds": 0.5})):
+        response = await api.client.post(
+            "/graphql", content=trickle(), headers={"Content-Type": "application/json"}
+        )
+        assert response.status_code == 504
+        assert response.json()["errors"][0]["extensions"]["code"] == "DEADLINE_EXCEEDED"
 
 
 async def test_client_errors_are_logged_in_one_line(api: Api, caplog: pytest.LogCaptureFixture) -> None:
@@ -280,7 +295,7 @@ def test_the_dockerfile_runs_uvicorn_with_the_serve_limits() -> None:
     flags = {flag: value for flag, value in itertools.pairwise(command) if flag.startswith("--")}
     options = uvicorn_options(Settings())
     assert "--no-proxy-headers" in command and options["proxy_headers"] is False
-    assert 'ENV RFPMARKET_TRUSTED_PROXIES=' in dockerfile
+    assert "ENV RFPMARKET_TRUSTED_PROXIES=" in dockerfile
     for option in (
         "timeout_keep_alive",
         "timeout_graceful_shutdown",
