@@ -66,6 +66,8 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         # api/app.py trusts X-Forwarded-For from RFPMARKET_TRUSTED_PROXIES only; uvicorn's own
         # handling would trust any local peer.
         "proxy_headers": False,
+        # httptools with a header-read timeout and a header size cap (uvicorn has neither).
+        "http": "api.http_protocol:HeaderTimeoutProtocol",
         "timeout_keep_alive": settings.keep_alive_seconds,
         "timeout_graceful_shutdown": settings.drain_seconds,
         "limit_concurrency": settings.max_connections,

@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     # `rfpmarket serve` (uvicorn): how long SIGTERM/SIGINT waits for requests in flight before closing
     # them, idle keep-alive, and the most connections served at once (503 beyond).
     drain_seconds: int = 10
+    # A connection must send a request's complete headers this soon (api/http_protocol.py).
+    header_timeout_seconds: float = 10.0
     keep_alive_seconds: int = 5
     max_connections: int = 200
     cors_origins: list[str] = Field(default_factory=list)

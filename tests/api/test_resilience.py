@@ -208,7 +208,7 @@ def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int, int]]
     port = free_port()
     process = subprocess.Popen(
         [RFPMARKET, "serve", "--port", str(port), "--data-dir", str(tmp_path)],
-        env=_serve_env(RFPMARKET_DRAIN_SECONDS="20"),
+        env=_serve_env(RFPMARKET_DRAIN_SECONDS="20", RFPMARKET_HEADER_TIMEOUT_SECONDS="2"),
         stdout=subprocess.DEVNULL,
         stderr=(tmp_path / "serve.log").open("wb"),
         start_new_session=True,
@@ -306,3 +306,23 @@ def test_the_dockerfile_runs_uvicorn_with_the_serve_limits() -> None:
         "h11_max_incomplete_event_size",
     ):
         assert float(flags["--" + option.replace("_", "-")]) == options[option], option
+
+
+def _recv_all(connection: socket.socket) -> bytes:
+    received = b""
+    while chunk := connection.recv(65536):
+        received += chunk
+    return received
+
+
+def test_slow_or_oversized_headers_lose_the_connection(
+    served: tuple[subprocess.Popen[bytes], int, int],
+) -> None:
+    _, port, _ = served
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as slow:
+        slow.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")  # and never the rest
+        assert _recv_all(slow) == b""  # closed by the server, well before the 30 s socket timeout
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as large:
+        large.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Padding: " + b"a" * 20_000 + b"\r\n\r\n")
+        assert _recv_all(large).startswith(b"HTTP/1.1 400")
+    assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200
