@@ -24,10 +24,7 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
 # X-Forwarded-For is ignored and the TCP peer is the client.
 ENV RFPMARKET_TRUSTED_PROXIES='[]'
 # Production always names its database: MONGODB_URI must be set (see compose.yaml).
-# The limits of `rfpmarket serve` (api/cli.uvicorn_options): uvicorn's own proxy handling off (the app
-# applies RFPMARKET_TRUSTED_PROXIES), idle keep-alive 5 s, drain 10 s on SIGTERM, 200 connections per
-# worker, 1 MB WebSocket messages, 16 KB of request line and headers.
-CMD ["uvicorn", "api.asgi:app", "--host", "0.0.0.0", "--port", "8000", "--workers", "2", \
-     "--no-proxy-headers", "--timeout-keep-alive", "5", "--timeout-graceful-shutdown", "10", \
-     "--limit-concurrency", "200", "--ws-max-size", "1000000", "--ws-ping-interval", "20", \
-     "--ws-ping-timeout", "20", "--h11-max-incomplete-event-size", "16384"]
+# `rfpmarket serve` runs uvicorn with the limits of api/cli.uvicorn_options: uvicorn's own proxy
+# handling off (the app applies RFPMARKET_TRUSTED_PROXIES), a header-read timeout and a 16 KB header
+# cap, idle keep-alive 5 s, drain 10 s on SIGTERM, 200 connections per worker, 1 MB WebSocket messages.
+CMD ["rfpmarket", "serve", "--host", "0.0.0.0", "--port", "8000", "--workers", "2"]

@@ -93,6 +93,9 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, _stop)
     timeout = settings.db_start_timeout_seconds
+    if args.workers > 1 and not settings.mongodb_uri:
+        print("rfpmarket: --workers above 1 needs MONGODB_URI (the embedded one is local)", file=sys.stderr)
+        return 2
     try:
         with database_uri(settings, args.data_dir) as uri:
             if not database_answers(uri, timeout):
@@ -105,7 +108,12 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
                 asyncio.run(_seed_demo(settings, uri))
             app = create_app(settings, uri)
             print(f"rfpmarket on http://{args.host}:{args.port}/graphql", file=sys.stderr)
-            uvicorn.run(app, host=args.host, port=args.port, **uvicorn_options(settings))
+            options = {"host": args.host, "port": args.port, **uvicorn_options(settings)}
+            if args.workers > 1:
+                # Each worker process imports the app (api/asgi.py) from the same settings.
+                uvicorn.run("api.asgi:app", workers=args.workers, **options)
+            else:
+                uvicorn.run(app, **options)
     except Stopped:
         pass
     except EmbeddedDatabaseError as error:
@@ -176,6 +184,7 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=8000)
     run.add_argument("--demo", action="store_true", help="load the demo data first")
+    run.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (above 1: MONGODB_URI)")
     with_data_dir(run)
     run.set_defaults(handler=serve)
 
