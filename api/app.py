@@ -20,7 +20,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api.errors import log_client_errors_in_one_line
 from api.exports.routes import export_routes
-from api.graphql_view import AppState, MarketGraphQL
+from api.graphql_view import AppState, MarketGraphQL, request_id_of
 from api.market import MarketService
 from api.organizations import RateLimit
 from api.rules import utcnow
@@ -91,6 +91,16 @@ async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
     await response(scope, receive, send)
 
 
+async def _internal_error(request: Request, error: Exception) -> Response:
+    request_id = request_id_of(request)
+    log.error("request %s failed", request_id, exc_info=error)
+    body = {
+        "message": f"Internal server error (request id {request_id})",
+        "extensions": {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+    }
+    return JSONResponse({"errors": [body]}, status_code=500)
+
+
 def create_app(
     settings: Settings,
     mongodb_uri: str,
@@ -154,6 +164,9 @@ def create_app(
         ],
         middleware=middleware,
         lifespan=lifespan,
+        # Whatever escapes a route (the exports' authentication on a failing database, say) is answered
+        # in the GraphQL error shape with a request id, never as a text/plain 500.
+        exception_handlers={Exception: _internal_error},
     )
     app.state.market_state = state
     return app

@@ -42,7 +42,8 @@ def own_database() -> Iterator[EmbeddedDatabase]:
 async def _api_on(database: EmbeddedDatabase, settings: Settings) -> AsyncIterator[Api]:
     app = create_app(settings, database.uri)
     async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
+        # As a server does: the response sent, Starlette's re-raise (for the server's log) not the client's.
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             yield Api(client, app.state.market_state.market)
 
@@ -75,6 +76,16 @@ async def test_a_database_failure_during_authentication_is_masked(
     }
     logged = [r for r in caplog.records if "req-auth-down" in r.getMessage()]
     assert logged and logged[0].levelno == logging.ERROR and logged[0].exc_info is not None
+    # The same for a route outside GraphQL (the exports authenticate against the database too).
+    export = await doomed_api.client.get(
+        "/exports/rfps/UmZwOjE=/ranking.csv",
+        headers={"Authorization": f"Bearer {key}", "X-Request-Id": "req-export-down"},
+    )
+    assert export.status_code == 500
+    assert export.json()["errors"][0]["extensions"] == {
+        "code": "INTERNAL_SERVER_ERROR",
+        "requestId": "req-export-down",
+    }
     ready = await doomed_api.client.get("/readyz")
     assert ready.status_code == 503 and ready.json()["timeoutSeconds"] <= 1
 
