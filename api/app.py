@@ -65,7 +65,6 @@ class BodySizeLimit:
         except _BodyTooLarge:
             await _too_large(scope, receive, send)
 
-
     def _limited_messages(self, receive: Receive, send: Send) -> Receive:
         """The same limit for each WebSocket message: an oversized one closes the socket with 1009
         (message too big), and the application sees a disconnect instead of the message."""
