@@ -19,5 +19,12 @@ WORKDIR /home/rfpmarket
 EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2).status != 200)"
+# Behind a load balancer or reverse proxy, set RFPMARKET_TRUSTED_PROXIES to its addresses (JSON list of
+# IPs or CIDR networks, e.g. '["10.0.0.0/8"]') so rate limits count each client, not the proxy. Empty:
+# X-Forwarded-For is ignored and the TCP peer is the client.
+ENV RFPMARKET_TRUSTED_PROXIES='[]'
 # Production always names its database: MONGODB_URI must be set (see compose.yaml).
-CMD ["uvicorn", "api.asgi:app", "--host", "0.0.0.0", "--port", "8000", "--workers", "2", "--proxy-headers"]
+# `rfpmarket serve` runs uvicorn with the limits of api/cli.uvicorn_options: uvicorn's own proxy
+# handling off (the app applies RFPMARKET_TRUSTED_PROXIES), a header-read timeout and a 16 KB header
+# cap, idle keep-alive 5 s, drain 10 s on SIGTERM, 200 connections per worker, 1 MB WebSocket messages.
+CMD ["rfpmarket", "serve", "--host", "0.0.0.0", "--port", "8000", "--workers", "2"]

@@ -16,9 +16,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from api.errors import log_client_errors_in_one_line
 from api.exports.routes import export_routes
-from api.graphql_view import AppState, MarketGraphQL
+from api.graphql_view import AppState, MarketGraphQL, request_id_of
 from api.market import MarketService
 from api.organizations import RateLimit
 from api.rules import utcnow
@@ -26,6 +28,7 @@ from api.settings import Settings
 from api.store import Store, connect
 
 log = logging.getLogger("rfpmarket")
+READY_TIMEOUT_SECONDS = 0.8
 
 
 class BodySizeLimit:
@@ -36,6 +39,9 @@ class BodySizeLimit:
         self.max_bytes = max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await self.app(scope, self._limited_messages(receive, send), send)
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -59,6 +65,21 @@ class BodySizeLimit:
         except _BodyTooLarge:
             await _too_large(scope, receive, send)
 
+    def _limited_messages(self, receive: Receive, send: Send) -> Receive:
+        """The same limit for each WebSocket message: an oversized one closes the socket with 1009
+        (message too big), and the application sees a disconnect instead of the message."""
+
+        async def limited_receive() -> Any:
+            message = await receive()
+            if message["type"] == "websocket.receive":
+                size = len((message.get("text") or "").encode()) + len(message.get("bytes") or b"")
+                if size > self.max_bytes:
+                    await send({"type": "websocket.close", "code": 1009, "reason": "message too big"})
+                    return {"type": "websocket.disconnect", "code": 1009}
+            return message
+
+        return limited_receive
+
 
 class _BodyTooLarge(Exception):
     pass
@@ -69,6 +90,16 @@ async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
     await response(scope, receive, send)
 
 
+async def _internal_error(request: Request, error: Exception) -> Response:
+    request_id = request_id_of(request)
+    log.error("request %s failed", request_id, exc_info=error)
+    body = {
+        "message": f"Internal server error (request id {request_id})",
+        "extensions": {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+    }
+    return JSONResponse({"errors": [body]}, status_code=500)
+
+
 def create_app(
     settings: Settings,
     mongodb_uri: str,
@@ -76,13 +107,19 @@ def create_app(
     listeners: Sequence[monitoring.CommandListener] = (),
 ) -> Starlette:
     state = AppState()
+    log_client_errors_in_one_line()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         client = connect(mongodb_uri, listeners)
         state.store = Store(client, settings.db)
-        limit = RateLimit(settings.register_rate_limit, settings.register_rate_window_seconds)
-        state.market = MarketService(state.store, clock, register_limit=limit)
+        window = settings.register_rate_window_seconds
+        state.market = MarketService(
+            state.store,
+            clock,
+            register_limit=RateLimit(settings.register_rate_limit, window),
+            register_global_limit=RateLimit(settings.register_rate_limit_global, window),
+        )
         await state.store.ensure_indexes()
         try:
             yield
@@ -94,12 +131,19 @@ def create_app(
         return JSONResponse({"status": "ok"})
 
     async def readyz(request: Request) -> Response:
-        if await state.store.ping():
+        # A load balancer's probe needs an answer, not a wait for server selection: bounded ping.
+        if await state.store.ping(READY_TIMEOUT_SECONDS):
             return JSONResponse({"status": "ready"})
-        return JSONResponse({"status": "database unavailable"}, status_code=503)
+        return JSONResponse(
+            {"status": "database unavailable", "timeoutSeconds": READY_TIMEOUT_SECONDS}, status_code=503
+        )
 
     graphql = MarketGraphQL(state, settings)
     middleware = [Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)]
+    if settings.trusted_proxies:
+        # Only these peers may name the client in X-Forwarded-For (run uvicorn with --no-proxy-headers,
+        # whose default would trust any local peer): the rate limits count the real client.
+        middleware.insert(0, Middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies))
     if settings.cors_origins:
         middleware.append(
             Middleware(
@@ -119,6 +163,9 @@ def create_app(
         ],
         middleware=middleware,
         lifespan=lifespan,
+        # Whatever escapes a route (the exports' authentication on a failing database, say) is answered
+        # in the GraphQL error shape with a request id, never as a text/plain 500.
+        exception_handlers={Exception: _internal_error},
     )
     app.state.market_state = state
     return app

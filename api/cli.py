@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from api.embedded import running
 from api.settings import Settings
@@ -53,24 +54,65 @@ def _stop(signum: int, frame: object) -> None:
     raise Stopped(signum)
 
 
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's limits for a public service (the Dockerfile passes the same as flags)."""
+    return {
+        # api/app.py trusts X-Forwarded-For from RFPMARKET_TRUSTED_PROXIES only; uvicorn's own
+        # handling would trust any local peer.
+        "proxy_headers": False,
+        # httptools with a header-read timeout and a header size cap (uvicorn has neither).
+        "http": "api.http_protocol:HeaderTimeoutProtocol",
+        "timeout_keep_alive": settings.keep_alive_seconds,
+        "timeout_graceful_shutdown": settings.drain_seconds,
+        "limit_concurrency": settings.max_connections,
+        "ws_max_size": settings.max_body_bytes,
+        "ws_ping_interval": 20.0,
+        "ws_ping_timeout": 20.0,
+        # A request line and headers must fit in 16 KB.
+        "h11_max_incomplete_event_size": 16 * 1024,
+        "log_level": settings.log_level.lower(),
+    }
+
+
 def serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from api.app import create_app
+    from api.embedded import EmbeddedDatabaseError, database_answers
 
-    # uvicorn shuts down gracefully, then re-raises the signal it caught; these handlers turn that
-    # (or a signal during start-up) into an exception instead of an abrupt exit.
+    # uvicorn drains (at most drain_seconds), then re-raises the signal it caught; these handlers turn
+    # that (or a signal during start-up) into an exception, so the `finally` that stops the embedded
+    # database runs after the drain. The database sits in its own process group: a signal to ours
+    # (Ctrl-C, systemd) does not reach it.
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, _stop)
+    timeout = settings.db_start_timeout_seconds
+    if args.workers > 1 and not settings.mongodb_uri:
+        print("rfpmarket: --workers above 1 needs MONGODB_URI (the embedded one is local)", file=sys.stderr)
+        return 2
     try:
         with database_uri(settings, args.data_dir) as uri:
+            if not database_answers(uri, timeout):
+                print(
+                    f"rfpmarket: the database did not answer within {timeout:g}s; exiting",
+                    file=sys.stderr,
+                )
+                return 1
             if args.demo:
                 asyncio.run(_seed_demo(settings, uri))
             app = create_app(settings, uri)
             print(f"rfpmarket on http://{args.host}:{args.port}/graphql", file=sys.stderr)
-            uvicorn.run(app, host=args.host, port=args.port, log_level=settings.log_level.lower())
+            options = {"host": args.host, "port": args.port, **uvicorn_options(settings)}
+            if args.workers > 1:
+                # Each worker process imports the app (api/asgi.py) from the same settings.
+                uvicorn.run("api.asgi:app", workers=args.workers, **options)
+            else:
+                uvicorn.run(app, **options)
     except Stopped:
         pass
+    except EmbeddedDatabaseError as error:
+        print(f"rfpmarket: {' '.join(str(error).split())[:500]}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -130,6 +172,7 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=8000)
     run.add_argument("--demo", action="store_true", help="load the demo data first")
+    run.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (above 1: MONGODB_URI)")
     with_data_dir(run)
     run.set_defaults(handler=serve)
 

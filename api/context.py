@@ -34,6 +34,8 @@ class RequestContext:
     loaders: RequestLoaders
     request_id: str
     client_address: str = ""
+    # "http" or "websocket": the socket runs subscriptions only (api/limits.HttpOnlyOperations).
+    transport: str = "http"
 
 
 # mypy proves here that the implementation keeps the contract schema/ declares.

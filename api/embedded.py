@@ -2,6 +2,11 @@
 
 Used when MONGODB_URI is not set, and by the test session. The child is stopped when the parent
 stops: explicitly through `stop()`, and by the kernel (PR_SET_PDEATHSIG) if the parent dies hard.
+It runs in its own session (process group), so Ctrl-C or a SIGTERM to the whole group (systemd's
+default) reaches only the API, which drains its requests and then stops the database.
+
+A database on disk is started with `--sync-on-commit`: a commit is on disk before it is acknowledged,
+so the journaled writes of api/store.py survive a crash of the database process.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from pymongo import MongoClient
@@ -44,9 +49,10 @@ def _die_with_parent() -> None:
 class EmbeddedDatabase:
     """One SecantusDB server on a free loopback port; `storage` is a folder, or None for ephemeral."""
 
-    def __init__(self, storage: Path | None, host: str = "127.0.0.1") -> None:
+    def __init__(self, storage: Path | None, host: str = "127.0.0.1", extra_args: Sequence[str] = ()) -> None:
         self.storage = storage
         self.host = host
+        self.extra_args = tuple(extra_args)
         self.port = 0
         self.process: subprocess.Popen[bytes] | None = None
         # A file, not a pipe: a chatty server must never block on a full pipe nobody reads.
@@ -66,6 +72,8 @@ class EmbeddedDatabase:
             sys.executable, "-m", "secantus",
             "--host", self.host, "--port", str(self.port),
             "--storage-path", storage, "--log-level", "WARNING",
+            *(["--sync-on-commit"] if self.storage is not None else []),
+            *self.extra_args,
         ]  # fmt: skip
         self.process = subprocess.Popen(
             command,
@@ -73,6 +81,8 @@ class EmbeddedDatabase:
             stdout=subprocess.DEVNULL,
             stderr=self.log,
             preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+            # Out of the API's process group: the group's SIGINT/SIGTERM must not stop it mid-drain.
+            start_new_session=True,
             cwd=self.storage if self.storage is not None else None,
         )
         try:
@@ -97,14 +107,7 @@ class EmbeddedDatabase:
         raise EmbeddedDatabaseError(f"SecantusDB did not answer on port {self.port} within {timeout:g}s")
 
     def _answers(self) -> bool:
-        client: MongoClient[dict[str, object]] = MongoClient(self.uri, serverSelectionTimeoutMS=300)
-        try:
-            client.admin.command("ping")
-            return True
-        except PyMongoError:
-            return False
-        finally:
-            client.close()
+        return database_answers(self.uri, 0.3)
 
     def stop(self, timeout: float = 10.0) -> None:
         process, self.process = self.process, None
@@ -120,6 +123,23 @@ class EmbeddedDatabase:
     @property
     def pid(self) -> int | None:
         return self.process.pid if self.process is not None else None
+
+
+def database_answers(uri: str, timeout: float) -> bool:
+    """Whether the database at `uri` answers a ping within `timeout` seconds (the driver keeps trying
+    to select a server meanwhile, so a database still starting up gets the whole time)."""
+    client: MongoClient[dict[str, object]] = MongoClient(
+        uri,
+        serverSelectionTimeoutMS=max(1, int(timeout * 1000)),
+        connectTimeoutMS=max(1, int(timeout * 1000)),
+    )
+    try:
+        client.admin.command("ping")
+        return True
+    except PyMongoError:
+        return False
+    finally:
+        client.close()
 
 
 @contextlib.contextmanager

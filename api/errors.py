@@ -11,6 +11,8 @@ from strawberry.extensions import MaskErrors
 from schema.records import InputError
 
 log = logging.getLogger("rfpmarket.errors")
+# Where strawberry logs every error of a response, at ERROR with a traceback.
+STRAWBERRY_LOGGER = "strawberry.execution"
 SUGGESTION = re.compile(r" Did you mean .*\?$")
 
 
@@ -59,3 +61,27 @@ class MaskInternalErrors(MaskErrors):
             else:
                 processed.append(error)
         return processed
+
+
+class ClientErrorsInOneLine(logging.Filter):
+    """Strawberry logs every error at ERROR with a traceback, so any caller could flood the log with
+    tracebacks of its own mistakes. Client errors (syntax, validation, limits, bad input) become one
+    INFO line; unexpected ones are dropped here because MaskInternalErrors logs them at ERROR with the
+    traceback and the request id."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.msg
+        if not isinstance(error, GraphQLError):
+            return True
+        if is_unexpected(error):
+            return False
+        record.levelno, record.levelname = logging.INFO, "INFO"
+        record.msg = "client error: " + " ".join(str(error.message).split())
+        record.args, record.exc_info, record.exc_text = (), None, None
+        return True
+
+
+def log_client_errors_in_one_line() -> None:
+    logger = logging.getLogger(STRAWBERRY_LOGGER)
+    if not any(isinstance(existing, ClientErrorsInOneLine) for existing in logger.filters):
+        logger.addFilter(ClientErrorsInOneLine())

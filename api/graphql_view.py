@@ -15,7 +15,10 @@ graphql-http audit in tests/http_audit:
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import uuid
+from datetime import timedelta
 from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
@@ -25,11 +28,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.extensions import ParserCache
 from strawberry.extensions.disable_introspection import DisableIntrospection
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
 import schema as graphql_schema
@@ -41,6 +45,7 @@ from api.market import MarketService
 from api.settings import Settings
 from api.store import Store
 
+log = logging.getLogger("rfpmarket.errors")
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 APPLICATION_JSON = "application/json"
 RESPONSE_TYPES = (GRAPHQL_RESPONSE_JSON, APPLICATION_JSON)
@@ -161,6 +166,32 @@ def error_response(error: HTTPException, request: Request) -> Response:
     return response
 
 
+def request_id_of(request: Request | WebSocket) -> str:
+    """The client's X-Request-Id (at most 64 characters) or a fresh one, the same for the whole request."""
+    state = request.scope.setdefault("state", {})
+    if "request_id" not in state:
+        state["request_id"] = (request.headers.get("x-request-id") or uuid.uuid4().hex)[:64]
+    request_id: str = state["request_id"]
+    return request_id
+
+
+def _json_errors(error: dict[str, Any], status: int, request: Request) -> Response:
+    response = JSONResponse({"errors": [error]}, status)
+    response.headers["content-type"] = negotiate(request.headers.get("accept")) or APPLICATION_JSON
+    return response
+
+
+def internal_error_response(request: Request) -> Response:
+    """Logged at ERROR with the traceback (call it from an `except`), answered in the GraphQL shape."""
+    request_id = request_id_of(request)
+    log.error("request %s failed before execution", request_id, exc_info=True)
+    error = {
+        "message": f"Internal server error (request id {request_id})",
+        "extensions": {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+    }
+    return _json_errors(error, 500, request)
+
+
 class AppState:
     """What the lifespan opens: the store and the market built on it."""
 
@@ -175,8 +206,7 @@ class MarketGraphQL(GraphQL[RequestContext, None]):
         extensions: list[Any] = [
             lambda: MaskInternalErrors(hide_suggestions=production),
             lambda: ParserCache(maxsize=256),
-            # Validation runs (cached) before the limits' checks, which add their errors to its result.
-            lambda: ValidationCache(maxsize=256),
+            # The limits' linear checks run first; (cached) validation only for what they let through.
             *limit_extensions(settings),
         ]
         if production:
@@ -185,21 +215,25 @@ class MarketGraphQL(GraphQL[RequestContext, None]):
             graphql_schema.build_schema(extensions),
             graphql_ide=None if production else "graphiql",
             allow_queries_via_get=True,
+            # One protocol over the socket, and a socket that never says hello is closed soon.
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=timedelta(seconds=10),
         )
         self.state = state
+        self.settings = settings
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> RequestContext:
         market = self.state.market
         viewer = await authenticate(market, request.headers)
-        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
         return RequestContext(
             viewer=viewer,
             market=market,
             loaders=RequestLoaders(market, viewer),
-            request_id=request_id[:64],
+            request_id=request_id_of(request),
             client_address=request.client.host if request.client else "",
+            transport="websocket" if isinstance(request, WebSocket) else "http",
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -208,11 +242,25 @@ class MarketGraphQL(GraphQL[RequestContext, None]):
             return
         request = Request(scope=scope, receive=receive)
         try:
-            response = await self.run(request)
+            async with asyncio.timeout(self.settings.request_timeout_seconds):
+                response = await self.run(request)
         except HTTPException as error:
             # strawberry would answer in text/plain; the spec's clients expect a JSON `errors` body.
             response = error_response(error, request)
+        except TimeoutError:
+            response = self._deadline_exceeded(request)
+        except Exception:
+            # What fails outside execution (authentication's database read, building the context) is
+            # masked like any internal error, never a text/plain 500 without a request id.
+            response = internal_error_response(request)
         await response(scope, receive, send)
+
+    def _deadline_exceeded(self, request: Request) -> Response:
+        seconds = self.settings.request_timeout_seconds
+        log.warning("request %s exceeded the %gs deadline", request_id_of(request), seconds)
+        message = f"The request did not complete within {seconds:g}s; it was stopped, try again later"
+        extensions = {"code": "DEADLINE_EXCEEDED", "requestId": request_id_of(request)}
+        return _json_errors({"message": message, "extensions": extensions}, 504, request)
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub_response = await super().get_sub_response(request)

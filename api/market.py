@@ -10,7 +10,12 @@ import contextlib
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 
-from api.organizations import DEFAULT_REGISTER_LIMIT, OrganizationRules, RateLimit
+from api.organizations import (
+    DEFAULT_REGISTER_GLOBAL_LIMIT,
+    DEFAULT_REGISTER_LIMIT,
+    OrganizationRules,
+    RateLimit,
+)
 from api.proposals import ProposalRules
 from api.ranking import DigestRefresher, RankingRules
 from api.rfps import RfpRules
@@ -24,10 +29,12 @@ class MarketService(OrganizationRules, RfpRules, ProposalRules, RankingRules):
         store: Store,
         clock: Callable[[], datetime] = utcnow,
         register_limit: RateLimit = DEFAULT_REGISTER_LIMIT,
+        register_global_limit: RateLimit = DEFAULT_REGISTER_GLOBAL_LIMIT,
     ) -> None:
         self.store = store
         self.clock = clock
         self.register_limit = register_limit
+        self.register_global_limit = register_global_limit
         self.digests = DigestRefresher(store, clock)
 
 

@@ -67,10 +67,18 @@ class RateLimit:
 
 
 DEFAULT_REGISTER_LIMIT = RateLimit(calls=20, window_seconds=3600)
+DEFAULT_REGISTER_GLOBAL_LIMIT = RateLimit(calls=500, window_seconds=3600)
+
+
+def address_bucket(prefix: str, client_address: str) -> str:
+    # The address is hashed: the limiter needs to recognise it, not to store it.
+    return f"{prefix}:" + hashlib.sha256(client_address.encode()).hexdigest()[:32]
 
 
 class OrganizationRules(MarketBase):
     register_limit: RateLimit
+    # Registrations from every address together: a botnet rotating addresses still meets a ceiling.
+    register_global_limit: RateLimit = DEFAULT_REGISTER_GLOBAL_LIMIT
 
     async def authenticate(self, api_key: str) -> OrganizationRecord | None:
         hashed = hash_api_key(api_key)
@@ -82,7 +90,7 @@ class OrganizationRules(MarketBase):
         )
         return organization_record(doc) if doc else None
 
-    async def _within_rate_limit(self, bucket: str, limit: RateLimit) -> bool:
+    async def within_rate_limit(self, bucket: str, limit: RateLimit) -> bool:
         """A fixed-window counter in MongoDB, so every API instance shares it; a TTL index cleans up."""
         now = self.now()
         window_start = int(now.timestamp()) // limit.window_seconds * limit.window_seconds
@@ -135,12 +143,12 @@ class OrganizationRules(MarketBase):
         client_address: str,
         key: IdempotencyKey | None,
     ) -> Outcome[tuple[OrganizationRecord, str]]:
-        # The address is hashed: the limiter needs to recognise it, not to store it.
-        bucket = "register:" + hashlib.sha256(client_address.encode()).hexdigest()[:32]
-        if not await self._within_rate_limit(bucket, self.register_limit):
+        if not await self.within_rate_limit(address_bucket("register", client_address), self.register_limit):
             return Outcome.fail(
                 ErrorCode.RATE_LIMITED, "too many registrations from this address; try again later"
             )
+        if not await self.within_rate_limit("register:all", self.register_global_limit):
+            return Outcome.fail(ErrorCode.RATE_LIMITED, "too many registrations right now; try again later")
         registration, errors = validate(
             Registration, {"name": name, "contactEmail": contact_email}, ("input",)
         )

@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     # How long start-up waits for the database before giving up.
     db_start_timeout_seconds: float = 30.0
     max_body_bytes: int = 1_000_000
+    # Every GraphQL request over HTTP is stopped after this long (DEADLINE_EXCEEDED, 504).
+    request_timeout_seconds: float = 30.0
     # GraphQL request limits (api/limits.py explains the cost model).
     max_query_depth: int = 10
     max_query_aliases: int = 15
@@ -34,6 +36,24 @@ class Settings(BaseSettings):
     # registerOrganization calls allowed per client address per window.
     register_rate_limit: int = 20
     register_rate_window_seconds: int = 3_600
+    # ... and from all addresses together, per the same window.
+    register_rate_limit_global: int = 500
+    # Mutations allowed per window (api/limits.WriteRateLimiter): per client address, per calling
+    # organization (all its keys together) and in total.
+    write_rate_limit_per_address: int = 300
+    write_rate_limit_per_organization: int = 300
+    write_rate_limit_global: int = 6_000
+    write_rate_window_seconds: int = 60
+    # Proxies (IPs or CIDR networks) whose X-Forwarded-For / X-Forwarded-Proto name the client;
+    # empty: the TCP peer is the client and forwarded headers are ignored.
+    trusted_proxies: list[str] = Field(default_factory=list)
+    # `rfpmarket serve` (uvicorn): how long SIGTERM/SIGINT waits for requests in flight before closing
+    # them, idle keep-alive, and the most connections served at once (503 beyond).
+    drain_seconds: int = 10
+    # A connection must send a request's complete headers this soon (api/http_protocol.py).
+    header_timeout_seconds: float = 10.0
+    keep_alive_seconds: int = 5
+    max_connections: int = 200
     cors_origins: list[str] = Field(default_factory=list)
     # The public https URL clients reach the API at, for links the API writes (the OCDS package
     # `uri`); unset, such links are URNs. Never taken from the request's Host header.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -60,10 +61,23 @@ CODEC_OPTIONS: CodecOptions[Document] = CodecOptions(
 )
 
 
+# Acknowledged means on a majority's journal: a crash right after the answer loses nothing.
+WRITE_CONCERN = WriteConcern("majority", j=True)
+READ_CONCERN = ReadConcern("majority")
+
+
 def connect(uri: str, listeners: Sequence[monitoring.CommandListener] = ()) -> AsyncMongoClient[Document]:
-    # retryWrites is the driver default; stated so nobody turns it off by accident.
+    # retryWrites is the driver default; stated so nobody turns it off by accident. The concerns are
+    # the client's too, not only the database's: transactions take theirs from the client.
     return AsyncMongoClient(
-        uri, tz_aware=True, retryWrites=True, serverSelectionTimeoutMS=5000, event_listeners=list(listeners)
+        uri,
+        tz_aware=True,
+        retryWrites=True,
+        serverSelectionTimeoutMS=5000,
+        event_listeners=list(listeners),
+        w=WRITE_CONCERN.document["w"],
+        journal=True,
+        readConcernLevel=READ_CONCERN.level,
     )
 
 
@@ -80,8 +94,8 @@ class Store:
         self.db: AsyncDatabase[Document] = client.get_database(
             db_name,
             codec_options=CODEC_OPTIONS,
-            write_concern=WriteConcern("majority"),
-            read_concern=ReadConcern("majority"),
+            write_concern=WRITE_CONCERN,
+            read_concern=READ_CONCERN,
         )
         self.organizations: AsyncCollection[Document] = self.db["organizations"]
         self.rfps: AsyncCollection[Document] = self.db["rfps"]
@@ -144,11 +158,12 @@ class Store:
         async with self.client.start_session() as session:
             await session.with_transaction(move)
 
-    async def ping(self) -> bool:
+    async def ping(self, timeout_seconds: float | None = None) -> bool:
         try:
-            await self.client.admin.command("ping")
+            async with asyncio.timeout(timeout_seconds):
+                await self.client.admin.command("ping")
             return True
-        except Exception:  # any failure means "not ready"; /readyz reports it as 503
+        except Exception:  # any failure (or no answer in time) means "not ready"; /readyz says 503
             return False
 
 

@@ -135,6 +135,7 @@ def server_env(uri: str) -> dict[str, str]:
         "RFPMARKET_LOG_LEVEL": "WARNING",
         # 8 * K registrations from one address in a few seconds: far over the production limit.
         "RFPMARKET_REGISTER_RATE_LIMIT": "100000",
+        "RFPMARKET_WRITE_RATE_LIMIT_PER_ADDRESS": "100000",
     }
 
 

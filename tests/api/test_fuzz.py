@@ -257,8 +257,10 @@ class FuzzTarget:
 def fuzz(database_server: EmbeddedDatabase) -> Iterator[FuzzTarget]:
     """The app on its own database, started (lifespan) once for the module."""
     db = f"test_fuzz_{uuid.uuid4().hex[:12]}"
-    # Generous registration limit: generated registrations should reach the code past the rate limiter.
-    app = create_app(Settings(db=db, register_rate_limit=100_000), database_server.uri)
+    # Generous rate limits: generated registrations and writes should reach the code past the limiters.
+    generous = {"register_rate_limit": 100_000, "register_rate_limit_global": 100_000}
+    generous |= {"write_rate_limit_per_address": 100_000, "write_rate_limit_per_organization": 100_000}
+    app = create_app(Settings(db=db, write_rate_limit_global=100_000, **generous), database_server.uri)
     try:
         with serving(app) as client:
             target = FuzzTarget(client)
