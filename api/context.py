@@ -34,6 +34,7 @@ class RequestContext:
     loaders: RequestLoaders
     request_id: str
     client_address: str = ""
+    idempotency_key: str | None = None  # the `Idempotency-Key` header
     # "http" or "websocket": the socket runs subscriptions only (api/limits.HttpOnlyOperations).
     transport: str = "http"
 

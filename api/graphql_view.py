@@ -233,6 +233,7 @@ class MarketGraphQL(GraphQL[RequestContext, None]):
             loaders=RequestLoaders(market, viewer),
             request_id=request_id_of(request),
             client_address=request.client.host if request.client else "",
+            idempotency_key=request.headers.get("idempotency-key"),
             transport="websocket" if isinstance(request, WebSocket) else "http",
         )
 

@@ -42,7 +42,7 @@ from api.organizations import RateLimit, address_bucket
 from api.settings import Settings
 from schema.common import DEFAULT_PAGE_SIZE
 
-CONNECTION_FIELDS = frozenset({"rfps", "proposals", "rankedProposals"})
+CONNECTION_FIELDS = frozenset({"rfps", "proposals", "rankedProposals", "auditEvents"})
 # What a field reading the whole ranking (500 Dirichlet draws over every entry, or a re-rank of every
 # entry) is priced at: a fifth of the default limit.
 WHOLE_RANKING_COST = 5_000
@@ -148,10 +148,10 @@ class DocumentMeasure:
     def _page_size(self, field: FieldNode) -> int:
         if field.name.value not in CONNECTION_FIELDS:
             return 1
-        _, value = self._argument(field, "first")
-        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-            return value
-        return DEFAULT_PAGE_SIZE
+        # A page is `first` or `last` items (whichever the client sends; both: the larger).
+        sizes = [self._argument(field, name)[1] for name in ("first", "last")]
+        given = [size for size in sizes if isinstance(size, int) and not isinstance(size, bool) and size > 0]
+        return max(given) if given else DEFAULT_PAGE_SIZE
 
     def _whole_ranking(self, field: FieldNode) -> int:
         if field.name.value == "rankStability":
@@ -286,9 +286,7 @@ class WriteRateLimiter(SchemaExtension):
         if not context.pre_execution_errors and self._is_mutation():
             refusal = await self._refusal(context.context)
             if refusal is not None:
-                context.pre_execution_errors = [
-                    GraphQLError(refusal, extensions={"code": "RATE_LIMITED"})
-                ]
+                context.pre_execution_errors = [GraphQLError(refusal, extensions={"code": "RATE_LIMITED"})]
         yield
 
     def _is_mutation(self) -> bool:

@@ -94,16 +94,22 @@ class OrganizationRules(MarketBase):
         """A fixed-window counter in MongoDB, so every API instance shares it; a TTL index cleans up."""
         now = self.now()
         window_start = int(now.timestamp()) // limit.window_seconds * limit.window_seconds
-        doc = await self.store.rate_limits.find_one_and_update(
-            {"_id": f"{bucket}:{window_start}"},
-            {
-                "$inc": {"count": 1},
-                "$setOnInsert": {"expiresAt": now + timedelta(seconds=limit.window_seconds)},
-            },
-            upsert=True,
-            return_document=ReturnDocument.AFTER,
-        )
-        return doc is not None and doc["count"] <= limit.calls
+        for _ in range(3):
+            try:
+                doc = await self.store.rate_limits.find_one_and_update(
+                    {"_id": f"{bucket}:{window_start}"},
+                    {
+                        "$inc": {"count": 1},
+                        "$setOnInsert": {"expiresAt": now + timedelta(seconds=limit.window_seconds)},
+                    },
+                    upsert=True,
+                    return_document=ReturnDocument.AFTER,
+                )
+            except DuplicateKeyError:
+                continue  # two first requests of a window raced to create the counter: count again
+            if doc is not None:
+                return bool(doc["count"] <= limit.calls)
+        return False
 
     async def register_organization(
         self,

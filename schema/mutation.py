@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from schema.common import local_id, user_errors
+from schema.context import Context
 from schema.inputs import (
     AwardProposalInput,
     CreateApiKeyInput,
@@ -45,6 +46,11 @@ def _proposal_payload(outcome: Outcome[ProposalRecord]) -> ProposalPayload:
     return ProposalPayload(proposal=proposal, user_errors=user_errors(outcome.errors))
 
 
+def _key(from_input: str | None, context: Context) -> str | None:
+    """The input's idempotencyKey, else the request's `Idempotency-Key` header."""
+    return from_input if from_input is not None else context.idempotency_key
+
+
 @strawberry.type
 class Mutation:
     @strawberry.mutation
@@ -53,7 +59,11 @@ class Mutation:
     ) -> RegisterOrganizationPayload:
         context = _context(info)
         outcome = await context.market.register_organization(
-            input.name, input.kind, input.contact_email, context.client_address, input.idempotency_key
+            input.name,
+            input.kind,
+            input.contact_email,
+            context.client_address,
+            _key(input.idempotency_key, context),
         )
         if outcome.value is None:
             return RegisterOrganizationPayload(
@@ -87,7 +97,9 @@ class Mutation:
         context = _context(info)
         data = to_data(input)
         data.pop("idempotencyKey", None)  # not part of the RFP; the market gets it on its own
-        return _rfp_payload(await context.market.create_rfp(context.viewer, data, input.idempotency_key))
+        return _rfp_payload(
+            await context.market.create_rfp(context.viewer, data, _key(input.idempotency_key, context))
+        )
 
     @strawberry.mutation
     async def publish_rfp(self, info: ContextInfo, input: RfpIdInput) -> RfpPayload:
@@ -116,7 +128,10 @@ class Mutation:
     async def submit_proposal(self, info: ContextInfo, input: SubmitProposalInput) -> ProposalPayload:
         context = _context(info)
         outcome = await context.market.submit_proposal(
-            context.viewer, local_id(input.rfp_id, "Rfp"), to_data(input.proposal), input.idempotency_key
+            context.viewer,
+            local_id(input.rfp_id, "Rfp"),
+            to_data(input.proposal),
+            _key(input.idempotency_key, context),
         )
         return _proposal_payload(outcome)
 
@@ -128,7 +143,7 @@ class Mutation:
             local_id(input.proposal_id, "Proposal"),
             input.expected_version,
             to_data(input.proposal),
-            input.idempotency_key,
+            _key(input.idempotency_key, context),
         )
         return _proposal_payload(outcome)
 

@@ -204,3 +204,27 @@ async def test_keys_expire_after_a_day(api: Api, clock: Clock) -> None:
     clock.advance(hours=24, seconds=1)
     later = await created(api, buyer, key)
     assert later["userErrors"] == [] and later["rfp"]["id"] != first["rfp"]["id"]
+
+
+async def test_the_idempotency_key_header_works_like_the_input_field(api: Api) -> None:
+    key = str(uuid.uuid4())
+    registration = {"name": "Header Co", "kind": "VENDOR", "contactEmail": "ops@header.example"}
+
+    async def send() -> dict[str, Any]:
+        response = await api.client.post(
+            "/graphql",
+            json={"query": REGISTER, "variables": {"input": registration}},
+            headers={"Idempotency-Key": key},
+        )
+        payload: dict[str, Any] = response.json()["data"]["registerOrganization"]
+        return payload
+
+    first, again = await send(), await send()
+    assert first["userErrors"] == [] and again == first
+    assert await api.store.organizations.count_documents({}) == 1
+    # The input field wins over the header: another key there is another registration attempt.
+    other = {**registration, "idempotencyKey": str(uuid.uuid4())}
+    response = await api.client.post(
+        "/graphql", json={"query": REGISTER, "variables": {"input": other}}, headers={"Idempotency-Key": key}
+    )
+    assert codes(response.json()["data"]["registerOrganization"]) == ["CONFLICT"]  # same name, new key

@@ -167,3 +167,12 @@ def test_websocket_messages_obey_the_body_limit(socket_client: TestClient) -> No
         with pytest.raises(WebSocketDisconnect) as closed:
             socket.receive_json()
         assert closed.value.code == 1009
+
+
+def test_audit_event_pages_are_priced_by_first_or_last() -> None:
+    by_first, _ = _measure("{ rfp(id: 1) { auditEvents(first: 100) { edges { node { action } } } } }")
+    by_last, _ = _measure("{ rfp(id: 1) { auditEvents(last: 100) { edges { node { action } } } } }")
+    default, _ = _measure("{ rfp(id: 1) { auditEvents { edges { node { action } } } } }")
+    # rfp 1 + auditEvents 1 + pages x (edges 1 + node 1 + action 1)
+    assert by_first.cost == by_last.cost == 2 + 100 * 3
+    assert default.cost == 2 + 20 * 3
