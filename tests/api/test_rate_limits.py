@@ -3,6 +3,7 @@ address, per organization and overall, counted in MongoDB."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -37,7 +38,9 @@ async def limited_api(
 
 
 async def _register_from(api: Api, forwarded_for: str) -> list[str]:
-    variables = {"input": {"name": "Rotating", "kind": "VENDOR", "contactEmail": "r@example.com"}}
+    # A fresh name each time: names are unique, and the limit is what is tested here.
+    name = f"Rotating {uuid.uuid4().hex[:8]}"
+    variables = {"input": {"name": name, "kind": "VENDOR", "contactEmail": "r@example.com"}}
     response = await api.client.post(
         "/graphql",
         json={"query": REGISTER, "variables": variables},
