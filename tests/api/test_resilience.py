@@ -282,14 +282,15 @@ def test_the_served_api_ignores_forwarded_for_from_a_local_peer(
     # uvicorn itself would believe X-Forwarded-For from 127.0.0.1; `rfpmarket serve` turns that off.
     _, port, _ = served
     mutation = (
-        "mutation { registerOrganization("
-        'input: {name: "Rotating", kind: VENDOR, contactEmail: "r@example.com"}) { userErrors { code } } }'
+        "mutation($name: String!) { registerOrganization("
+        "input: {name: $name, kind: VENDOR, contactEmail: \"r@example.com\"}) { userErrors { code } } }"
     )
     results = []
     for index in range(21):  # the default allows 20 per address per hour
         response = httpx.post(
             f"http://127.0.0.1:{port}/graphql",
-            json={"query": mutation},
+            # A fresh name each time: names are unique, and the limit is what is tested here.
+            json={"query": mutation, "variables": {"name": f"Rotating {index}"}},
             headers={"X-Forwarded-For": f"198.51.100.{index}"},
             timeout=30,
         )
