@@ -70,7 +70,9 @@ class Money:
 
     @classmethod
     def of(cls, money: MoneyModel) -> Money:
-        return cls(amount=canonical_amount(money.amount, money.currency_code), currency_code=money.currency_code)
+        return cls(
+            amount=canonical_amount(money.amount, money.currency_code), currency_code=money.currency_code
+        )
 
 
 @strawberry.input

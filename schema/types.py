@@ -296,6 +296,9 @@ class ProposalScore:
     monthly_cost_high: Money
     exit_cost: Money
     meets_requirements: bool
+    eligible: bool = strawberry.field(
+        description="Meets every requirement AND within budget; findings say why not (ranked first)."
+    )
     findings: list[Finding]
     components: list[ScoreComponent]
     scoring_version: str
@@ -312,6 +315,7 @@ class ProposalScore:
             monthly_cost_high=Money.of(score.monthly_cost_high),
             exit_cost=Money.of(score.exit_cost),
             meets_requirements=score.meets_requirements,
+            eligible=score.eligible,
             findings=[
                 Finding(code=f.code, severity=f.severity, message=f.message, path=list(f.path))
                 for f in score.findings

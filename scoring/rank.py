@@ -146,14 +146,35 @@ def criteria_in_weight_order(weights: Sequence[float]) -> list[int]:
     return sorted(range(len(CRITERIA)), key=lambda index: (-weights[index], index))
 
 
-def ranking_sort_key(
-    score: ProposalScore, submitted_at: datetime, key: str
-) -> tuple[bool, bool, float, tuple[float, ...], datetime, str]:
+SortKey = tuple[bool, bool, float, tuple[float, ...], datetime, str]
+
+
+def ranking_sort_key(score: ProposalScore, submitted_at: datetime, key: str) -> SortKey:
     """The ranking order, defined once (api/ranking.py's rank_key encodes exactly this)."""
-    values = criterion_values(score)
     weights = [component.weight for component in _by_criterion(score)]
+    return order_key(
+        score.eligible,
+        score.meets_requirements,
+        score.total,
+        criterion_values(score),
+        weights,
+        submitted_at,
+        key,
+    )
+
+
+def order_key(
+    eligible: bool,
+    meets: bool,
+    total: float,
+    values: Sequence[float],
+    weights: Sequence[float],
+    submitted_at: datetime,
+    key: str,
+) -> SortKey:
+    """ranking_sort_key from the parts a stored ranking entry keeps (for what-if weights in memory)."""
     tie_break = tuple(-values[index] for index in criteria_in_weight_order(weights))
-    return (not score.eligible, not score.meets_requirements, -score.total, tie_break, submitted_at, key)
+    return (not eligible, not meets, -total, tie_break, submitted_at, key)
 
 
 @in_decimal_context
