@@ -12,13 +12,14 @@ Formulas and constants: docs/scoring.md and each module's docstring.
 from __future__ import annotations
 
 from scoring.budget import BUDGET_FINDINGS, BUDGET_MARK, budget_sentence, split_budget, with_budget
-from scoring.cost import CurrencyMismatch, assess_cost, check_currency
+from scoring.cost import CurrencyMismatch, assess_cost, check_currency, money_per_cost_point
 from scoring.lockin import assess_lock_in
 from scoring.model import (
     DEFAULT_EVALUATION_MONTHS,
     DEFAULT_WEIGHTS,
     Cadence,
     Comparator,
+    ComputedMoney,
     ContractTerms,
     EscalationStep,
     Finding,
@@ -144,11 +145,12 @@ def score(terms: ProposalTerms, rfp: RfpContext, weights: Weights | None = None)
     lock_in = assess_lock_in(terms.terms, cost.expected, code)
     values = entering_values(float(sla.score), float(lock_in.exposure), float(cost.score))
     budget = rfp.monthly_budget.amount
+    per_point = money_per_cost_point(budget)
     explanations = (
-        with_budget(sla.explanation, budget_sentence("slaQuality", budget, code, weights)),
-        with_budget(lock_in.explanation, budget_sentence("lockIn", budget, code, weights)),
+        with_budget(sla.explanation, budget_sentence("slaQuality", per_point, code, weights)),
+        with_budget(lock_in.explanation, budget_sentence("lockIn", per_point, code, weights)),
         with_budget(
-            cost.explanation, budget_sentence("cost", budget, code, weights, cost.budget_explanation)
+            cost.explanation, budget_sentence("cost", per_point, code, weights, cost.budget_explanation)
         ),
     )
     components, total = build_components(values, explanations, weights)
@@ -167,4 +169,5 @@ def score(terms: ProposalTerms, rfp: RfpContext, weights: Weights | None = None)
         findings=sla.findings + lock_in.findings + cost.findings,
         components=components,
         scoring_version=SCORING_VERSION,
+        cost_point_worth=ComputedMoney(amount=per_point, currency_code=code),
     )

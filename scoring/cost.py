@@ -209,7 +209,7 @@ def cost_score(cost: Decimal, budget: Decimal) -> tuple[Decimal, str]:
 
 def money_per_cost_point(budget: Decimal) -> Decimal:
     """What one cost-score point is worth a month near the budget (the slope of the curve there)."""
-    return budget / POINTS_PER_BUDGET_AT_BUDGET
+    return (budget / POINTS_PER_BUDGET_AT_BUDGET).quantize(Decimal("0.0001"))
 
 
 def _findings(

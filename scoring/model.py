@@ -449,6 +449,9 @@ class ProposalScore(Model):
     # Meets the requirements AND within budget; a version-1 score read back before it is rescored has
     # none, and counts as not eligible until `rescore` brings it to the current version.
     eligible: bool = False
+    # Budget-derived: what one cost-score point is worth a month near the budget (scoring.budget);
+    # kept so a what-if reweigh can restate every explanation's money sentence under its weights.
+    cost_point_worth: ComputedMoney | None = None
 
 
 class ScoringInputError(ValueError):

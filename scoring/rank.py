@@ -102,7 +102,27 @@ def _contributions(values: Sequence[float], weights: Sequence[Decimal]) -> list[
     by_remainder = sorted(range(len(exact)), key=lambda i: (-(exact[i] - truncated[i]), i))
     for index in by_remainder[: max(0, missing)]:
         truncated[index] += CONTRIBUTION_PLACES
-    return [float(part) for part in truncated]
+    parts = [float(part) for part in truncated]
+    # Floats of 4-decimal parts may sum an ulp off the 4-decimal total: the largest part absorbs the
+    # gap, so the float total is the decimal total (a perfect proposal totals exactly 100.0).
+    target = float(total)
+    if sum(parts) != target:
+        _absorb_gap(parts, target)
+    return parts
+
+
+def _absorb_gap(parts: list[float], target: float) -> None:
+    """Move one non-zero part by a few ulps so that sum(parts) == target (tried largest first)."""
+    for index in sorted((i for i, part in enumerate(parts) if part), key=lambda i: -parts[i]):
+        original = parts[index]
+        candidate = target - (sum(parts) - original)
+        for _ in range(8):
+            for value in (candidate, math.nextafter(candidate, math.inf), math.nextafter(candidate, -math.inf)):
+                parts[index] = value
+                if sum(parts) == target:
+                    return
+            candidate = math.nextafter(candidate, math.inf if sum(parts) < target else -math.inf)
+        parts[index] = original
 
 
 def _sum_at_most_100(contributions: list[float]) -> float:
@@ -117,7 +137,9 @@ def _sum_at_most_100(contributions: list[float]) -> float:
 @in_decimal_context
 def reweigh(score: ProposalScore, weights: Weights) -> ProposalScore:
     """The same criteria, costs and findings under other weights: a what-if that rescores nothing."""
-    explanations = [component.explanation for component in _by_criterion(score)]
+    from scoring.budget import rephrase  # budget imports model only; imported here to keep rank light
+
+    explanations = [rephrase(component, score, weights) for component in _by_criterion(score)]
     components, total = build_components(criterion_values(score), explanations, weights)
     return score.model_copy(update={"components": components, "total": total})
 
