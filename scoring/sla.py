@@ -26,7 +26,8 @@ with no stake can never be the reason a score rises:
     escalation     10 when an escalation step answers within 720 hours (a monthly reporting period)
 
 capped at 25 when a carrying KPI has no stake (or nothing carries weight): a remedy on an irrelevant
-KPI does not lift the cap; capped at 40 when every meaningful KPI counts activity (gameable).
+KPI does not lift the cap; capped at 40 when no meaningful KPI measures an outcome or responsiveness
+(what is left counts activity: gameable).
 A requirement is met only by an enforceable KPI at least as strict, across units (120 MINUTES meets
 "at most 2 HOURS"; SCORE_5 x 20 and SCORE_10 x 10 map onto PERCENT, so 4.3 SCORE_5 = 86 PERCENT).
 """
@@ -219,7 +220,10 @@ def assess_sla(sla: Sla, requirements: tuple[KpiRequirement, ...], term_months: 
     if choice.stake_cap:
         caps += f"; a KPI that carries weight has no consequence: capped at {_pts(NO_REMEDIES_CAP)}"
     if activity_only:
-        caps += f"; only activity is counted (gameable): capped at {_pts(ACTIVITY_ONLY_CAP)}"
+        caps += (
+            "; no meaningful outcome or responsiveness KPI, only activity can be counted (gameable):"
+            f" capped at {_pts(ACTIVITY_ONLY_CAP)}"
+        )
     explanation = f"SLA quality {_pts(score)}: {parts}{caps}"
     return SlaAssessment(score, met == len(requirements), tuple(findings), explanation)
 
@@ -395,8 +399,9 @@ def _metric_mix(facts: list[KpiFacts], findings: list[Finding]) -> None:
 
 
 def _activity_only(facts: list[KpiFacts]) -> bool:
-    meaningful = [f for f in facts if f.meaningful]
-    return bool(meaningful) and all(f.kpi.metric in ACTIVITY_METRICS for f in meaningful)
+    """No meaningful outcome or responsiveness promise: what is left can only count activity. (Defined
+    by what is missing, not by an activity KPI being present, so adding a KPI never imposes the cap.)"""
+    return not any(f.meaningful and f.kpi.metric not in ACTIVITY_METRICS for f in facts)
 
 
 def _reporting(cadence: Cadence, findings: list[Finding]) -> Decimal:
