@@ -117,7 +117,11 @@ def _absorb_gap(parts: list[float], target: float) -> None:
         original = parts[index]
         candidate = target - (sum(parts) - original)
         for _ in range(8):
-            for value in (candidate, math.nextafter(candidate, math.inf), math.nextafter(candidate, -math.inf)):
+            for value in (
+                candidate,
+                math.nextafter(candidate, math.inf),
+                math.nextafter(candidate, -math.inf),
+            ):
                 parts[index] = value
                 if sum(parts) == target:
                     return
