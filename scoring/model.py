@@ -168,6 +168,7 @@ NOT_MONEY = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=512)  # pure lookups in static tables, on every money figure
 def is_currency_code(code: str) -> bool:
     """Canonical (upper-case) ISO 4217 code of a real currency."""
     return (
@@ -178,6 +179,7 @@ def is_currency_code(code: str) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=512)
 def minor_unit_places(code: str) -> int:
     """Decimals of the currency's minor unit (JPY 0, USD 2, KWD 3), from CLDR via babel."""
     return int(get_currency_precision(code))

@@ -112,21 +112,25 @@ def _contributions(values: Sequence[float], weights: Sequence[Decimal]) -> list[
 
 
 def _absorb_gap(parts: list[float], target: float) -> None:
-    """Move one non-zero part by a few ulps so that sum(parts) == target (tried largest first)."""
-    for index in sorted((i for i, part in enumerate(parts) if part), key=lambda i: -parts[i]):
+    """Move one non-zero part by a few ulps so that the left-to-right float sum is `target` (a
+    zero-weight part is never touched). Rounding ties can skip the target for one part, so each
+    non-zero part is tried, from the last."""
+    for index in reversed([index for index, part in enumerate(parts) if part]):
         original = parts[index]
-        candidate = target - (sum(parts) - original)
-        for _ in range(8):
-            for value in (
-                candidate,
-                math.nextafter(candidate, math.inf),
-                math.nextafter(candidate, -math.inf),
-            ):
-                parts[index] = value
-                if sum(parts) == target:
-                    return
-            candidate = math.nextafter(candidate, math.inf if sum(parts) < target else -math.inf)
+        candidate = original + (target - sum(parts))
+        for value in (candidate, *_neighbours(candidate, 4)):
+            parts[index] = value
+            if sum(parts) == target:
+                return
         parts[index] = original
+
+
+def _neighbours(value: float, steps: int) -> list[float]:
+    around, up, down = [], value, value
+    for _ in range(steps):
+        up, down = math.nextafter(up, math.inf), math.nextafter(down, -math.inf)
+        around += [up, down]
+    return around
 
 
 def _sum_at_most_100(contributions: list[float]) -> float:
