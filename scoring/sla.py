@@ -11,7 +11,7 @@ Per KPI k (after reading its promise, not its label):
                         termination right 1 if it can trigger within the term (after n consecutive
                         monthly breaches, n <= termMonths; n defaults to 3), else 0.2; a corrective-
                         action plan alone 0
-    enforceable         m(k) = 1 and s(k) > 0;  e(k) = (m(k) + s(k)) / 2
+    enforceable         m(k) = 1 and s(k) > 0;  e(k) = (m(k) + s(k)) / 2 with a stake, else 0
 
 The KPIs that carry weight are one KPI per buyer requirement (one of the same metric; an absent one
 carries as e = 0, s = 0) plus one headline KPI b (or none). Of all such choices the one that scores
@@ -174,7 +174,8 @@ class KpiFacts:
 
     @property
     def accountability(self) -> Decimal:
-        return (self.measurability + self.stake) / 2
+        # Measurability with nothing at stake holds nobody to account: a KPI with no stake adds 0.
+        return (self.measurability + self.stake) / 2 if self.stake > 0 else Decimal(0)
 
     @property
     def headline(self) -> Decimal:
