@@ -83,7 +83,7 @@ def entry_order(entry: Document, weights: Weights) -> SortKey:
     """The order of a stored entry under what-if `weights`: ranking_sort_key, from the entry."""
     values = tuple(entry["values"])
     return scoring.order_key(
-        bool(entry["eligible"]),
+        bool(entry.get("eligible", 0)),  # an entry written before v2 has none until rescored
         bool(entry["meets"]),
         scoring.total_under(values, weights),
         values,
@@ -248,7 +248,7 @@ class RankingRules(MarketBase):
         entries = await self._entries(rfp.id)
         entries.sort(key=lambda entry: entry_order(entry, weights))
         values = [(entry["values"][0], entry["values"][1], entry["values"][2]) for entry in entries]
-        gates = [scoring.gate_of(bool(entry["eligible"]), bool(entry["meets"])) for entry in entries]
+        gates = [scoring.gate_of(bool(entry.get("eligible", 0)), bool(entry["meets"])) for entry in entries]
         return scoring.rank_stability_of(values, gates, weights)
 
 
