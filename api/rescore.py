@@ -13,6 +13,7 @@ import logging
 from datetime import UTC, datetime
 
 from bson import ObjectId
+from pydantic import ValidationError
 from pymongo import DeleteOne, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from rich.progress import Progress
@@ -40,21 +41,32 @@ async def rescore_store(
     total = await store.proposals.count_documents({"score": {"$ne": None}})
     todo = await store.proposals.count_documents(query)
     contexts: dict[ObjectId, RfpContext] = {}
+    unreadable: set[ObjectId] = set()
     done = 0
     writes: list[UpdateOne] = []
     entries: list[UpdateOne | DeleteOne] = []
     with Progress(disable=not show_progress) as progress:
         task = progress.add_task("rescoring", total=todo)
         async for doc in store.proposals.find(query, projection={"rfpId": 1, "terms": 1, "submittedAt": 1}):
+            if doc["rfpId"] in unreadable:
+                continue
             context = contexts.get(doc["rfpId"])
             if context is None:
                 rfp = await store.rfps.find_one({"_id": doc["rfpId"]}, projection={"context": 1})
                 if rfp is None:
                     continue
-                context = contexts[doc["rfpId"]] = RfpContext.model_validate(rfp["context"])
+                try:
+                    context = contexts[doc["rfpId"]] = RfpContext.model_validate(rfp["context"])
+                except ValidationError as invalid:  # an RFP the current rules reject: left as it is
+                    log.warning(
+                        "RFP %s cannot be rescored, its terms are invalid now: %s", doc["rfpId"], invalid
+                    )
+                    unreadable.add(doc["rfpId"])
+                    continue
             try:
                 score = scoring.score(ProposalTerms.model_validate(doc["terms"]), context)
-            except (scoring.ScoringInputError, scoring.CurrencyMismatch) as refused:
+            except (scoring.ScoringInputError, scoring.CurrencyMismatch, ValidationError) as refused:
+                # e.g. money stored as "usd" by version 1, which version 2 no longer accepts
                 log.warning("proposal %s leaves the ranking, the formulas refuse it: %s", doc["_id"], refused)
                 writes.append(UpdateOne({"_id": doc["_id"]}, {"$set": {"score": None}}))
                 entries.append(DeleteOne({"_id": doc["_id"]}))

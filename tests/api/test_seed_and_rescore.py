@@ -103,3 +103,28 @@ async def test_an_interrupted_rescore_continues_where_it_stopped(
     assert {doc["score"]["scoring_version"] async for doc in api.store.proposals.find({})} == {
         scoring.SCORING_VERSION
     }
+
+
+async def test_a_stored_proposal_the_new_rules_refuse_leaves_the_ranking(api: Api) -> None:
+    # Version 1 multiplied a price per minute by a volume in tickets; version 2 refuses it.
+    _, buyer = await register(api, "BUYER")
+    rfp_id = await open_rfp(api, buyer)
+    for index in range(2):
+        _, vendor = await register(api, "VENDOR", f"Vendor {index}")
+        await submit(api, vendor, rfp_id)
+    stored = await api.store.proposals.find_one({})
+    assert stored is not None
+    per_minute = {
+        "model": "perUnit",
+        "unitPrice": {"amount": "0.50", "currencyCode": "USD"},
+        "unitName": "minutes",
+    }
+    await api.store.proposals.update_one(
+        {"_id": stored["_id"]}, {"$set": {"terms.pricing": per_minute, "score.scoring_version": "0-old"}}
+    )
+    assert await rescore_store(api.store, show_progress=False) == (1, 2)
+    refused = await api.store.proposals.find_one({"_id": stored["_id"]})
+    assert refused is not None and refused["score"] is None
+    assert await api.store.rankings.find_one({"_id": stored["_id"]}) is None
+    assert await api.store.rankings.count_documents({}) == 1
+    assert await rescore_store(api.store, show_progress=False) == (0, 1)
