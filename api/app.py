@@ -23,6 +23,7 @@ from api.exports.routes import export_routes
 from api.graphql_view import AppState, MarketGraphQL, request_id_of
 from api.market import MarketService
 from api.organizations import RateLimit
+from api.rescore import rescore_at_start_up
 from api.rules import utcnow
 from api.settings import Settings
 from api.store import Store, connect
@@ -121,6 +122,8 @@ def create_app(
             register_global_limit=RateLimit(settings.register_rate_limit_global, window),
         )
         await state.store.ensure_indexes()
+        # Rankings never mix scoring versions: outdated scores are brought up to date before serving.
+        await rescore_at_start_up(state.store)
         try:
             yield
         finally:

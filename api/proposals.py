@@ -80,17 +80,12 @@ class ProposalRules(MarketBase):
         terms, errors = validate(ProposalTerms, data, prefix)
         if terms is None:
             return Outcome(errors=errors)
-        if terms.pricing.model == "outcomeBased" and rfp.context.expected_outcomes_per_month is None:
-            # Without the buyer's expected outcomes such a bid would look as cheap as its base fee.
-            return Outcome.fail(
-                ErrorCode.INVALID,
-                "this RFP states no expectedOutcomesPerMonth, so outcome-based pricing cannot be compared",
-                (*prefix, "pricing", "outcomeBased"),
-            )
         try:
             return Outcome((terms, scoring.score(terms, rfp.context)))
         except scoring.CurrencyMismatch as mismatch:  # no silent FX: refused, naming the amount
             return Outcome.fail(ErrorCode.CURRENCY_MISMATCH, str(mismatch), (*prefix, *mismatch.path))
+        except scoring.ScoringInputError as refused:  # a unit the RFP's figures cannot multiply
+            return Outcome.fail(ErrorCode.INVALID, str(refused), (*prefix, *refused.path))
 
     def _check_open(self, rfp: RfpRecord, stored_status: str) -> Outcome[Any] | None:
         if stored_status == RfpStatus.OPEN.value and rfp.status is RfpStatus.CLOSED:

@@ -1,8 +1,8 @@
 """The ranking of an RFP's live proposals.
 
-Each live proposal has a small entry in `rankings` (ids, status, ranking key, criterion values,
-normalized cost), written in the same transaction as the proposal itself. A ranked page reads those
-entries through the index on (rfpId, meets, total, submittedAt, _id) with a keyset cursor, then the
+Each live proposal has a small entry in `rankings` (ids, status, ranking key, gates, criterion values,
+normalized cost, scoring version), written in the same transaction as the proposal itself. A ranked
+page reads those entries through the index on the ranking key with a keyset cursor, then the
 page's proposals by id: small documents, a bounded number of operations, and no request rescoring
 anything. What-if weights and rank stability read the entries too, never the full proposals.
 """
@@ -36,28 +36,61 @@ from schema.records import (
     RfpRecord,
 )
 from scoring.model import Finding, ProposalScore, Weights
-from scoring.rank import ABNORMALLY_LOW_MIN_PROPOSALS
+from scoring.rank import ABNORMALLY_LOW_MIN_PROPOSALS, CRITERIA, SortKey, weight_vector
 
 log = logging.getLogger("rfpmarket.ranking")
 
-# One string orders an RFP's proposals as scoring.ranking_sort_key does: requirements met first,
-# then the higher total, then the earlier submission, then the id. A single indexed field makes a
-# page one range scan (`key > cursor`) on any MongoDB-wire server, and the key is the cursor.
+# One string orders an RFP's proposals as scoring.ranking_sort_key does: eligible first, then
+# requirements met, then the higher total, then the criteria in weight order, then the earlier
+# submission, then the id. A single indexed field makes a page one range scan (`key > cursor`) on
+# any MongoDB-wire server, and the key is the cursor.
 RANK_SORT = [("key", 1)]
-ENTRY_FIELDS = {"_id": 1, "key": 1, "meets": 1, "total": 1, "submittedAt": 1, "values": 1, "cost": 1}
+ENTRY_FIELDS = {
+    "_id": 1,
+    "key": 1,
+    "eligible": 1,
+    "meets": 1,
+    "total": 1,
+    "submittedAt": 1,
+    "values": 1,
+    "cost": 1,
+}
 MAX_BITS = 0xFFFF_FFFF_FFFF_FFFF
 # A page reads its range only up to the next fence (the key every FENCE_SPACING ranks), so a page
 # deep in a large RFP costs about FENCE_SPACING entries, not all of them.
 FENCE_SPACING = 500
 
 
+def _descending(value: float) -> str:
+    # A non-negative float's IEEE 754 bits order like its value, so inverted bits order values
+    # exactly from high to low, float tails included (+ 0.0 turns a -0.0 into 0.0).
+    bits = struct.unpack(">Q", struct.pack(">d", value + 0.0))[0]
+    return f"{MAX_BITS - bits:016x}"
+
+
 def rank_key(rfp_id: ObjectId, proposal_id: ObjectId, submitted_at: datetime, score: ProposalScore) -> str:
-    # A non-negative float's IEEE 754 bits order like its value, so inverted bits order totals
-    # exactly from high to low, float tails included.
-    bits = struct.unpack(">Q", struct.pack(">d", score.total))[0]
+    """scoring.ranking_sort_key as one string: gates, total, criteria in weight order, time, id."""
+    eligible = "0" if score.eligible else "1"
     met = "0" if score.meets_requirements else "1"
+    values = scoring.criterion_values(score)
+    weights = [c.weight for c in sorted(score.components, key=lambda c: CRITERIA.index(c.criterion))]
+    criteria = "".join(_descending(values[i]) for i in scoring.criteria_in_weight_order(weights))
     millis = int(submitted_at.timestamp() * 1000)
-    return f"{rfp_id}{met}{MAX_BITS - bits:016x}{millis:013d}{proposal_id}"
+    return f"{rfp_id}{eligible}{met}{_descending(score.total)}{criteria}{millis:013d}{proposal_id}"
+
+
+def entry_order(entry: Document, weights: Weights) -> SortKey:
+    """The order of a stored entry under what-if `weights`: ranking_sort_key, from the entry."""
+    values = tuple(entry["values"])
+    return scoring.order_key(
+        bool(entry.get("eligible", 0)),  # an entry written before v2 has none until rescored
+        bool(entry["meets"]),
+        scoring.total_under(values, weights),
+        values,
+        weight_vector(weights),
+        entry["submittedAt"],
+        str(entry["_id"]),
+    )
 
 
 def rank_range(rfp_id: ObjectId | str, after: str | None = None, through: str | None = None) -> Document:
@@ -76,7 +109,9 @@ def scored_fields(
     """What an entry keeps of a score: the ranking key, the criteria and the cost."""
     return {
         "key": rank_key(rfp_id, proposal_id, submitted_at, score),
+        "eligible": 1 if score.eligible else 0,
         "meets": 1 if score.meets_requirements else 0,
+        "version": score.scoring_version,
         "total": score.total,
         "values": list(scoring.criterion_values(score)),
         "cost": score.normalized_monthly_cost.amount,
@@ -130,14 +165,14 @@ class RankingRules(MarketBase):
         entries = await self._entry_page(rfp, start_rank, last_key, first)
         window = entries[:first]
         proposals = await self._proposals(entry["_id"] for entry in window)
-        median = self._median_of_others(rfp)
+        low_price = self._low_price(rfp)
         items = []
         for offset, entry in enumerate(window):
             rank = start_rank + offset
             cursor = cursors.encode("rank", rank, entry["key"])
             proposal = proposals[str(entry["_id"])]
             assert proposal.score is not None, "every ranked proposal has a score"
-            flag = scoring.low_price_finding(entry["cost"], median(entry["cost"])) if median else None
+            flag = low_price(entry["cost"])
             items.append((cursor, RankedItem(rank, proposal, _with_finding(proposal.score, flag))))
         page = Page(
             items=tuple(items),
@@ -168,12 +203,13 @@ class RankingRules(MarketBase):
         docs = self.store.proposals.find({"_id": {"$in": list(ids)}})
         return {str(doc["_id"]): proposal_record(doc) async for doc in docs}
 
-    def _median_of_others(self, rfp: RfpRecord) -> Callable[[Decimal], Decimal] | None:
-        """cost -> the median of the other live costs, from the window cached on the RFP."""
-        window = rfp.ranking_digest
-        if window is None or window.count < ABNORMALLY_LOW_MIN_PROPOSALS:
-            return None
-        return lambda cost: scoring.median_of_others(window.values, window.start, window.count, cost)
+    def _low_price(self, rfp: RfpRecord) -> Callable[[Decimal], Finding | None]:
+        """cost -> its ABNORMALLY_LOW_PRICE finding or None, from the references cached on the RFP."""
+        digest = rfp.ranking_digest
+        if digest is None or digest.count < ABNORMALLY_LOW_MIN_PROPOSALS:
+            return lambda cost: None
+        references = digest.low_price_references()
+        return lambda cost: scoring.low_price_finding(cost, *references[cost]) if cost in references else None
 
     async def _entries(self, rfp_id: str, session: AsyncClientSession | None = None) -> list[Document]:
         """Every live entry of the RFP, in the default ranking order."""
@@ -185,8 +221,7 @@ class RankingRules(MarketBase):
     ) -> RankedPage:
         # What-if weights re-rank the entries in memory (criteria are stored; nothing is rescored).
         entries = await self._entries(rfp.id)
-        totals = {entry["_id"]: scoring.total_under(tuple(entry["values"]), weights) for entry in entries}
-        entries.sort(key=lambda e: (-e["meets"], -totals[e["_id"]], e["submittedAt"], str(e["_id"])))
+        entries.sort(key=lambda entry: entry_order(entry, weights))
         start = 0
         if after is not None:
             (position,) = cursors.decode(after, "whatif", 1)
@@ -211,10 +246,10 @@ class RankingRules(MarketBase):
     async def rank_stability(self, rfp: RfpRecord, weights: Weights | None) -> float | None:
         weights = weights or rfp.context.weights
         entries = await self._entries(rfp.id)
-        totals = {entry["_id"]: scoring.total_under(tuple(entry["values"]), weights) for entry in entries}
-        entries.sort(key=lambda e: (-e["meets"], -totals[e["_id"]], e["submittedAt"], str(e["_id"])))
+        entries.sort(key=lambda entry: entry_order(entry, weights))
         values = [(entry["values"][0], entry["values"][1], entry["values"][2]) for entry in entries]
-        return scoring.rank_stability_of(values, [bool(entry["meets"]) for entry in entries], weights)
+        gates = [scoring.gate_of(bool(entry.get("eligible", 0)), bool(entry["meets"])) for entry in entries]
+        return scoring.rank_stability_of(values, gates, weights)
 
 
 async def refresh_ranking_digest(store: Store, rfp_id: str, now: datetime) -> None:
@@ -226,15 +261,14 @@ async def refresh_ranking_digest(store: Store, rfp_id: str, now: datetime) -> No
     further than the range it actually reads (see _ranked_stored)."""
     entries = await store.rankings.find(rank_range(rfp_id), {"cost": 1, "key": 1, "_id": 0}).to_list(None)
     keys = sorted(entry["key"] for entry in entries)
-    costs = sorted(entry["cost"] for entry in entries)
-    start, length = scoring.median_window(len(costs))
-    digest = {
-        "at": now,
-        "count": len(costs),
-        "start": start,
-        "values": costs[start : start + length],
-        "fences": keys[FENCE_SPACING - 1 :: FENCE_SPACING],
-    }
+    costs = [entry["cost"] for entry in entries]
+    low = []
+    if len(costs) >= ABNORMALLY_LOW_MIN_PROPOSALS:
+        # Only the flagged costs are kept: a page looks its entries' costs up, nothing else.
+        for cost, (mean, following) in scoring.low_price_references(costs).items():
+            if scoring.low_price_finding(cost, mean, following) is not None:
+                low.append([cost, mean, following])
+    digest = {"at": now, "count": len(costs), "low": low, "fences": keys[FENCE_SPACING - 1 :: FENCE_SPACING]}
     await store.rfps.update_one(
         {"_id": ObjectId(rfp_id), "rankingDigest.at": {"$not": {"$gt": now}}},
         {"$set": {"rankingDigest": digest}},

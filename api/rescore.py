@@ -1,11 +1,20 @@
-"""Recompute stored scores with the current scoring formulas (after a SCORING_VERSION change)."""
+"""Recompute stored scores with the current scoring formulas (after a SCORING_VERSION change).
+
+Resumable: only scores of another version are selected and every batch of proposals is written with
+its ranking entries in one transaction, so an interrupted run leaves whole batches at the new version
+and the next run continues with the rest (no proposal is rescored twice). A stored proposal the new
+formulas refuse (say a per-unit price in another unit than the RFP's volume) leaves the ranking: its
+score is cleared, its entry removed, and the vendor must revise it; it is counted and logged.
+"""
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 
 from bson import ObjectId
-from pymongo import UpdateOne
+from pydantic import ValidationError
+from pymongo import DeleteOne, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from rich.progress import Progress
 
@@ -16,34 +25,57 @@ from api.store import Store, connect
 from scoring.model import ProposalTerms, RfpContext
 
 BATCH = 500
+log = logging.getLogger("rfpmarket.rescore")
+
+
+def outdated_query() -> dict[str, object]:
+    """Stored scores of another scoring version (a refused proposal has no score and stays out)."""
+    return {"score": {"$ne": None}, "score.scoring_version": {"$ne": scoring.SCORING_VERSION}}
 
 
 async def rescore_store(
     store: Store, everything: bool = False, show_progress: bool = True
 ) -> tuple[int, int]:
     """(rescored, total): outdated proposals, or all with `everything`, rescored in bulk batches."""
-    query = {} if everything else {"score.scoring_version": {"$ne": scoring.SCORING_VERSION}}
-    total = await store.proposals.count_documents({})
+    query = {"score": {"$ne": None}} if everything else outdated_query()
+    total = await store.proposals.count_documents({"score": {"$ne": None}})
     todo = await store.proposals.count_documents(query)
     contexts: dict[ObjectId, RfpContext] = {}
+    unreadable: set[ObjectId] = set()
     done = 0
     writes: list[UpdateOne] = []
-    entries: list[UpdateOne] = []
+    entries: list[UpdateOne | DeleteOne] = []
     with Progress(disable=not show_progress) as progress:
         task = progress.add_task("rescoring", total=todo)
         async for doc in store.proposals.find(query, projection={"rfpId": 1, "terms": 1, "submittedAt": 1}):
+            if doc["rfpId"] in unreadable:
+                continue
             context = contexts.get(doc["rfpId"])
             if context is None:
                 rfp = await store.rfps.find_one({"_id": doc["rfpId"]}, projection={"context": 1})
                 if rfp is None:
                     continue
-                context = contexts[doc["rfpId"]] = RfpContext.model_validate(rfp["context"])
-            score = scoring.score(ProposalTerms.model_validate(doc["terms"]), context)
-            writes.append(
-                UpdateOne({"_id": doc["_id"]}, {"$set": {"score": score.model_dump(mode="python")}})
-            )
-            ranked = scored_fields(doc["rfpId"], doc["_id"], doc["submittedAt"], score)
-            entries.append(UpdateOne({"_id": doc["_id"]}, {"$set": ranked}))
+                try:
+                    context = contexts[doc["rfpId"]] = RfpContext.model_validate(rfp["context"])
+                except ValidationError as invalid:  # an RFP the current rules reject: left as it is
+                    log.warning(
+                        "RFP %s cannot be rescored, its terms are invalid now: %s", doc["rfpId"], invalid
+                    )
+                    unreadable.add(doc["rfpId"])
+                    continue
+            try:
+                score = scoring.score(ProposalTerms.model_validate(doc["terms"]), context)
+            except (scoring.ScoringInputError, scoring.CurrencyMismatch, ValidationError) as refused:
+                # e.g. money stored as "usd" by version 1, which version 2 no longer accepts
+                log.warning("proposal %s leaves the ranking, the formulas refuse it: %s", doc["_id"], refused)
+                writes.append(UpdateOne({"_id": doc["_id"]}, {"$set": {"score": None}}))
+                entries.append(DeleteOne({"_id": doc["_id"]}))
+            else:
+                writes.append(
+                    UpdateOne({"_id": doc["_id"]}, {"$set": {"score": score.model_dump(mode="python")}})
+                )
+                ranked = scored_fields(doc["rfpId"], doc["_id"], doc["submittedAt"], score)
+                entries.append(UpdateOne({"_id": doc["_id"]}, {"$set": ranked}))
             if len(writes) >= BATCH:
                 done += await _flush(store, writes, entries)
                 progress.advance(task, len(writes))
@@ -57,7 +89,7 @@ async def rescore_store(
     return done, total
 
 
-async def _flush(store: Store, writes: list[UpdateOne], entries: list[UpdateOne]) -> int:
+async def _flush(store: Store, writes: list[UpdateOne], entries: list[UpdateOne | DeleteOne]) -> int:
     # Proposals and their ranking entries go together, batch by batch.
     async with store.client.start_session() as session:
 
@@ -75,3 +107,20 @@ async def rescore_all(settings: Settings, uri: str, everything: bool = False) ->
         return await rescore_store(Store(client, settings.db), everything)
     finally:
         await client.close()
+
+
+async def rescore_at_start_up(store: Store) -> int:
+    """Before serving: bring scores of another version to the current one, so no ranking ever mixes
+    versions; says which it did. Returns how many were rescored."""
+    outdated = await store.proposals.count_documents(outdated_query())
+    if not outdated:
+        log.info("every stored score is scoring version %s", scoring.SCORING_VERSION)
+        return 0
+    log.warning(
+        "%d stored scores are of another scoring version: rescoring them to %s before serving",
+        outdated,
+        scoring.SCORING_VERSION,
+    )
+    done, _ = await rescore_store(store, show_progress=False)
+    log.warning("rescored %d proposals to scoring version %s", done, scoring.SCORING_VERSION)
+    return done

@@ -244,10 +244,11 @@ def rfp_record(doc: Document, now: datetime) -> RfpRecord:
 def ranking_digest_of(data: Document | None) -> RankingDigest | None:
     if not data:
         return None
+    # A digest written before scoring version 2 has no "low": it reads as none flagged until the
+    # start-up rescore refreshes it.
     return RankingDigest(
         count=data["count"],
-        start=data["start"],
-        values=tuple(data["values"]),
+        low=tuple((row[0], row[1], row[2]) for row in data.get("low", ())),
         fences=tuple(data.get("fences", ())),
     )
 

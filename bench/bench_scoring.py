@@ -81,7 +81,9 @@ def random_pricing(rng: random.Random) -> Pricing:
         )
     if kind == 2:
         return OutcomeBasedPricing(
-            base_monthly_fee=usd(rng, 0, 5000), fee_per_outcome=usd(rng, 5, 60), outcome_name="lead"
+            base_monthly_fee=usd(rng, 0, 5000),
+            fee_per_outcome=usd(rng, 5, 60),
+            outcome_name="resolved ticket",
         )
     return TimeAndMaterialsPricing(
         hourly_rate=usd(rng, 30, 150),

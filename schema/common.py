@@ -11,6 +11,7 @@ from graphql import GraphQLError
 
 from schema.records import ErrorCode, Page, UserErrorRecord
 from scoring.model import Money as MoneyModel
+from scoring.model import canonical_amount
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
@@ -69,7 +70,9 @@ class Money:
 
     @classmethod
     def of(cls, money: MoneyModel) -> Money:
-        return cls(amount=money.amount, currency_code=money.currency_code)
+        return cls(
+            amount=canonical_amount(money.amount, money.currency_code), currency_code=money.currency_code
+        )
 
 
 @strawberry.input

@@ -111,14 +111,17 @@ class AuditRecord:
 
 @dataclass(frozen=True)
 class RankingDigest:
-    """What the RFP keeps of its ranking, refreshed after every write that changes it: the middle
-    of the sorted live costs (all ABNORMALLY_LOW_PRICE needs, see scoring) and the ranking key at
-    every FENCE_SPACING-th rank, which bounds a page's range scan."""
+    """What the RFP keeps of its ranking, refreshed after every write that changes it: the live
+    costs that are abnormally low, each with the mean of the other costs and the next higher price
+    (all ABNORMALLY_LOW_PRICE needs, see scoring), and the ranking key at every FENCE_SPACING-th rank,
+    which bounds a page's range scan."""
 
     count: int
-    start: int
-    values: tuple[Decimal, ...]
+    low: tuple[tuple[Decimal, Decimal, Decimal | None], ...] = ()
     fences: tuple[str, ...] = ()
+
+    def low_price_references(self) -> dict[Decimal, tuple[Decimal, Decimal | None]]:
+        return {cost: (mean, following) for cost, mean, following in self.low}
 
 
 @dataclass(frozen=True)

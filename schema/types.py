@@ -381,6 +381,9 @@ class ProposalScore:
     monthly_cost_high: Money
     exit_cost: Money
     meets_requirements: bool
+    eligible: bool = strawberry.field(
+        description="Meets every requirement AND within budget; findings say why not (ranked first)."
+    )
     findings: list[Finding] = strawberry.field(
         description="Budget hidden: without the findings that depend on the budget (OVER_BUDGET)."
     )
@@ -405,6 +408,7 @@ class ProposalScore:
             monthly_cost_high=Money.of(score.monthly_cost_high),
             exit_cost=Money.of(score.exit_cost),
             meets_requirements=score.meets_requirements,
+            eligible=score.eligible,
             findings=[
                 Finding(code=f.code, severity=f.severity, message=f.message, path=list(f.path))
                 for f in score.findings

@@ -2,7 +2,7 @@
 
     score(terms, rfp)        -> ProposalScore (three criteria, components, findings)
     reweigh(score, weights)  -> the same score under other weights, nothing rescored
-    rank(entries)            -> meets-requirements first, then total, then submission time, then key
+    rank(entries)            -> eligible first, then meets requirements, total, criteria, time, key
     rank_stability(...)      -> how often rank 1 survives perturbed weights
 
 No I/O, no clock, no global state: the same inputs give the same score, bit for bit.
@@ -11,13 +11,15 @@ Formulas and constants: docs/scoring.md and each module's docstring.
 
 from __future__ import annotations
 
-from scoring.cost import CurrencyMismatch, assess_cost, check_currency
+from scoring.budget import BUDGET_FINDINGS, BUDGET_MARK, budget_sentence, split_budget, with_budget
+from scoring.cost import CurrencyMismatch, assess_cost, check_currency, money_per_cost_point
 from scoring.lockin import assess_lock_in
 from scoring.model import (
     DEFAULT_EVALUATION_MONTHS,
     DEFAULT_WEIGHTS,
     Cadence,
     Comparator,
+    ComputedMoney,
     ContractTerms,
     EscalationStep,
     Finding,
@@ -38,6 +40,7 @@ from scoring.model import (
     RemedyType,
     RfpContext,
     ScoreComponent,
+    ScoringInputError,
     Severity,
     Sla,
     TimeAndMaterialsPricing,
@@ -51,11 +54,14 @@ from scoring.rank import (
     RankInput,
     abnormally_low,
     build_components,
+    criteria_in_weight_order,
     criterion_values,
     entering_values,
+    gate,
+    gate_of,
     low_price_finding,
-    median_of_others,
-    median_window,
+    low_price_references,
+    order_key,
     rank,
     rank_stability,
     rank_stability_of,
@@ -67,9 +73,11 @@ from scoring.sla import assess_sla
 
 # Change whenever a formula or constant changes (year.month-sequence); stored scores carry the version
 # they were computed with and are recomputed when it differs.
-SCORING_VERSION = "2026.11-1"
+SCORING_VERSION = "2026.11-2"
 
 __all__ = [
+    "BUDGET_FINDINGS",
+    "BUDGET_MARK",
     "DEFAULT_EVALUATION_MONTHS",
     "DEFAULT_WEIGHTS",
     "SCORING_VERSION",
@@ -98,39 +106,55 @@ __all__ = [
     "RemedyType",
     "RfpContext",
     "ScoreComponent",
+    "ScoringInputError",
     "Severity",
     "Sla",
     "TimeAndMaterialsPricing",
     "VolumeScenario",
     "Weights",
     "abnormally_low",
+    "budget_sentence",
+    "criteria_in_weight_order",
     "criterion_values",
+    "gate",
+    "gate_of",
     "low_price_finding",
-    "median_of_others",
-    "median_window",
+    "low_price_references",
+    "order_key",
     "rank",
     "rank_stability",
     "rank_stability_of",
     "ranking_sort_key",
     "reweigh",
     "score",
+    "split_budget",
     "total_under",
+    "with_budget",
 ]
 
 
 @in_decimal_context
 def score(terms: ProposalTerms, rfp: RfpContext, weights: Weights | None = None) -> ProposalScore:
-    """Score one proposal against its RFP; raises CurrencyMismatch for money not in the RFP's currency."""
+    """Score one proposal against its RFP. Raises CurrencyMismatch for money not in the RFP's currency
+    and ScoringInputError for a price that cannot be applied to the RFP's figures (unit, outcomes)."""
     check_currency(terms, rfp.currency_code)
     code = rfp.currency_code
+    weights = weights if weights is not None else rfp.weights
     cost = assess_cost(terms, rfp)
-    sla = assess_sla(terms.sla, rfp.requirements)
+    sla = assess_sla(terms.sla, rfp.requirements, terms.terms.term_months)
     lock_in = assess_lock_in(terms.terms, cost.expected, code)
     values = entering_values(float(sla.score), float(lock_in.exposure), float(cost.score))
-    explanations = (sla.explanation, lock_in.explanation, cost.explanation)
-    components, total = build_components(
-        values, explanations, weights if weights is not None else rfp.weights
+    budget = rfp.monthly_budget.amount
+    per_point = money_per_cost_point(budget)
+    explanations = (
+        with_budget(sla.explanation, budget_sentence("slaQuality", per_point, code, weights)),
+        with_budget(lock_in.explanation, budget_sentence("lockIn", per_point, code, weights)),
+        with_budget(
+            cost.explanation, budget_sentence("cost", per_point, code, weights, cost.budget_explanation)
+        ),
     )
+    components, total = build_components(values, explanations, weights)
+    within_budget = cost.expected <= budget
     return ProposalScore(
         total=total,
         sla_quality=float(sla.score),
@@ -141,7 +165,9 @@ def score(terms: ProposalTerms, rfp: RfpContext, weights: Weights | None = None)
         monthly_cost_high=money(cost.high, code),
         exit_cost=money(lock_in.exit_cost, code),
         meets_requirements=sla.meets_requirements,
+        eligible=sla.meets_requirements and within_budget,
         findings=sla.findings + lock_in.findings + cost.findings,
         components=components,
         scoring_version=SCORING_VERSION,
+        cost_point_worth=ComputedMoney(amount=per_point, currency_code=code),
     )

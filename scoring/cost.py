@@ -1,27 +1,30 @@
-"""Normalized monthly cost and the absolute cost score.
+"""Normalized monthly cost (the money the buyer commits to) and the absolute cost score (version 2).
 
 Every pricing model becomes an expected monthly cost in the RFP's currency at a volume v:
     flat monthly       fee
-    per unit           max(unit price x v, minimum monthly fee)
-    outcome-based      base fee + fee per outcome x outcomes(v)
-    T&M with cap       min(hourly rate x hours(v), monthly cap)
-then cost(v) = recurring(v) x escalation factor + one-time fee / evaluation months.
+    per unit           max(unit price x v, minimum monthly fee)       (unit must be the RFP's volume unit)
+    outcome-based      base fee + fee per outcome x outcomes(v)      (the RFP must state its outcomes)
+    T&M with cap       min(hourly rate x hours(v), monthly cap); without the RFP's hours the cap: the
+                       vendor's own estimate is not what the buyer commits to
+then cost(v) = recurring(v) x escalation factor + one-time fee / min(evaluation months, term months).
 
-outcomes(v) and hours(v) are the RFP's expected figures (hours: else the vendor's estimate, else the
-cap is assumed to be reached) scaled by v / expected volume for the low and high scenarios.
-
-The escalation factor averages the yearly price steps over the horizon N (evaluation months): month m
-pays (1 + e)^(year(m) - 1), year(m) = ceil(m / 12); a 12-month horizon therefore sees none.
+outcomes(v) and hours(v) are the RFP's expected figures scaled by v / expected volume for the low and
+high scenarios. The escalation factor averages the yearly price steps over the committed horizon
+H = max(evaluation months, term months): month m pays (1 + e)^(year(m) - 1), year(m) = ceil(m / 12).
+Both readings are the conservative one: escalation over the whole commitment, a one-time fee over no
+more months than the term (nor the evaluation horizon).
 
 The cost score depends on the proposal's own cost C and the budget B only (never on the other bids):
-    C <= B:       100 - 40 x C/B        (100 at zero cost, 60 at the budget)
-    B < C <= 2B:  60 - 60 x (C/B - 1)   (0 at twice the budget)
-    C > 2B:       0
-and with a zero budget: 100 for a zero cost, else 0.
+    score = 100 / (1 + (C/B)^3)
+100 at zero cost, 88.89 at half the budget, 50 at the budget, 11.11 at twice it, 0.10 at ten times:
+it keeps falling past the budget and moves most across the realistic range (0.5B-1.5B: 66 points,
+as widely as the other criteria move). Near the budget one point is worth B/75 a month (the slope of
+the curve at C = B is 75 points per budget). With a zero budget: 100 for a zero cost, else 0.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -35,15 +38,16 @@ from scoring.model import (
     PerUnitPricing,
     ProposalTerms,
     RfpContext,
+    ScoringInputError,
     TimeAndMaterialsPricing,
-    round_money,
+    round_minor,
     round_points,
     to_decimal,
 )
 
 SCORE_AT_ZERO = Decimal(100)
-SCORE_AT_BUDGET = Decimal(60)
-ZERO_AT_BUDGET_MULTIPLE = Decimal(2)
+STEEPNESS = 3  # the exponent of C/B: 75 points per budget at the budget
+POINTS_PER_BUDGET_AT_BUDGET = Decimal(75)  # 100 x 3 / (1 + 1)^2
 MONTHS_PER_YEAR = 12
 
 
@@ -69,35 +73,82 @@ def check_currency(terms: ProposalTerms, currency_code: str) -> None:
             raise CurrencyMismatch(path, amount.currency_code, currency_code)
 
 
+def _words(name: str) -> set[str]:
+    # Case, spacing and a plural "s" do not change a unit: "Tickets" is "ticket".
+    return {
+        word[:-1] if len(word) > 3 and word.endswith("s") else word
+        for word in re.findall(r"[a-z0-9]+", name.lower())
+    }
+
+
+def same_unit(priced_in: str, volume_unit: str) -> bool:
+    """A price per `priced_in` applies to the RFP's volume: every word of the volume unit is in it
+    ("support tickets" and "resolved tickets" are tickets; "minutes" are not)."""
+    wanted = _words(volume_unit)
+    return bool(wanted) and wanted <= _words(priced_in)
+
+
+def check_pricing(terms: ProposalTerms, rfp: RfpContext) -> None:
+    """Refuse, naming the input path, a price that cannot be multiplied by the RFP's figures."""
+    pricing = terms.pricing
+    unit = rfp.volume.unit_name
+    if isinstance(pricing, PerUnitPricing) and not same_unit(pricing.unit_name, unit):
+        raise ScoringInputError(
+            ("pricing", "perUnit", "unitName"),
+            f"the price is per {pricing.unit_name!r} but the RFP's volume is in {unit!r}: quote per {unit}",
+        )
+    if isinstance(pricing, OutcomeBasedPricing):
+        if rfp.expected_outcomes_per_month is None:
+            raise ScoringInputError(
+                ("pricing", "outcomeBased"),
+                "this RFP states no expectedOutcomesPerMonth, so outcome-based pricing cannot be compared",
+            )
+        if not same_unit(pricing.outcome_name, unit):
+            raise ScoringInputError(
+                ("pricing", "outcomeBased", "outcomeName"),
+                f"the fee is per {pricing.outcome_name!r}, not a kind of the RFP's {unit!r}",
+            )
+
+
 @dataclass(frozen=True)
 class CostAssessment:
-    expected: Decimal  # rounded to cents: the figure shown is the figure scored
+    expected: Decimal  # rounded to the minor unit: the figure shown is the figure scored
     low: Decimal
     high: Decimal
     score: Decimal
     findings: tuple[Finding, ...]
-    explanation: str
+    explanation: str  # says nothing about the budget
+    budget_explanation: str  # everything budget-derived, kept apart (see scoring.budget)
+
+
+def horizon_months(terms: ProposalTerms, rfp: RfpContext) -> int:
+    return max(rfp.evaluation_months, terms.terms.term_months)
+
+
+def spread_months(terms: ProposalTerms, rfp: RfpContext) -> int:
+    return min(rfp.evaluation_months, terms.terms.term_months)
 
 
 def assess_cost(terms: ProposalTerms, rfp: RfpContext) -> CostAssessment:
+    check_pricing(terms, rfp)
     code = rfp.currency_code
     volume = rfp.volume
-    factor = escalation_factor(terms.annual_escalation_percent, rfp.evaluation_months)
-    one_time = terms.one_time_fee.amount / rfp.evaluation_months if terms.one_time_fee else Decimal(0)
+    factor = escalation_factor(terms.annual_escalation_percent, horizon_months(terms, rfp))
+    one_time = terms.one_time_fee.amount / spread_months(terms, rfp) if terms.one_time_fee else Decimal(0)
 
     def at(units: float) -> Decimal:
-        return round_money(recurring_cost(terms, rfp, to_decimal(units)) * factor + one_time)
+        return round_minor(recurring_cost(terms, rfp, to_decimal(units)) * factor + one_time, code)
 
     expected, low, high = at(volume.expected), at(volume.low), at(volume.high)
     budget = rfp.monthly_budget.amount
     score, score_words = cost_score(expected, budget)
-    findings = _findings(terms, expected, budget, code, rfp.expected_outcomes_per_month)
+    findings = _findings(terms, rfp, expected, high, budget)
     explanation = (
         f"{_recurring_words(terms, rfp)}{_extras_words(terms, rfp, factor, expected)};"
-        f" budget {round_money(budget)} {code}; {score_words};"
         f" at {volume.low:g}/{volume.high:g} {volume.unit_name}: {low}/{high} {code}"
     )
-    return CostAssessment(expected, low, high, score, tuple(findings), explanation)
+    budget_words = f"budget {round_minor(budget, code)} {code}; {score_words}"
+    return CostAssessment(expected, low, high, score, tuple(findings), explanation, budget_words)
 
 
 def recurring_cost(terms: ProposalTerms, rfp: RfpContext, volume: Decimal) -> Decimal:
@@ -110,7 +161,7 @@ def recurring_cost(terms: ProposalTerms, rfp: RfpContext, volume: Decimal) -> De
     if isinstance(pricing, OutcomeBasedPricing):
         base = pricing.base_monthly_fee.amount if pricing.base_monthly_fee else Decimal(0)
         return base + pricing.fee_per_outcome.amount * expected_outcomes(rfp, volume)
-    hours = expected_hours(pricing, rfp, volume)
+    hours = expected_hours(rfp, volume)
     if hours is None:
         return pricing.monthly_cap.amount
     return min(pricing.hourly_rate.amount * hours, pricing.monthly_cap.amount)
@@ -123,19 +174,13 @@ def _volume_ratio(rfp: RfpContext, volume: Decimal) -> Decimal:
 
 
 def expected_outcomes(rfp: RfpContext, volume: Decimal) -> Decimal:
-    # None counts as zero outcomes (the brief's rule); the UNCAPPED_COST finding then says so out loud,
-    # because such a bid looks as cheap as its base fee.
-    outcomes = (
-        to_decimal(rfp.expected_outcomes_per_month) if rfp.expected_outcomes_per_month is not None else 0
-    )
-    return outcomes * _volume_ratio(rfp, volume)
+    outcomes = rfp.expected_outcomes_per_month
+    return (to_decimal(outcomes) if outcomes is not None else Decimal(0)) * _volume_ratio(rfp, volume)
 
 
-def expected_hours(pricing: TimeAndMaterialsPricing, rfp: RfpContext, volume: Decimal) -> Decimal | None:
-    """The RFP's hours, else the vendor's estimate; None when nobody says (then the cap is assumed)."""
+def expected_hours(rfp: RfpContext, volume: Decimal) -> Decimal | None:
+    """The RFP's hours; None when the buyer states none (then the cap, the money committed, is priced)."""
     hours = rfp.expected_hours_per_month
-    if hours is None:
-        hours = pricing.estimated_hours_per_month
     if hours is None:
         return None
     return to_decimal(hours) * _volume_ratio(rfp, volume)
@@ -155,67 +200,97 @@ def cost_score(cost: Decimal, budget: Decimal) -> tuple[Decimal, str]:
         score = SCORE_AT_ZERO if cost == 0 else Decimal(0)
         return score, f"zero budget: score {score:.2f}"
     ratio = cost / budget
-    if ratio <= 1:
-        raw = SCORE_AT_ZERO - (SCORE_AT_ZERO - SCORE_AT_BUDGET) * ratio
-        formula = "100 - 40 x cost/budget"
-    elif ratio <= ZERO_AT_BUDGET_MULTIPLE:
-        raw = SCORE_AT_BUDGET - SCORE_AT_BUDGET * (ratio - 1) / (ZERO_AT_BUDGET_MULTIPLE - 1)
-        formula = "60 - 60 x (cost/budget - 1)"
-    else:
-        raw = Decimal(0)
-        formula = "0 beyond twice the budget"
-    score = round_points(raw)
-    return score, f"cost/budget = {ratio.quantize(Decimal('0.0001'))}; score = {formula} = {score:.2f}"
+    score = round_points(SCORE_AT_ZERO / (1 + ratio**STEEPNESS))
+    return (
+        score,
+        f"cost/budget = {ratio.quantize(Decimal('0.0001'))}; score = 100 / (1 + ratio^3) = {score:.2f}",
+    )
+
+
+def money_per_cost_point(budget: Decimal) -> Decimal:
+    """What one cost-score point is worth a month near the budget (the slope of the curve there)."""
+    return (budget / POINTS_PER_BUDGET_AT_BUDGET).quantize(Decimal("0.0001"))
 
 
 def _findings(
-    terms: ProposalTerms, expected: Decimal, budget: Decimal, code: str, rfp_outcomes: float | None
+    terms: ProposalTerms, rfp: RfpContext, expected: Decimal, high: Decimal, budget: Decimal
 ) -> list[Finding]:
     findings: list[Finding] = []
     pricing = terms.pricing
+    code = rfp.currency_code
     if isinstance(pricing, PerUnitPricing):
         message = f"cost grows with the number of {pricing.unit_name} without a ceiling"
         findings.append(finding(FindingCode.UNCAPPED_COST, message, "pricing", "perUnit", "unitPrice"))
     elif isinstance(pricing, OutcomeBasedPricing):
         message = f"cost grows with the number of {pricing.outcome_name} without a ceiling"
-        if rfp_outcomes is None:
-            message += "; the RFP states no expected outcomes per month, so they count as 0"
         findings.append(
             finding(FindingCode.UNCAPPED_COST, message, "pricing", "outcomeBased", "feePerOutcome")
         )
+    elif isinstance(pricing, TimeAndMaterialsPricing):
+        findings.extend(_time_and_materials(pricing, rfp))
     if expected > budget:
         message = (
-            f"expected monthly cost {expected} {code} exceeds the budget of {round_money(budget)} {code}"
+            f"not eligible: the expected monthly cost {expected} {code} exceeds the budget of"
+            f" {round_minor(budget, code)} {code}"
         )
         findings.append(finding(FindingCode.OVER_BUDGET, message, "pricing"))
+    elif high > budget:
+        message = (
+            f"at the high volume ({rfp.volume.high:g} {rfp.volume.unit_name}) the monthly cost {high} {code}"
+            f" exceeds the budget of {round_minor(budget, code)} {code}"
+        )
+        findings.append(finding(FindingCode.HIGH_VOLUME_OVER_BUDGET, message, "pricing"))
     return findings
+
+
+def _time_and_materials(pricing: TimeAndMaterialsPricing, rfp: RfpContext) -> list[Finding]:
+    base = ("pricing", "timeAndMaterials")
+    code = rfp.currency_code
+    if rfp.expected_hours_per_month is None:
+        estimate = pricing.estimated_hours_per_month
+        said = (
+            f" (the vendor estimates {estimate:g} hours, which binds nobody)" if estimate is not None else ""
+        )
+        message = f"the RFP states no hours: priced at the monthly cap, the money committed{said}"
+        field = "estimatedHoursPerMonth" if estimate is not None else "monthlyCap"
+        return [finding(FindingCode.HOURS_NOT_FROM_RFP, message, *base, field)]
+    hours = to_decimal(rfp.expected_hours_per_month)
+    rate = pricing.hourly_rate.amount
+    if rate * hours > pricing.monthly_cap.amount:
+        covered = (pricing.monthly_cap.amount / rate).quantize(Decimal("0.1")) if rate else hours
+        message = (
+            f"the cap {round_minor(pricing.monthly_cap.amount, code)} {code} buys {covered} of the RFP's"
+            f" {hours.normalize():f} hours a month: the rest of the workload is unpriced"
+        )
+        return [finding(FindingCode.CAP_BELOW_WORKLOAD, message, *base, "monthlyCap")]
+    return []
 
 
 def _recurring_words(terms: ProposalTerms, rfp: RfpContext) -> str:
     pricing = terms.pricing
     code = rfp.currency_code
     volume = to_decimal(rfp.volume.expected)
-    recurring = round_money(recurring_cost(terms, rfp, volume))
+    recurring = round_minor(recurring_cost(terms, rfp, volume), code)
     if isinstance(pricing, FlatMonthlyPricing):
         return f"flat monthly fee {recurring} {code}"
     if isinstance(pricing, PerUnitPricing):
         minimum = pricing.minimum_monthly_fee
-        floor = f", at least the minimum {round_money(minimum.amount)}" if minimum else ""
+        floor = f", at least the minimum {round_minor(minimum.amount, code)}" if minimum else ""
         return (
             f"unit price {pricing.unit_price.amount} x {rfp.volume.expected:g} {pricing.unit_name}{floor}"
             f" = {recurring} {code}"
         )
     if isinstance(pricing, OutcomeBasedPricing):
-        base = round_money(pricing.base_monthly_fee.amount) if pricing.base_monthly_fee else Decimal("0.00")
+        base = round_minor(pricing.base_monthly_fee.amount if pricing.base_monthly_fee else Decimal(0), code)
         outcomes = expected_outcomes(rfp, volume)
         return (
             f"base fee {base} + {pricing.fee_per_outcome.amount} x {outcomes.normalize():f}"
             f" {pricing.outcome_name} = {recurring} {code}"
         )
-    hours = expected_hours(pricing, rfp, volume)
-    cap = round_money(pricing.monthly_cap.amount)
+    hours = expected_hours(rfp, volume)
+    cap = round_minor(pricing.monthly_cap.amount, code)
     if hours is None:
-        return f"no expected hours given: the monthly cap {cap} {code} is assumed"
+        return f"no expected hours in the RFP: the monthly cap {cap} {code} is priced"
     return (
         f"hourly rate {pricing.hourly_rate.amount} x {hours.normalize():f} hours, at most the cap {cap}"
         f" = {recurring} {code}"
@@ -227,10 +302,11 @@ def _extras_words(terms: ProposalTerms, rfp: RfpContext, factor: Decimal, expect
     if factor != 1:
         words += (
             f" x escalation {terms.annual_escalation_percent:g}%/year averaged over"
-            f" {rfp.evaluation_months} months (factor {factor.quantize(Decimal('0.000001'))})"
+            f" {horizon_months(terms, rfp)} committed months (factor {factor.quantize(Decimal('0.000001'))})"
         )
     if terms.one_time_fee:
-        words += f" + one-time fee {round_money(terms.one_time_fee.amount)}/{rfp.evaluation_months} months"
+        fee = round_minor(terms.one_time_fee.amount, rfp.currency_code)
+        words += f" + one-time fee {fee}/{spread_months(terms, rfp)} months"
     if words:
         words += f" = {expected} {rfp.currency_code}"
     return words

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from scoring.model import FindingCode, ProposalScore
+from scoring.budget import BUDGET_FINDINGS, split_budget
+from scoring.model import FindingCode, ProposalScore, in_decimal_context
+from scoring.rank import apportion
 
 # Findings whose presence or wording never depends on the budget. Allow-listed, not deny-listed: a
 # code the engine adds later stays out of the vendor view until someone classifies it (a test fails
@@ -44,9 +46,16 @@ BUDGET_INDEPENDENT_FINDINGS = frozenset(
         FindingCode.NO_DATA_EXPORT,
         FindingCode.UNCAPPED_COST,
         FindingCode.ABNORMALLY_LOW_PRICE,
+        FindingCode.DUPLICATE_KPI,
+        FindingCode.WEAK_REMEDY,
+        FindingCode.METRIC_NOT_MEANINGFUL,
+        FindingCode.IMPLAUSIBLE_TARGET,
+        FindingCode.SLOW_ESCALATION,
+        FindingCode.HOURS_NOT_FROM_RFP,
+        FindingCode.CAP_BELOW_WORKLOAD,
     }
 )
-BUDGET_DEPENDENT_FINDINGS = frozenset({FindingCode.OVER_BUDGET})
+BUDGET_DEPENDENT_FINDINGS = BUDGET_FINDINGS
 
 # The components that enter the vendor's total; "cost" is a function of cost/budget.
 BUDGET_INDEPENDENT_CRITERIA = frozenset({"slaQuality", "lockIn"})
@@ -65,24 +74,35 @@ KEPT_FIELDS = frozenset(
         "scoring_version",
     }
 )
-REBUILT_FIELDS = frozenset({"total", "cost_score", "findings", "components", "budget_hidden", "eligible"})
+REBUILT_FIELDS = frozenset(
+    {"total", "cost_score", "findings", "components", "budget_hidden", "eligible", "cost_point_worth"}
+)
 
 
+@in_decimal_context
 def budget_blind(score: ProposalScore) -> ProposalScore:
     """The vendor view of a score while the budget is hidden: no cost criterion, no budget finding.
 
     costScore reads 0 (the contract's Float! cannot be null) and `total` is the sum of the
     budget-independent contributions, so `components` still add up to `total`; `budget_hidden` says so.
     """
-    components = tuple(c for c in score.components if c.criterion in BUDGET_INDEPENDENT_CRITERIA)
+    # Each kept explanation loses its budget part (what one point is worth in money at the budget).
+    kept = [c for c in score.components if c.criterion in BUDGET_INDEPENDENT_CRITERIA]
+    # Contributions are apportioned anew among the kept criteria: the full score's largest-remainder
+    # rounding hands the cost's remainder to another criterion, which would move by 0.0001 with the budget.
+    contributions = apportion([c.value for c in kept], [c.weight for c in kept])
+    components = tuple(
+        c.model_copy(update={"explanation": split_budget(c.explanation)[0], "contribution": contribution})
+        for c, contribution in zip(kept, contributions, strict=True)
+    )
     update: dict[str, Any] = {
         "components": components,
         "total": sum((component.contribution for component in components), 0.0),
         "cost_score": 0.0,
         "findings": tuple(f for f in score.findings if f.code in BUDGET_INDEPENDENT_FINDINGS),
         "budget_hidden": True,
-    }
-    if "eligible" in type(score).model_fields:
         # "Meets requirements and within budget": the budget half would leak, so only the first half.
-        update["eligible"] = score.meets_requirements
+        "eligible": score.meets_requirements,
+        "cost_point_worth": None,
+    }
     return score.model_copy(update=update)

@@ -28,6 +28,14 @@ SEVERITY: dict[FindingCode, Severity] = {
     FindingCode.OVER_BUDGET: Severity.CRITICAL,
     FindingCode.UNCAPPED_COST: Severity.WARNING,
     FindingCode.ABNORMALLY_LOW_PRICE: Severity.WARNING,
+    FindingCode.DUPLICATE_KPI: Severity.INFO,
+    FindingCode.WEAK_REMEDY: Severity.WARNING,
+    FindingCode.METRIC_NOT_MEANINGFUL: Severity.WARNING,
+    FindingCode.IMPLAUSIBLE_TARGET: Severity.WARNING,
+    FindingCode.SLOW_ESCALATION: Severity.WARNING,
+    FindingCode.HIGH_VOLUME_OVER_BUDGET: Severity.WARNING,
+    FindingCode.HOURS_NOT_FROM_RFP: Severity.WARNING,
+    FindingCode.CAP_BELOW_WORKLOAD: Severity.WARNING,
 }
 
 

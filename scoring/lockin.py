@@ -1,21 +1,25 @@
-"""Lock-in exposure, 0-100 (higher is worse): what it costs to leave.
+"""Lock-in exposure, 0-100 (higher is worse): what it costs to leave (version 2).
 
-Exposure is a sum of capped points, one per contract term, each rising only as the term moves in the
-vendor's favour. It reads the contract terms alone; price enters through `exit_cost`, the money figure
-that scales with the monthly cost, so a lower price can never raise the exposure.
+Exposure is a sum of points, one per contract term, each rising only as the term moves in the
+vendor's favour. Term, notice, exit penalty and auto-renewal keep rising past the usual range with
+diminishing returns, P x (1 - exp(-x / s)), approaching but never reaching their weight P (so the sum
+stays below 100 and 120 months still weigh more than 36):
 
-    term             20  x (months beyond 12) / 24, capped: 36 months = 20
-    notice           10  x (days beyond 90) / 90, capped: 180 days = 10
-    exit penalty     15  x fee months / 6, capped: 6 months of fees = 15
-    auto-renewal      5
+    term             22  x (1 - exp(-(months beyond 12) / 24)):  24 mo 8.66, 36 mo 13.91, 120 mo 21.76
+    notice            8  x (1 - exp(-(days beyond 90) / 90)):    180 days 5.06, 365 days 7.62
+    exit penalty     15  x (1 - exp(-fee months / 6)):           3 mo 5.90, 6 mo 9.48, 60 mo 15.00
+    auto-renewal      5  x (1 - exp(-term months / 12)):          what a renewal re-commits: 12 mo 3.16
     runbooks         15  vendor-owned 15, shared 7.5
     tooling config   10  vendor-owned 10, shared 5
     no KT clause     10
     transition       10  x (3 - assistance months) / 3, none from 3 months on
     no data export    5
 
-Exit cost = notice fees + penalty + uncovered overlap + knowledge-loss allowance, where M is the
-normalized monthly cost:
+It reads the contract terms alone; price enters through `exit_cost`, the money figure that scales with
+the monthly cost, so a lower price can never raise the exposure.
+
+Exit cost = notice fees + penalty + uncovered overlap + knowledge-loss allowance + data rebuild, where M
+is the normalized monthly cost:
     notice fees     = M x notice days / 30
     penalty         = M x early-termination fee months
     overlap         = M x max(0, 3 + 1.5 o(runbooks) + 1.5 o(tooling) - transition assistance months)
@@ -23,6 +27,7 @@ normalized monthly cost:
                       and months of transition assistance are the part the outgoing vendor covers
     knowledge loss  = M x 3 x 25% x (0.5 with a KT clause) x (runbooks: 0.5 client, 0.75 shared, 1 vendor)
                       (a quarter of three months' work: the 20-30% of know-how lost in a switch)
+    data rebuild    = M x 1 without a data export on exit (a month of work to rebuild the history)
 """
 
 from __future__ import annotations
@@ -37,20 +42,22 @@ from scoring.model import (
     FindingCode,
     Ownership,
     Severity,
-    round_money,
+    round_minor,
     round_points,
     to_decimal,
 )
 
 NORM_TERM_MONTHS = 12
-TERM_POINTS = Decimal(20)
-TERM_SPAN_MONTHS = Decimal(24)
+TERM_POINTS = Decimal(22)
+TERM_SCALE_MONTHS = Decimal(24)
 NORM_NOTICE_DAYS = 90
-NOTICE_POINTS = Decimal(10)
-NOTICE_SPAN_DAYS = Decimal(90)
+NOTICE_POINTS = Decimal(8)
+NOTICE_SCALE_DAYS = Decimal(90)
 PENALTY_POINTS = Decimal(15)
-PENALTY_SPAN_MONTHS = Decimal(6)
+PENALTY_SCALE_MONTHS = Decimal(6)
 AUTO_RENEWAL_POINTS = Decimal(5)
+RENEWAL_SCALE_MONTHS = Decimal(12)
+DATA_REBUILD_MONTHS = Decimal(1)
 RUNBOOK_POINTS = Decimal(15)
 TOOLING_POINTS = Decimal(10)
 KNOWLEDGE_TRANSFER_POINTS = Decimal(10)
@@ -91,7 +98,7 @@ def assess_lock_in(terms: ContractTerms, monthly_cost: Decimal, currency_code: s
         _term(terms.term_months, findings),
         _notice(terms.termination_notice_days, findings),
         _penalty(terms.early_termination_fee_months, findings),
-        _auto_renewal(terms.auto_renews, findings),
+        _auto_renewal(terms.auto_renews, terms.term_months, findings),
         _ownership(terms.runbook_ownership, RUNBOOK_POINTS, "runbooks", findings),
         _ownership(terms.tooling_config_ownership, TOOLING_POINTS, "tooling configuration", findings),
         _knowledge_transfer(terms.knowledge_transfer_clause, findings),
@@ -108,41 +115,45 @@ def assess_lock_in(terms: ContractTerms, monthly_cost: Decimal, currency_code: s
     return LockInAssessment(exposure, exit_cost, tuple(findings), explanation)
 
 
-def _capped_share(excess: Decimal, span: Decimal) -> Decimal:
-    return min(Decimal(1), max(Decimal(0), excess / span))
+def _rising_share(excess: Decimal, scale: Decimal) -> Decimal:
+    """0 at no excess, rising with diminishing returns towards (never to) 1: no cap to hide behind."""
+    if excess <= 0:
+        return Decimal(0)
+    return 1 - (-excess / scale).exp()
 
 
 def _term(months: int, findings: list[Finding]) -> tuple[Decimal, str]:
-    points = TERM_POINTS * _capped_share(Decimal(months - NORM_TERM_MONTHS), TERM_SPAN_MONTHS)
+    points = TERM_POINTS * _rising_share(Decimal(months - NORM_TERM_MONTHS), TERM_SCALE_MONTHS)
     if points:
         message = f"{months}-month term, beyond the {NORM_TERM_MONTHS}-month norm"
         findings.append(finding(FindingCode.LONG_TERM, message, "terms", "termMonths"))
-    return points, f"term {months} months {round_points(points):.2f}/20"
+    return points, f"term {months} months {round_points(points):.2f}/22"
 
 
 def _notice(days: int, findings: list[Finding]) -> tuple[Decimal, str]:
-    points = NOTICE_POINTS * _capped_share(Decimal(days - NORM_NOTICE_DAYS), NOTICE_SPAN_DAYS)
+    points = NOTICE_POINTS * _rising_share(Decimal(days - NORM_NOTICE_DAYS), NOTICE_SCALE_DAYS)
     if points:
         message = f"{days} days' termination notice, beyond the {NORM_NOTICE_DAYS}-day norm"
         findings.append(finding(FindingCode.LONG_NOTICE, message, "terms", "terminationNoticeDays"))
-    return points, f"notice {days} days {round_points(points):.2f}/10"
+    return points, f"notice {days} days {round_points(points):.2f}/8"
 
 
 def _penalty(fee_months: float, findings: list[Finding]) -> tuple[Decimal, str]:
-    points = PENALTY_POINTS * _capped_share(to_decimal(fee_months), PENALTY_SPAN_MONTHS)
+    points = PENALTY_POINTS * _rising_share(to_decimal(fee_months), PENALTY_SCALE_MONTHS)
     if points:
         message = f"early termination costs {fee_months:g} months of fees"
         findings.append(finding(FindingCode.EXIT_PENALTY, message, "terms", "earlyTerminationFeeMonths"))
     return points, f"exit penalty {fee_months:g} months {round_points(points):.2f}/15"
 
 
-def _auto_renewal(auto_renews: bool, findings: list[Finding]) -> tuple[Decimal, str]:
+def _auto_renewal(auto_renews: bool, term_months: int, findings: list[Finding]) -> tuple[Decimal, str]:
     if not auto_renews:
         return Decimal(0), "auto-renewal no 0.00/5"
-    findings.append(
-        finding(FindingCode.AUTO_RENEWAL, "the contract renews automatically", "terms", "autoRenews")
-    )
-    return AUTO_RENEWAL_POINTS, "auto-renewal yes 5.00/5"
+    message = f"the contract renews automatically for another {term_months} months"
+    findings.append(finding(FindingCode.AUTO_RENEWAL, message, "terms", "autoRenews"))
+    # A renewal re-commits the buyer to another term: a longer term, a heavier renewal.
+    points = AUTO_RENEWAL_POINTS * _rising_share(Decimal(term_months), RENEWAL_SCALE_MONTHS)
+    return points, f"auto-renewal of {term_months} months {round_points(points):.2f}/5"
 
 
 def _ownership(owner: Ownership, weight: Decimal, what: str, findings: list[Finding]) -> tuple[Decimal, str]:
@@ -223,13 +234,18 @@ def exit_cost_of(terms: ContractTerms, monthly_cost: Decimal, currency_code: str
     penalty = monthly_cost * to_decimal(terms.early_termination_fee_months)
     overlap = monthly_cost * overlap_months(terms)
     knowledge = monthly_cost * knowledge_loss_factor(terms)
-    total = round_money(notice + penalty + overlap + knowledge)
+    data = Decimal(0) if terms.data_export_on_exit else monthly_cost * DATA_REBUILD_MONTHS
+    total = round_minor(notice + penalty + overlap + knowledge + data, currency_code)
+    def shown(amount: Decimal) -> Decimal:
+        return round_minor(amount, currency_code)
+
+    data_months = "0" if terms.data_export_on_exit else f"{DATA_REBUILD_MONTHS}"
     words = (
         f"Exit cost {total} {currency_code} = notice {terms.termination_notice_days}/30 months"
-        f" {round_money(notice)} + penalty {terms.early_termination_fee_months:g} months"
-        f" {round_money(penalty)}"
-        f" + uncovered overlap {overlap_months(terms).normalize():f} months {round_money(overlap)}"
-        f" + knowledge loss {knowledge_loss_factor(terms).normalize():f} months {round_money(knowledge)},"
-        f" at {round_money(monthly_cost)} {currency_code} a month"
+        f" {shown(notice)} + penalty {terms.early_termination_fee_months:g} months {shown(penalty)}"
+        f" + uncovered overlap {overlap_months(terms).normalize():f} months {shown(overlap)}"
+        f" + knowledge loss {knowledge_loss_factor(terms).normalize():f} months {shown(knowledge)}"
+        f" + data rebuild {data_months} months {shown(data)},"
+        f" at {shown(monthly_cost)} {currency_code} a month"
     )
     return total, words

@@ -23,6 +23,7 @@ from enum import Enum
 from typing import Annotated, Literal, ParamSpec, TypeVar
 
 import pycountry
+from babel.numbers import get_currency_precision
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -125,6 +126,15 @@ class FindingCode(str, Enum):
     OVER_BUDGET = "OVER_BUDGET"
     UNCAPPED_COST = "UNCAPPED_COST"
     ABNORMALLY_LOW_PRICE = "ABNORMALLY_LOW_PRICE"
+    # Scoring version 2: what paperwork cannot buy and what money is really committed.
+    DUPLICATE_KPI = "DUPLICATE_KPI"
+    WEAK_REMEDY = "WEAK_REMEDY"
+    METRIC_NOT_MEANINGFUL = "METRIC_NOT_MEANINGFUL"
+    IMPLAUSIBLE_TARGET = "IMPLAUSIBLE_TARGET"
+    SLOW_ESCALATION = "SLOW_ESCALATION"
+    HIGH_VOLUME_OVER_BUDGET = "HIGH_VOLUME_OVER_BUDGET"
+    HOURS_NOT_FROM_RFP = "HOURS_NOT_FROM_RFP"
+    CAP_BELOW_WORKLOAD = "CAP_BELOW_WORKLOAD"
 
 
 # The range of targets each unit can express; outside it a target is impossible, not ambitious.
@@ -150,13 +160,38 @@ class Model(BaseModel):
     )
 
 
+# ISO 4217 codes that are not money a vendor can be paid in: precious metals, IMF units, bond-market
+# units, the testing and "no currency" codes, and the funds codes that shadow a real currency.
+NOT_MONEY = frozenset(
+    {"XAG", "XAU", "XPD", "XPT", "XBA", "XBB", "XBC", "XBD", "XDR", "XSU", "XUA", "XTS", "XXX", "XAD"}
+    | {"BOV", "CHE", "CHW", "CLF", "COU", "MXV", "USN", "USS", "UYI", "UYW"}
+)
+
+
+@functools.lru_cache(maxsize=512)  # pure lookups in static tables, on every money figure
 def is_currency_code(code: str) -> bool:
-    return len(code) == 3 and pycountry.currencies.get(alpha_3=code) is not None
+    """Canonical (upper-case) ISO 4217 code of a real currency."""
+    return (
+        len(code) == 3
+        and code.isupper()
+        and code not in NOT_MONEY
+        and pycountry.currencies.get(alpha_3=code) is not None
+    )
+
+
+@functools.lru_cache(maxsize=512)
+def minor_unit_places(code: str) -> int:
+    """Decimals of the currency's minor unit (JPY 0, USD 2, KWD 3), from CLDR via babel."""
+    return int(get_currency_precision(code))
 
 
 def _iso_4217(value: str) -> str:
+    # Refused rather than canonicalized: "usd" stored as typed would later read as another currency
+    # than "USD", and silently rewriting what a client sent hides the client's bug.
+    if value.upper() != value and is_currency_code(value.upper()):
+        raise ValueError(f"{value!r} is not canonical: currency codes are upper-case, use {value.upper()!r}")
     if not is_currency_code(value):
-        raise ValueError(f"{value!r} is not an ISO 4217 currency code")
+        raise ValueError(f"{value!r} is not the ISO 4217 code of a real currency")
     return value
 
 
@@ -415,6 +450,21 @@ class ProposalScore(Model):
     scoring_version: str
     # True in the vendor view of scoring/disclosure.py: the budget-dependent parts are left out.
     budget_hidden: bool = False
+    # Meets the requirements AND within budget; a version-1 score read back before it is rescored has
+    # none, and counts as not eligible until `rescore` brings it to the current version.
+    eligible: bool = False
+    # Budget-derived: what one cost-score point is worth a month near the budget (scoring.budget);
+    # kept so a what-if reweigh can restate every explanation's money sentence under its weights.
+    cost_point_worth: ComputedMoney | None = None
+
+
+class ScoringInputError(ValueError):
+    """An input the engine refuses to score (the API answers INVALID naming `path`), e.g. a per-unit
+    price in minutes against a volume in tickets: multiplying them would be a silent unit error."""
+
+    def __init__(self, path: tuple[str, ...], message: str) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 # ------------------------------------------------------------------ decimal helpers for scoring
@@ -453,6 +503,21 @@ def round_points(points: Decimal) -> Decimal:
     return points.quantize(POINT, rounding=ROUND_HALF_UP)
 
 
+def round_minor(amount: Decimal, currency_code: str) -> Decimal:
+    """The amount in the currency's minor unit: fixed-point (no exponent form), never negative zero."""
+    exponent = Decimal(1).scaleb(-minor_unit_places(currency_code))
+    rounded = amount.quantize(exponent, rounding=ROUND_HALF_UP)
+    return rounded.copy_abs() if rounded.is_zero() else rounded
+
+
+def canonical_amount(amount: Decimal, currency_code: str) -> Decimal:
+    """An amount as shown: at least the currency's minor-unit decimals (sub-unit prices such as 0.045
+    USD a minute keep theirs), fixed-point, never negative zero."""
+    places = max(minor_unit_places(currency_code), -int(amount.as_tuple().exponent))
+    shown = amount.quantize(Decimal(1).scaleb(-places))
+    return shown.copy_abs() if shown.is_zero() else shown
+
+
 def money(amount: Decimal, currency_code: str) -> ComputedMoney:
-    """An output amount, rounded to cents."""
-    return ComputedMoney(amount=round_money(amount), currency_code=currency_code)
+    """An output amount, rounded to the currency's minor unit."""
+    return ComputedMoney(amount=round_minor(amount, currency_code), currency_code=currency_code)

@@ -1,11 +1,19 @@
 """From three criterion scores to a total, and from totals to a ranking.
 
-total = sum of the components' contributions, contribution = value x normalized weight truncated to
-4 decimals (truncated, not rounded, so the contributions can never add up to more than 100).
+total = the exact weighted sum rounded to 4 decimals; the contributions (value x normalized weight)
+are each truncated to 4 decimals and the few 0.0001s left over go to the largest remainders, so they
+add up to the total exactly and a perfect proposal totals exactly 100 under any weights.
 
-Ranking order: proposals that meet every requirement first, then the higher total, then the earlier
-submission, then the key. Each proposal's place depends on its own score only, so adding, revising
-or withdrawing one proposal never changes the order of the others.
+Ranking order (`ranking_sort_key`, the one definition): eligible proposals (they meet every
+requirement and are within budget) first, then those meeting the requirements, then the higher total,
+then the criteria one by one in weight order (heaviest first; equal weights in the order SLA quality,
+lock-in, cost), then the earlier submission, then the key. On equal totals a proposal at least as
+good on every criterion and better on one therefore ranks first (it wins the first criterion on which
+they differ). Each proposal's place depends on its own score only, so adding, revising or withdrawing
+one proposal never changes the order of the others.
+
+Abnormally low price (Prozorro's rule, from two bids): a normalized cost at least 40% below the mean
+of the other proposals' costs, or at least 30% below the next higher price.
 """
 
 from __future__ import annotations
@@ -33,9 +41,10 @@ from scoring.model import (
 CONTRIBUTION_PLACES = Decimal("0.0001")
 CRITERIA = ("slaQuality", "lockIn", "cost")
 
-# Abnormally low: below this share of the median of the other proposals, with enough of them to compare.
-ABNORMALLY_LOW_SHARE = Decimal("0.5")
-ABNORMALLY_LOW_MIN_PROPOSALS = 3
+# Abnormally low: at most 60% of the mean of the others, or 70% of the next higher price, from 2 bids.
+LOW_SHARE_OF_MEAN = Decimal("0.6")
+LOW_SHARE_OF_NEXT = Decimal("0.7")
+ABNORMALLY_LOW_MIN_PROPOSALS = 2
 
 # Rank stability: Dirichlet concentration around the weights; EPSILON keeps a zero weight drawable.
 STABILITY_CONCENTRATION = 50.0
@@ -58,12 +67,19 @@ def weight_vector(weights: Weights) -> tuple[float, float, float]:
     return normalized.sla_quality, normalized.lock_in, normalized.cost
 
 
+def exact_weights(weights: Weights) -> tuple[Decimal, Decimal, Decimal]:
+    """The normalized weights in decimal, from the weights as typed (not their float quotients)."""
+    raw = [to_decimal(weights.sla_quality), to_decimal(weights.lock_in), to_decimal(weights.cost)]
+    total = sum(raw, Decimal(0))
+    return raw[0] / total, raw[1] / total, raw[2] / total
+
+
 def build_components(
     values: tuple[float, float, float], explanations: Sequence[str], weights: Weights
 ) -> tuple[tuple[ScoreComponent, ...], float]:
     """The components and their total; the total is computed as their sum, so it adds up exactly."""
     vector = weight_vector(weights)
-    contributions = _contributions(values, vector)
+    contributions = _contributions(values, exact_weights(weights))
     total = _sum_at_most_100(contributions)
     components = tuple(
         ScoreComponent(
@@ -76,17 +92,58 @@ def build_components(
     return components, total
 
 
-def _contributions(values: Sequence[float], weights: Sequence[float]) -> list[float]:
-    return [
-        float((to_decimal(value) * to_decimal(weight)).quantize(CONTRIBUTION_PLACES, rounding=ROUND_DOWN))
-        for value, weight in zip(values, weights, strict=True)
-    ]
+def _contributions(values: Sequence[float], weights: Sequence[Decimal]) -> list[float]:
+    """Largest remainder: each product truncated to 4 decimals, then the 0.0001s the rounded exact
+    total still needs go to the largest remainders (earlier criterion first on equal remainders)."""
+    exact = [to_decimal(value) * weight for value, weight in zip(values, weights, strict=True)]
+    truncated = [product.quantize(CONTRIBUTION_PLACES, rounding=ROUND_DOWN) for product in exact]
+    total = sum(exact, Decimal(0)).quantize(CONTRIBUTION_PLACES)
+    missing = int((total - sum(truncated, Decimal(0))) / CONTRIBUTION_PLACES)
+    by_remainder = sorted(range(len(exact)), key=lambda i: (-(exact[i] - truncated[i]), i))
+    for index in by_remainder[: max(0, missing)]:
+        truncated[index] += CONTRIBUTION_PLACES
+    parts = [float(part) for part in truncated]
+    # Floats of 4-decimal parts may sum an ulp off the 4-decimal total: the largest part absorbs the
+    # gap, so the float total is the decimal total (a perfect proposal totals exactly 100.0).
+    target = float(total)
+    if sum(parts) != target:
+        _absorb_gap(parts, target)
+    return parts
+
+
+@in_decimal_context
+def apportion(values: Sequence[float], weights: Sequence[float]) -> list[float]:
+    """Contributions of `values` under (normalized) `weights`, apportioned as build_components does:
+    for a subset of the criteria (the vendor view), so no left-out criterion's remainder moves them."""
+    return _contributions(values, [to_decimal(weight) for weight in weights])
+
+
+def _absorb_gap(parts: list[float], target: float) -> None:
+    """Move one non-zero part by a few ulps so that the left-to-right float sum is `target` (a
+    zero-weight part is never touched). Rounding ties can skip the target for one part, so each
+    non-zero part is tried, from the last."""
+    for index in reversed([index for index, part in enumerate(parts) if part]):
+        original = parts[index]
+        candidate = original + (target - sum(parts))
+        for value in (candidate, *_neighbours(candidate, 4)):
+            parts[index] = value
+            if sum(parts) == target:
+                return
+        parts[index] = original
+
+
+def _neighbours(value: float, steps: int) -> list[float]:
+    around, up, down = [], value, value
+    for _ in range(steps):
+        up, down = math.nextafter(up, math.inf), math.nextafter(down, -math.inf)
+        around += [up, down]
+    return around
 
 
 def _sum_at_most_100(contributions: list[float]) -> float:
     # The decimal contributions never exceed 100 together, but their float sum may land one ulp
     # above; nudging the largest down by ulps keeps `total == sum(contributions)` and the bound.
-    while sum(contributions) > 100.0:
+    while sum(contributions) > 100.0:  # pragma: no cover - float guard
         largest = contributions.index(max(contributions))
         contributions[largest] = math.nextafter(contributions[largest], 0.0)
     return sum(contributions)
@@ -95,7 +152,9 @@ def _sum_at_most_100(contributions: list[float]) -> float:
 @in_decimal_context
 def reweigh(score: ProposalScore, weights: Weights) -> ProposalScore:
     """The same criteria, costs and findings under other weights: a what-if that rescores nothing."""
-    explanations = [component.explanation for component in _by_criterion(score)]
+    from scoring.budget import rephrase  # budget imports model only; imported here to keep rank light
+
+    explanations = [rephrase(component, score, weights) for component in _by_criterion(score)]
     components, total = build_components(criterion_values(score), explanations, weights)
     return score.model_copy(update={"components": components, "total": total})
 
@@ -119,10 +178,40 @@ class RankedEntry:
     score: ProposalScore
 
 
-def ranking_sort_key(
-    score: ProposalScore, submitted_at: datetime, key: str
-) -> tuple[bool, float, datetime, str]:
-    return (not score.meets_requirements, -score.total, submitted_at, key)
+def criteria_in_weight_order(weights: Sequence[float]) -> list[int]:
+    """Indexes of CRITERIA from the heaviest weight to the lightest (equal weights keep CRITERIA order)."""
+    return sorted(range(len(CRITERIA)), key=lambda index: (-weights[index], index))
+
+
+SortKey = tuple[bool, bool, float, tuple[float, ...], datetime, str]
+
+
+def ranking_sort_key(score: ProposalScore, submitted_at: datetime, key: str) -> SortKey:
+    """The ranking order, defined once (api/ranking.py's rank_key encodes exactly this)."""
+    weights = [component.weight for component in _by_criterion(score)]
+    return order_key(
+        score.eligible,
+        score.meets_requirements,
+        score.total,
+        criterion_values(score),
+        weights,
+        submitted_at,
+        key,
+    )
+
+
+def order_key(
+    eligible: bool,
+    meets: bool,
+    total: float,
+    values: Sequence[float],
+    weights: Sequence[float],
+    submitted_at: datetime,
+    key: str,
+) -> SortKey:
+    """ranking_sort_key from the parts a stored ranking entry keeps (for what-if weights in memory)."""
+    tie_break = tuple(-values[index] for index in criteria_in_weight_order(weights))
+    return (not eligible, not meets, -total, tie_break, submitted_at, key)
 
 
 @in_decimal_context
@@ -142,55 +231,52 @@ def rank(entries: Sequence[RankInput], weights: Weights | None = None) -> list[R
     ]
 
 
-def median_window(count: int) -> tuple[int, int]:
-    """(start, length) of the slice of the sorted costs that decides every "median of the others":
-    a database can serve it from an index instead of sending every cost."""
-    start = max(0, (count - 2) // 2)
-    return start, min(3, count - start)
-
-
-def median_of_others(window: Sequence[Decimal], start: int, count: int, cost: Decimal) -> Decimal:
-    """The median of `count` sorted costs without one occurrence of `cost`, from the costs at
-    positions start .. start+len(window)-1 (see median_window); equal to statistics.median of the
-    others. Removing any one of equal costs leaves the same values, so the first one is removed: a
-    position p of the others then holds sorted[p] while sorted[p] < cost, else sorted[p + 1]."""
-    remaining = count - 1
-
-    def at(position: int) -> Decimal:
-        value = window[position - start]
-        return value if value < cost else window[position + 1 - start]
-
-    middle = remaining // 2
-    if remaining % 2:
-        return at(middle)
-    return (at(middle - 1) + at(middle)) / 2
-
-
 @in_decimal_context
-def low_price_finding(cost: Decimal, median_others: Decimal) -> Finding | None:
-    if cost >= median_others * ABNORMALLY_LOW_SHARE:
+def low_price_finding(cost: Decimal, mean_others: Decimal, next_price: Decimal | None) -> Finding | None:
+    """ABNORMALLY_LOW_PRICE when `cost` is at least 40% below the mean of the other proposals or at
+    least 30% below the next higher price (Prozorro's rule); None otherwise."""
+    below_mean = mean_others > 0 and cost <= mean_others * LOW_SHARE_OF_MEAN
+    below_next = next_price is not None and next_price > 0 and cost <= next_price * LOW_SHARE_OF_NEXT
+    if not (below_mean or below_next):
         return None
-    message = (
-        f"normalized monthly cost {round_money(cost)} is below half the median"
-        f" of the other proposals ({round_money(median_others)}): underinvestment risk"
-    )
+    reasons = []
+    if below_mean:
+        reasons.append(f"at least 40% below the mean of the other proposals ({round_money(mean_others)})")
+    if below_next:
+        assert next_price is not None
+        reasons.append(f"at least 30% below the next higher price ({round_money(next_price)})")
+    message = f"normalized monthly cost {round_money(cost)} is {' and '.join(reasons)}: underinvestment risk"
     return finding(FindingCode.ABNORMALLY_LOW_PRICE, message, "pricing")
 
 
 @in_decimal_context
+def low_price_references(costs: Sequence[Decimal]) -> dict[Decimal, tuple[Decimal, Decimal | None]]:
+    """For each distinct cost: (the mean of the others, the next higher price among the others, or
+    None). Removing one occurrence of a cost leaves the same others whichever occurrence it is."""
+    ordered = sorted(costs)
+    count = len(ordered)
+    total = sum(ordered, Decimal(0))
+    references: dict[Decimal, tuple[Decimal, Decimal | None]] = {}
+    for position, cost in enumerate(ordered):
+        if cost in references:
+            continue
+        following = ordered[position + 1] if position + 1 < count else None
+        references[cost] = ((total - cost) / (count - 1), following)
+    return references
+
+
+@in_decimal_context
 def abnormally_low(costs: Mapping[str, Decimal]) -> dict[str, Finding]:
-    """Proposals whose cost is below half the median of the OTHER proposals' costs (3 proposals or more).
+    """Proposals whose cost is abnormally low against the OTHER proposals' costs (2 proposals or more).
 
     The one finding that looks at other proposals; it warns of underinvestment and never changes a score.
     """
-    count = len(costs)
-    if count < ABNORMALLY_LOW_MIN_PROPOSALS:
+    if len(costs) < ABNORMALLY_LOW_MIN_PROPOSALS:
         return {}
-    start, length = median_window(count)
-    window = sorted(costs.values())[start : start + length]
+    references = low_price_references(list(costs.values()))
     flagged: dict[str, Finding] = {}
     for key, cost in costs.items():
-        flag = low_price_finding(cost, median_of_others(window, start, count, cost))
+        flag = low_price_finding(cost, *references[cost])
         if flag is not None:
             flagged[key] = flag
     return flagged
@@ -200,7 +286,16 @@ def abnormally_low(costs: Mapping[str, Decimal]) -> dict[str, Finding]:
 def total_under(values: tuple[float, float, float], weights: Weights) -> float:
     """The total of criterion values (as they enter the total) under `weights`: what reweigh computes,
     without building a ProposalScore, for ranking many stored proposals at once."""
-    return _sum_at_most_100(_contributions(values, weight_vector(weights)))
+    return _sum_at_most_100(_contributions(values, exact_weights(weights)))
+
+
+def gate(score: ProposalScore) -> int:
+    """The ranking group: 0 eligible, 1 meets the requirements but over budget, 2 the rest."""
+    return gate_of(score.eligible, score.meets_requirements)
+
+
+def gate_of(eligible: bool, meets: bool) -> int:
+    return 0 if eligible else 1 if meets else 2
 
 
 def rank_stability(
@@ -211,42 +306,43 @@ def rank_stability(
     Ties in total fall to the earlier proposal in `scores`: pass them in ranking order.
     """
     values = [criterion_values(score) for score in scores]
-    meets = [score.meets_requirements for score in scores]
-    return rank_stability_of(values, meets, weights, draws, seed)
+    return rank_stability_of(values, [gate(score) for score in scores], weights, draws, seed)
 
 
 def rank_stability_of(
     values: Sequence[tuple[float, float, float]],
-    meets: Sequence[bool],
+    gates: Sequence[int],
     weights: Weights,
     draws: int = 500,
     seed: int = 20261126,
 ) -> float | None:
-    """rank_stability from the criterion values (as they enter the total), in ranking order."""
+    """rank_stability from the criterion values (as they enter the total) and each proposal's gate
+    (see `gate`: 0 eligible, 1 meets the requirements only, 2 neither), in ranking order."""
     if len(values) < 2:
         return None
     center = weight_vector(weights)
     # The winner at the centre is decided exactly as rank() decides it; the draws use plain floats
     # (ties between draws have probability zero, and speed matters at 500 draws x n proposals).
     with localcontext(DECIMAL_CONTEXT):
-        exact = [_sum_at_most_100(_contributions(value, center)) for value in values]
-    winner = min(range(len(values)), key=lambda index: (not meets[index], -exact[index], index))
+        exact = [_sum_at_most_100(_contributions(value, exact_weights(weights))) for value in values]
+    winner = min(range(len(values)), key=lambda index: (gates[index], -exact[index], index))
     rng = random.Random(seed)
     alphas = [STABILITY_CONCENTRATION * weight + STABILITY_EPSILON for weight in center]
-    contenders = _contenders(values, meets)
+    contenders = _contenders(values, gates)
     kept = 0
     for _ in range(draws):
         gammas = [rng.gammavariate(alpha, 1.0) for alpha in alphas]
         drawn = tuple(gamma / sum(gammas) for gamma in gammas)
-        kept += _winner(values, meets, drawn, contenders) == winner
+        kept += _winner(values, gates, drawn, contenders) == winner
     return kept / draws if draws else None
 
 
-def _contenders(values: Sequence[tuple[float, float, float]], meets: Sequence[bool]) -> list[int]:
+def _contenders(values: Sequence[tuple[float, float, float]], gates: Sequence[int]) -> list[int]:
     """The proposals that can win under some positive weights: the best requirement group's
     Pareto front. The others are beaten on every criterion (or tied by an earlier proposal) by a
     front member, so the 500 draws need to look only at the front, not at every proposal."""
-    group = [index for index in range(len(values)) if meets[index]] or list(range(len(values)))
+    best = min(gates, default=0)
+    group = [index for index in range(len(values)) if gates[index] == best]
     group.sort(key=lambda index: (tuple(-v for v in values[index]), index))
     front: list[int] = []
     for index in group:
@@ -258,12 +354,12 @@ def _contenders(values: Sequence[tuple[float, float, float]], meets: Sequence[bo
 
 def _winner(
     values: Sequence[tuple[float, float, float]],
-    meets: Sequence[bool],
+    gates: Sequence[int],
     weights: Sequence[float],
     candidates: Sequence[int] | None = None,
 ) -> int:
-    def key(index: int) -> tuple[bool, float, int]:
+    def key(index: int) -> tuple[int, float, int]:
         total = math.fsum(value * weight for value, weight in zip(values[index], weights, strict=True))
-        return (not meets[index], -total, index)
+        return (gates[index], -total, index)
 
     return min(range(len(values)) if candidates is None else candidates, key=key)

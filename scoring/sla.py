@@ -1,34 +1,57 @@
-"""SLA quality, 0-100: accountability that cannot be gamed.
+"""SLA quality, 0-100 (version 2): weighs what the vendor commits to, never counts paperwork.
 
-The score is a sum of capped, independent parts (never an average over KPIs), so that each
-improvement the rules name — a stricter target, an added remedy, an outcome metric instead of an
-activity one, a measurement method, a better reporting cadence — can only add points:
+Per KPI k (after reading its promise, not its label):
+    class weight c(k)   outcome 1, responsiveness 0.5, activity or CUSTOM 0.2; a KPI that points the
+                        wrong way, promises nothing (CSAT at least 0) or uses a meaningless unit for its
+                        metric is "not meaningful": no headline credit, METRIC_NOT_MEANINGFUL
+    measurability m(k)  0.5 for a real measurement method (not "TBD", "n/a", "-", ...) + 0.5 for a
+                        measurement window other than NONE
+    stake s(k)          the strongest remedy: a service credit or fee at risk of p% is worth
+                        min(1, p/10) (10% or more is full), below 1% or of no stated size 0; a
+                        termination right 1 if it can trigger within the term (after n consecutive
+                        monthly breaches, n <= termMonths; n defaults to 3), else 0.2; a corrective-
+                        action plan alone 0
+    enforceable         m(k) = 1 and s(k) > 0;  e(k) = (m(k) + s(k)) / 2 with a stake, else 0
 
-    metric mix       25  an outcome KPI 25, else a responsiveness KPI 12, else an activity KPI 4
-    measurability    15  x share of KPIs with both a measurement method and a window
-    remedies         25  x mean remedy strength per KPI (1 financial/termination, 0.5 weak, 0 none)
-    reporting        10  monthly or better 10, quarterly 5, none 0
-    escalation       10  any escalation step
-    requirements     15  x share of the RFP's requirements met (15 when the RFP states none)
+The KPIs that carry weight are one KPI per buyer requirement (one of the same metric; an absent one
+carries as e = 0, s = 0) plus one headline KPI b (or none). Of all such choices the one that scores
+best is taken, so an added KPI can only add options (never lowers the score) and a copy or a KPI
+with no stake can never be the reason a score rises:
 
-then, with no remedy anywhere, capped at 25: a vague SLA is worse than none.
+    headline       30 x c(b) x s(b) x (1 + m(b)) / 2
+    requirements   30 x mean over requirements of (0.5 + 0.5 s) for an enforceable KPI meeting the
+                   target (0 otherwise); 30 when the RFP states none
+    accountability 20 x min over the carrying KPIs of e (the weakest of them matters)
+    reporting      10 monthly or better, 5 quarterly, 0 none
+    escalation     10 when an escalation step answers within 720 hours (a monthly reporting period)
+
+capped at 25 when a carrying KPI has no stake (or nothing carries weight): a remedy on an irrelevant
+KPI does not lift the cap; capped at 40 when no meaningful KPI measures an outcome or responsiveness
+(what is left counts activity: gameable).
+A requirement is met only by an enforceable KPI at least as strict, across units (120 MINUTES meets
+"at most 2 HOURS"; SCORE_5 x 20 and SCORE_10 x 10 map onto PERCENT, so 4.3 SCORE_5 = 86 PERCENT).
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from scoring.findings import finding
 from scoring.model import (
+    UNIT_RANGES,
     Cadence,
     Comparator,
+    EscalationStep,
     Finding,
     FindingCode,
     Kpi,
     KpiMetric,
     KpiRequirement,
     KpiUnit,
+    Remedy,
     RemedyType,
     Severity,
     Sla,
@@ -47,17 +70,42 @@ OUTCOME_METRICS = frozenset(
         KpiMetric.UPTIME,
     }
 )
-# CUSTOM sits with responsiveness: better than counting activity, but nobody can tell it is an outcome.
 RESPONSIVENESS_METRICS = frozenset(
-    {KpiMetric.FIRST_RESPONSE_TIME, KpiMetric.RESOLUTION_TIME, KpiMetric.BACKLOG_AGE, KpiMetric.CUSTOM}
+    {KpiMetric.FIRST_RESPONSE_TIME, KpiMetric.RESOLUTION_TIME, KpiMetric.BACKLOG_AGE}
 )
-ACTIVITY_METRICS = frozenset({KpiMetric.TICKETS_CLOSED, KpiMetric.TICKETS_HANDLED, KpiMetric.HOURS_LOGGED})
+# CUSTOM earns no more than activity: nobody can tell from a label that it measures an outcome.
+ACTIVITY_METRICS = frozenset(
+    {KpiMetric.TICKETS_CLOSED, KpiMetric.TICKETS_HANDLED, KpiMetric.HOURS_LOGGED, KpiMetric.CUSTOM}
+)
 
-MIX_OUTCOME = Decimal(25)
-MIX_RESPONSIVENESS = Decimal(12)
-MIX_ACTIVITY = Decimal(4)
-MEASURABILITY_POINTS = Decimal(15)
-REMEDY_POINTS = Decimal(25)
+CLASS_WEIGHT: dict[KpiMetric, Decimal] = {
+    **{metric: Decimal(1) for metric in OUTCOME_METRICS},
+    **{metric: Decimal("0.5") for metric in RESPONSIVENESS_METRICS},
+    **{metric: Decimal("0.2") for metric in ACTIVITY_METRICS},
+}
+
+RATINGS = frozenset({KpiUnit.PERCENT, KpiUnit.SCORE_5, KpiUnit.SCORE_10})
+DURATIONS = frozenset({KpiUnit.MINUTES, KpiUnit.HOURS, KpiUnit.DAYS})
+# The direction and units in which each metric is a promise (CUSTOM is not checked: it has no meaning).
+MEANINGFUL: dict[KpiMetric, tuple[Comparator, frozenset[KpiUnit]]] = {
+    KpiMetric.CSAT: (Comparator.AT_LEAST, RATINGS),
+    KpiMetric.NPS: (Comparator.AT_LEAST, frozenset({KpiUnit.NPS_POINTS})),
+    KpiMetric.QUALITY_SCORE: (Comparator.AT_LEAST, RATINGS),
+    KpiMetric.FIRST_CONTACT_RESOLUTION: (Comparator.AT_LEAST, frozenset({KpiUnit.PERCENT})),
+    KpiMetric.REOPEN_RATE: (Comparator.AT_MOST, frozenset({KpiUnit.PERCENT})),
+    KpiMetric.ACCURACY: (Comparator.AT_LEAST, frozenset({KpiUnit.PERCENT})),
+    KpiMetric.UPTIME: (Comparator.AT_LEAST, frozenset({KpiUnit.PERCENT})),
+    KpiMetric.FIRST_RESPONSE_TIME: (Comparator.AT_MOST, DURATIONS),
+    KpiMetric.RESOLUTION_TIME: (Comparator.AT_MOST, DURATIONS),
+    KpiMetric.BACKLOG_AGE: (Comparator.AT_MOST, DURATIONS),
+    KpiMetric.TICKETS_CLOSED: (Comparator.AT_LEAST, frozenset({KpiUnit.COUNT})),
+    KpiMetric.TICKETS_HANDLED: (Comparator.AT_LEAST, frozenset({KpiUnit.COUNT})),
+    KpiMetric.HOURS_LOGGED: (Comparator.AT_LEAST, frozenset({KpiUnit.HOURS, KpiUnit.COUNT})),
+}
+
+HEADLINE_POINTS = Decimal(30)
+REQUIREMENT_POINTS = Decimal(30)
+ACCOUNTABILITY_POINTS = Decimal(20)
 REPORTING_POINTS: dict[Cadence, Decimal] = {
     Cadence.REAL_TIME: Decimal(10),
     Cadence.DAILY: Decimal(10),
@@ -67,15 +115,26 @@ REPORTING_POINTS: dict[Cadence, Decimal] = {
     Cadence.NONE: Decimal(0),
 }
 ESCALATION_POINTS = Decimal(10)
-REQUIREMENT_POINTS = Decimal(15)
 NO_REMEDIES_CAP = Decimal(25)
+ACTIVITY_ONLY_CAP = Decimal(40)
 
-STRONG_REMEDY = Decimal(1)
-WEAK_REMEDY = Decimal("0.5")
+FULL_CREDIT_PERCENT = Decimal(10)  # a 10% credit (or fee at risk) is a full stake
+TOKEN_CREDIT_PERCENT = Decimal(1)  # below 1% a credit is a token: no stake
+DEFAULT_BREACHES = 3  # a termination right "for chronic breach" with no count
+WEAK_TERMINATION = Decimal("0.2")
+MAX_ESCALATION_HOURS = 720  # one monthly reporting period
+HALF = Decimal("0.5")
+
+# What people type when they have no method; compared after lower-casing and dropping punctuation.
+PLACEHOLDERS = frozenset(
+    {
+        "", "tbd", "tba", "tbc", "na", "n a", "none", "null", "nil", "todo", "unknown", "pending",
+        "later", "x", "xx", "xxx", "to be defined", "to be determined", "to be confirmed",
+        "not applicable", "not available", "see contract", "as agreed", "standard", "various",
+    }
+)  # fmt: skip
 
 # Units that can be compared, each mapped onto one scale: minutes for durations, 0-100 for ratings.
-# SCORE_5 x 20 and SCORE_10 x 10 map linearly onto PERCENT, so CSAT 4.3 SCORE_5 == 86 PERCENT.
-# NPS_POINTS and COUNT only compare with themselves.
 UNIT_SCALES: dict[KpiUnit, tuple[str, Decimal]] = {
     KpiUnit.MINUTES: ("duration", Decimal(1)),
     KpiUnit.HOURS: ("duration", Decimal(60)),
@@ -96,25 +155,77 @@ class SlaAssessment:
     explanation: str
 
 
-def assess_sla(sla: Sla, requirements: tuple[KpiRequirement, ...]) -> SlaAssessment:
+@dataclass(frozen=True)
+class KpiFacts:
+    index: int
+    kpi: Kpi
+    meaningful: bool
+    method: bool
+    window: bool
+    stake: Decimal
+
+    @property
+    def measurability(self) -> Decimal:
+        return HALF * self.method + HALF * self.window
+
+    @property
+    def enforceable(self) -> bool:
+        return self.method and self.window and self.stake > 0
+
+    @property
+    def accountability(self) -> Decimal:
+        # Measurability with nothing at stake holds nobody to account: a KPI with no stake adds 0.
+        return (self.measurability + self.stake) / 2 if self.stake > 0 else Decimal(0)
+
+    @property
+    def headline(self) -> Decimal:
+        if not self.meaningful:
+            return Decimal(0)
+        return CLASS_WEIGHT[self.kpi.metric] * self.stake * (1 + self.measurability) / 2
+
+
+@dataclass(frozen=True)
+class Choice:
+    """Which KPI carries each requirement (None: absent) and the headline KPI (None: none)."""
+
+    value: Decimal
+    raw: Decimal
+    picks: tuple[KpiFacts | None, ...]
+    headline: KpiFacts | None
+    parts: tuple[Decimal, Decimal, Decimal]
+    stake_cap: bool
+
+
+def assess_sla(sla: Sla, requirements: tuple[KpiRequirement, ...], term_months: int = 12) -> SlaAssessment:
     findings: list[Finding] = []
-    mix = _metric_mix(sla.kpis, findings)
-    measurability = _measurability(sla.kpis, findings)
-    remedies, any_remedy = _remedies(sla.kpis, findings)
+    facts = [_facts(index, kpi, term_months, findings) for index, kpi in enumerate(sla.kpis)]
+    _duplicates(sla.kpis, findings)
+    met = _requirements_met(facts, requirements, findings)
+    _metric_mix(facts, findings)
     reporting = _reporting(sla.reporting_cadence, findings)
-    escalation = _escalation(len(sla.escalation_path), findings)
-    met = _requirements_met(sla.kpis, requirements, findings)
-    required = REQUIREMENT_POINTS * met / len(requirements) if requirements else REQUIREMENT_POINTS
-    raw = round_points(mix + measurability + remedies + reporting + escalation + required)
-    score = raw if any_remedy else min(raw, NO_REMEDIES_CAP)
+    escalation = _escalation(sla.escalation_path, findings)
+    activity_only = _activity_only(facts)
+    choice = _best_choice(facts, requirements, reporting + escalation, activity_only)
+    score = choice.value
+    if choice.stake_cap:
+        findings.append(_no_stake(choice))
+    headline, required, accountable = choice.parts
     parts = (
-        f"metric mix {_pts(mix)}/25 + measurability {_pts(measurability)}/15 + remedies {_pts(remedies)}/25"
+        f"headline KPI {_which(choice.headline)} {_pts(headline)}/30"
+        f" + requirements met {met} of {len(requirements)} {_pts(required)}/30"
+        f" + accountability of the KPIs that carry weight {_pts(accountable)}/20"
         f" + reporting {sla.reporting_cadence.value} {_pts(reporting)}/10"
-        f" + escalation steps {len(sla.escalation_path)} {_pts(escalation)}/10"
-        f" + requirements met {met} of {len(requirements)} {_pts(required)}/15 = {_pts(raw)}"
+        f" + escalation {_pts(escalation)}/10 = {_pts(choice.raw)}"
     )
-    cap = "" if any_remedy else f"; no remedy anywhere caps it at {_pts(NO_REMEDIES_CAP)}"
-    explanation = f"SLA quality {_pts(score)}: {parts}{cap}"
+    caps = ""
+    if choice.stake_cap:
+        caps += f"; a KPI that carries weight has no consequence: capped at {_pts(NO_REMEDIES_CAP)}"
+    if activity_only:
+        caps += (
+            "; no meaningful outcome or responsiveness KPI, only activity can be counted (gameable):"
+            f" capped at {_pts(ACTIVITY_ONLY_CAP)}"
+        )
+    explanation = f"SLA quality {_pts(score)}: {parts}{caps}"
     return SlaAssessment(score, met == len(requirements), tuple(findings), explanation)
 
 
@@ -122,83 +233,176 @@ def _pts(points: Decimal) -> str:
     return f"{round_points(points):.2f}"
 
 
+def _which(facts: KpiFacts | None) -> str:
+    return "none" if facts is None else f"{facts.index + 1} ({facts.kpi.metric.value})"
+
+
 def _kpi_path(index: int, *rest: str) -> tuple[str, ...]:
     return ("sla", "kpis", str(index), *rest)
 
 
-def _metric_mix(kpis: tuple[Kpi, ...], findings: list[Finding]) -> Decimal:
-    metrics = {kpi.metric for kpi in kpis}
-    if metrics & OUTCOME_METRICS:
-        return MIX_OUTCOME
-    what = "has no KPI at all" if not kpis else "measures no outcome (CSAT, quality, resolution...)"
-    findings.append(finding(FindingCode.NO_OUTCOME_METRIC, f"the SLA {what}", "sla", "kpis"))
-    for index, kpi in enumerate(kpis):
-        if kpi.metric in ACTIVITY_METRICS:
-            message = f"{kpi.metric.value} counts activity and can be gamed; no outcome metric balances it"
-            findings.append(finding(FindingCode.GAMEABLE_METRIC, message, *_kpi_path(index, "metric")))
-    if metrics & RESPONSIVENESS_METRICS:
-        return MIX_RESPONSIVENESS
-    return MIX_ACTIVITY if metrics else Decimal(0)
+# ------------------------------------------------------------------------------------ per KPI
 
 
-def _measurability(kpis: tuple[Kpi, ...], findings: list[Finding]) -> Decimal:
-    measurable = 0
-    for index, kpi in enumerate(kpis):
-        # The model strips whitespace, so a blank method arrives as "" and counts as missing.
-        has_method = bool(kpi.measurement_method)
-        if not has_method:
-            message = f"KPI {index + 1} ({kpi.metric.value}) names no measurement method or system of record"
-            findings.append(
-                finding(
-                    FindingCode.MISSING_MEASUREMENT_METHOD, message, *_kpi_path(index, "measurementMethod")
-                )
-            )
-        if kpi.measurement_window is None:
-            message = f"KPI {index + 1} ({kpi.metric.value}) states no measurement window"
-            findings.append(
-                finding(
-                    FindingCode.MISSING_MEASUREMENT_METHOD, message, *_kpi_path(index, "measurementWindow")
-                )
-            )
-        measurable += has_method and kpi.measurement_window is not None
-    return MEASURABILITY_POINTS * measurable / len(kpis) if kpis else Decimal(0)
+def is_placeholder(method: str | None) -> bool:
+    """No method, or a placeholder such as "TBD", "n/a", "-" or "???": nothing a buyer can audit."""
+    if method is None:
+        return True
+    words = re.sub(r"[^a-z0-9]+", " ", method.lower()).strip()
+    return words in PLACEHOLDERS or not re.search(r"[a-z]", words)
 
 
-def remedy_strength(kpi: Kpi) -> Decimal:
-    """1 for money or an exit at stake, 0.5 for a plan or a credit of no stated size, 0 for nothing."""
-    strengths = [Decimal(0)]
-    for remedy in kpi.remedies:
-        strong = remedy.type in (RemedyType.FEE_AT_RISK, RemedyType.TERMINATION_RIGHT) or (
-            remedy.type is RemedyType.SERVICE_CREDIT and remedy.credit_percent is not None
+def _facts(index: int, kpi: Kpi, term_months: int, findings: list[Finding]) -> KpiFacts:
+    method = not is_placeholder(kpi.measurement_method)
+    window = kpi.measurement_window not in (None, Cadence.NONE)
+    name = f"KPI {index + 1} ({kpi.metric.value})"
+    if not method:
+        what = (
+            "names no measurement method"
+            if not kpi.measurement_method
+            else (f"names a placeholder ({kpi.measurement_method!r}), not a measurement method")
         )
-        strengths.append(STRONG_REMEDY if strong else WEAK_REMEDY)
-    return max(strengths)
-
-
-def _remedies(kpis: tuple[Kpi, ...], findings: list[Finding]) -> tuple[Decimal, bool]:
-    if not any(kpi.remedies for kpi in kpis):
-        message = "no KPI carries a remedy (service credit, fee at risk, termination right): the SLA is vague"
-        findings.append(finding(FindingCode.NO_REMEDIES, message, "sla", "kpis"))
-        return Decimal(0), False
-    strengths = [remedy_strength(kpi) for kpi in kpis]
-    for index, (kpi, strength) in enumerate(zip(kpis, strengths, strict=True)):
-        if strength == 0:
-            message = f"KPI {index + 1} ({kpi.metric.value}) has no remedy when missed"
-            findings.append(finding(FindingCode.KPI_WITHOUT_REMEDY, message, *_kpi_path(index, "remedies")))
-        elif strength < STRONG_REMEDY:
-            message = (
-                f"KPI {index + 1} ({kpi.metric.value}) has only a weak remedy (corrective action plan or a"
-                " credit of no stated percentage): half the remedy points"
+        findings.append(
+            finding(
+                FindingCode.MISSING_MEASUREMENT_METHOD,
+                f"{name} {what}",
+                *_kpi_path(index, "measurementMethod"),
             )
-            findings.append(
-                finding(
-                    FindingCode.KPI_WITHOUT_REMEDY,
-                    message,
-                    *_kpi_path(index, "remedies"),
-                    severity=Severity.INFO,
+        )
+    if not window:
+        findings.append(
+            finding(
+                FindingCode.MISSING_MEASUREMENT_METHOD,
+                f"{name} states no measurement window",
+                *_kpi_path(index, "measurementWindow"),
+            )
+        )
+    stake = _stake(index, kpi, term_months, findings)
+    meaningful = _meaningful(index, kpi, findings)
+    _plausible(index, kpi, findings)
+    return KpiFacts(index, kpi, meaningful, method, window, stake)
+
+
+def remedy_value(remedy: Remedy, term_months: int) -> tuple[Decimal, str | None, str]:
+    """(stake 0-1, why it is weak or None, the field that makes it weak)."""
+    if remedy.type in (RemedyType.SERVICE_CREDIT, RemedyType.FEE_AT_RISK):
+        label = "service credit" if remedy.type is RemedyType.SERVICE_CREDIT else "fee at risk"
+        if remedy.credit_percent is None:
+            return Decimal(0), f"a {label} of no stated percentage puts nothing at stake", "creditPercent"
+        percent = to_decimal(remedy.credit_percent)
+        if percent < TOKEN_CREDIT_PERCENT:
+            return Decimal(0), f"a {label} of {percent}% is a token, not a stake", "creditPercent"
+        value = min(Decimal(1), percent / FULL_CREDIT_PERCENT)
+        why = None if value == 1 else f"a {label} of {percent}% is worth {value:.2f} of a 10% one"
+        return value, why, "creditPercent"
+    if remedy.type is RemedyType.TERMINATION_RIGHT:
+        breaches = remedy.after_consecutive_breaches or DEFAULT_BREACHES
+        if breaches > term_months:
+            why = (
+                f"a termination right after {breaches} monthly breaches cannot trigger"
+                f" in a {term_months}-month term"
+            )
+            return WEAK_TERMINATION, why, "afterConsecutiveBreaches"
+        return Decimal(1), None, "afterConsecutiveBreaches"
+    return Decimal(0), "a corrective-action plan alone is no consequence", "type"
+
+
+def _stake(index: int, kpi: Kpi, term_months: int, findings: list[Finding]) -> Decimal:
+    name = f"KPI {index + 1} ({kpi.metric.value})"
+    if not kpi.remedies:
+        message = f"{name} has no remedy when missed"
+        findings.append(finding(FindingCode.KPI_WITHOUT_REMEDY, message, *_kpi_path(index, "remedies")))
+        return Decimal(0)
+    stake = Decimal(0)
+    for number, remedy in enumerate(kpi.remedies):
+        value, why, field = remedy_value(remedy, term_months)
+        stake = max(stake, value)
+        if why is not None:
+            path = _kpi_path(index, "remedies", str(number), field)
+            findings.append(finding(FindingCode.WEAK_REMEDY, f"{name}: {why}", *path))
+    if stake == 0:
+        message = f"{name} has no remedy with anything at stake"
+        findings.append(finding(FindingCode.KPI_WITHOUT_REMEDY, message, *_kpi_path(index, "remedies")))
+    return stake
+
+
+def _meaningful(index: int, kpi: Kpi, findings: list[Finding]) -> bool:
+    rule = MEANINGFUL.get(kpi.metric)
+    if rule is None:
+        return True
+    comparator, units = rule
+    name = f"KPI {index + 1} ({kpi.metric.value})"
+    low, high = UNIT_RANGES[kpi.unit]
+    if kpi.comparator is not comparator:
+        why, field = (
+            f"points the wrong way ({kpi.comparator.value}; it must be {comparator.value})",
+            "comparator",
+        )
+    elif kpi.unit not in units:
+        allowed = ", ".join(sorted(unit.value for unit in units))
+        why, field = f"is measured in {kpi.unit.value}, which means nothing for it (use {allowed})", "unit"
+    elif (comparator is Comparator.AT_LEAST and kpi.target <= low) or (
+        comparator is Comparator.AT_MOST and kpi.target >= high
+    ):
+        why, field = f"promises nothing ({_bound(kpi)})", "target"
+    else:
+        return True
+    message = f"{name} {why}: no outcome credit"
+    findings.append(finding(FindingCode.METRIC_NOT_MEANINGFUL, message, *_kpi_path(index, field)))
+    return False
+
+
+def _plausible(index: int, kpi: Kpi, findings: list[Finding]) -> None:
+    low, high = UNIT_RANGES[kpi.unit]
+    perfect = (
+        kpi.comparator is Comparator.AT_LEAST and kpi.target >= high and kpi.unit is not KpiUnit.COUNT
+    ) or (kpi.comparator is Comparator.AT_MOST and kpi.target <= low)
+    if perfect and MEANINGFUL.get(kpi.metric, (kpi.comparator,))[0] is kpi.comparator:
+        message = (
+            f"KPI {index + 1} ({kpi.metric.value}) promises perfection ({_bound(kpi)}): ask for evidence"
+        )
+        findings.append(finding(FindingCode.IMPLAUSIBLE_TARGET, message, *_kpi_path(index, "target")))
+
+
+def _duplicates(kpis: tuple[Kpi, ...], findings: list[Finding]) -> None:
+    """Same metric, comparator and unit: the strictest one is the promise, the others repeat it."""
+    groups: dict[tuple[KpiMetric, Comparator, KpiUnit], list[int]] = {}
+    for index, kpi in enumerate(kpis):
+        groups.setdefault((kpi.metric, kpi.comparator, kpi.unit), []).append(index)
+    for (_, comparator, _), indexes in groups.items():
+        if len(indexes) < 2:
+            continue
+        sign = 1 if comparator is Comparator.AT_LEAST else -1
+        strictest = max(indexes, key=lambda i: (sign * kpis[i].target, -i))
+        for index in indexes:
+            if index != strictest:
+                message = (
+                    f"KPI {index + 1} repeats KPI {strictest + 1} ({kpis[index].metric.value},"
+                    f" {comparator.value}, {kpis[index].unit.value});"
+                    " the strictest counts, a repeat adds nothing"
                 )
+                findings.append(finding(FindingCode.DUPLICATE_KPI, message, *_kpi_path(index)))
+
+
+def _metric_mix(facts: list[KpiFacts], findings: list[Finding]) -> None:
+    meaningful = [f for f in facts if f.meaningful]
+    if any(f.kpi.metric in OUTCOME_METRICS for f in meaningful):
+        return
+    what = "has no KPI at all" if not facts else "measures no outcome (CSAT, quality, resolution...)"
+    findings.append(finding(FindingCode.NO_OUTCOME_METRIC, f"the SLA {what}", "sla", "kpis"))
+    for f in facts:
+        if f.kpi.metric in ACTIVITY_METRICS:
+            message = (
+                f"{f.kpi.metric.value} counts activity (or cannot be told from it) and can be gamed;"
+                " no outcome metric balances it"
             )
-    return REMEDY_POINTS * sum(strengths, Decimal(0)) / len(kpis), True
+            findings.append(finding(FindingCode.GAMEABLE_METRIC, message, *_kpi_path(f.index, "metric")))
+
+
+def _activity_only(facts: list[KpiFacts]) -> bool:
+    """No meaningful outcome or responsiveness promise: what is left can only count activity. (Defined
+    by what is missing, not by an activity KPI being present, so adding a KPI never imposes the cap.)"""
+    return not any(f.meaningful and f.kpi.metric not in ACTIVITY_METRICS for f in facts)
 
 
 def _reporting(cadence: Cadence, findings: list[Finding]) -> Decimal:
@@ -212,13 +416,29 @@ def _reporting(cadence: Cadence, findings: list[Finding]) -> Decimal:
     return REPORTING_POINTS[cadence]
 
 
-def _escalation(steps: int, findings: list[Finding]) -> Decimal:
-    if steps:
+def _escalation(steps: Sequence[EscalationStep], findings: list[Finding]) -> Decimal:
+    timely = False
+    for number, step in enumerate(steps):
+        if step.response_hours <= MAX_ESCALATION_HOURS:
+            timely = True
+            continue
+        message = (
+            f"escalation step {number + 1} ({step.role}) answers after {step.response_hours:g} hours,"
+            f" later than a monthly reporting period ({MAX_ESCALATION_HOURS} hours): no escalation"
+        )
+        path = ("sla", "escalationPath", str(number), "responseHours")
+        findings.append(finding(FindingCode.SLOW_ESCALATION, message, *path))
+    if timely:
         return ESCALATION_POINTS
     findings.append(
-        finding(FindingCode.NO_ESCALATION_PATH, "no escalation path for breaches", "sla", "escalationPath")
+        finding(
+            FindingCode.NO_ESCALATION_PATH, "no timely escalation path for breaches", "sla", "escalationPath"
+        )
     )
     return Decimal(0)
+
+
+# ------------------------------------------------------------------------------ requirements
 
 
 def to_common_scale(target: float, unit: KpiUnit) -> tuple[str, Decimal]:
@@ -237,29 +457,142 @@ def satisfies(kpi: Kpi, requirement: KpiRequirement) -> bool:
     return offered >= required if requirement.comparator is Comparator.AT_LEAST else offered <= required
 
 
+def requirement_value(facts: KpiFacts, requirement: KpiRequirement) -> Decimal:
+    if facts.enforceable and satisfies(facts.kpi, requirement):
+        return HALF + HALF * facts.stake
+    return Decimal(0)
+
+
 def _requirements_met(
-    kpis: tuple[Kpi, ...], requirements: tuple[KpiRequirement, ...], findings: list[Finding]
+    facts: list[KpiFacts], requirements: tuple[KpiRequirement, ...], findings: list[Finding]
 ) -> int:
     met = 0
     for number, requirement in enumerate(requirements, start=1):
-        if any(satisfies(kpi, requirement) for kpi in kpis):
+        if any(requirement_value(f, requirement) > 0 for f in facts):
             met += 1
             continue
-        findings.append(_unmet(number, requirement, kpis))
+        findings.append(_unmet(number, requirement, facts))
     return met
 
 
-def _unmet(number: int, requirement: KpiRequirement, kpis: tuple[Kpi, ...]) -> Finding:
+def _unmet(number: int, requirement: KpiRequirement, facts: list[KpiFacts]) -> Finding:
     wanted = f"requirement {number}: {requirement.metric.value} {_bound(requirement)}"
-    same_metric = [index for index, kpi in enumerate(kpis) if kpi.metric is requirement.metric]
+    strict = [f for f in facts if satisfies(f.kpi, requirement)]
+    if strict:
+        f = strict[0]
+        missing, field = (
+            ("a measurement method", "measurementMethod")
+            if not f.method
+            else ("a measurement window", "measurementWindow")
+            if not f.window
+            else ("a remedy with something at stake", "remedies")
+        )
+        message = (
+            f"{wanted}: KPI {f.index + 1} meets the target but lacks {missing}, so it cannot be enforced"
+        )
+        return finding(FindingCode.REQUIREMENT_NOT_MET, message, *_kpi_path(f.index, field))
+    same_metric = [f for f in facts if f.kpi.metric is requirement.metric]
     if not same_metric:
         return finding(FindingCode.REQUIREMENT_NOT_MET, f"{wanted}: no KPI offers it", "sla", "kpis")
-    index = same_metric[0]
-    kpi = kpis[index]
-    message = f"{wanted}: KPI {index + 1} offers {_bound(kpi)}, weaker or not comparable"
-    return finding(FindingCode.REQUIREMENT_NOT_MET, message, *_kpi_path(index, "target"))
+    f = same_metric[0]
+    message = f"{wanted}: KPI {f.index + 1} offers {_bound(f.kpi)}, weaker or not comparable"
+    return finding(FindingCode.REQUIREMENT_NOT_MET, message, *_kpi_path(f.index, "target"))
 
 
 def _bound(target: Kpi | KpiRequirement) -> str:
     comparator = "at least" if target.comparator is Comparator.AT_LEAST else "at most"
     return f"{comparator} {target.target:g} {target.unit.value}"
+
+
+# ------------------------------------------------------------------- the KPIs that carry weight
+
+
+def _best_choice(
+    facts: list[KpiFacts], requirements: tuple[KpiRequirement, ...], fixed: Decimal, activity_only: bool
+) -> Choice:
+    """The best-scoring choice of carrying KPIs. For every floor t on their accountability (and with or
+    without requiring a stake) the best KPI per requirement and the best headline are picked among
+    those above the floor; the floor that is the optimum's weakest KPI finds the optimum."""
+    candidates = [[f for f in facts if f.kpi.metric is r.metric] for r in requirements]
+    floors = sorted({f.accountability for f in facts} | {Decimal(0)})
+    best: Choice | None = None
+    for need_stake in (True, False):
+        for floor in floors:
+            choice = _choice_above(facts, requirements, candidates, floor, need_stake, fixed, activity_only)
+            if choice is not None and (best is None or choice.value > best.value):
+                best = choice
+    assert best is not None, "the floor 0 without a stake always has a choice"
+    return best
+
+
+def _choice_above(
+    facts: list[KpiFacts],
+    requirements: tuple[KpiRequirement, ...],
+    candidates: list[list[KpiFacts]],
+    floor: Decimal,
+    need_stake: bool,
+    fixed: Decimal,
+    activity_only: bool,
+) -> Choice | None:
+    def allowed(f: KpiFacts) -> bool:
+        return f.accountability >= floor and (f.stake > 0 or not need_stake)
+
+    picks: list[KpiFacts | None] = []
+    for requirement, options in zip(requirements, candidates, strict=True):
+        if not options:
+            if floor > 0 or need_stake:
+                return None
+            picks.append(None)
+            continue
+        usable = [f for f in options if allowed(f)]
+        if not usable:
+            return None
+        picks.append(max(usable, key=lambda f: (requirement_value(f, requirement), f.accountability)))
+    headlines = [f for f in facts if f.meaningful and allowed(f)]
+    top = max(headlines, key=lambda f: f.headline, default=None)
+    options_b = [None] if top is None else [top, None]
+    return max(
+        (_evaluate(tuple(picks), b, requirements, fixed, activity_only) for b in options_b),
+        key=lambda choice: choice.value,
+    )
+
+
+def _evaluate(
+    picks: tuple[KpiFacts | None, ...],
+    headline: KpiFacts | None,
+    requirements: tuple[KpiRequirement, ...],
+    fixed: Decimal,
+    activity_only: bool,
+) -> Choice:
+    carried = [*picks, headline] if headline is not None else list(picks)
+    head = HEADLINE_POINTS * headline.headline if headline is not None else Decimal(0)
+    if requirements:
+        values = [
+            requirement_value(p, r) if p else Decimal(0) for p, r in zip(picks, requirements, strict=True)
+        ]
+        required = REQUIREMENT_POINTS * sum(values, Decimal(0)) / len(requirements)
+    else:
+        required = REQUIREMENT_POINTS
+    weakest = min((p.accountability if p else Decimal(0) for p in carried), default=Decimal(0))
+    accountable = ACCOUNTABILITY_POINTS * weakest
+    raw = round_points(head + required + accountable + fixed)
+    stake_cap = not carried or any(p is None or p.stake == 0 for p in carried)
+    value = raw
+    if stake_cap:
+        value = min(value, NO_REMEDIES_CAP)
+    if activity_only:
+        value = min(value, ACTIVITY_ONLY_CAP)
+    return Choice(value, raw, picks, headline, (head, required, accountable), stake_cap)
+
+
+def _no_stake(choice: Choice) -> Finding:
+    carried = [*choice.picks, choice.headline] if choice.headline is not None else list(choice.picks)
+    for p in carried:
+        if p is not None and p.stake == 0:
+            message = (
+                f"KPI {p.index + 1} ({p.kpi.metric.value}) carries weight but has no consequence when"
+                " missed: the SLA is vague (a remedy on another KPI does not count)"
+            )
+            return finding(FindingCode.NO_REMEDIES, message, *_kpi_path(p.index, "remedies"))
+    message = "no KPI that carries weight (required or headline) has a remedy with something at stake"
+    return finding(FindingCode.NO_REMEDIES, message, "sla", "kpis")

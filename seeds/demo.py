@@ -675,7 +675,10 @@ def _harborview_it(now: datetime) -> DemoRfp:
                             "SCORE_5",
                             name="Helpdesk satisfaction",
                             method="One-question survey on every closed ticket, monthly average.",
-                            remedies=(_action_plan("Service improvement plan within 15 days."),),
+                            remedies=(
+                                _action_plan("Service improvement plan within 15 days."),
+                                _credit(3.0, "3% credit for a month below target."),
+                            ),
                         ),
                     ],
                     "MONTHLY",
@@ -965,7 +968,10 @@ def _northwind_qa(now: datetime) -> DemoRfp:
                             name="Valid defect reports",
                             method="Share of filed Jira defects not closed as 'cannot reproduce' or "
                             "'not a bug'.",
-                            remedies=(_action_plan("Defect-quality review with your engineering lead."),),
+                            remedies=(
+                                _action_plan("Defect-quality review with your engineering lead."),
+                                _credit(3.0, "3% credit for a month below target."),
+                            ),
                         ),
                         _kpi(
                             "QUALITY_SCORE",

@@ -21,6 +21,7 @@ COLUMNS = (
     "exit_cost",
     "currency",
     "meets_requirements",
+    "eligible",
     "findings",
     "scoring_version",
 )

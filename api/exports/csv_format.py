@@ -24,6 +24,7 @@ def csv_fields(row: ExportRow) -> list[str]:
         **{name: amount_text(value) for name, value in money_amounts(row).items()},
         "currency": safe_text(score.normalized_monthly_cost.currency_code),
         "meets_requirements": "true" if score.meets_requirements else "false",
+        "eligible": "true" if score.eligible else "false",
         "findings": safe_text(finding_codes(row)),
         "scoring_version": safe_text(score.scoring_version),
     }

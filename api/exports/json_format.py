@@ -30,6 +30,7 @@ def row_json(row: ExportRow) -> dict[str, Any]:
         **{name: amount_text(value) for name, value in money_amounts(row).items()},
         "currency": score.normalized_monthly_cost.currency_code,
         "meets_requirements": score.meets_requirements,
+        "eligible": score.eligible,
         "findings": [
             {"code": f.code.value, "severity": f.severity.value, "message": f.message, "path": list(f.path)}
             for f in score.findings

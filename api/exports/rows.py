@@ -8,7 +8,8 @@ Two passes keep memory flat whatever the number of proposals:
 
 The order and the ranks are exactly those of GraphQL `rankedProposals`: the stored order is RANK_SORT
 over the `ranking` index, the what-if order the same key with `scoring.total_under` the what-if
-weights, and both add the ranking-time ABNORMALLY_LOW_PRICE finding from the RFP's cached cost window.
+weights, and both add the ranking-time ABNORMALLY_LOW_PRICE finding from the RFP's cached
+low-price references.
 A shortlist keeps the ranks of the full ranking, so its numbers match what the buyer sees in the
 ranking (1, 4, 7 rather than 1, 2, 3).
 """
@@ -24,12 +25,12 @@ from enum import Enum
 from bson import ObjectId
 
 import scoring
-from api.ranking import RANK_SORT, rank_range
+from api.ranking import RANK_SORT, entry_order, rank_range
 from api.store import Document, Store
 from schema.common import to_global_id
 from schema.records import ProposalStatus, RfpRecord
 from scoring.model import Finding, ProposalScore, Weights
-from scoring.rank import ABNORMALLY_LOW_MIN_PROPOSALS
+from scoring.rank import ABNORMALLY_LOW_MIN_PROPOSALS, SortKey
 
 BATCH_SIZE = 500
 ROW_FIELDS = {"vendorId": 1, "status": 1, "submittedAt": 1, "score": 1}
@@ -37,7 +38,6 @@ LIVE_PROPOSAL = {"$ne": ProposalStatus.WITHDRAWN.value}
 SHORTLISTED = frozenset({ProposalStatus.SHORTLISTED.value, ProposalStatus.AWARDED.value})
 
 Progress = Callable[[int], None]
-WhatIfKey = tuple[int, float, datetime, str]
 
 
 def _no_progress(count: int) -> None:
@@ -86,14 +86,12 @@ async def stored_plan(store: Store, rfp: RfpRecord, kind: ExportKind) -> Ranking
 
 
 async def what_if_plan(store: Store, rfp: RfpRecord, kind: ExportKind, weights: Weights) -> RankingPlan:
-    fields = {"status": 1, "meets": 1, "values": 1, "submittedAt": 1}
+    fields = {"status": 1, "eligible": 1, "meets": 1, "values": 1, "submittedAt": 1}
     cursor = store.rankings.find(rank_range(rfp.id), fields, batch_size=BATCH_SIZE)
-    keyed: list[tuple[WhatIfKey, ObjectId, str]] = []
+    keyed: list[tuple[SortKey, ObjectId, str]] = []
     async for entry in cursor:
         # RANK_SORT's key with the what-if total: the order rankedProposals(weights:) gives.
-        total = scoring.total_under(tuple(entry["values"]), weights)
-        key = (-entry["meets"], -total, entry["submittedAt"], str(entry["_id"]))
-        keyed.append((key, entry["_id"], entry["status"]))
+        keyed.append((entry_order(entry, weights), entry["_id"], entry["status"]))
     keyed.sort(key=lambda item: item[0])
     entries = [(rank, oid) for rank, (_, oid, status) in enumerate(keyed, 1) if kind.includes(status)]
     return RankingPlan(kind, entries, weights=weights, ranked=len(keyed))
@@ -109,12 +107,11 @@ async def ranking_plan(
 
 def low_price_rule(rfp: RfpRecord) -> Callable[[Decimal], Finding | None]:
     """cost -> its ABNORMALLY_LOW_PRICE finding or None, from the RFP's cost window as GraphQL reads it."""
-    window = rfp.ranking_digest
-    if window is None or window.count < ABNORMALLY_LOW_MIN_PROPOSALS:
+    digest = rfp.ranking_digest
+    if digest is None or digest.count < ABNORMALLY_LOW_MIN_PROPOSALS:
         return lambda cost: None
-    return lambda cost: scoring.low_price_finding(
-        cost, scoring.median_of_others(window.values, window.start, window.count, cost)
-    )
+    references = digest.low_price_references()
+    return lambda cost: scoring.low_price_finding(cost, *references[cost]) if cost in references else None
 
 
 class RowSource:

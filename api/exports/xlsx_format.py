@@ -40,6 +40,7 @@ WIDTHS = {
     "status": 13,
     "currency": 9,
     "meets_requirements": 11,
+    "eligible": 9,
     "findings": 48,
     "scoring_version": 14,
 }
@@ -148,6 +149,7 @@ class _Workbook:
             **{name: float(amount) for name, amount in money_amounts(row).items()},
             "currency": score.normalized_monthly_cost.currency_code,
             "meets_requirements": score.meets_requirements,
+            "eligible": score.eligible,
             "findings": finding_codes(row),
             "scoring_version": score.scoring_version,
         }

@@ -38,7 +38,7 @@ from tests.helpers import (
 
 CSV_HEADER = (
     "rank,proposal_id,vendor,status,total,sla_quality,lock_in_exposure,cost_score,normalized_monthly_cost,"
-    "monthly_cost_low,monthly_cost_high,exit_cost,currency,meets_requirements,findings,scoring_version"
+    "monthly_cost_low,monthly_cost_high,exit_cost,currency,meets_requirements,eligible,findings,scoring_version"
 )
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 INJECTION = '=HYPERLINK("http://x","y")'
@@ -153,6 +153,7 @@ async def test_ranking_csv_is_the_graphql_ranking(api: Api) -> None:
     assert "ABNORMALLY_LOW_PRICE" in by_vendor["Cheapo"]["findings"].split(";")
     # The proposal that misses a requirement ranks last whatever its total.
     assert rows[-1]["vendor"] == "'+Plus Ops" and rows[-1]["meets_requirements"] == "false"
+    assert rows[-1]["eligible"] == "false" and rows[0]["eligible"] == "true"
     acme = by_vendor["Acme Support"]
     assert acme["normalized_monthly_cost"] == "14000.00" and acme["currency"] == "USD"
     assert acme["status"] == "SUBMITTED" and acme["scoring_version"] == scoring.SCORING_VERSION
@@ -274,13 +275,13 @@ async def test_ranking_xlsx_has_typed_cells_and_four_sheets(api: Api) -> None:
     csv_rows = _csv_rows(await _get(api, market.path("ranking.csv"), market.buyer))
     assert [row[1] for row in rows[1:]] == [row["proposal_id"] for row in csv_rows]
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == f"A1:P{len(rows)}"
+    assert sheet.auto_filter.ref == f"A1:Q{len(rows)}"  # 17 columns, eligible included
     column = {name: index + 1 for index, name in enumerate(COLUMNS)}
     first = {name: sheet.cell(row=2, column=index).value for name, index in column.items()}
     assert first["rank"] == 1 and isinstance(first["total"], float)
     assert first["total"] == float(csv_rows[0]["total"])
     assert first["normalized_monthly_cost"] == float(csv_rows[0]["normalized_monthly_cost"])
-    assert first["meets_requirements"] is True
+    assert first["meets_requirements"] is True and first["eligible"] is True
     money = sheet.cell(row=2, column=column["exit_cost"])
     assert money.data_type == "n" and "USD" in money.number_format
     assert sheet.column_dimensions["C"].width >= 20

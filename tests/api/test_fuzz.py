@@ -360,7 +360,7 @@ PRICING = st.one_of(
     ),
     st.builds(
         lambda base, fee: {
-            "outcomeBased": {"baseMonthlyFee": base, "feePerOutcome": fee, "outcomeName": "sale"}
+            "outcomeBased": {"baseMonthlyFee": base, "feePerOutcome": fee, "outcomeName": "resolved tickets"}
         },
         st.none() | MONEY,
         MONEY,

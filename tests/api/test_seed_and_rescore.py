@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 import scoring
 from api.embedded import EmbeddedDatabase
 from api.rescore import rescore_store
@@ -67,3 +69,62 @@ async def test_rescore_recomputes_outdated_scores(api: Api) -> None:
         assert doc["score"]["total"] == current["score"]["total"] == entry["total"]
         assert entry["cost"] == doc["score"]["normalized_monthly_cost"]["amount"]
     assert await rescore_store(api.store, show_progress=False) == (0, 3)
+
+
+async def test_an_interrupted_rescore_continues_where_it_stopped(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import api.rescore as rescore_module
+
+    _, buyer = await register(api, "BUYER")
+    rfp_id = await open_rfp(api, buyer)
+    for index in range(3):
+        _, vendor = await register(api, "VENDOR", f"Vendor {index}")
+        await submit(api, vendor, rfp_id)
+    await api.store.proposals.update_many({}, {"$set": {"score.scoring_version": "0-old"}})
+    flushed: list[int] = []
+    original = rescore_module._flush
+
+    async def crash_after_one_batch(*args: object) -> int:
+        if flushed:
+            raise KeyboardInterrupt  # the operator's Ctrl-C, after one whole batch was written
+        flushed.append(await original(*args))  # type: ignore[arg-type]
+        return flushed[-1]
+
+    monkeypatch.setattr(rescore_module, "BATCH", 1)
+    monkeypatch.setattr(rescore_module, "_flush", crash_after_one_batch)
+    with pytest.raises(KeyboardInterrupt):
+        await rescore_store(api.store, show_progress=False)
+    versions = [doc["score"]["scoring_version"] async for doc in api.store.proposals.find({})]
+    assert sorted(versions) == sorted(["0-old", "0-old", scoring.SCORING_VERSION])
+    monkeypatch.setattr(rescore_module, "_flush", original)
+    # the re-run rescores only the two left, never the one already done
+    assert await rescore_store(api.store, show_progress=False) == (2, 3)
+    assert {doc["score"]["scoring_version"] async for doc in api.store.proposals.find({})} == {
+        scoring.SCORING_VERSION
+    }
+
+
+async def test_a_stored_proposal_the_new_rules_refuse_leaves_the_ranking(api: Api) -> None:
+    # Version 1 multiplied a price per minute by a volume in tickets; version 2 refuses it.
+    _, buyer = await register(api, "BUYER")
+    rfp_id = await open_rfp(api, buyer)
+    for index in range(2):
+        _, vendor = await register(api, "VENDOR", f"Vendor {index}")
+        await submit(api, vendor, rfp_id)
+    stored = await api.store.proposals.find_one({})
+    assert stored is not None
+    per_minute = {
+        "model": "perUnit",
+        "unitPrice": {"amount": "0.50", "currencyCode": "USD"},
+        "unitName": "minutes",
+    }
+    await api.store.proposals.update_one(
+        {"_id": stored["_id"]}, {"$set": {"terms.pricing": per_minute, "score.scoring_version": "0-old"}}
+    )
+    assert await rescore_store(api.store, show_progress=False) == (1, 2)
+    refused = await api.store.proposals.find_one({"_id": stored["_id"]})
+    assert refused is not None and refused["score"] is None
+    assert await api.store.rankings.find_one({"_id": stored["_id"]}) is None
+    assert await api.store.rankings.count_documents({}) == 1
+    assert await rescore_store(api.store, show_progress=False) == (0, 1)

@@ -217,7 +217,7 @@ def test_the_audit_trail_cannot_be_written_through_the_api() -> None:
 
 BUDGET = "12345.67"  # both proposals (14000.00, 13000.00) are over it: OVER_BUDGET in the full view
 SCORE = (
-    "total costScore budgetHidden findings { code message }"
+    "total costScore budgetHidden eligible meetsRequirements findings { code message }"
     " components { criterion value contribution explanation }"
 )
 
@@ -327,7 +327,9 @@ async def test_who_sees_budget_derived_scores(api: Api, path: str, disclosed: bo
             assert score["budgetHidden"] and score["costScore"] == 0
             assert [c["criterion"] for c in score["components"]] == ["slaQuality", "lockIn"]
             assert score["total"] == sum(c["contribution"] for c in score["components"])
-            assert "OVER_BUDGET" not in {f["code"] for f in score["findings"]}
+            assert not {"OVER_BUDGET", "HIGH_VOLUME_OVER_BUDGET"} & {f["code"] for f in score["findings"]}
+            # "Within budget" is the budget's half of eligibility: hidden, eligible says requirements only.
+            assert score["eligible"] == score["meetsRequirements"]
             assert BUDGET not in str(score), score
             assert "budget" not in str([score["findings"], score["components"]]).lower(), score
     for role in full:

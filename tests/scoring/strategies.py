@@ -127,7 +127,7 @@ pricings = st.one_of(
         OutcomeBasedPricing,
         base_monthly_fee=st.none() | moneys,
         fee_per_outcome=moneys,
-        outcome_name=st.just("lead"),
+        outcome_name=st.just("resolved ticket"),
     ),
     build(
         TimeAndMaterialsPricing,
@@ -188,7 +188,8 @@ def rfps(draw: st.DrawFn) -> RfpContext:
         evaluation_months=draw(st.sampled_from([12, 24, 36]) | st.integers(1, 120)),
         volume=VolumeScenario(unit_name="ticket", expected=expected, low=low, high=high),
         expected_hours_per_month=draw(st.none() | st.floats(0, 10_000)),
-        expected_outcomes_per_month=draw(st.none() | st.floats(0, 10_000)),
+        # Always stated: the engine refuses an outcome-based bid without it (tested on its own).
+        expected_outcomes_per_month=draw(st.floats(0, 10_000)),
         requirements=tuple(draw(st.lists(requirements(), max_size=3))),
         weights=draw(weights),
         monthly_budget=draw(moneys),
@@ -204,7 +205,11 @@ def matched_rfps(draw: st.DrawFn, terms: ProposalTerms) -> RfpContext:
         for kpi in terms.sla.kpis
         if draw(st.booleans())
     ]
-    return rfp.model_copy(update={"requirements": rfp.requirements + tuple(copied)})
+    update: dict[str, object] = {"requirements": rfp.requirements + tuple(copied)}
+    if isinstance(terms.pricing, OutcomeBasedPricing) and rfp.expected_outcomes_per_month is None:
+        # The engine refuses an outcome-based bid the RFP cannot price (tested on its own).
+        update["expected_outcomes_per_month"] = draw(st.floats(0, 10_000))
+    return rfp.model_copy(update=update)
 
 
 # ------------------------------------------------------------------------------ primer examples

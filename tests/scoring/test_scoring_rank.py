@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import decimal
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -34,17 +35,25 @@ from tests.scoring.strategies import (
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 
 
-def fake(total: float, meets: bool = True, cost: str = "10000.00") -> ProposalScore:
-    """A real score with its total and requirement flag replaced, to test ordering in isolation."""
+def fake(
+    total: float, meets: bool = True, cost: str = "10000.00", eligible: bool | None = None
+) -> ProposalScore:
+    """A real score with its total and gates replaced, to test ordering in isolation."""
     base = score(good_support_desk(), support_desk_rfp())
     money = base.normalized_monthly_cost.model_copy(update={"amount": Decimal(cost)})
     return base.model_copy(
-        update={"total": total, "meets_requirements": meets, "normalized_monthly_cost": money}
+        update={
+            "total": total,
+            "meets_requirements": meets,
+            "eligible": meets if eligible is None else eligible,
+            "normalized_monthly_cost": money,
+        }
     )
 
 
-def test_meets_requirements_first_then_total_then_earlier_submission_then_key() -> None:
+def test_eligible_first_then_requirements_then_total_then_earlier_submission_then_key() -> None:
     entries = [
+        RankInput("f", fake(99.0, meets=True, eligible=False), T0),
         RankInput("e", fake(95.0, meets=False), T0),
         RankInput("d", fake(70.0), T0 + timedelta(hours=1)),
         RankInput("c", fake(70.0), T0),
@@ -52,7 +61,14 @@ def test_meets_requirements_first_then_total_then_earlier_submission_then_key() 
         RankInput("a", fake(70.0), T0),
     ]
     ranked = rank(entries)
-    assert [(entry.rank, entry.key) for entry in ranked] == [(1, "b"), (2, "a"), (3, "c"), (4, "d"), (5, "e")]
+    assert [(entry.rank, entry.key) for entry in ranked] == [
+        (1, "b"),
+        (2, "a"),
+        (3, "c"),
+        (4, "d"),
+        (5, "f"),  # over budget: below every eligible proposal, above those missing requirements
+        (6, "e"),
+    ]
     by_key = sorted(entries, key=lambda e: ranking_sort_key(e.score, e.submitted_at, e.key))
     assert [e.key for e in by_key] == [entry.key for entry in ranked]
 
@@ -70,20 +86,27 @@ def test_rank_with_weights_reweighs_each_score() -> None:
     ranked = rank(entries, cost_only)
     # 'cheap' misses the requirements, so it stays below whatever the weights say
     assert [entry.key for entry in ranked] == ["good", "cheap"]
-    assert ranked[1].score == reweigh(entries[1].score, cost_only)
+    # the same score reweighed, plus the ranking-time low-price flag (1000 is far below 14000)
+    reweighed = reweigh(entries[1].score, cost_only)
+    assert ranked[1].score.components == reweighed.components
+    assert ranked[1].score.findings == (*reweighed.findings, ranked[1].score.findings[-1])
+    assert ranked[1].score.findings[-1].code is FindingCode.ABNORMALLY_LOW_PRICE
     assert ranked[1].score.total == ranked[1].score.cost_score
 
 
-def test_abnormally_low_needs_three_proposals_and_half_the_median_of_the_others() -> None:
-    assert abnormally_low({"a": Decimal(1), "b": Decimal(10000)}) == {}
-    flagged = abnormally_low({"a": Decimal("4999.99"), "b": Decimal(10000), "c": Decimal(10000)})
+def test_abnormally_low_is_prozorros_rule_from_two_bids() -> None:
+    assert abnormally_low({"a": Decimal(1)}) == {}
+    # two bids: 30% below the next price is enough
+    flagged = abnormally_low({"a": Decimal(7000), "b": Decimal(10000)})
     assert set(flagged) == {"a"}
     assert flagged["a"].code is FindingCode.ABNORMALLY_LOW_PRICE and "10000.00" in flagged["a"].message
-    assert abnormally_low({"a": Decimal(5000), "b": Decimal(10000), "c": Decimal(10000)}) == {}
-    # the median of the OTHERS; with four others it is the mean of the middle two: (1000 + 1200) / 2
-    others = {"b": Decimal(900), "c": Decimal(1000), "d": Decimal(1200), "e": Decimal(3000)}
-    assert set(abnormally_low({"a": Decimal("549.99"), **others})) == {"a"}
-    assert abnormally_low({"a": Decimal(550), **others}) == {}
+    assert abnormally_low({"a": Decimal("7000.01"), "b": Decimal(10000)}) == {}
+    # 40% below the MEAN of the others even when the next price is close: 8000 <= 0.6 x 22833.33
+    others = {"b": Decimal(8500), "c": Decimal(30000), "d": Decimal(30000)}
+    flagged = abnormally_low({"a": Decimal(8000), **others})
+    assert set(flagged) == {"a", "b"}  # b: 8500 <= 0.7 x 30000, the next price
+    assert "mean" in flagged["a"].message and "next" not in flagged["a"].message
+    assert set(abnormally_low({"a": Decimal(8001), "b": Decimal(8001), "c": Decimal(9000)})) == set()
     assert abnormally_low({"a": Decimal(0), "b": Decimal(0), "c": Decimal(0)}) == {}
 
 
@@ -91,12 +114,14 @@ def test_rank_adds_the_abnormally_low_finding_without_changing_totals() -> None:
     entries = [
         RankInput("low", fake(60.0, cost="1000.00"), T0),
         RankInput("x", fake(70.0, cost="10000.00"), T0),
-        RankInput("y", fake(80.0, cost="12000.00"), T0),
+        RankInput("y", fake(80.0, cost="11000.00"), T0),
     ]
     ranked = {entry.key: entry.score for entry in rank(entries)}
-    assert [f.code for f in ranked["low"].findings] == [FindingCode.ABNORMALLY_LOW_PRICE]
+    before = {entry.key: entry.score.findings for entry in entries}
+    assert ranked["low"].findings == (*before["low"], ranked["low"].findings[-1])
+    assert ranked["low"].findings[-1].code is FindingCode.ABNORMALLY_LOW_PRICE
     assert ranked["low"].total == 60.0
-    assert not ranked["x"].findings and not ranked["y"].findings
+    assert ranked["x"].findings == before["x"] and ranked["y"].findings == before["y"]
 
 
 def test_rank_stability_is_none_below_two_proposals() -> None:
@@ -139,19 +164,19 @@ def test_rank_stability_is_a_deterministic_share(data: st.DataObject) -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.decimals(min_value=0, max_value=10**6, places=2), min_size=2, max_size=30), st.data())
-def test_median_of_others_from_the_middle_window_equals_the_median(
+def test_low_price_references_are_the_mean_and_next_price_of_the_others(
     values: list[Decimal], data: st.DataObject
 ) -> None:
-    import statistics
+    from scoring.model import DECIMAL_CONTEXT
+    from scoring.rank import low_price_references
 
-    from scoring.rank import median_of_others, median_window
-
-    ordered = sorted(values)
-    removed = data.draw(st.integers(min_value=0, max_value=len(ordered) - 1))
-    others = ordered[:removed] + ordered[removed + 1 :]
-    start, length = median_window(len(ordered))
-    window = ordered[start : start + length]
-    assert median_of_others(window, start, len(ordered), ordered[removed]) == statistics.median(others)
+    removed = data.draw(st.integers(min_value=0, max_value=len(values) - 1))
+    cost = values[removed]
+    others = values[:removed] + values[removed + 1 :]
+    mean, following = low_price_references(values)[cost]
+    with decimal.localcontext(DECIMAL_CONTEXT):
+        assert mean == sum(others, Decimal(0)) / len(others)
+    assert following == min((other for other in others if other >= cost), default=None)
 
 
 @settings(max_examples=200, deadline=None)
@@ -169,5 +194,5 @@ def test_only_the_pareto_front_can_win(
     from scoring.rank import _contenders, _winner
 
     values = [entry[:3] for entry in entries]
-    meets = [entry[3] for entry in entries]
-    assert _winner(values, meets, weights, _contenders(values, meets)) == _winner(values, meets, weights)
+    gates = [0 if entry[3] else 2 for entry in entries]
+    assert _winner(values, gates, weights, _contenders(values, gates)) == _winner(values, gates, weights)

@@ -101,15 +101,25 @@ def test_an_activity_metric_alone_is_gameable_and_has_no_outcome() -> None:
     assert not {FindingCode.GAMEABLE_METRIC, FindingCode.NO_OUTCOME_METRIC} & found
 
 
-def test_outcome_beats_responsiveness_beats_activity() -> None:
-    def alone(metric: KpiMetric) -> float:
+def test_outcome_beats_responsiveness_beats_activity_and_custom_is_activity() -> None:
+    def alone(metric: KpiMetric, comparator: Comparator, target: float, unit: KpiUnit) -> float:
         full = kpi(
-            metric, AT_LEAST, 1, KpiUnit.COUNT, measurement_method="x", measurement_window=Cadence.MONTHLY
+            metric,
+            comparator,
+            target,
+            unit,
+            measurement_method="Zendesk report",
+            measurement_window=Cadence.MONTHLY,
+            remedies=(Remedy(type=RemedyType.SERVICE_CREDIT, credit_percent=10),),
         )
-        return float(assess_sla(_sla(full.model_copy(update={"remedies": (CREDIT,)})), ()).score)
+        return float(assess_sla(_sla(full), ()).score)
 
-    assert alone(CSAT) > alone(FRT) > alone(KpiMetric.TICKETS_CLOSED)
-    assert alone(KpiMetric.CUSTOM) == alone(FRT)
+    csat = alone(CSAT, AT_LEAST, 4.3, KpiUnit.SCORE_5)
+    first_response = alone(FRT, AT_MOST, 2, KpiUnit.HOURS)
+    closed = alone(KpiMetric.TICKETS_CLOSED, AT_LEAST, 100, KpiUnit.COUNT)
+    assert csat > first_response > closed
+    # "Tickets closed" relabelled CUSTOM earns no more than the honest label
+    assert alone(KpiMetric.CUSTOM, AT_LEAST, 100, KpiUnit.COUNT) == closed
 
 
 def test_missing_measurement_method_is_reported_per_kpi() -> None:
@@ -124,10 +134,11 @@ def test_no_remedies_caps_the_sla_score_and_is_critical() -> None:
     full = good_support_desk().sla
     bare = full.model_copy(update={"kpis": tuple(k.model_copy(update={"remedies": ()}) for k in full.kpis)})
     result = assess_sla(bare, support_desk_rfp().requirements)
-    assert result.score == 25
+    # reporting 10 + escalation 10: measured KPIs with nothing at stake hold nobody to account
+    assert result.score == 20
     [no_remedies] = [f for f in result.findings if f.code is FindingCode.NO_REMEDIES]
     assert no_remedies.severity is Severity.CRITICAL
-    assert "caps it at 25.00" in result.explanation
+    assert "capped at 25.00" in result.explanation
 
 
 def test_a_kpi_without_remedy_and_a_weak_remedy_are_reported() -> None:
@@ -138,7 +149,12 @@ def test_a_kpi_without_remedy_and_a_weak_remedy_are_reported() -> None:
         kpi(KpiMetric.UPTIME, AT_LEAST, 99.9, KpiUnit.PERCENT, remedies=(plan,)),
     )
     findings = [f for f in assess_sla(sla, ()).findings if f.code is FindingCode.KPI_WITHOUT_REMEDY]
-    assert [(f.path[2], f.severity) for f in findings] == [("1", Severity.WARNING), ("2", Severity.INFO)]
+    # a corrective-action plan alone is no consequence: the same as no remedy, and said so
+    assert [(f.path[2], f.severity) for f in findings] == [("1", Severity.WARNING), ("2", Severity.WARNING)]
+    [weak] = [
+        f for f in assess_sla(sla, ()).findings if f.code is FindingCode.WEAK_REMEDY and f.path[2] == "2"
+    ]
+    assert weak.path == ("sla", "kpis", "2", "remedies", "0", "type")
 
 
 @pytest.mark.parametrize(
