@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from api.market import MarketService
-from schema.records import OrganizationRecord
+from market.records import OrganizationRecord
 
 
 def bearer_token(headers: Mapping[str, str]) -> str | None:

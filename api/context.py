@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from strawberry.dataloader import DataLoader
 
 from api.market import MarketService
+from market.records import OrganizationRecord, RfpRecord
 from schema.context import Context
-from schema.records import OrganizationRecord, RfpRecord
 
 
 class RequestLoaders:

@@ -7,7 +7,7 @@ import binascii
 import json
 from typing import Any
 
-from schema.records import InputError
+from market.vocabulary import InputError
 
 
 def encode(kind: str, *values: Any) -> str:

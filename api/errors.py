@@ -8,7 +8,7 @@ import re
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
-from schema.records import InputError
+from market.vocabulary import InputError
 
 log = logging.getLogger("rfpmarket.errors")
 # Where strawberry logs every error of a response, at ERROR with a traceback.

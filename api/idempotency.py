@@ -21,7 +21,7 @@ from typing import Any
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from schema.records import ErrorCode, Outcome
+from market.vocabulary import ErrorCode, Outcome
 
 RETENTION = timedelta(hours=24)
 MAX_KEY_LENGTH = 255

@@ -10,7 +10,7 @@ from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, ValidationError, field_validator
 
-from schema.records import ErrorCode, ServiceCategory, UserErrorRecord
+from market.vocabulary import ErrorCode, ServiceCategory, UserErrorRecord
 from scoring.model import Model, RfpContext
 
 M = TypeVar("M", bound=BaseModel)

@@ -19,7 +19,8 @@ from api.idempotency import idempotency_key as idempotency_key_for
 from api.inputs import Registration, name_key, validate
 from api.rules import MarketBase
 from api.store import Document, organization_record, parse_object_id
-from schema.records import ApiKeyRecord, ErrorCode, OrganizationKind, OrganizationRecord, Outcome
+from market.records import ApiKeyRecord, OrganizationRecord
+from market.vocabulary import ErrorCode, OrganizationKind, Outcome
 
 API_KEY_PREFIX = "rfpm_"
 MAX_ACTIVE_KEYS = 10

@@ -18,17 +18,10 @@ from api.inputs import changed_fields, validate
 from api.ranking import ranking_entry, scored_fields
 from api.rules import REVISABLE, Aborted, MarketBase, forbidden, not_found
 from api.store import Document, proposal_record, rfp_record
-from schema.records import (
-    ErrorCode,
-    OrganizationKind,
-    OrganizationRecord,
-    Outcome,
-    Page,
-    ProposalRecord,
-    ProposalStatus,
-    RfpRecord,
-    RfpStatus,
-)
+from market import visibility
+from market.lifecycle import FINAL_RFP_STATUSES, rfp_is_final
+from market.records import OrganizationRecord, Page, ProposalRecord, RfpRecord
+from market.vocabulary import ErrorCode, OrganizationKind, Outcome, ProposalStatus, RfpStatus
 from scoring.disclosure import budget_blind
 from scoring.model import ProposalScore, ProposalTerms
 
@@ -288,7 +281,7 @@ class ProposalRules(MarketBase):
         proposal, rfp = await self._vendor_proposal(viewer, proposal_id)
         if proposal is None or rfp is None:
             return not_found(("input", "proposalId"), "proposal")
-        if rfp.status in (RfpStatus.AWARDED, RfpStatus.CANCELLED):
+        if rfp_is_final(rfp.status):
             return Outcome.fail(ErrorCode.INVALID_STATE, f"the RFP is {rfp.status.value}")
         return await self._set_proposal_status(viewer, proposal, ProposalStatus.WITHDRAWN, "withdrawn")
 
@@ -298,7 +291,7 @@ class ProposalRules(MarketBase):
         proposal, rfp = await self._buyer_proposal(viewer, proposal_id)
         if proposal is None or rfp is None:
             return not_found(("input", "proposalId"), "proposal")
-        if rfp.status in (RfpStatus.AWARDED, RfpStatus.CANCELLED, RfpStatus.DRAFT):
+        if rfp.status in (*FINAL_RFP_STATUSES, RfpStatus.DRAFT):
             return Outcome.fail(ErrorCode.INVALID_STATE, f"the RFP is {rfp.status.value}")
         if proposal.status is not ProposalStatus.SUBMITTED:
             return Outcome.fail(ErrorCode.INVALID_STATE, f"the proposal is {proposal.status.value}")
@@ -377,13 +370,7 @@ class ProposalRules(MarketBase):
         self, viewer: OrganizationRecord | None, rfp_id: str, data: dict[str, Any]
     ) -> Outcome[ProposalScore]:
         rfp = await self.get_rfp(viewer, rfp_id)
-        visible = rfp is not None and (
-            self._owns(viewer, rfp)
-            or (
-                viewer is not None and viewer.kind is OrganizationKind.VENDOR and rfp.status is RfpStatus.OPEN
-            )
-        )
-        if rfp is None or not visible:
+        if rfp is None or not visibility.may_preview_score(viewer, rfp):
             return not_found(("rfpId",), "RFP")
         scored = self._scored(data, rfp, ("proposal",))
         if scored.value is None:

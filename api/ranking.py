@@ -26,15 +26,8 @@ from api import cursors
 from api.inputs import validate
 from api.rules import MarketBase
 from api.store import Document, Store, proposal_record, ranking_digest_of
-from schema.records import (
-    InputError,
-    OrganizationRecord,
-    Page,
-    ProposalRecord,
-    RankedItem,
-    RankedPage,
-    RfpRecord,
-)
+from market.records import OrganizationRecord, Page, ProposalRecord, RankedItem, RankedPage, RfpRecord
+from market.vocabulary import InputError
 from scoring.model import Finding, ProposalScore, Weights
 from scoring.rank import ABNORMALLY_LOW_MIN_PROPOSALS, CRITERIA, SortKey, weight_vector
 

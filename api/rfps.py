@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC
 from typing import Any
 
@@ -17,19 +16,12 @@ from api.inputs import RfpDraft, changed_fields, validate
 from api.ranking import scored_fields
 from api.rules import REVISABLE, Aborted, MarketBase, changed_meanwhile, forbidden, not_found
 from api.store import Document, rfp_record
-from schema.records import (
-    ErrorCode,
-    OrganizationKind,
-    OrganizationRecord,
-    Outcome,
-    Page,
-    ProposalStatus,
-    RfpRecord,
-    RfpStatus,
-)
+from market.lifecycle import FINAL_RFP_STATUSES, RFP_TRANSITIONS, rfp_is_final
+from market.records import OrganizationRecord, Page, RfpRecord
+from market.vocabulary import ErrorCode, OrganizationKind, Outcome, ProposalStatus, RfpStatus
 from scoring.model import ProposalScore, Weights
 
-FINAL = [RfpStatus.AWARDED.value, RfpStatus.CANCELLED.value]
+FINAL = [status.value for status in FINAL_RFP_STATUSES]  # as stored
 
 
 class RfpRules(MarketBase):
@@ -91,10 +83,9 @@ class RfpRules(MarketBase):
         self,
         viewer: OrganizationRecord | None,
         rfp_id: str,
-        allowed: Sequence[RfpStatus],
-        target: RfpStatus,
         action: str,
     ) -> Outcome[RfpRecord]:
+        allowed, target = RFP_TRANSITIONS[action]
         rfp = await self._owned_rfp(viewer, rfp_id)
         if rfp is None:
             return not_found(("input", "rfpId"), "RFP")
@@ -133,14 +124,13 @@ class RfpRules(MarketBase):
             return Outcome.fail(
                 ErrorCode.DEADLINE_PASSED, "the submission deadline has passed; create a new RFP"
             )
-        return await self._transition(viewer, rfp_id, [RfpStatus.DRAFT], RfpStatus.OPEN, "published")
+        return await self._transition(viewer, rfp_id, "published")
 
     async def close_rfp(self, viewer: OrganizationRecord | None, rfp_id: str) -> Outcome[RfpRecord]:
-        return await self._transition(viewer, rfp_id, [RfpStatus.OPEN], RfpStatus.CLOSED, "closed")
+        return await self._transition(viewer, rfp_id, "closed")
 
     async def cancel_rfp(self, viewer: OrganizationRecord | None, rfp_id: str) -> Outcome[RfpRecord]:
-        allowed = [RfpStatus.DRAFT, RfpStatus.OPEN, RfpStatus.CLOSED]
-        return await self._transition(viewer, rfp_id, allowed, RfpStatus.CANCELLED, "cancelled")
+        return await self._transition(viewer, rfp_id, "cancelled")
 
     async def update_rfp_weights(
         self, viewer: OrganizationRecord | None, rfp_id: str, weights: dict[str, Any]
@@ -151,7 +141,7 @@ class RfpRules(MarketBase):
         new_weights, errors = validate(Weights, weights, ("input", "weights"))
         if new_weights is None:
             return Outcome(errors=errors)
-        if rfp.status in (RfpStatus.AWARDED, RfpStatus.CANCELLED):
+        if rfp_is_final(rfp.status):
             return Outcome.fail(ErrorCode.INVALID_STATE, f"the RFP is {rfp.status.value}")
         fields = [f"weights.{name}" for name in changed_fields(rfp.context.weights, new_weights)]
         now = self.now()

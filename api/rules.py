@@ -29,26 +29,17 @@ from api.store import (
     proposal_record,
     rfp_record,
 )
-from schema.records import (
-    AuditRecord,
-    ErrorCode,
-    InputError,
-    OrganizationKind,
-    OrganizationRecord,
-    Outcome,
-    Page,
-    ProposalRecord,
-    ProposalStatus,
-    RfpRecord,
-    RfpStatus,
-)
+from market import visibility
+from market.lifecycle import REVISABLE_PROPOSAL_STATUSES
+from market.records import AuditRecord, OrganizationRecord, Page, ProposalRecord, RfpRecord
+from market.vocabulary import ErrorCode, InputError, OrganizationKind, Outcome
 
 if TYPE_CHECKING:
     from api.ranking import DigestRefresher
 
 T = TypeVar("T")
 
-REVISABLE = (ProposalStatus.SUBMITTED.value, ProposalStatus.SHORTLISTED.value)
+REVISABLE = tuple(status.value for status in REVISABLE_PROPOSAL_STATUSES)  # as stored
 
 
 def utcnow() -> datetime:
@@ -245,28 +236,21 @@ class MarketBase:
     # ------------------------------------------------------------------------------ visibility
 
     def _sees_rfp(self, viewer: OrganizationRecord | None, rfp: RfpRecord) -> bool:
-        if viewer is None:
-            return False
-        return viewer.id == rfp.buyer_id or rfp.status is not RfpStatus.DRAFT
+        return visibility.sees_rfp(viewer, rfp)
 
     def _owns(self, viewer: OrganizationRecord | None, rfp: RfpRecord) -> bool:
-        return viewer is not None and viewer.id == rfp.buyer_id
+        return visibility.owns_rfp(viewer, rfp)
 
     def sees_proposals_of(self, viewer: OrganizationRecord | None, rfp: RfpRecord) -> bool:
-        # Sealed bids: the buyer sees only the count until the deadline.
-        return self._owns(viewer, rfp) and rfp.is_unsealed(self.now())
+        return visibility.sees_proposals_of(viewer, rfp, self.now())
 
     def can_see_budget(self, viewer: OrganizationRecord | None, rfp: RfpRecord) -> bool:
-        """The budget and everything computed from it (full scores): its buyer, or whoever sees the
-        RFP once the buyer disclosed the budget. Everyone else gets scores through budget_blind."""
-        return self._owns(viewer, rfp) or (rfp.budget_disclosed and self._sees_rfp(viewer, rfp))
+        return visibility.sees_budget(viewer, rfp)
 
     def can_see_score(
         self, viewer: OrganizationRecord | None, proposal: ProposalRecord, rfp: RfpRecord
     ) -> bool:
-        if viewer is None:
-            return False
-        return viewer.id == proposal.vendor_id or self.sees_proposals_of(viewer, rfp)
+        return visibility.sees_score(viewer, proposal, rfp, self.now())
 
     async def _rfp_doc(self, rfp_id: str) -> Document | None:
         oid = parse_object_id(rfp_id)

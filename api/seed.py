@@ -11,7 +11,8 @@ from api.inputs import name_key
 from api.market import MarketService
 from api.organizations import key_entry, new_api_key
 from api.store import organization_record
-from schema.records import ErrorCode, OrganizationKind, OrganizationRecord
+from market.records import OrganizationRecord
+from market.vocabulary import ErrorCode, OrganizationKind
 from seeds.demo import demo_organizations, demo_rfps
 
 

@@ -20,17 +20,9 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.read_concern import ReadConcern
 from pymongo.write_concern import WriteConcern
 
-from schema.records import (
-    AuditRecord,
-    OrganizationKind,
-    OrganizationRecord,
-    ProposalRecord,
-    ProposalStatus,
-    RankingDigest,
-    RfpRecord,
-    RfpStatus,
-    ServiceCategory,
-)
+from market.lifecycle import effective_rfp_status
+from market.records import AuditRecord, OrganizationRecord, ProposalRecord, RankingDigest, RfpRecord
+from market.vocabulary import OrganizationKind, ProposalStatus, RfpStatus, ServiceCategory
 from scoring.model import ProposalScore, ProposalTerms, RfpContext
 
 Document = dict[str, Any]
@@ -213,13 +205,6 @@ def organization_record(doc: Document) -> OrganizationRecord:
     return OrganizationRecord(
         id=str(doc["_id"]), name=doc["name"], kind=OrganizationKind(doc["kind"]), created_at=doc["createdAt"]
     )
-
-
-def effective_rfp_status(stored: RfpStatus, deadline: datetime, now: datetime) -> RfpStatus:
-    # No timer closes RFPs: an OPEN RFP past its deadline simply reads CLOSED everywhere.
-    if stored is RfpStatus.OPEN and now >= deadline:
-        return RfpStatus.CLOSED
-    return stored
 
 
 def rfp_record(doc: Document, now: datetime) -> RfpRecord:

@@ -16,7 +16,7 @@ from api.organizations import key_entry, new_api_key
 from api.proposals import new_proposal_document
 from api.ranking import ranking_entry, refresh_ranking_digest
 from api.store import new_audit_event
-from schema.records import OrganizationKind
+from market.vocabulary import OrganizationKind
 from scoring.model import ProposalTerms
 
 BATCH = 1_000

@@ -9,7 +9,8 @@ from decimal import Decimal
 import strawberry
 from graphql import GraphQLError
 
-from schema.records import ErrorCode, Page, UserErrorRecord
+from market.records import Page
+from market.vocabulary import ErrorCode, UserErrorRecord
 from scoring.model import Money as MoneyModel
 from scoring.model import canonical_amount
 

@@ -12,18 +12,16 @@ from typing import Any, Protocol
 
 from strawberry.dataloader import DataLoader
 
-from schema.records import (
+from market.records import (
     ApiKeyRecord,
     AuditRecord,
-    OrganizationKind,
     OrganizationRecord,
-    Outcome,
     Page,
     ProposalRecord,
     RankedPage,
     RfpRecord,
-    RfpStatus,
 )
+from market.vocabulary import OrganizationKind, Outcome, RfpStatus
 from scoring.model import ProposalScore, Weights
 
 # Input data reaches the market as plain dicts keyed by the GraphQL (camelCase) names, so pydantic's

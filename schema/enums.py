@@ -1,10 +1,10 @@
-"""GraphQL enums over the Python enums of scoring/ and schema.records (one source of truth)."""
+"""GraphQL enums over the Python enums of scoring/ and market/ (one source of truth)."""
 
 from __future__ import annotations
 
 import strawberry
 
-from schema.records import OrganizationKind, ProposalStatus, RfpStatus, ServiceCategory
+from market.vocabulary import OrganizationKind, ProposalStatus, RfpStatus, ServiceCategory
 from scoring.model import (
     Cadence,
     Comparator,

@@ -10,9 +10,9 @@ from typing import Any
 import strawberry
 from pydantic.alias_generators import to_camel
 
+from market.vocabulary import OrganizationKind, ServiceCategory
 from schema import enums  # noqa: F401  (registers the enums used below)
 from schema.common import MoneyInput
-from schema.records import OrganizationKind, ServiceCategory
 from scoring.model import Cadence, Comparator, KpiMetric, KpiUnit, Ownership, RemedyType
 
 IDEMPOTENCY_KEY = (

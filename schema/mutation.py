@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import strawberry
 
+from market.records import ProposalRecord, RfpRecord
+from market.vocabulary import Outcome
 from schema.common import local_id, user_errors
 from schema.context import Context
 from schema.inputs import (
@@ -19,7 +21,6 @@ from schema.inputs import (
     UpdateRfpWeightsInput,
     to_data,
 )
-from schema.records import Outcome, ProposalRecord, RfpRecord
 from schema.types import (
     ApiKey,
     ContextInfo,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import strawberry
 
+from market.vocabulary import RfpStatus
 from schema.common import Node, client_error, from_global_id, local_id, page_size
 from schema.inputs import ProposalInput, to_data
-from schema.records import RfpStatus
 from schema.types import (
     ContextInfo,
     Organization,

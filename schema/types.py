@@ -8,6 +8,16 @@ from typing import TYPE_CHECKING, Annotated, Any, Protocol, cast
 import strawberry
 from strawberry.types import Info
 
+from market.records import (
+    ApiKeyRecord,
+    AuditRecord,
+    OrganizationRecord,
+    Page,
+    ProposalRecord,
+    RankedPage,
+    RfpRecord,
+)
+from market.vocabulary import OrganizationKind, ProposalStatus, RfpStatus, ServiceCategory
 from schema import enums  # noqa: F401  (registers the enums used below)
 from schema.common import (
     MAX_PAGE_SIZE,
@@ -20,19 +30,6 @@ from schema.common import (
     to_global_id,
 )
 from schema.context import Context
-from schema.records import (
-    ApiKeyRecord,
-    AuditRecord,
-    OrganizationKind,
-    OrganizationRecord,
-    Page,
-    ProposalRecord,
-    ProposalStatus,
-    RankedPage,
-    RfpRecord,
-    RfpStatus,
-    ServiceCategory,
-)
 from scoring import model
 from scoring.disclosure import budget_blind
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from api.market import MarketService
 from api.store import parse_object_id
+from market.records import OrganizationRecord, RfpRecord
 from schema.common import from_global_id
-from schema.records import OrganizationRecord, RfpRecord
 
 
 def parse_rfp_id(value: str) -> str | None:

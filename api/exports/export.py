@@ -21,7 +21,7 @@ from api.exports.rows import ExportKind, Progress, RowSource, ranking_plan
 from api.exports.xlsx_format import xlsx_chunks
 from api.inputs import validate
 from api.market import MarketService
-from schema.records import RfpRecord
+from market.records import RfpRecord
 from scoring.model import Weights
 
 Writer = Callable[[RowSource, Progress], AsyncIterator[bytes]]

@@ -14,8 +14,8 @@ from typing import Any
 from api.exports.chunks import chunked
 from api.exports.columns import amount_text, money_amounts, scores
 from api.exports.rows import ExportRow, Progress, RowSource
+from market.records import RfpRecord
 from schema.common import to_global_id
-from schema.records import RfpRecord
 from scoring.model import Weights
 
 

@@ -23,8 +23,9 @@ from typing import Any
 from api.exports.chunks import chunked
 from api.exports.columns import amount_text
 from api.exports.rows import ExportRow, Progress, RowSource
+from market.records import OrganizationRecord, RfpRecord
+from market.vocabulary import ProposalStatus, RfpStatus
 from schema.common import to_global_id
-from schema.records import OrganizationRecord, ProposalStatus, RfpRecord, RfpStatus
 
 OCID_PREFIX = "ocds-rfpm-"
 BID_EXTENSION = (

@@ -27,8 +27,9 @@ from bson import ObjectId
 import scoring
 from api.ranking import RANK_SORT, entry_order, rank_range
 from api.store import Document, Store
+from market.records import RfpRecord
+from market.vocabulary import ProposalStatus
 from schema.common import to_global_id
-from schema.records import ProposalStatus, RfpRecord
 from scoring.model import Finding, ProposalScore, Weights
 from scoring.rank import ABNORMALLY_LOW_MIN_PROPOSALS, SortKey
 

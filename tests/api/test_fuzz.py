@@ -37,7 +37,7 @@ from api.app import create_app
 from api.embedded import EmbeddedDatabase
 from api.graphql_view import GRAPHQL_RESPONSE_JSON
 from api.settings import Settings
-from schema.records import ErrorCode
+from market.vocabulary import ErrorCode
 from scoring.model import MAX_AMOUNT, MAX_VOLUME, UNIT_RANGES, KpiMetric
 from tests.conftest import Api
 from tests.helpers import CREATE_RFP, REGISTER, SUBMIT, open_rfp, proposal_input, register, rfp_input, submit

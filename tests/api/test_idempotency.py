@@ -10,8 +10,8 @@ from typing import Any
 
 from bson import ObjectId
 
+from market.vocabulary import OrganizationKind
 from schema.common import from_global_id
-from schema.records import OrganizationKind
 from tests.conftest import Api, Clock
 from tests.helpers import (
     CREATE_RFP,
