@@ -1,4 +1,9 @@
-"""The GraphQL schema: types, inputs, enums and roots. Knows nothing of MongoDB or HTTP."""
+"""The GraphQL schema, one folder per domain (organizations, rfps, proposals, scores, audit), each
+with its types, inputs, queries and mutations; the roots are merged here. Knows nothing of MongoDB or
+HTTP: resolvers reach the market through the Protocols of schema/context.py.
+
+A new domain adds its Query and Mutation classes to the two lists below, and nothing else here.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,21 @@ from collections.abc import Callable, Sequence
 import strawberry
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
 
-from schema.mutation import Mutation
-from schema.query import Query
-from schema.types import Organization, Proposal, Rfp
+from schema.nodes import NodeQuery
+from schema.organizations.mutations import OrganizationMutation
+from schema.organizations.queries import OrganizationQuery
+from schema.organizations.types import Organization
+from schema.proposals.mutations import ProposalMutation
+from schema.rfps.mutations import RfpMutation
+from schema.rfps.queries import RfpQuery
+from schema.rfps.types import Proposal, Rfp
+from schema.scores.queries import ScoreQuery
+
+# The order of the roots is the order of their fields in the exported schema.
+Query = merge_types("Query", (NodeQuery, OrganizationQuery, RfpQuery, ScoreQuery))
+Mutation = merge_types("Mutation", (OrganizationMutation, RfpMutation, ProposalMutation))
 
 
 def build_schema(

@@ -15,6 +15,10 @@ from scoring.model import Money as MoneyModel
 from scoring.model import canonical_amount
 
 MAX_PAGE_SIZE = 100
+IDEMPOTENCY_KEY = (
+    "Optional client idempotency key (a UUID is best): a retry with the same key and input returns "
+    "the first answer instead of a second effect, for 24 hours."
+)
 DEFAULT_PAGE_SIZE = 20
 
 ErrorCodeEnum = strawberry.enum(ErrorCode, name="ErrorCode")

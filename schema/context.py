@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from strawberry.dataloader import DataLoader
+from strawberry.types import Info
 
 from market.records import (
     ApiKeyRecord,
@@ -149,3 +150,15 @@ class Context(Protocol):
     def market(self) -> Market: ...
     @property
     def loaders(self) -> Loaders: ...
+
+
+ContextInfo = Info[Context, None]
+
+
+def context_of(info: ContextInfo) -> Context:
+    return info.context
+
+
+def idempotency_key(from_input: str | None, context: Context) -> str | None:
+    """The input's idempotencyKey, else the request's `Idempotency-Key` header."""
+    return from_input if from_input is not None else context.idempotency_key

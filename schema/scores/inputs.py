@@ -1,42 +1,20 @@
-"""GraphQL input types, and their conversion to the plain data the market validates."""
+"""GraphQL inputs mirroring the scoring model (a proposal's terms, weights), and how an
+input object becomes the plain data the market validates."""
 
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
 from enum import Enum
 from typing import Any
 
 import strawberry
 from pydantic.alias_generators import to_camel
 
-from market.vocabulary import OrganizationKind, ServiceCategory
 from schema import enums  # noqa: F401  (registers the enums used below)
-from schema.common import MoneyInput
-from scoring.model import Cadence, Comparator, KpiMetric, KpiUnit, Ownership, RemedyType
-
-IDEMPOTENCY_KEY = (
-    "Optional client idempotency key (a UUID is best): a retry with the same key and input returns "
-    "the first answer instead of a second effect, for 24 hours."
+from schema.common import (
+    MoneyInput,
 )
-
-
-@strawberry.input
-class RegisterOrganizationInput:
-    name: str
-    kind: OrganizationKind
-    contact_email: str
-    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
-
-
-@strawberry.input
-class CreateApiKeyInput:
-    label: str | None = None
-
-
-@strawberry.input
-class RevokeApiKeyInput:
-    key_id: strawberry.ID
+from scoring.model import Cadence, Comparator, KpiMetric, KpiUnit, Ownership, RemedyType
 
 
 @strawberry.input
@@ -151,65 +129,6 @@ class ScoringWeightsInput:
     sla_quality: float
     lock_in: float
     cost: float
-
-
-@strawberry.input
-class CreateRfpInput:
-    title: str
-    scope: str
-    category: ServiceCategory
-    currency_code: str
-    submission_deadline: datetime
-    evaluation_months: int | None = None
-    volume: VolumeScenarioInput
-    expected_hours_per_month: float | None = None
-    expected_outcomes_per_month: float | None = None
-    requirements: list[KpiRequirementInput] | None = None
-    weights: ScoringWeightsInput | None = None
-    monthly_budget: MoneyInput
-    sealed: bool | None = None
-    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
-    budget_disclosed: bool | None = strawberry.field(
-        default=None,
-        description="Default false: vendors see neither the budget nor anything computed from it "
-        "(cost score, cost component, budget findings). True: they see monthlyBudget and full scores.",
-    )
-
-
-@strawberry.input
-class RfpIdInput:
-    rfp_id: strawberry.ID
-
-
-@strawberry.input
-class UpdateRfpWeightsInput:
-    rfp_id: strawberry.ID
-    weights: ScoringWeightsInput
-
-
-@strawberry.input
-class AwardProposalInput:
-    proposal_id: strawberry.ID
-
-
-@strawberry.input
-class SubmitProposalInput:
-    rfp_id: strawberry.ID
-    proposal: ProposalInput
-    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
-
-
-@strawberry.input
-class ReviseProposalInput:
-    proposal_id: strawberry.ID
-    expected_version: int
-    proposal: ProposalInput
-    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
-
-
-@strawberry.input
-class ProposalIdInput:
-    proposal_id: strawberry.ID
 
 
 def to_data(value: Any) -> Any:

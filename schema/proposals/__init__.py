@@ -1,0 +1,1 @@
+"""The proposals domain of the GraphQL schema."""

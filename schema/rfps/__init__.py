@@ -1,0 +1,1 @@
+"""The rfps domain of the GraphQL schema."""
