@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import sys
 
-from api.app import create_app
 from api.embedded import database_answers
+from api.http.app import create_app
 from api.settings import get_settings
 
 settings = get_settings()

@@ -32,10 +32,10 @@ import httpx
 from bson import ObjectId
 from pymongo import AsyncMongoClient, MongoClient, monitoring
 
+from api.cli.synthetic import synthetic_proposal, synthetic_rfp
 from api.embedded import EmbeddedDatabase, free_port
-from api.ranking import FENCE_SPACING, RANK_SORT, rank_range
-from api.store import CODEC_OPTIONS, Document
-from api.synthetic import synthetic_proposal, synthetic_rfp
+from api.store.database import CODEC_OPTIONS, Document
+from api.store.rankings import FENCE_SPACING, RANK_SORT, rank_range
 from schema.common import from_global_id
 
 HOST = "127.0.0.1"
@@ -598,7 +598,7 @@ def profile_ranked_page(uri: str, seeded: Seeded, first: int, requests: int = 30
     with the database commands those requests sent and how long each took (pymongo command monitoring)."""
     from pyinstrument import Profiler
 
-    from api.app import create_app
+    from api.http.app import create_app
     from api.settings import Settings
 
     commands = CommandTimes()

@@ -26,10 +26,10 @@ from typing import IO
 
 import httpx
 
+from api.cli.synthetic import SyntheticResult, seed_synthetic
 from api.embedded import EmbeddedDatabase, free_port
-from api.market import MarketService
-from api.store import Store, connect
-from api.synthetic import SyntheticResult, seed_synthetic
+from api.services.market import MarketService
+from api.store.database import Store, connect
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 HEADER = "| date | machine | export csv 20k | rows/s | peak MB |\n|---|---|---|---|---|\n"

@@ -11,11 +11,11 @@ from typing import Any
 import httpx
 import pytest
 
-from api.app import create_app
 from api.embedded import EmbeddedDatabase
-from api.market import MarketService
+from api.http.app import create_app
+from api.services.market import MarketService
 from api.settings import Settings
-from api.store import Store
+from api.store.database import Store
 
 
 class Clock:

@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from api.market import MarketService
-from api.store import parse_object_id
+from api.services.market import MarketService
+from api.store.database import parse_object_id
 from market.records import OrganizationRecord, RfpRecord
 from schema.common import from_global_id
 

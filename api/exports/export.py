@@ -19,8 +19,8 @@ from api.exports.json_format import json_chunks
 from api.exports.ocds import OcdsContext, ocds_chunks
 from api.exports.rows import ExportKind, Progress, RowSource, ranking_plan
 from api.exports.xlsx_format import xlsx_chunks
-from api.inputs import validate
-from api.market import MarketService
+from api.services.inputs import validate
+from api.services.market import MarketService
 from market.records import RfpRecord
 from scoring.model import Weights
 

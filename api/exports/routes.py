@@ -13,11 +13,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from api.auth import authenticate
 from api.exports.access import exportable_rfp
 from api.exports.export import ExportFormat, ExportSpec, WeightsError, open_export, parse_weights
 from api.exports.ocds import package_uri
-from api.market import MarketService
+from api.http.auth import authenticate
+from api.services.market import MarketService
 
 
 class HasMarket(Protocol):

@@ -25,8 +25,8 @@ from enum import Enum
 from bson import ObjectId
 
 import scoring
-from api.ranking import RANK_SORT, entry_order, rank_range
-from api.store import Document, Store
+from api.store.database import Document, Store
+from api.store.rankings import RANK_SORT, entry_order, rank_range
 from market.records import RfpRecord
 from market.vocabulary import ProposalStatus
 from schema.common import to_global_id

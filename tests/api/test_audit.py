@@ -10,7 +10,7 @@ from typing import Any
 import bson
 from bson import ObjectId
 
-from api.store import CODEC_OPTIONS
+from api.store.database import CODEC_OPTIONS
 from schema.common import from_global_id
 from tests.conftest import Api, Clock
 from tests.helpers import REVISE, codes, open_rfp, proposal_input, register, submit

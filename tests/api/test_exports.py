@@ -19,11 +19,11 @@ import pytest
 from bson import ObjectId
 
 import scoring
+from api.cli.synthetic import seed_synthetic
 from api.embedded import EmbeddedDatabase
 from api.exports.columns import COLUMNS
 from api.exports.neutralize import safe_text
 from api.settings import Settings
-from api.synthetic import seed_synthetic
 from schema.common import from_global_id, to_global_id
 from tests.conftest import Api, Clock
 from tests.helpers import (

@@ -33,9 +33,9 @@ from schemathesis.graphql import nodes
 from starlette.applications import Starlette
 
 import schema as graphql_schema
-from api.app import create_app
 from api.embedded import EmbeddedDatabase
-from api.graphql_view import GRAPHQL_RESPONSE_JSON
+from api.http.app import create_app
+from api.http.graphql_view import GRAPHQL_RESPONSE_JSON
 from api.settings import Settings
 from market.vocabulary import ErrorCode
 from scoring.model import MAX_AMOUNT, MAX_VOLUME, UNIT_RANGES, KpiMetric

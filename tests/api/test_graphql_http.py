@@ -18,7 +18,7 @@ import pytest
 from pymongo import MongoClient
 
 from api.embedded import EmbeddedDatabase, free_port
-from api.graphql_view import APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, negotiate
+from api.http.graphql_view import APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, negotiate
 from tests.conftest import Api
 from tests.helpers import register
 

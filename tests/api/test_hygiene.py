@@ -13,9 +13,9 @@ import httpx
 import pytest
 from pymongo import monitoring
 
-from api.app import create_app
-from api.cli import _seed_demo
+from api.cli.main import _seed_demo
 from api.embedded import EmbeddedDatabase
+from api.http.app import create_app
 from api.settings import Settings
 from schema.common import to_global_id
 from tests.api.test_round_trips import DATA_COMMANDS, Commands

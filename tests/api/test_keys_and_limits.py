@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from api.app import create_app
 from api.embedded import EmbeddedDatabase
+from api.http.app import create_app
 from api.settings import Settings
 from tests.conftest import Api, Clock
 from tests.helpers import REGISTER, codes, open_rfp, register

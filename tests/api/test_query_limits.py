@@ -11,9 +11,9 @@ from graphql import FragmentDefinitionNode, OperationDefinitionNode, parse
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
-from api.app import create_app
 from api.embedded import EmbeddedDatabase
-from api.limits import WHOLE_RANKING_COST, measure_operation
+from api.http.app import create_app
+from api.http.limits import WHOLE_RANKING_COST, measure_operation
 from api.settings import Settings
 from tests.conftest import Api
 from tests.helpers import open_rfp, register

@@ -17,7 +17,7 @@ import pytest
 from bson import ObjectId
 
 import scoring
-from api.ranking import scored_fields
+from api.store.rankings import scored_fields
 from schema.common import from_global_id, to_global_id
 from scoring.model import ProposalScore, Weights
 from tests.conftest import Api, Clock

@@ -211,8 +211,8 @@ async def _walk(api: Api, rfp_id: str, key: str, first: int) -> list[tuple[int, 
 
 
 async def test_pages_across_fences_and_with_stale_fences_walk_the_whole_ranking(api: Api) -> None:
-    from api.ranking import FENCE_SPACING
-    from api.synthetic import seed_synthetic
+    from api.cli.synthetic import seed_synthetic
+    from api.store.rankings import FENCE_SPACING
     from schema.common import to_global_id
 
     count = FENCE_SPACING * 2 + 37

@@ -10,8 +10,8 @@ from typing import Any
 
 import httpx
 
-from api.app import create_app
 from api.embedded import EmbeddedDatabase
+from api.http.app import create_app
 from api.settings import Settings
 from tests.conftest import Api, Clock
 from tests.helpers import REGISTER, codes, register

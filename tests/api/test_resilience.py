@@ -21,8 +21,8 @@ import httpx
 import pytest
 from pymongo import MongoClient
 
-from api.app import create_app
 from api.embedded import EmbeddedDatabase, free_port, pid_alive
+from api.http.app import create_app
 from api.settings import Settings
 from tests.conftest import Api
 from tests.helpers import open_rfp, register, submit

@@ -8,10 +8,10 @@ import httpx
 import pytest
 from pymongo import monitoring
 
-from api.app import create_app
+from api.cli.synthetic import seed_synthetic
 from api.embedded import EmbeddedDatabase
+from api.http.app import create_app
 from api.settings import Settings
-from api.synthetic import seed_synthetic
 from schema.common import to_global_id
 from tests.conftest import Api, Clock
 from tests.helpers import register, submit

@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import scoring
-from api.app import create_app
-from api.ranking import rank_key
+from api.http.app import create_app
 from api.settings import Settings
+from api.store.rankings import rank_key
 from scoring import RankInput, ranking_sort_key
 from tests.conftest import Api
 from tests.helpers import open_rfp, proposal_input, register, submit

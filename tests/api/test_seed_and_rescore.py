@@ -9,9 +9,9 @@ import sys
 import pytest
 
 import scoring
+from api.cli.seed import load_demo
 from api.embedded import EmbeddedDatabase
-from api.rescore import rescore_store
-from api.seed import load_demo
+from api.services.rescore import rescore_store
 from api.settings import Settings
 from tests.conftest import Api
 from tests.helpers import open_rfp, register, submit
@@ -74,7 +74,7 @@ async def test_rescore_recomputes_outdated_scores(api: Api) -> None:
 async def test_an_interrupted_rescore_continues_where_it_stopped(
     api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import api.rescore as rescore_module
+    import api.services.rescore as rescore_module
 
     _, buyer = await register(api, "BUYER")
     rfp_id = await open_rfp(api, buyer)

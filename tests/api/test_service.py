@@ -41,7 +41,7 @@ async def test_health_and_readiness(api: Api) -> None:
 
 
 async def test_readyz_is_503_when_the_database_is_gone(tmp_path: Path) -> None:
-    from api.app import create_app
+    from api.http.app import create_app
     from api.settings import Settings
 
     database = EmbeddedDatabase(None)

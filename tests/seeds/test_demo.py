@@ -137,7 +137,7 @@ def test_rfp_has_the_create_rfp_input_shape_and_validates(rfp: DemoRfp) -> None:
 
 @pytest.mark.parametrize("rfp", RFPS, ids=lambda rfp: rfp.key)
 def test_rfp_validates_as_the_api_create_rfp_input(rfp: DemoRfp) -> None:
-    inputs = pytest.importorskip("api.inputs")
+    inputs = pytest.importorskip("api.services.inputs")
     draft = inputs.RfpDraft.model_validate(rfp.rfp)
     assert draft.context() == _context(rfp)
 

@@ -14,11 +14,11 @@ from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
-from api.idempotency import FIELD, IdempotencyKey
-from api.idempotency import idempotency_key as idempotency_key_for
-from api.inputs import Registration, name_key, validate
-from api.rules import MarketBase
-from api.store import Document, organization_record, parse_object_id
+from api.services.ground import MarketBase
+from api.services.idempotency import FIELD, IdempotencyKey
+from api.services.idempotency import idempotency_key as idempotency_key_for
+from api.services.inputs import Registration, name_key, validate
+from api.store.database import Document, organization_record, parse_object_id
 from market.records import ApiKeyRecord, OrganizationRecord
 from market.vocabulary import ErrorCode, OrganizationKind, Outcome
 

@@ -12,12 +12,12 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
 import scoring
-from api.idempotency import IdempotencyKey
-from api.idempotency import idempotency_key as idempotency_key_for
-from api.inputs import changed_fields, validate
-from api.ranking import ranking_entry, scored_fields
-from api.rules import REVISABLE, Aborted, MarketBase, forbidden, not_found
-from api.store import Document, proposal_record, rfp_record
+from api.services.ground import REVISABLE, Aborted, MarketBase, forbidden, not_found
+from api.services.idempotency import IdempotencyKey
+from api.services.idempotency import idempotency_key as idempotency_key_for
+from api.services.inputs import changed_fields, validate
+from api.store.database import Document, proposal_record, rfp_record
+from api.store.rankings import ranking_entry, scored_fields
 from market import visibility
 from market.lifecycle import FINAL_RFP_STATUSES, rfp_is_final
 from market.records import OrganizationRecord, Page, ProposalRecord, RfpRecord

@@ -19,9 +19,9 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from rich.progress import Progress
 
 import scoring
-from api.ranking import refresh_ranking_digest, scored_fields
 from api.settings import Settings
-from api.store import Store, connect
+from api.store.database import Store, connect
+from api.store.rankings import refresh_ranking_digest, scored_fields
 from scoring.model import ProposalTerms, RfpContext
 
 BATCH = 500

@@ -37,8 +37,8 @@ from graphql.utilities import get_operation_ast
 from strawberry.extensions import MaxTokensLimiter, SchemaExtension, ValidationCache
 from strawberry.types.graphql import OperationType
 
-from api.context import RequestContext
-from api.organizations import RateLimit, address_bucket
+from api.http.context import RequestContext
+from api.services.organizations import RateLimit, address_bucket
 from api.settings import Settings
 from schema.common import DEFAULT_PAGE_SIZE
 

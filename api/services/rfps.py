@@ -10,12 +10,12 @@ from pymongo import ReturnDocument, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 import scoring
-from api.idempotency import IdempotencyKey
-from api.idempotency import idempotency_key as idempotency_key_for
-from api.inputs import RfpDraft, changed_fields, validate
-from api.ranking import scored_fields
-from api.rules import REVISABLE, Aborted, MarketBase, changed_meanwhile, forbidden, not_found
-from api.store import Document, rfp_record
+from api.services.ground import REVISABLE, Aborted, MarketBase, changed_meanwhile, forbidden, not_found
+from api.services.idempotency import IdempotencyKey
+from api.services.idempotency import idempotency_key as idempotency_key_for
+from api.services.inputs import RfpDraft, changed_fields, validate
+from api.store.database import Document, rfp_record
+from api.store.rankings import scored_fields
 from market.lifecycle import FINAL_RFP_STATUSES, RFP_TRANSITIONS, rfp_is_final
 from market.records import OrganizationRecord, Page, RfpRecord
 from market.vocabulary import ErrorCode, OrganizationKind, Outcome, ProposalStatus, RfpStatus

@@ -10,17 +10,18 @@ import contextlib
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 
-from api.organizations import (
+from api.services.ground import utcnow
+from api.services.organizations import (
     DEFAULT_REGISTER_GLOBAL_LIMIT,
     DEFAULT_REGISTER_LIMIT,
     OrganizationRules,
     RateLimit,
 )
-from api.proposals import ProposalRules
-from api.ranking import DigestRefresher, RankingRules
-from api.rfps import RfpRules
-from api.rules import utcnow
-from api.store import Store, connect
+from api.services.proposals import ProposalRules
+from api.services.ranking import RankingRules
+from api.services.rfps import RfpRules
+from api.store.database import Store, connect
+from api.store.rankings import DigestRefresher
 
 
 class MarketService(OrganizationRules, RfpRules, ProposalRules, RankingRules):

@@ -105,7 +105,7 @@ class Store:
         # Keys live in their organization's document; the hash finds the caller on every request.
         await self.organizations.create_index([("apiKeys.hash", ASCENDING)], unique=True, name="api_key_hash")
         await self.organizations.create_index([("demoKey", ASCENDING)], sparse=True, name="demo_key")
-        # Names as readers see them (api.inputs.name_key); sparse: organizations older than the key.
+        # Names as readers see them (api.services.inputs.name_key); sparse: organizations older than the key.
         await self.organizations.create_index(
             [("nameKey", ASCENDING)], unique=True, sparse=True, name="name_key"
         )

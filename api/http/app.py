@@ -18,15 +18,15 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from api.errors import log_client_errors_in_one_line
 from api.exports.routes import export_routes
-from api.graphql_view import AppState, MarketGraphQL, request_id_of
-from api.market import MarketService
-from api.organizations import RateLimit
-from api.rescore import rescore_at_start_up
-from api.rules import utcnow
+from api.http.errors import log_client_errors_in_one_line
+from api.http.graphql_view import AppState, MarketGraphQL, request_id_of
+from api.services.ground import utcnow
+from api.services.market import MarketService
+from api.services.organizations import RateLimit
+from api.services.rescore import rescore_at_start_up
 from api.settings import Settings
-from api.store import Store, connect
+from api.store.database import Store, connect
 
 log = logging.getLogger("rfpmarket")
 READY_TIMEOUT_SECONDS = 0.8

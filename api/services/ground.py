@@ -11,16 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
-from api import cursors
-from api.idempotency import FIELD, RETENTION, IdempotencyKey, Replay, reused
-from api.store import (
+from api.services import cursors
+from api.services.idempotency import FIELD, RETENTION, IdempotencyKey, Replay, reused
+from api.store.database import (
     Document,
     Store,
     audit_record,
@@ -29,13 +29,11 @@ from api.store import (
     proposal_record,
     rfp_record,
 )
+from api.store.rankings import DigestRefresher
 from market import visibility
 from market.lifecycle import REVISABLE_PROPOSAL_STATUSES
 from market.records import AuditRecord, OrganizationRecord, Page, ProposalRecord, RfpRecord
 from market.vocabulary import ErrorCode, InputError, OrganizationKind, Outcome
-
-if TYPE_CHECKING:
-    from api.ranking import DigestRefresher
 
 T = TypeVar("T")
 

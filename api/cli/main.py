@@ -4,32 +4,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import logging
 import signal
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from api.embedded import running
+from api.cli.database import database_uri
+from api.cli.exports import add_export_parser
 from api.settings import Settings
 
 log = logging.getLogger("rfpmarket")
-
-
-@contextlib.contextmanager
-def database_uri(settings: Settings, data_dir: Path | None) -> Iterator[str]:
-    """MONGODB_URI when set; otherwise an embedded SecantusDB over the data folder, stopped on exit."""
-    if settings.mongodb_uri:
-        yield settings.mongodb_uri
-        return
-    folder = (data_dir or settings.data_dir) / "db"
-    print(f"starting the embedded database (SecantusDB) in {folder} ...", file=sys.stderr)
-    with running(folder, settings.db_start_timeout_seconds) as database:
-        yield database.uri
 
 
 def _print_demo_keys(keys: list[object]) -> None:
@@ -39,8 +26,8 @@ def _print_demo_keys(keys: list[object]) -> None:
 
 
 async def _seed_demo(settings: Settings, uri: str) -> None:
-    from api.market import open_market
-    from api.seed import load_demo
+    from api.cli.seed import load_demo
+    from api.services.market import open_market
 
     async with open_market(uri, settings.db) as market:
         _print_demo_keys(list(await load_demo(market)))
@@ -61,7 +48,7 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         # handling would trust any local peer.
         "proxy_headers": False,
         # httptools with a header-read timeout and a header size cap (uvicorn has neither).
-        "http": "api.http_protocol:HeaderTimeoutProtocol",
+        "http": "api.http.http_protocol:HeaderTimeoutProtocol",
         "timeout_keep_alive": settings.keep_alive_seconds,
         "timeout_graceful_shutdown": settings.drain_seconds,
         "limit_concurrency": settings.max_connections,
@@ -77,8 +64,8 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
 def serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    from api.app import create_app
     from api.embedded import EmbeddedDatabaseError, database_answers
+    from api.http.app import create_app
 
     # uvicorn drains (at most drain_seconds), then re-raises the signal it caught; these handlers turn
     # that (or a signal during start-up) into an exception, so the `finally` that stops the embedded
@@ -117,8 +104,8 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _seed_synthetic(settings: Settings, uri: str, args: argparse.Namespace) -> dict[str, str]:
-    from api.market import open_market
-    from api.synthetic import seed_synthetic
+    from api.cli.synthetic import seed_synthetic
+    from api.services.market import open_market
     from schema.common import to_global_id
 
     async with open_market(uri, settings.db) as market:
@@ -144,7 +131,7 @@ def seed(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def rescore(args: argparse.Namespace, settings: Settings) -> int:
-    from api.rescore import rescore_all
+    from api.services.rescore import rescore_all
 
     with database_uri(settings, args.data_dir) as uri:
         counts = asyncio.run(rescore_all(settings, uri, everything=args.all))
@@ -194,7 +181,6 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--out", default="schema.graphql")
     export.set_defaults(handler=export_schema)
 
-    from api.exports.cli import add_export_parser  # local, like the other commands' imports
 
     add_export_parser(commands, with_data_dir)
     return root

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from api.market import MarketService
+from api.services.market import MarketService
 from market.records import OrganizationRecord
 
 

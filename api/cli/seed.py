@@ -7,10 +7,10 @@ from datetime import UTC
 
 from bson import ObjectId
 
-from api.inputs import name_key
-from api.market import MarketService
-from api.organizations import key_entry, new_api_key
-from api.store import organization_record
+from api.services.inputs import name_key
+from api.services.market import MarketService
+from api.services.organizations import key_entry, new_api_key
+from api.store.database import organization_record
 from market.records import OrganizationRecord
 from market.vocabulary import ErrorCode, OrganizationKind
 from seeds.demo import demo_organizations, demo_rfps

@@ -11,11 +11,11 @@ from typing import Any
 from bson import ObjectId
 
 import scoring
-from api.market import MarketService
-from api.organizations import key_entry, new_api_key
-from api.proposals import new_proposal_document
-from api.ranking import ranking_entry, refresh_ranking_digest
-from api.store import new_audit_event
+from api.services.market import MarketService
+from api.services.organizations import key_entry, new_api_key
+from api.services.proposals import new_proposal_document
+from api.store.database import new_audit_event
+from api.store.rankings import ranking_entry, refresh_ranking_digest
 from market.vocabulary import OrganizationKind
 from scoring.model import ProposalTerms
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from strawberry.dataloader import DataLoader
 
-from api.market import MarketService
+from api.services.market import MarketService
 from market.records import OrganizationRecord, RfpRecord
 from schema.context import Context
 

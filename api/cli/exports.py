@@ -17,13 +17,14 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from api.cli.database import database_uri
 from api.exports.access import exportable_rfp, parse_rfp_id
 from api.exports.export import Export, ExportFormat, ExportSpec, open_export
 from api.exports.ocds import package_uri
 from api.exports.rows import ExportKind
-from api.market import MarketService
+from api.services.market import MarketService
 from api.settings import Settings
-from api.store import Store, connect
+from api.store.database import Store, connect
 
 PROGRESS_FROM_ROWS = 1000
 
@@ -42,8 +43,6 @@ def add_export_parser(
 
 
 def export_command(args: argparse.Namespace, settings: Settings) -> int:
-    from api.cli import database_uri  # api.cli imports this module to build its parser
-
     fmt = ExportFormat(args.format)
     if fmt is ExportFormat.OCDS and args.shortlist:
         print("--shortlist does not apply to ocds: the OCDS package holds every bid", file=sys.stderr)

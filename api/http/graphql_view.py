@@ -37,13 +37,13 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
 import schema as graphql_schema
-from api.auth import authenticate
-from api.context import RequestContext, RequestLoaders
-from api.errors import MaskInternalErrors
-from api.limits import limit_extensions
-from api.market import MarketService
+from api.http.auth import authenticate
+from api.http.context import RequestContext, RequestLoaders
+from api.http.errors import MaskInternalErrors
+from api.http.limits import limit_extensions
+from api.services.market import MarketService
 from api.settings import Settings
-from api.store import Store
+from api.store.database import Store
 
 log = logging.getLogger("rfpmarket.errors")
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"

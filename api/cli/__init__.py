@@ -1,0 +1,1 @@
+"""The `rfpmarket` command: serve, seed, rescore, export, export-schema (entry point: main.main)."""

@@ -1,0 +1,159 @@
+"""The ranking of an RFP's live proposals.
+
+Each live proposal has a small entry in `rankings` (ids, status, ranking key, gates, criterion values,
+normalized cost, scoring version), written in the same transaction as the proposal itself. A ranked
+page reads those entries through the index on the ranking key with a keyset cursor, then the
+page's proposals by id: small documents, a bounded number of operations, and no request rescoring
+anything. What-if weights and rank stability read the entries too, never the full proposals.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from typing import Any
+
+from bson import ObjectId
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+import scoring
+from api.services import cursors
+from api.services.ground import MarketBase
+from api.services.inputs import validate
+from api.store.database import Document, proposal_record
+from api.store.rankings import (
+    ENTRY_FIELDS,
+    FENCE_SPACING,
+    RANK_SORT,
+    entry_order,
+    rank_range,
+)
+from market.records import OrganizationRecord, Page, ProposalRecord, RankedItem, RankedPage, RfpRecord
+from market.vocabulary import InputError
+from scoring.model import Finding, ProposalScore, Weights
+from scoring.rank import ABNORMALLY_LOW_MIN_PROPOSALS
+
+log = logging.getLogger("rfpmarket.ranking")
+
+
+def _with_finding(score: ProposalScore, finding: Finding | None) -> ProposalScore:
+    if finding is None:
+        return score
+    return score.model_copy(update={"findings": (*score.findings, finding)})
+
+
+class RankingRules(MarketBase):
+    async def ranked_proposals(
+        self,
+        viewer: OrganizationRecord | None,
+        rfp: RfpRecord,
+        first: int,
+        after: str | None,
+        weights: dict[str, Any] | None,
+    ) -> RankedPage:
+        if not self.sees_proposals_of(viewer, rfp):
+            return RankedPage(page=Page.empty(), rfp=rfp)
+        if weights is None:
+            return await self._ranked_stored(rfp, first, after)
+        what_if, errors = validate(Weights, weights, ("weights",))
+        if what_if is None:
+            raise InputError("weights", "; ".join(f"{'.'.join(e.field or ())}: {e.message}" for e in errors))
+        return await self._ranked_what_if(rfp, first, after, what_if)
+
+    async def _ranked_stored(self, rfp: RfpRecord, first: int, after: str | None) -> RankedPage:
+        rfp = await self.digests.settle(rfp)
+        start_rank, last_key = 1, None
+        if after is not None:
+            rank, last_key = cursors.decode(after, "rank", 2)
+            if not isinstance(last_key, str) or not last_key.startswith(rfp.id):
+                raise InputError("after", "the cursor is not valid for this list")
+            start_rank = cursors.rank_in(rank) + 1
+        entries = await self._entry_page(rfp, start_rank, last_key, first)
+        window = entries[:first]
+        proposals = await self._proposals(entry["_id"] for entry in window)
+        low_price = self._low_price(rfp)
+        items = []
+        for offset, entry in enumerate(window):
+            rank = start_rank + offset
+            cursor = cursors.encode("rank", rank, entry["key"])
+            proposal = proposals[str(entry["_id"])]
+            assert proposal.score is not None, "every ranked proposal has a score"
+            flag = low_price(entry["cost"])
+            items.append((cursor, RankedItem(rank, proposal, _with_finding(proposal.score, flag))))
+        page = Page(
+            items=tuple(items),
+            has_next_page=len(entries) > first,
+            has_previous_page=after is not None,
+            total_count=rfp.proposal_count,
+        )
+        return RankedPage(page=page, rfp=rfp)
+
+    async def _entry_page(
+        self, rfp: RfpRecord, start_rank: int, after: str | None, first: int
+    ) -> list[Document]:
+        """The `first + 1` entries after `after`, read up to a fence when one lies far enough ahead;
+        if the fences were stale and the bounded range came up short, read again without one."""
+        fences = rfp.ranking_digest.fences if rfp.ranking_digest else ()
+        # Fence i is the key at rank (i + 1) * FENCE_SPACING: take one at least first + 1 ranks ahead.
+        index = (start_rank + first - 1) // FENCE_SPACING
+        bound = fences[index] if index < len(fences) else None
+        entries = await self._entries_in(rank_range(rfp.id, after, bound), first + 1)
+        if bound is not None and len(entries) <= first:
+            entries = await self._entries_in(rank_range(rfp.id, after), first + 1)
+        return entries
+
+    async def _entries_in(self, query: Document, limit: int) -> list[Document]:
+        return await self.store.rankings.find(query, ENTRY_FIELDS).sort(RANK_SORT).limit(limit).to_list(limit)
+
+    async def _proposals(self, ids: Iterable[ObjectId]) -> dict[str, ProposalRecord]:
+        docs = self.store.proposals.find({"_id": {"$in": list(ids)}})
+        return {str(doc["_id"]): proposal_record(doc) async for doc in docs}
+
+    def _low_price(self, rfp: RfpRecord) -> Callable[[Decimal], Finding | None]:
+        """cost -> its ABNORMALLY_LOW_PRICE finding or None, from the references cached on the RFP."""
+        digest = rfp.ranking_digest
+        if digest is None or digest.count < ABNORMALLY_LOW_MIN_PROPOSALS:
+            return lambda cost: None
+        references = digest.low_price_references()
+        return lambda cost: scoring.low_price_finding(cost, *references[cost]) if cost in references else None
+
+    async def _entries(self, rfp_id: str, session: AsyncClientSession | None = None) -> list[Document]:
+        """Every live entry of the RFP, in the default ranking order."""
+        cursor = self.store.rankings.find(rank_range(rfp_id), ENTRY_FIELDS, session=session)
+        return await cursor.sort(RANK_SORT).to_list(None)
+
+    async def _ranked_what_if(
+        self, rfp: RfpRecord, first: int, after: str | None, weights: Weights
+    ) -> RankedPage:
+        # What-if weights re-rank the entries in memory (criteria are stored; nothing is rescored).
+        entries = await self._entries(rfp.id)
+        entries.sort(key=lambda entry: entry_order(entry, weights))
+        start = 0
+        if after is not None:
+            (position,) = cursors.decode(after, "whatif", 1)
+            start = cursors.rank_in(position)
+        window = entries[start : start + first]
+        proposals = await self._proposals(entry["_id"] for entry in window)
+        low = scoring.abnormally_low({str(entry["_id"]): entry["cost"] for entry in entries})
+        items = []
+        for rank, entry in enumerate(window, start + 1):
+            proposal = proposals[str(entry["_id"])]
+            assert proposal.score is not None
+            score = _with_finding(scoring.reweigh(proposal.score, weights), low.get(proposal.id))
+            items.append((cursors.encode("whatif", rank), RankedItem(rank, proposal, score)))
+        page = Page(
+            items=tuple(items),
+            has_next_page=start + first < len(entries),
+            has_previous_page=start > 0,
+            total_count=len(entries),
+        )
+        return RankedPage(page=page, rfp=rfp, weights_override=weights)
+
+    async def rank_stability(self, rfp: RfpRecord, weights: Weights | None) -> float | None:
+        weights = weights or rfp.context.weights
+        entries = await self._entries(rfp.id)
+        entries.sort(key=lambda entry: entry_order(entry, weights))
+        values = [(entry["values"][0], entry["values"][1], entry["values"][2]) for entry in entries]
+        gates = [scoring.gate_of(bool(entry.get("eligible", 0)), bool(entry["meets"])) for entry in entries]
+        return scoring.rank_stability_of(values, gates, weights)
