@@ -30,10 +30,8 @@ from scoring.model import ProposalScore, Weights
 InputData = dict[str, Any]
 
 
-class Market(Protocol):
-    """The marketplace use cases: every rule and every authorization decision lives behind it."""
-
-    def now(self) -> datetime: ...
+class OrganizationUseCases(Protocol):
+    """Registration, API keys and organizations."""
 
     async def register_organization(
         self,
@@ -50,6 +48,13 @@ class Market(Protocol):
     async def revoke_api_key(
         self, viewer: OrganizationRecord | None, key_id: str
     ) -> Outcome[ApiKeyRecord]: ...
+    async def get_organization(
+        self, viewer: OrganizationRecord | None, organization_id: str
+    ) -> OrganizationRecord | None: ...
+
+
+class RfpUseCases(Protocol):
+    """An RFP's life: create, publish, close, cancel, reweigh, award; the RFP list."""
 
     async def create_rfp(
         self, viewer: OrganizationRecord | None, data: InputData, idempotency_key: str | None = None
@@ -63,6 +68,13 @@ class Market(Protocol):
     async def award_proposal(
         self, viewer: OrganizationRecord | None, proposal_id: str
     ) -> Outcome[RfpRecord]: ...
+    async def list_rfps(
+        self, viewer: OrganizationRecord | None, first: int, after: str | None, status: RfpStatus | None
+    ) -> Page[RfpRecord]: ...
+
+
+class ProposalUseCases(Protocol):
+    """A proposal's life: submit, revise, withdraw, shortlist; an RFP's proposals; previews."""
 
     async def submit_proposal(
         self,
@@ -85,20 +97,20 @@ class Market(Protocol):
     async def shortlist_proposal(
         self, viewer: OrganizationRecord | None, proposal_id: str
     ) -> Outcome[ProposalRecord]: ...
-
-    async def get_organization(
-        self, viewer: OrganizationRecord | None, organization_id: str
-    ) -> OrganizationRecord | None: ...
-    async def get_rfp(self, viewer: OrganizationRecord | None, rfp_id: str) -> RfpRecord | None: ...
-    async def get_proposal(
-        self, viewer: OrganizationRecord | None, proposal_id: str
-    ) -> ProposalRecord | None: ...
-    async def list_rfps(
-        self, viewer: OrganizationRecord | None, first: int, after: str | None, status: RfpStatus | None
-    ) -> Page[RfpRecord]: ...
     async def list_proposals(
         self, viewer: OrganizationRecord | None, rfp: RfpRecord, first: int, after: str | None
     ) -> Page[ProposalRecord]: ...
+    async def visible_proposal_counts(
+        self, viewer: OrganizationRecord | None, rfps: Sequence[RfpRecord | None]
+    ) -> list[int]: ...
+    async def score_preview(
+        self, viewer: OrganizationRecord | None, rfp_id: str, data: InputData
+    ) -> Outcome[ProposalScore]: ...
+
+
+class RankingUseCases(Protocol):
+    """An RFP's ranked proposals (the RFP's weights or what-if weights) and their stability."""
+
     async def ranked_proposals(
         self,
         viewer: OrganizationRecord | None,
@@ -108,22 +120,42 @@ class Market(Protocol):
         weights: InputData | None,
     ) -> RankedPage: ...
     async def rank_stability(self, rfp: RfpRecord, weights: Weights | None) -> float | None: ...
-    async def visible_proposal_counts(
-        self, viewer: OrganizationRecord | None, rfps: Sequence[RfpRecord | None]
-    ) -> list[int]: ...
-    async def score_preview(
-        self, viewer: OrganizationRecord | None, rfp_id: str, data: InputData
-    ) -> Outcome[ProposalScore]: ...
 
+
+class SharedReads(Protocol):
+    """Reads every domain shares: one RFP or proposal as the viewer may see it, audit events, and
+    who may see a budget or a score (market/visibility)."""
+
+    async def get_rfp(self, viewer: OrganizationRecord | None, rfp_id: str) -> RfpRecord | None: ...
+    async def get_proposal(
+        self, viewer: OrganizationRecord | None, proposal_id: str
+    ) -> ProposalRecord | None: ...
     async def audit_trail(self, subject_id: str) -> list[AuditRecord]: ...
     async def audit_events(
         self, subject_id: str, first: int | None, after: str | None, last: int | None, before: str | None
     ) -> Page[AuditRecord]: ...
-
     def can_see_budget(self, viewer: OrganizationRecord | None, rfp: RfpRecord) -> bool: ...
     def can_see_score(
         self, viewer: OrganizationRecord | None, proposal: ProposalRecord, rfp: RfpRecord
     ) -> bool: ...
+
+
+class Market(Protocol):
+    """The marketplace, one set of use cases per domain: every rule and every authorization decision
+    lives behind it. A new domain adds its Protocol above and one attribute here."""
+
+    def now(self) -> datetime: ...
+
+    @property
+    def organizations(self) -> OrganizationUseCases: ...
+    @property
+    def rfps(self) -> RfpUseCases: ...
+    @property
+    def proposals(self) -> ProposalUseCases: ...
+    @property
+    def ranking(self) -> RankingUseCases: ...
+    @property
+    def ground(self) -> SharedReads: ...
 
 
 class Loaders(Protocol):

@@ -25,12 +25,12 @@ class NodeQuery:
         type_name, key = parsed
         context = context_of(info)
         if type_name == "Rfp":
-            rfp = await context.market.get_rfp(context.viewer, key)
+            rfp = await context.market.ground.get_rfp(context.viewer, key)
             return Rfp.of(remember(info, rfp)) if rfp else None
         if type_name == "Proposal":
-            proposal = await context.market.get_proposal(context.viewer, key)
+            proposal = await context.market.ground.get_proposal(context.viewer, key)
             return Proposal.of(proposal) if proposal else None
         if type_name == "Organization":
-            organization = await context.market.get_organization(context.viewer, key)
+            organization = await context.market.organizations.get_organization(context.viewer, key)
             return Organization.of(organization) if organization else None
         return None

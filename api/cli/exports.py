@@ -70,11 +70,11 @@ async def _open(
     market: MarketService, rfp_id: str, spec: ExportSpec, public_url: str | None
 ) -> Export | None:
     local = parse_rfp_id(rfp_id)
-    (found,) = await market.load_rfps([local]) if local else (None,)
+    (found,) = await market.ground.load_rfps([local]) if local else (None,)
     if found is None:
         print(f"no RFP with id {rfp_id}", file=sys.stderr)
         return None
-    (buyer,) = await market.load_organizations([found.buyer_id])
+    (buyer,) = await market.organizations.load_organizations([found.buyer_id])
     rfp = await exportable_rfp(market, buyer, found.id)
     if rfp is None:
         deadline = found.submission_deadline.isoformat()

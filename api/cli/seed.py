@@ -64,18 +64,18 @@ async def load_demo(market: MarketService) -> list[DemoKey]:
         if await market.store.rfps.find_one({"demoKey": demo_rfp.key}, projection={"_id": 1}):
             continue
         buyer = organizations[demo_rfp.buyer]
-        created = await market.create_rfp(buyer, demo_rfp.rfp)
+        created = await market.rfps.create_rfp(buyer, demo_rfp.rfp)
         if created.value is None:
             raise ValueError(f"demo RFP {demo_rfp.key} is invalid: {created.errors}")
         rfp_id = created.value.id
         await market.store.rfps.update_one({"_id": ObjectId(rfp_id)}, {"$set": {"demoKey": demo_rfp.key}})
-        published = await market.publish_rfp(buyer, rfp_id)
+        published = await market.rfps.publish_rfp(buyer, rfp_id)
         if published.errors:
             raise ValueError(f"demo RFP {demo_rfp.key} did not publish: {published.errors}")
         for demo_proposal in demo_rfp.proposals:
             vendor = organizations[demo_proposal.vendor]
             assert vendor.kind is OrganizationKind.VENDOR
-            submitted = await market.submit_proposal(vendor, rfp_id, demo_proposal.proposal)
+            submitted = await market.proposals.submit_proposal(vendor, rfp_id, demo_proposal.proposal)
             if submitted.errors and submitted.errors[0].code is not ErrorCode.ALREADY_SUBMITTED:
                 raise ValueError(f"demo proposal of {demo_proposal.vendor} is invalid: {submitted.errors}")
     return keys

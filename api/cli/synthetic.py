@@ -157,15 +157,15 @@ async def seed_synthetic(
             "apiKeys": [key_entry(buyer_key, now, "synthetic")],
         }
     )
-    (buyer_record,) = await market.load_organizations([str(buyer.inserted_id)])
+    (buyer_record,) = await market.organizations.load_organizations([str(buyer.inserted_id)])
     deadline = (now + timedelta(days=30)).isoformat()
     rfp_ids = []
     for index in range(rfps):
-        created = await market.create_rfp(buyer_record, synthetic_rfp(index, deadline))
+        created = await market.rfps.create_rfp(buyer_record, synthetic_rfp(index, deadline))
         assert created.value is not None, created.errors
-        await market.publish_rfp(buyer_record, created.value.id)
+        await market.rfps.publish_rfp(buyer_record, created.value.id)
         rfp_ids.append(created.value.id)
-    contexts = {rfp_id: (await market.load_rfps([rfp_id]))[0] for rfp_id in rfp_ids}
+    contexts = {rfp_id: (await market.ground.load_rfps([rfp_id]))[0] for rfp_id in rfp_ids}
     inserted = 0
     while inserted < proposals:
         batch = min(BATCH, proposals - inserted)

@@ -22,8 +22,8 @@ async def exportable_rfp(
     local = parse_rfp_id(rfp_id)
     if viewer is None or local is None:
         return None
-    rfp = await market.get_rfp(viewer, local)
+    rfp = await market.ground.get_rfp(viewer, local)
     # The same decision as rankedProposals, so an export never shows what GraphQL hides.
-    if rfp is None or not market.sees_proposals_of(viewer, rfp):
+    if rfp is None or not market.ground.sees_proposals_of(viewer, rfp):
         return None
     return await market.digests.settle(rfp)  # low prices judged on every write made so far

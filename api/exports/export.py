@@ -136,7 +136,7 @@ async def open_export(
     source = RowSource(market.store, rfp, plan)
     writer = WRITERS.get(spec.format)
     if writer is None:
-        (buyer,) = await market.load_organizations([rfp.buyer_id])
+        (buyer,) = await market.organizations.load_organizations([rfp.buyer_id])
         assert buyer is not None, "every RFP has a buyer"
         writer = functools.partial(ocds_chunks, context=OcdsContext(uri, market.now(), buyer))
     return Export(spec.filename(rfp, weights is not None), MEDIA_TYPES[spec.format], source, writer)

@@ -21,4 +21,4 @@ async def authenticate(market: MarketService, headers: Mapping[str, str]) -> Org
     token = bearer_token(headers)
     if token is None or len(token) > 200:
         return None
-    return await market.authenticate(token)
+    return await market.organizations.authenticate(token)

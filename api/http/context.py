@@ -18,13 +18,15 @@ class RequestLoaders:
     def __init__(self, market: MarketService, viewer: OrganizationRecord | None) -> None:
         self.market = market
         self.viewer = viewer
-        self.organizations: DataLoader[str, OrganizationRecord | None] = DataLoader(market.load_organizations)
-        self.rfps: DataLoader[str, RfpRecord | None] = DataLoader(market.load_rfps)
+        self.organizations: DataLoader[str, OrganizationRecord | None] = DataLoader(
+            market.organizations.load_organizations
+        )
+        self.rfps: DataLoader[str, RfpRecord | None] = DataLoader(market.ground.load_rfps)
         self.proposal_counts: DataLoader[str, int] = DataLoader(self._proposal_counts)
 
     async def _proposal_counts(self, rfp_ids: Sequence[str]) -> list[int]:
         rfps = await self.rfps.load_many(rfp_ids)  # primed by the resolvers that read them
-        return await self.market.visible_proposal_counts(self.viewer, rfps)
+        return await self.market.proposals.visible_proposal_counts(self.viewer, rfps)
 
 
 @dataclass

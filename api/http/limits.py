@@ -302,7 +302,7 @@ class WriteRateLimiter(SchemaExtension):
             buckets.append((f"write:org:{request.viewer.id}", self.per_organization, "this organization"))
         buckets.append(("write:all", self.overall, "all clients"))
         for bucket, limit, whom in buckets:
-            if not await market.within_rate_limit(bucket, limit):
+            if not await market.organizations.within_rate_limit(bucket, limit):
                 return f"too many changes from {whom}; try again later"
         return None
 

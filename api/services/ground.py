@@ -1,6 +1,6 @@
 """The ground every marketplace rule stands on: the clock, transactions, audit events, and who may
 see which RFP and proposal. The use cases themselves live in organizations.py, rfps.py, proposals.py
-and ranking.py, and meet in market.MarketService.
+and ranking.py, each a service holding this ground, composed by market.MarketService.
 
 Each write is one document update, or one transaction where several documents must change together,
 and appends its audit event in the same write. Business problems come back as `Outcome` errors;
@@ -89,15 +89,19 @@ class Aborted(Exception):
         self.outcome = outcome
 
 
-class MarketBase:
-    store: Store
-    clock: Callable[[], datetime]
-    digests: DigestRefresher
+class MarketGround:
+    """What every service stands on: the store, the clock, the ranking digests, and the shared reads,
+    audit events, transactions and idempotency. Each service holds one; none inherits from it."""
+
+    def __init__(self, store: Store, clock: Callable[[], datetime], digests: DigestRefresher) -> None:
+        self.store = store
+        self.clock = clock
+        self.digests = digests
 
     def now(self) -> datetime:
         return self.clock()
 
-    def _event(
+    def event(
         self,
         subject_id: str | ObjectId,
         actor: OrganizationRecord | None,
@@ -107,7 +111,7 @@ class MarketBase:
         """One audit event, to insert in the same transaction as the change it records."""
         return new_audit_event(ObjectId(subject_id), self.now(), actor.id if actor else None, action, fields)
 
-    async def _audit(
+    async def audit(
         self,
         session: AsyncClientSession,
         subject_id: str | ObjectId,
@@ -116,12 +120,12 @@ class MarketBase:
         fields: Sequence[str] = (),
     ) -> None:
         await self.store.audit_events.insert_one(
-            self._event(subject_id, actor, action, fields), session=session
+            self.event(subject_id, actor, action, fields), session=session
         )
 
     # ------------------------------------------------------------------------------ idempotency
 
-    async def _prior_answer(self, key: IdempotencyKey) -> Outcome[Document] | None:
+    async def prior_answer(self, key: IdempotencyKey) -> Outcome[Document] | None:
         """The stored answer to an earlier request with this key, or why it cannot be replayed."""
         now = self.now()
         doc = await self.store.idempotency.find_one({"_id": key.record_id})
@@ -134,7 +138,7 @@ class MarketBase:
             return reused()
         return Outcome(doc["answer"])
 
-    async def _remember(
+    async def remember(
         self, session: AsyncClientSession, key: IdempotencyKey | None, answer: Document
     ) -> None:
         """Stores the answer in the transaction of the effect, before the effect's own writes: a
@@ -154,7 +158,7 @@ class MarketBase:
         except DuplicateKeyError as duplicate:
             raise Replay from duplicate
 
-    async def _idempotent(
+    async def idempotent(
         self,
         key: IdempotencyKey | None,
         replay: Callable[[Document], Awaitable[Outcome[T]]],
@@ -164,7 +168,7 @@ class MarketBase:
         if key is None:
             return await run()
         for _ in range(3):
-            prior = await self._prior_answer(key)
+            prior = await self.prior_answer(key)
             if prior is not None:
                 return await replay(prior.value) if prior.value is not None else Outcome(errors=prior.errors)
             try:
@@ -217,7 +221,7 @@ class MarketBase:
             total_count=await self.store.audit_events.count_documents(subject),
         )
 
-    async def _in_transaction(self, work: Callable[[AsyncClientSession], Awaitable[T]]) -> T:
+    async def in_transaction(self, work: Callable[[AsyncClientSession], Awaitable[T]]) -> T:
         async with self.store.client.start_session() as session:
             result: T = await session.with_transaction(work)
             return result
@@ -233,10 +237,10 @@ class MarketBase:
 
     # ------------------------------------------------------------------------------ visibility
 
-    def _sees_rfp(self, viewer: OrganizationRecord | None, rfp: RfpRecord) -> bool:
+    def sees_rfp(self, viewer: OrganizationRecord | None, rfp: RfpRecord) -> bool:
         return visibility.sees_rfp(viewer, rfp)
 
-    def _owns(self, viewer: OrganizationRecord | None, rfp: RfpRecord) -> bool:
+    def owns(self, viewer: OrganizationRecord | None, rfp: RfpRecord) -> bool:
         return visibility.owns_rfp(viewer, rfp)
 
     def sees_proposals_of(self, viewer: OrganizationRecord | None, rfp: RfpRecord) -> bool:
@@ -250,22 +254,22 @@ class MarketBase:
     ) -> bool:
         return visibility.sees_score(viewer, proposal, rfp, self.now())
 
-    async def _rfp_doc(self, rfp_id: str) -> Document | None:
+    async def rfp_doc(self, rfp_id: str) -> Document | None:
         oid = parse_object_id(rfp_id)
         return await self.store.rfps.find_one({"_id": oid}) if oid else None
 
     async def get_rfp(self, viewer: OrganizationRecord | None, rfp_id: str) -> RfpRecord | None:
-        doc = await self._rfp_doc(rfp_id)
+        doc = await self.rfp_doc(rfp_id)
         if doc is None:
             return None
         rfp = rfp_record(doc, self.now())
-        return rfp if self._sees_rfp(viewer, rfp) else None
+        return rfp if self.sees_rfp(viewer, rfp) else None
 
-    async def _owned_rfp(self, viewer: OrganizationRecord | None, rfp_id: str) -> RfpRecord | None:
+    async def owned_rfp(self, viewer: OrganizationRecord | None, rfp_id: str) -> RfpRecord | None:
         rfp = await self.get_rfp(viewer, rfp_id)
-        return rfp if rfp is not None and self._owns(viewer, rfp) else None
+        return rfp if rfp is not None and self.owns(viewer, rfp) else None
 
-    async def _readable_proposal(
+    async def readable_proposal(
         self, viewer: OrganizationRecord | None, proposal_id: str
     ) -> ObjectId | None:
         """The proposal's id when the viewer may read it, else None.
@@ -291,40 +295,40 @@ class MarketBase:
                 return None
         return oid
 
-    async def _proposal_and_rfp(
+    async def proposal_and_rfp(
         self, viewer: OrganizationRecord | None, proposal_id: str
     ) -> tuple[ProposalRecord | None, RfpRecord | None]:
         """A proposal the viewer may read, with its RFP; else (None, None)."""
         proposal = await self.get_proposal(viewer, proposal_id)
         if proposal is None:
             return None, None
-        rfp_doc = await self._rfp_doc(proposal.rfp_id)
+        rfp_doc = await self.rfp_doc(proposal.rfp_id)
         return (proposal, rfp_record(rfp_doc, self.now())) if rfp_doc else (None, None)
 
     async def get_proposal(
         self, viewer: OrganizationRecord | None, proposal_id: str
     ) -> ProposalRecord | None:
-        readable = await self._readable_proposal(viewer, proposal_id)
+        readable = await self.readable_proposal(viewer, proposal_id)
         doc = await self.store.proposals.find_one({"_id": readable}) if readable else None
         return proposal_record(doc) if doc else None
 
-    async def _buyer_proposal(
+    async def buyer_proposal(
         self, viewer: OrganizationRecord | None, proposal_id: str
     ) -> tuple[ProposalRecord | None, RfpRecord | None]:
-        proposal, rfp = await self._proposal_and_rfp(viewer, proposal_id)
+        proposal, rfp = await self.proposal_and_rfp(viewer, proposal_id)
         if proposal is None or rfp is None or not self.sees_proposals_of(viewer, rfp):
             return None, None
         return proposal, rfp
 
-    async def _vendor_proposal(
+    async def vendor_proposal(
         self, viewer: OrganizationRecord | None, proposal_id: str
     ) -> tuple[ProposalRecord | None, RfpRecord | None]:
-        proposal, rfp = await self._proposal_and_rfp(viewer, proposal_id)
+        proposal, rfp = await self.proposal_and_rfp(viewer, proposal_id)
         if proposal is None or viewer is None or proposal.vendor_id != viewer.id:
             return None, None
         return proposal, rfp
 
-    async def _id_page(
+    async def id_page(
         self,
         collection: AsyncCollection[Document],
         query: Document,

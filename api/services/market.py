@@ -1,7 +1,9 @@
-"""The marketplace service: every use case and visibility rule, one object per application.
+"""The marketplace service: one object per application composing one service per domain.
 
-MarketService brings together the rules of organizations.py, rfps.py, proposals.py and ranking.py over
-the shared ground of rules.py; schema/ reaches it through the `Market` Protocol of schema/context.py.
+`market.organizations`, `market.rfps`, `market.proposals` and `market.ranking` each hold the shared
+ground (store, clock, ranking digests; services/ground.py) and nothing of each other, so each can be
+built and tested alone: `ProposalService(MarketGround(store, clock, digests))`. schema/ reaches them
+through the `Market` Protocol of schema/context.py.
 """
 
 from __future__ import annotations
@@ -10,21 +12,21 @@ import contextlib
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 
-from api.services.ground import utcnow
+from api.services.ground import MarketGround, utcnow
 from api.services.organizations import (
     DEFAULT_REGISTER_GLOBAL_LIMIT,
     DEFAULT_REGISTER_LIMIT,
-    OrganizationRules,
+    OrganizationService,
     RateLimit,
 )
-from api.services.proposals import ProposalRules
-from api.services.ranking import RankingRules
-from api.services.rfps import RfpRules
+from api.services.proposals import ProposalService
+from api.services.ranking import RankingService
+from api.services.rfps import RfpService
 from api.store.database import Store, connect
 from api.store.rankings import DigestRefresher
 
 
-class MarketService(OrganizationRules, RfpRules, ProposalRules, RankingRules):
+class MarketService:
     def __init__(
         self,
         store: Store,
@@ -33,10 +35,16 @@ class MarketService(OrganizationRules, RfpRules, ProposalRules, RankingRules):
         register_global_limit: RateLimit = DEFAULT_REGISTER_GLOBAL_LIMIT,
     ) -> None:
         self.store = store
-        self.clock = clock
-        self.register_limit = register_limit
-        self.register_global_limit = register_global_limit
         self.digests = DigestRefresher(store, clock)
+        # Shared reads (an RFP, a proposal, audit events) and who may see them.
+        self.ground = MarketGround(store, clock, self.digests)
+        self.organizations = OrganizationService(self.ground, register_limit, register_global_limit)
+        self.rfps = RfpService(self.ground)
+        self.proposals = ProposalService(self.ground)
+        self.ranking = RankingService(self.ground)
+
+    def now(self) -> datetime:
+        return self.ground.now()
 
 
 @contextlib.asynccontextmanager

@@ -14,7 +14,7 @@ from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
-from api.services.ground import MarketBase
+from api.services.ground import MarketGround
 from api.services.idempotency import FIELD, IdempotencyKey
 from api.services.idempotency import idempotency_key as idempotency_key_for
 from api.services.inputs import Registration, name_key, validate
@@ -76,10 +76,19 @@ def address_bucket(prefix: str, client_address: str) -> str:
     return f"{prefix}:" + hashlib.sha256(client_address.encode()).hexdigest()[:32]
 
 
-class OrganizationRules(MarketBase):
-    register_limit: RateLimit
-    # Registrations from every address together: a botnet rotating addresses still meets a ceiling.
-    register_global_limit: RateLimit = DEFAULT_REGISTER_GLOBAL_LIMIT
+class OrganizationService:
+    # register_global_limit: registrations from every address together, so a botnet rotating
+    # addresses still meets a ceiling.
+    def __init__(
+        self,
+        ground: MarketGround,
+        register_limit: RateLimit = DEFAULT_REGISTER_LIMIT,
+        register_global_limit: RateLimit = DEFAULT_REGISTER_GLOBAL_LIMIT,
+    ) -> None:
+        self.ground = ground
+        self.store = ground.store
+        self.register_limit = register_limit
+        self.register_global_limit = register_global_limit
 
     async def authenticate(self, api_key: str) -> OrganizationRecord | None:
         hashed = hash_api_key(api_key)
@@ -93,7 +102,7 @@ class OrganizationRules(MarketBase):
 
     async def within_rate_limit(self, bucket: str, limit: RateLimit) -> bool:
         """A fixed-window counter in MongoDB, so every API instance shares it; a TTL index cleans up."""
-        now = self.now()
+        now = self.ground.now()
         window_start = int(now.timestamp()) // limit.window_seconds * limit.window_seconds
         for _ in range(3):
             try:
@@ -140,7 +149,7 @@ class OrganizationRules(MarketBase):
         async def run() -> Outcome[tuple[OrganizationRecord, str]]:
             return await self._register(name, kind, contact_email, client_address, key)
 
-        return await self._idempotent(key, replay, run)
+        return await self.ground.idempotent(key, replay, run)
 
     async def _register(
         self,
@@ -162,7 +171,7 @@ class OrganizationRules(MarketBase):
         if registration is None:
             return Outcome(errors=errors)
         api_key = new_api_key()
-        now = self.now()
+        now = self.ground.now()
         doc = {
             "_id": ObjectId(),
             "name": registration.name,
@@ -176,11 +185,11 @@ class OrganizationRules(MarketBase):
         async def work(session: AsyncClientSession) -> None:
             # The key shown once is kept only sealed, for a replay to the same caller and key.
             sealed = {"organizationId": doc["_id"], "apiKey": key.seal(api_key)} if key else {}
-            await self._remember(session, key, sealed)
+            await self.ground.remember(session, key, sealed)
             await self.store.organizations.insert_one(doc, session=session)
 
         try:
-            await self._in_transaction(work)
+            await self.ground.in_transaction(work)
         except DuplicateKeyError as error:
             if "nameKey" not in str(error):
                 raise  # a concurrent twin of the same idempotency key: handled by the caller's retry
@@ -203,7 +212,7 @@ class OrganizationRules(MarketBase):
         if label is not None and len(label.strip()) > 100:
             return Outcome.fail(ErrorCode.INVALID, "at most 100 characters", ("input", "label"))
         key = new_api_key()
-        entry = key_entry(key, self.now(), label.strip() if label else None)
+        entry = key_entry(key, self.ground.now(), label.strip() if label else None)
         updated = await self.store.organizations.update_one(
             # The filter caps live keys atomically: no race can push an organization past the cap.
             # Revoked keys do not count, so rotation (issue, then revoke) works indefinitely.
@@ -221,7 +230,7 @@ class OrganizationRules(MarketBase):
         oid = parse_object_id(key_id)
         if viewer is None or oid is None:
             return Outcome.fail(ErrorCode.NOT_FOUND, "key not found", ("input", "keyId"))
-        now = self.now()
+        now = self.ground.now()
         # Refuse to revoke the last live key: the organization would lock itself out for good.
         doc = await self.store.organizations.find_one_and_update(
             {

@@ -12,7 +12,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
 import scoring
-from api.services.ground import REVISABLE, Aborted, MarketBase, forbidden, not_found
+from api.services.ground import REVISABLE, Aborted, MarketGround, forbidden, not_found
 from api.services.idempotency import IdempotencyKey
 from api.services.idempotency import idempotency_key as idempotency_key_for
 from api.services.inputs import changed_fields, validate
@@ -43,9 +43,14 @@ def new_proposal_document(
     }
 
 
-class ProposalRules(MarketBase):
+class ProposalService:
     # Each revision stores a new snapshot and an audit event: bounded per proposal, in a sliding hour.
     revisions_per_hour: int = 60
+
+    def __init__(self, ground: MarketGround) -> None:
+        self.ground = ground
+        self.store = ground.store
+        self.digests = ground.digests
 
     async def _within_revision_limit(
         self, session: AsyncClientSession, proposal_id: str, now: datetime
@@ -137,14 +142,14 @@ class ProposalRules(MarketBase):
         async def run() -> Outcome[ProposalRecord]:
             return await self._submit(viewer, rfp_id, data, key)
 
-        return await self._idempotent(key, self._replay_proposal, run)
+        return await self.ground.idempotent(key, self._replay_proposal, run)
 
     async def _submit(
         self, viewer: OrganizationRecord, rfp_id: str, data: dict[str, Any], key: IdempotencyKey | None
     ) -> Outcome[ProposalRecord]:
-        doc = await self._rfp_doc(rfp_id)
-        rfp = rfp_record(doc, self.now()) if doc else None
-        if doc is None or rfp is None or not self._sees_rfp(viewer, rfp):
+        doc = await self.ground.rfp_doc(rfp_id)
+        rfp = rfp_record(doc, self.ground.now()) if doc else None
+        if doc is None or rfp is None or not self.ground.sees_rfp(viewer, rfp):
             return not_found(("input", "rfpId"), "RFP")
         closed = self._check_open(rfp, doc["status"])
         if closed:
@@ -157,21 +162,21 @@ class ProposalRules(MarketBase):
             # Counting on the RFP with a state filter makes "still open" and "insert" one decision,
             # and the total is computed under the weights this transaction reads; the deadline is
             # compared with the time of the write, not of the checks above.
-            now = self.now()
+            now = self.ground.now()
             # First: a concurrent duplicate (same key) stops here, whatever happened since.
             proposal_id = ObjectId()
-            await self._remember(session, key, {"proposalId": proposal_id})
+            await self.ground.remember(session, key, {"proposalId": proposal_id})
             current = await self._open_rfp_in(session, rfp_id, now, "proposalCount")
             terms, score = self._scored_in(data, current)
             proposal_doc = new_proposal_document(current.id, viewer.id, terms, score, now)
             proposal_doc["_id"] = proposal_id
             await self.store.proposals.insert_one(proposal_doc, session=session)
             await self.store.rankings.insert_one(ranking_entry(proposal_doc, score), session=session)
-            await self._audit(session, proposal_doc["_id"], viewer, "submitted")
+            await self.ground.audit(session, proposal_doc["_id"], viewer, "submitted")
             return proposal_doc
 
         try:
-            proposal_doc = await self._in_transaction(work)
+            proposal_doc = await self.ground.in_transaction(work)
         except Aborted as aborted:
             return aborted.outcome
         except DuplicateKeyError:
@@ -202,7 +207,7 @@ class ProposalRules(MarketBase):
         async def run() -> Outcome[ProposalRecord]:
             return await self._revise(viewer, proposal_id, expected_version, data, key)
 
-        return await self._idempotent(key, self._replay_proposal, run)
+        return await self.ground.idempotent(key, self._replay_proposal, run)
 
     async def _revise(
         self,
@@ -212,10 +217,10 @@ class ProposalRules(MarketBase):
         data: dict[str, Any],
         key: IdempotencyKey | None,
     ) -> Outcome[ProposalRecord]:
-        proposal, rfp = await self._vendor_proposal(viewer, proposal_id)
+        proposal, rfp = await self.ground.vendor_proposal(viewer, proposal_id)
         if proposal is None or rfp is None:
             return not_found(("input", "proposalId"), "proposal")
-        doc = await self._rfp_doc(rfp.id)
+        doc = await self.ground.rfp_doc(rfp.id)
         closed = self._check_open(rfp, doc["status"] if doc else "")
         if closed:
             return closed
@@ -227,9 +232,9 @@ class ProposalRules(MarketBase):
         fields = changed_fields(proposal.terms, scored.value[0])
 
         async def work(session: AsyncClientSession) -> Document:
-            now = self.now()  # the deadline is compared with the time of the write
+            now = self.ground.now()  # the deadline is compared with the time of the write
             # First: a concurrent duplicate (same key) stops here, before the version check.
-            await self._remember(session, key, {"proposalId": ObjectId(proposal.id)})
+            await self.ground.remember(session, key, {"proposalId": ObjectId(proposal.id)})
             current = await self._open_rfp_in(session, rfp.id, now, "proposalWrites")
             await self._within_revision_limit(session, proposal.id, now)
             terms, score = self._scored_in(data, current)
@@ -265,11 +270,11 @@ class ProposalRules(MarketBase):
                 {"$set": scored_fields(updated["rfpId"], updated["_id"], updated["submittedAt"], score)},
                 session=session,
             )
-            await self._audit(session, updated["_id"], viewer, "revised", fields)
+            await self.ground.audit(session, updated["_id"], viewer, "revised", fields)
             return updated
 
         try:
-            updated = await self._in_transaction(work)
+            updated = await self.ground.in_transaction(work)
         except Aborted as aborted:
             return aborted.outcome
         self.digests.schedule(rfp.id)
@@ -278,7 +283,7 @@ class ProposalRules(MarketBase):
     async def withdraw_proposal(
         self, viewer: OrganizationRecord | None, proposal_id: str
     ) -> Outcome[ProposalRecord]:
-        proposal, rfp = await self._vendor_proposal(viewer, proposal_id)
+        proposal, rfp = await self.ground.vendor_proposal(viewer, proposal_id)
         if proposal is None or rfp is None:
             return not_found(("input", "proposalId"), "proposal")
         if rfp_is_final(rfp.status):
@@ -288,7 +293,7 @@ class ProposalRules(MarketBase):
     async def shortlist_proposal(
         self, viewer: OrganizationRecord | None, proposal_id: str
     ) -> Outcome[ProposalRecord]:
-        proposal, rfp = await self._buyer_proposal(viewer, proposal_id)
+        proposal, rfp = await self.ground.buyer_proposal(viewer, proposal_id)
         if proposal is None or rfp is None:
             return not_found(("input", "proposalId"), "proposal")
         if rfp.status in (*FINAL_RFP_STATUSES, RfpStatus.DRAFT):
@@ -304,7 +309,7 @@ class ProposalRules(MarketBase):
         target: ProposalStatus,
         action: str,
     ) -> Outcome[ProposalRecord]:
-        now = self.now()
+        now = self.ground.now()
 
         async def work(session: AsyncClientSession) -> Document | None:
             doc = await self.store.proposals.find_one_and_update(
@@ -315,7 +320,7 @@ class ProposalRules(MarketBase):
             )
             if doc is None:
                 return None
-            await self._audit(session, doc["_id"], actor, action, ["status"])
+            await self.ground.audit(session, doc["_id"], actor, action, ["status"])
             if target is ProposalStatus.WITHDRAWN:
                 # A withdrawn proposal leaves the ranking and the count.
                 await self.store.rankings.delete_one({"_id": doc["_id"]}, session=session)
@@ -328,7 +333,7 @@ class ProposalRules(MarketBase):
                 )
             return doc
 
-        doc = await self._in_transaction(work)
+        doc = await self.ground.in_transaction(work)
         if doc is None:
             return Outcome.fail(ErrorCode.INVALID_STATE, "the proposal changed state meanwhile; reload it")
         if target is ProposalStatus.WITHDRAWN:
@@ -343,9 +348,11 @@ class ProposalRules(MarketBase):
         query: Document = {"rfpId": ObjectId(rfp.id)}
         if viewer.id != rfp.buyer_id:
             query["vendorId"] = ObjectId(viewer.id)  # a vendor sees only its own proposal
-        elif not self.sees_proposals_of(viewer, rfp):
+        elif not self.ground.sees_proposals_of(viewer, rfp):
             return Page.empty()
-        return await self._id_page(self.store.proposals, query, first, after, "proposal", proposal_record)
+        return await self.ground.id_page(
+            self.store.proposals, query, first, after, "proposal", proposal_record
+        )
 
     async def visible_proposal_counts(
         self, viewer: OrganizationRecord | None, rfps: Sequence[RfpRecord | None]
@@ -369,11 +376,11 @@ class ProposalRules(MarketBase):
     async def score_preview(
         self, viewer: OrganizationRecord | None, rfp_id: str, data: dict[str, Any]
     ) -> Outcome[ProposalScore]:
-        rfp = await self.get_rfp(viewer, rfp_id)
+        rfp = await self.ground.get_rfp(viewer, rfp_id)
         if rfp is None or not visibility.may_preview_score(viewer, rfp):
             return not_found(("rfpId",), "RFP")
         scored = self._scored(data, rfp, ("proposal",))
         if scored.value is None:
             return Outcome(errors=scored.errors)
         score = scored.value[1]
-        return Outcome(score if self.can_see_budget(viewer, rfp) else budget_blind(score))
+        return Outcome(score if self.ground.can_see_budget(viewer, rfp) else budget_blind(score))

@@ -19,7 +19,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 import scoring
 from api.services import cursors
-from api.services.ground import MarketBase
+from api.services.ground import MarketGround
 from api.services.inputs import validate
 from api.store.database import Document, proposal_record
 from api.store.rankings import (
@@ -43,7 +43,12 @@ def _with_finding(score: ProposalScore, finding: Finding | None) -> ProposalScor
     return score.model_copy(update={"findings": (*score.findings, finding)})
 
 
-class RankingRules(MarketBase):
+class RankingService:
+    def __init__(self, ground: MarketGround) -> None:
+        self.ground = ground
+        self.store = ground.store
+        self.digests = ground.digests
+
     async def ranked_proposals(
         self,
         viewer: OrganizationRecord | None,
@@ -52,7 +57,7 @@ class RankingRules(MarketBase):
         after: str | None,
         weights: dict[str, Any] | None,
     ) -> RankedPage:
-        if not self.sees_proposals_of(viewer, rfp):
+        if not self.ground.sees_proposals_of(viewer, rfp):
             return RankedPage(page=Page.empty(), rfp=rfp)
         if weights is None:
             return await self._ranked_stored(rfp, first, after)

@@ -10,7 +10,7 @@ from pymongo import ReturnDocument, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 import scoring
-from api.services.ground import REVISABLE, Aborted, MarketBase, changed_meanwhile, forbidden, not_found
+from api.services.ground import REVISABLE, Aborted, MarketGround, changed_meanwhile, forbidden, not_found
 from api.services.idempotency import IdempotencyKey
 from api.services.idempotency import idempotency_key as idempotency_key_for
 from api.services.inputs import RfpDraft, changed_fields, validate
@@ -24,7 +24,12 @@ from scoring.model import ProposalScore, Weights
 FINAL = [status.value for status in FINAL_RFP_STATUSES]  # as stored
 
 
-class RfpRules(MarketBase):
+class RfpService:
+    def __init__(self, ground: MarketGround) -> None:
+        self.ground = ground
+        self.store = ground.store
+        self.digests = ground.digests
+
     async def create_rfp(
         self, viewer: OrganizationRecord | None, data: dict[str, Any], idempotency_key: str | None = None
     ) -> Outcome[RfpRecord]:
@@ -37,12 +42,12 @@ class RfpRules(MarketBase):
 
         async def replay(answer: Document) -> Outcome[RfpRecord]:
             doc = await self.store.rfps.find_one({"_id": answer["rfpId"]})
-            return Outcome(rfp_record(doc, self.now())) if doc else not_found(("input",), "RFP")
+            return Outcome(rfp_record(doc, self.ground.now())) if doc else not_found(("input",), "RFP")
 
         async def run() -> Outcome[RfpRecord]:
             return await self._create_rfp(viewer, data, key)
 
-        return await self._idempotent(key, replay, run)
+        return await self.ground.idempotent(key, replay, run)
 
     async def _create_rfp(
         self, viewer: OrganizationRecord, data: dict[str, Any], key: IdempotencyKey | None
@@ -50,7 +55,7 @@ class RfpRules(MarketBase):
         draft, errors = validate(RfpDraft, data, ("input",))
         if draft is None:
             return Outcome(errors=errors)
-        now = self.now()
+        now = self.ground.now()
         if draft.submission_deadline <= now:
             return Outcome.fail(
                 ErrorCode.INVALID, "the deadline must be in the future", ("input", "submissionDeadline")
@@ -72,11 +77,11 @@ class RfpRules(MarketBase):
         }
 
         async def work(session: AsyncClientSession) -> None:
-            await self._remember(session, key, {"rfpId": doc["_id"]})
+            await self.ground.remember(session, key, {"rfpId": doc["_id"]})
             await self.store.rfps.insert_one(doc, session=session)
-            await self._audit(session, doc["_id"], viewer, "created")
+            await self.ground.audit(session, doc["_id"], viewer, "created")
 
-        await self._in_transaction(work)
+        await self.ground.in_transaction(work)
         return Outcome(rfp_record(doc, now))
 
     async def _transition(
@@ -86,7 +91,7 @@ class RfpRules(MarketBase):
         action: str,
     ) -> Outcome[RfpRecord]:
         allowed, target = RFP_TRANSITIONS[action]
-        rfp = await self._owned_rfp(viewer, rfp_id)
+        rfp = await self.ground.owned_rfp(viewer, rfp_id)
         if rfp is None:
             return not_found(("input", "rfpId"), "RFP")
         if rfp.status not in allowed:
@@ -94,7 +99,7 @@ class RfpRules(MarketBase):
                 ErrorCode.INVALID_STATE,
                 f"cannot {action.removesuffix('ed')} an RFP that is {rfp.status.value}",
             )
-        now = self.now()
+        now = self.ground.now()
         # The filter repeats the state check, so a concurrent transition cannot be overwritten.
         state_filter: Document = {"_id": ObjectId(rfp.id), "status": {"$in": [s.value for s in allowed]}}
         if RfpStatus.OPEN in allowed and RfpStatus.CLOSED not in allowed:
@@ -109,18 +114,18 @@ class RfpRules(MarketBase):
             )
             if doc is None:
                 raise Aborted(changed_meanwhile("RFP"))
-            await self._audit(session, doc["_id"], viewer, action, ["status"])
+            await self.ground.audit(session, doc["_id"], viewer, action, ["status"])
             return doc
 
         try:
-            doc = await self._in_transaction(work)
+            doc = await self.ground.in_transaction(work)
         except Aborted as aborted:
             return aborted.outcome
         return Outcome(rfp_record(doc, now))
 
     async def publish_rfp(self, viewer: OrganizationRecord | None, rfp_id: str) -> Outcome[RfpRecord]:
-        rfp = await self._owned_rfp(viewer, rfp_id)
-        if rfp is not None and rfp.status is RfpStatus.DRAFT and rfp.submission_deadline <= self.now():
+        rfp = await self.ground.owned_rfp(viewer, rfp_id)
+        if rfp is not None and rfp.status is RfpStatus.DRAFT and rfp.submission_deadline <= self.ground.now():
             return Outcome.fail(
                 ErrorCode.DEADLINE_PASSED, "the submission deadline has passed; create a new RFP"
             )
@@ -135,7 +140,7 @@ class RfpRules(MarketBase):
     async def update_rfp_weights(
         self, viewer: OrganizationRecord | None, rfp_id: str, weights: dict[str, Any]
     ) -> Outcome[RfpRecord]:
-        rfp = await self._owned_rfp(viewer, rfp_id)
+        rfp = await self.ground.owned_rfp(viewer, rfp_id)
         if rfp is None:
             return not_found(("input", "rfpId"), "RFP")
         new_weights, errors = validate(Weights, weights, ("input", "weights"))
@@ -144,7 +149,7 @@ class RfpRules(MarketBase):
         if rfp_is_final(rfp.status):
             return Outcome.fail(ErrorCode.INVALID_STATE, f"the RFP is {rfp.status.value}")
         fields = [f"weights.{name}" for name in changed_fields(rfp.context.weights, new_weights)]
-        now = self.now()
+        now = self.ground.now()
 
         async def work(session: AsyncClientSession) -> Document:
             # The state is re-checked by the write; submissions and revisions write this document
@@ -158,12 +163,12 @@ class RfpRules(MarketBase):
             )
             if doc is None:
                 raise Aborted(changed_meanwhile("RFP"))
-            await self._audit(session, doc["_id"], viewer, "weightsUpdated", fields)
+            await self.ground.audit(session, doc["_id"], viewer, "weightsUpdated", fields)
             await self._reweigh_all(rfp.id, new_weights, session)
             return doc
 
         try:
-            doc = await self._in_transaction(work)
+            doc = await self.ground.in_transaction(work)
         except Aborted as aborted:
             return aborted.outcome
         self.digests.schedule(rfp.id)  # new totals, new ranking keys: the fences move too
@@ -189,7 +194,7 @@ class RfpRules(MarketBase):
             await self.store.rankings.bulk_write(totals, ordered=False, session=session)
 
     async def award_proposal(self, viewer: OrganizationRecord | None, proposal_id: str) -> Outcome[RfpRecord]:
-        proposal, rfp = await self._buyer_proposal(viewer, proposal_id)
+        proposal, rfp = await self.ground.buyer_proposal(viewer, proposal_id)
         if proposal is None or rfp is None:
             return not_found(("input", "proposalId"), "proposal")
         if rfp.status is not RfpStatus.CLOSED:
@@ -198,7 +203,7 @@ class RfpRules(MarketBase):
             )
         if proposal.status.value not in REVISABLE:
             return Outcome.fail(ErrorCode.INVALID_STATE, f"the proposal is {proposal.status.value}")
-        now = self.now()
+        now = self.ground.now()
         rfp_oid, proposal_oid = ObjectId(rfp.id), ObjectId(proposal.id)
         # Effectively CLOSED: closed by the buyer, or OPEN past its deadline.
         closed: Document = {
@@ -241,9 +246,9 @@ class RfpRules(MarketBase):
                 {"$set": {"status": ProposalStatus.REJECTED.value, "updatedAt": now}},
                 session=session,
             )
-            events = [self._event(rfp_oid, viewer, "awarded", ["status"])]
-            events.append(self._event(proposal_oid, viewer, "awarded", ["status"]))
-            events += [self._event(oid, viewer, "rejected", ["status"]) for oid in rejected]
+            events = [self.ground.event(rfp_oid, viewer, "awarded", ["status"])]
+            events.append(self.ground.event(proposal_oid, viewer, "awarded", ["status"]))
+            events += [self.ground.event(oid, viewer, "rejected", ["status"]) for oid in rejected]
             await self.store.audit_events.insert_many(events, session=session)
             # Ranking entries exist for live proposals only: the winner's, then every other one.
             await self.store.rankings.update_one(
@@ -257,7 +262,7 @@ class RfpRules(MarketBase):
             return doc
 
         try:
-            doc = await self._in_transaction(work)
+            doc = await self.ground.in_transaction(work)
         except Aborted as aborted:
             return aborted.outcome
         return Outcome(rfp_record(doc, now))
@@ -267,7 +272,7 @@ class RfpRules(MarketBase):
     ) -> Page[RfpRecord]:
         if viewer is None:
             return Page.empty()
-        now = self.now()
+        now = self.ground.now()
         query: Document
         if viewer.kind is OrganizationKind.VENDOR:
             # Vendors browse the market: what is open for bids now.
@@ -285,6 +290,6 @@ class RfpRules(MarketBase):
                 ]
             elif status is not None:
                 query["status"] = status.value
-        return await self._id_page(
+        return await self.ground.id_page(
             self.store.rfps, query, first, after, "rfp", lambda doc: rfp_record(doc, now)
         )

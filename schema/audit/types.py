@@ -87,7 +87,9 @@ class _Audited(Protocol):
 
 
 async def audit_trail_of(root: strawberry.Parent[_Audited], info: ContextInfo) -> list[AuditEvent]:
-    return [AuditEvent.of(event) for event in await context_of(info).market.audit_trail(root.record.id)]
+    return [
+        AuditEvent.of(event) for event in await context_of(info).market.ground.audit_trail(root.record.id)
+    ]
 
 
 async def audit_events_of(
@@ -103,7 +105,7 @@ async def audit_events_of(
         raise client_error("use either first/after or last/before", ["last"])
     if last is not None and not 1 <= last <= MAX_PAGE_SIZE:
         raise client_error(f"last must be between 1 and {MAX_PAGE_SIZE}", ["last"])
-    page = await context_of(info).market.audit_events(
+    page = await context_of(info).market.ground.audit_events(
         subject_id, page_size(first) if last is None else None, after, last, before
     )
     return AuditEventConnection.of(page)

@@ -27,7 +27,7 @@ class OrganizationMutation:
         self, info: ContextInfo, input: RegisterOrganizationInput
     ) -> RegisterOrganizationPayload:
         context = context_of(info)
-        outcome = await context.market.register_organization(
+        outcome = await context.market.organizations.register_organization(
             input.name,
             input.kind,
             input.contact_email,
@@ -47,7 +47,7 @@ class OrganizationMutation:
     async def create_api_key(self, info: ContextInfo, input: CreateApiKeyInput) -> CreateApiKeyPayload:
         """Issues another API key for the calling organization; it is shown once."""
         context = context_of(info)
-        outcome = await context.market.create_api_key(context.viewer, input.label)
+        outcome = await context.market.organizations.create_api_key(context.viewer, input.label)
         if outcome.value is None:
             return CreateApiKeyPayload(api_key=None, key=None, user_errors=user_errors(outcome.errors))
         record, api_key = outcome.value
@@ -57,6 +57,8 @@ class OrganizationMutation:
     async def revoke_api_key(self, info: ContextInfo, input: RevokeApiKeyInput) -> RevokeApiKeyPayload:
         """Revokes one of the calling organization's keys; it stops working at once."""
         context = context_of(info)
-        outcome = await context.market.revoke_api_key(context.viewer, local_id(input.key_id, "ApiKey"))
+        outcome = await context.market.organizations.revoke_api_key(
+            context.viewer, local_id(input.key_id, "ApiKey")
+        )
         key = ApiKey.of(outcome.value) if outcome.value else None
         return RevokeApiKeyPayload(key=key, user_errors=user_errors(outcome.errors))

@@ -70,7 +70,7 @@ class Viewer:
     @strawberry.field
     async def api_keys(self, info: ContextInfo) -> list[ApiKey]:
         """The organization's API keys; neither a key nor its hash is ever shown again."""
-        return [ApiKey.of(key) for key in await context_of(info).market.api_keys(self.record)]
+        return [ApiKey.of(key) for key in await context_of(info).market.organizations.api_keys(self.record)]
 
 
 @strawberry.type

@@ -25,7 +25,7 @@ class ProposalMutation:
     @strawberry.mutation
     async def submit_proposal(self, info: ContextInfo, input: SubmitProposalInput) -> ProposalPayload:
         context = context_of(info)
-        outcome = await context.market.submit_proposal(
+        outcome = await context.market.proposals.submit_proposal(
             context.viewer,
             local_id(input.rfp_id, "Rfp"),
             to_data(input.proposal),
@@ -36,7 +36,7 @@ class ProposalMutation:
     @strawberry.mutation
     async def revise_proposal(self, info: ContextInfo, input: ReviseProposalInput) -> ProposalPayload:
         context = context_of(info)
-        outcome = await context.market.revise_proposal(
+        outcome = await context.market.proposals.revise_proposal(
             context.viewer,
             local_id(input.proposal_id, "Proposal"),
             input.expected_version,
@@ -48,7 +48,7 @@ class ProposalMutation:
     @strawberry.mutation
     async def withdraw_proposal(self, info: ContextInfo, input: ProposalIdInput) -> ProposalPayload:
         context = context_of(info)
-        outcome = await context.market.withdraw_proposal(
+        outcome = await context.market.proposals.withdraw_proposal(
             context.viewer, local_id(input.proposal_id, "Proposal")
         )
         return ProposalPayload.of(outcome)
@@ -56,7 +56,7 @@ class ProposalMutation:
     @strawberry.mutation
     async def shortlist_proposal(self, info: ContextInfo, input: ProposalIdInput) -> ProposalPayload:
         context = context_of(info)
-        outcome = await context.market.shortlist_proposal(
+        outcome = await context.market.proposals.shortlist_proposal(
             context.viewer, local_id(input.proposal_id, "Proposal")
         )
         return ProposalPayload.of(outcome)
@@ -65,5 +65,5 @@ class ProposalMutation:
     async def award_proposal(self, info: ContextInfo, input: AwardProposalInput) -> RfpPayload:
         context = context_of(info)
         return RfpPayload.of(
-            await context.market.award_proposal(context.viewer, local_id(input.proposal_id, "Proposal"))
+            await context.market.rfps.award_proposal(context.viewer, local_id(input.proposal_id, "Proposal"))
         )

@@ -22,7 +22,7 @@ class RfpMutation:
         data = to_data(input)
         data.pop("idempotencyKey", None)  # not part of the RFP; the market gets it on its own
         return RfpPayload.of(
-            await context.market.create_rfp(
+            await context.market.rfps.create_rfp(
                 context.viewer, data, idempotency_key(input.idempotency_key, context)
             )
         )
@@ -30,22 +30,28 @@ class RfpMutation:
     @strawberry.mutation
     async def publish_rfp(self, info: ContextInfo, input: RfpIdInput) -> RfpPayload:
         context = context_of(info)
-        return RfpPayload.of(await context.market.publish_rfp(context.viewer, local_id(input.rfp_id, "Rfp")))
+        return RfpPayload.of(
+            await context.market.rfps.publish_rfp(context.viewer, local_id(input.rfp_id, "Rfp"))
+        )
 
     @strawberry.mutation
     async def close_rfp(self, info: ContextInfo, input: RfpIdInput) -> RfpPayload:
         context = context_of(info)
-        return RfpPayload.of(await context.market.close_rfp(context.viewer, local_id(input.rfp_id, "Rfp")))
+        return RfpPayload.of(
+            await context.market.rfps.close_rfp(context.viewer, local_id(input.rfp_id, "Rfp"))
+        )
 
     @strawberry.mutation
     async def cancel_rfp(self, info: ContextInfo, input: RfpIdInput) -> RfpPayload:
         context = context_of(info)
-        return RfpPayload.of(await context.market.cancel_rfp(context.viewer, local_id(input.rfp_id, "Rfp")))
+        return RfpPayload.of(
+            await context.market.rfps.cancel_rfp(context.viewer, local_id(input.rfp_id, "Rfp"))
+        )
 
     @strawberry.mutation
     async def update_rfp_weights(self, info: ContextInfo, input: UpdateRfpWeightsInput) -> RfpPayload:
         context = context_of(info)
-        outcome = await context.market.update_rfp_weights(
+        outcome = await context.market.rfps.update_rfp_weights(
             context.viewer, local_id(input.rfp_id, "Rfp"), to_data(input.weights)
         )
         return RfpPayload.of(outcome)

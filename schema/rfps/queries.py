@@ -19,7 +19,7 @@ class RfpQuery:
     @strawberry.field
     async def rfp(self, info: ContextInfo, id: strawberry.ID) -> Rfp | None:
         context = context_of(info)
-        record = await context.market.get_rfp(context.viewer, local_id(id, "Rfp"))
+        record = await context.market.ground.get_rfp(context.viewer, local_id(id, "Rfp"))
         return Rfp.of(remember(info, record)) if record else None
 
     @strawberry.field
@@ -31,7 +31,7 @@ class RfpQuery:
         status: RfpStatus | None = None,
     ) -> RfpConnection:
         context = context_of(info)
-        page = await context.market.list_rfps(context.viewer, page_size(first), after, status)
+        page = await context.market.rfps.list_rfps(context.viewer, page_size(first), after, status)
         for _, record in page.items:
             remember(info, record)
         return RfpConnection.of(page)

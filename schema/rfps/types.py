@@ -111,7 +111,7 @@ class Rfp(Node):
     @strawberry.field
     def monthly_budget(self, info: ContextInfo) -> Money | None:
         context = context_of(info)
-        if not context.market.can_see_budget(context.viewer, self.record):
+        if not context.market.ground.can_see_budget(context.viewer, self.record):
             return None
         return Money.of(self.record.context.monthly_budget)
 
@@ -125,7 +125,9 @@ class Rfp(Node):
         self, info: ContextInfo, first: int | None = None, after: str | None = None
     ) -> ProposalConnection:
         context = context_of(info)
-        page = await context.market.list_proposals(context.viewer, self.record, page_size(first), after)
+        page = await context.market.proposals.list_proposals(
+            context.viewer, self.record, page_size(first), after
+        )
         return ProposalConnection.of(page)
 
     @strawberry.field
@@ -137,7 +139,7 @@ class Rfp(Node):
         weights: ScoringWeightsInput | None = None,
     ) -> RankedProposalConnection:
         context = context_of(info)
-        ranked = await context.market.ranked_proposals(
+        ranked = await context.market.ranking.ranked_proposals(
             context.viewer,
             self.record,
             page_size(first),
@@ -229,9 +231,9 @@ class Proposal(Node):
             return None
         context = context_of(info)
         rfp = await self._rfp_record(info)
-        if not context.market.can_see_score(context.viewer, self.record, rfp):
+        if not context.market.ground.can_see_score(context.viewer, self.record, rfp):
             return None
-        if not context.market.can_see_budget(context.viewer, rfp):
+        if not context.market.ground.can_see_budget(context.viewer, rfp):
             return ProposalScore.of(budget_blind(self.record.score))  # the vendor, budget undisclosed
         return ProposalScore.of(self.record.score)
 
@@ -303,7 +305,9 @@ class RankedProposalConnection:
         # Computed only when asked for: it reads every live entry of the RFP.
         if self.ranked.page.total_count == 0:
             return None
-        return await context_of(info).market.rank_stability(self.ranked.rfp, self.ranked.weights_override)
+        return await context_of(info).market.ranking.rank_stability(
+            self.ranked.rfp, self.ranked.weights_override
+        )
 
 
 @strawberry.type

@@ -22,7 +22,7 @@ class ScoreQuery:
     ) -> ProposalScore:
         """What-if: scores a proposal against an RFP and stores nothing."""
         context = context_of(info)
-        outcome = await context.market.score_preview(
+        outcome = await context.market.proposals.score_preview(
             context.viewer, local_id(rfp_id, "Rfp"), to_data(proposal)
         )
         if outcome.value is None:

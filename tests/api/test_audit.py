@@ -100,7 +100,7 @@ async def test_careless_audit_page_arguments_are_client_errors(api: Api) -> None
 async def test_audit_trail_keeps_only_the_latest_events_and_documents_do_not_grow(
     api: Api, clock: Clock
 ) -> None:
-    api.market.revisions_per_hour = 1000
+    api.market.proposals.revisions_per_hour = 1000
     vendor, proposal_id = await a_proposal(api)
     sizes = []
     for version in range(1, 56):
@@ -161,7 +161,7 @@ async def test_changed_fields_are_capped_with_a_count_of_the_rest(api: Api) -> N
 
 
 async def test_revisions_per_proposal_are_rate_limited(api: Api, clock: Clock) -> None:
-    api.market.revisions_per_hour = 3
+    api.market.proposals.revisions_per_hour = 3
     vendor, proposal_id = await a_proposal(api)
     for version in range(1, 4):
         assert (await revise(api, vendor, proposal_id, version, proposal_input()))["userErrors"] == []

@@ -84,15 +84,15 @@ async def test_a_retried_registration_returns_the_first_organization_and_key(api
 async def test_another_client_cannot_replay_a_registration_key(api: Api) -> None:
     key = str(uuid.uuid4())
     market = api.market
-    mine = await market.register_organization(
+    mine = await market.organizations.register_organization(
         "Acme", OrganizationKind.VENDOR, "a@acme.example", "10.0.0.1", key
     )
-    theirs = await market.register_organization(
+    theirs = await market.organizations.register_organization(
         "Acme Rival", OrganizationKind.VENDOR, "a@acme.example", "10.0.0.2", key
     )
     assert mine.value is not None and theirs.value is not None
     assert theirs.value[0].id != mine.value[0].id and theirs.value[1] != mine.value[1]
-    again = await market.register_organization(
+    again = await market.organizations.register_organization(
         "Acme", OrganizationKind.VENDOR, "a@acme.example", "10.0.0.1", key
     )
     assert again.value == mine.value
