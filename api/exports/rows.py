@@ -19,19 +19,18 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from enum import Enum
 
 from bson import ObjectId
 
 import scoring
+from api.services.ranked_reader import low_price_rule, what_if_order, with_low_price
 from api.store.database import Document, Store
-from api.store.rankings import RANK_SORT, entry_order, rank_range
+from api.store.rankings import RANK_SORT, rank_range
 from market.records import RfpRecord
 from market.vocabulary import ProposalStatus
 from schema.common import to_global_id
-from scoring.model import Finding, ProposalScore, Weights
-from scoring.rank import ABNORMALLY_LOW_MIN_PROPOSALS, SortKey
+from scoring.model import ProposalScore, Weights
 
 BATCH_SIZE = 500
 ROW_FIELDS = {"vendorId": 1, "status": 1, "submittedAt": 1, "score": 1}
@@ -89,13 +88,11 @@ async def stored_plan(store: Store, rfp: RfpRecord, kind: ExportKind) -> Ranking
 async def what_if_plan(store: Store, rfp: RfpRecord, kind: ExportKind, weights: Weights) -> RankingPlan:
     fields = {"status": 1, "eligible": 1, "meets": 1, "values": 1, "submittedAt": 1}
     cursor = store.rankings.find(rank_range(rfp.id), fields, batch_size=BATCH_SIZE)
-    keyed: list[tuple[SortKey, ObjectId, str]] = []
-    async for entry in cursor:
-        # RANK_SORT's key with the what-if total: the order rankedProposals(weights:) gives.
-        keyed.append((entry_order(entry, weights), entry["_id"], entry["status"]))
-    keyed.sort(key=lambda item: item[0])
-    entries = [(rank, oid) for rank, (_, oid, status) in enumerate(keyed, 1) if kind.includes(status)]
-    return RankingPlan(kind, entries, weights=weights, ranked=len(keyed))
+    # The order rankedProposals(weights:) gives, from the same reader.
+    ordered = what_if_order([entry async for entry in cursor], weights)
+    included = enumerate(ordered, 1)
+    entries = [(rank, entry["_id"]) for rank, entry in included if kind.includes(entry["status"])]
+    return RankingPlan(kind, entries, weights=weights, ranked=len(ordered))
 
 
 async def ranking_plan(
@@ -104,15 +101,6 @@ async def ranking_plan(
     if weights is None:
         return await stored_plan(store, rfp, kind)
     return await what_if_plan(store, rfp, kind, weights)
-
-
-def low_price_rule(rfp: RfpRecord) -> Callable[[Decimal], Finding | None]:
-    """cost -> its ABNORMALLY_LOW_PRICE finding or None, from the RFP's cost window as GraphQL reads it."""
-    digest = rfp.ranking_digest
-    if digest is None or digest.count < ABNORMALLY_LOW_MIN_PROPOSALS:
-        return lambda cost: None
-    references = digest.low_price_references()
-    return lambda cost: scoring.low_price_finding(cost, *references[cost]) if cost in references else None
 
 
 class RowSource:
@@ -170,9 +158,7 @@ class RowSource:
         score = ProposalScore.model_validate(stored)
         if self.plan.weights is not None:
             score = scoring.reweigh(score, self.plan.weights)
-        low_price = self.low_price(score.normalized_monthly_cost.amount)
-        if low_price is not None:
-            score = score.model_copy(update={"findings": (*score.findings, low_price)})
+        score = with_low_price(score, self.low_price(score.normalized_monthly_cost.amount))
         return score
 
 

@@ -10,8 +10,7 @@ anything. What-if weights and rank stability read the entries too, never the ful
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
-from decimal import Decimal
+from collections.abc import Iterable
 from typing import Any
 
 from bson import ObjectId
@@ -21,26 +20,19 @@ import scoring
 from api.services import cursors
 from api.services.ground import MarketGround
 from api.services.inputs import validate
+from api.services.ranked_reader import low_price_rule, what_if_order, with_low_price
 from api.store.database import Document, proposal_record
 from api.store.rankings import (
     ENTRY_FIELDS,
     FENCE_SPACING,
     RANK_SORT,
-    entry_order,
     rank_range,
 )
 from market.records import OrganizationRecord, Page, ProposalRecord, RankedItem, RankedPage, RfpRecord
 from market.vocabulary import InputError
-from scoring.model import Finding, ProposalScore, Weights
-from scoring.rank import ABNORMALLY_LOW_MIN_PROPOSALS
+from scoring.model import Weights
 
 log = logging.getLogger("rfpmarket.ranking")
-
-
-def _with_finding(score: ProposalScore, finding: Finding | None) -> ProposalScore:
-    if finding is None:
-        return score
-    return score.model_copy(update={"findings": (*score.findings, finding)})
 
 
 class RankingService:
@@ -77,7 +69,7 @@ class RankingService:
         entries = await self._entry_page(rfp, start_rank, last_key, first)
         window = entries[:first]
         proposals = await self._proposals(entry["_id"] for entry in window)
-        low_price = self._low_price(rfp)
+        low_price = low_price_rule(rfp)
         items = []
         for offset, entry in enumerate(window):
             rank = start_rank + offset
@@ -85,7 +77,7 @@ class RankingService:
             proposal = proposals[str(entry["_id"])]
             assert proposal.score is not None, "every ranked proposal has a score"
             flag = low_price(entry["cost"])
-            items.append((cursor, RankedItem(rank, proposal, _with_finding(proposal.score, flag))))
+            items.append((cursor, RankedItem(rank, proposal, with_low_price(proposal.score, flag))))
         page = Page(
             items=tuple(items),
             has_next_page=len(entries) > first,
@@ -115,14 +107,6 @@ class RankingService:
         docs = self.store.proposals.find({"_id": {"$in": list(ids)}})
         return {str(doc["_id"]): proposal_record(doc) async for doc in docs}
 
-    def _low_price(self, rfp: RfpRecord) -> Callable[[Decimal], Finding | None]:
-        """cost -> its ABNORMALLY_LOW_PRICE finding or None, from the references cached on the RFP."""
-        digest = rfp.ranking_digest
-        if digest is None or digest.count < ABNORMALLY_LOW_MIN_PROPOSALS:
-            return lambda cost: None
-        references = digest.low_price_references()
-        return lambda cost: scoring.low_price_finding(cost, *references[cost]) if cost in references else None
-
     async def _entries(self, rfp_id: str, session: AsyncClientSession | None = None) -> list[Document]:
         """Every live entry of the RFP, in the default ranking order."""
         cursor = self.store.rankings.find(rank_range(rfp_id), ENTRY_FIELDS, session=session)
@@ -132,8 +116,7 @@ class RankingService:
         self, rfp: RfpRecord, first: int, after: str | None, weights: Weights
     ) -> RankedPage:
         # What-if weights re-rank the entries in memory (criteria are stored; nothing is rescored).
-        entries = await self._entries(rfp.id)
-        entries.sort(key=lambda entry: entry_order(entry, weights))
+        entries = what_if_order(await self._entries(rfp.id), weights)
         start = 0
         if after is not None:
             (position,) = cursors.decode(after, "whatif", 1)
@@ -145,7 +128,7 @@ class RankingService:
         for rank, entry in enumerate(window, start + 1):
             proposal = proposals[str(entry["_id"])]
             assert proposal.score is not None
-            score = _with_finding(scoring.reweigh(proposal.score, weights), low.get(proposal.id))
+            score = with_low_price(scoring.reweigh(proposal.score, weights), low.get(proposal.id))
             items.append((cursors.encode("whatif", rank), RankedItem(rank, proposal, score)))
         page = Page(
             items=tuple(items),
@@ -157,8 +140,7 @@ class RankingService:
 
     async def rank_stability(self, rfp: RfpRecord, weights: Weights | None) -> float | None:
         weights = weights or rfp.context.weights
-        entries = await self._entries(rfp.id)
-        entries.sort(key=lambda entry: entry_order(entry, weights))
+        entries = what_if_order(await self._entries(rfp.id), weights)
         values = [(entry["values"][0], entry["values"][1], entry["values"][2]) for entry in entries]
         gates = [scoring.gate_of(bool(entry.get("eligible", 0)), bool(entry["meets"])) for entry in entries]
         return scoring.rank_stability_of(values, gates, weights)

@@ -1,0 +1,38 @@
+"""The one reader of rankings, shared by GraphQL (services/ranking.py) and the exports
+(exports/rows.py): the stored order (the indexed key, scoring.ranking_sort_key's encoding), the what-if
+order (the same sort key under other weights), and the low-price rule a ranked score carries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+
+import scoring
+from api.store.database import Document
+from api.store.rankings import entry_order
+from market.records import RfpRecord
+from scoring.model import Finding, ProposalScore, Weights
+from scoring.rank import ABNORMALLY_LOW_MIN_PROPOSALS
+
+
+def low_price_rule(rfp: RfpRecord) -> Callable[[Decimal], Finding | None]:
+    """cost -> its ABNORMALLY_LOW_PRICE finding or None, from the references cached on the RFP."""
+    digest = rfp.ranking_digest
+    if digest is None or digest.count < ABNORMALLY_LOW_MIN_PROPOSALS:
+        return lambda cost: None
+    references = digest.low_price_references()
+    return lambda cost: scoring.low_price_finding(cost, *references[cost]) if cost in references else None
+
+
+def with_low_price(score: ProposalScore, finding: Finding | None) -> ProposalScore:
+    """The score as a ranking shows it: with its low-price finding, when it has one."""
+    if finding is None:
+        return score
+    return score.model_copy(update={"findings": (*score.findings, finding)})
+
+
+def what_if_order(entries: Iterable[Document], weights: Weights) -> list[Document]:
+    """Entries in the order what-if `weights` give: scoring.ranking_sort_key from the stored criteria
+    (nothing is rescored)."""
+    return sorted(entries, key=lambda entry: entry_order(entry, weights))
