@@ -3,16 +3,20 @@ per test, and the real ASGI app driven through HTTP by httpx."""
 
 from __future__ import annotations
 
+import contextlib
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import pytest
+from pymongo import monitoring
 
 from api.embedded import EmbeddedDatabase
 from api.http.app import create_app
+from api.services.ground import utcnow
 from api.services.market import MarketService
 from api.settings import Settings
 from api.store.database import Store
@@ -73,12 +77,43 @@ class Api:
         return body["data"]
 
 
+class ServeApp(Protocol):
+    """The one app factory of the tests: the real app on the session's database, served over ASGI
+    for as long as the context lasts, its database dropped afterwards."""
+
+    def __call__(
+        self,
+        settings: Settings,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        listeners: Sequence[monitoring.CommandListener] = (),
+        peer: str | None = None,
+        base_url: str = "http://testserver",
+    ) -> AbstractAsyncContextManager[Api]: ...
+
+
 @pytest.fixture
-async def api(database_server: EmbeddedDatabase, settings: Settings, clock: Clock) -> AsyncIterator[Api]:
-    app = create_app(settings, database_server.uri, clock=clock)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            state = app.state.market_state
-            yield Api(client, state.market)
-            await state.store.client.drop_database(settings.db)
+def serve_app(database_server: EmbeddedDatabase) -> ServeApp:
+    @contextlib.asynccontextmanager
+    async def serve(
+        settings: Settings,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        listeners: Sequence[monitoring.CommandListener] = (),
+        peer: str | None = None,
+        base_url: str = "http://testserver",
+    ) -> AsyncIterator[Api]:
+        app = create_app(settings, database_server.uri, clock=clock or utcnow, listeners=listeners)
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app, client=(peer, 4000) if peer else ("127.0.0.1", 123))
+            async with httpx.AsyncClient(transport=transport, base_url=base_url) as client:
+                yield Api(client, app.state.market_state.market)
+                await app.state.market_state.store.client.drop_database(settings.db)
+
+    return serve
+
+
+@pytest.fixture
+async def api(serve_app: ServeApp, settings: Settings, clock: Clock) -> AsyncIterator[Api]:
+    async with serve_app(settings, clock=clock) as served:
+        yield served

@@ -8,12 +8,8 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-import httpx
-
-from api.embedded import EmbeddedDatabase
-from api.http.app import create_app
 from api.settings import Settings
-from tests.conftest import Api, Clock
+from tests.conftest import Api, Clock, ServeApp
 from tests.helpers import REGISTER, codes, register
 
 CREATE_KEY = 'mutation { createApiKey(input: {label: "x"}) { apiKey userErrors { code } } }'
@@ -22,19 +18,14 @@ LimitedApi = Callable[..., Any]
 
 @asynccontextmanager
 async def limited_api(
-    database_server: EmbeddedDatabase,
+    serve_app: ServeApp,
     settings: Settings,
     clock: Clock,
     peer: str = "127.0.0.1",
     **limits: Any,
 ) -> AsyncIterator[Api]:
-    tight = settings.model_copy(update=limits)
-    app = create_app(tight, database_server.uri, clock=clock)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app, client=(peer, 4000))
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            yield Api(client, app.state.market_state.market)
-            await app.state.market_state.store.client.drop_database(tight.db)
+    async with serve_app(settings.model_copy(update=limits), clock=clock, peer=peer) as served:
+        yield served
 
 
 async def _register_from(api: Api, forwarded_for: str) -> list[str]:
@@ -50,18 +41,18 @@ async def _register_from(api: Api, forwarded_for: str) -> list[str]:
 
 
 async def test_forwarded_for_is_ignored_without_a_trusted_proxy(
-    database_server: EmbeddedDatabase, settings: Settings, clock: Clock
+    serve_app: ServeApp, settings: Settings, clock: Clock
 ) -> None:
-    async with limited_api(database_server, settings, clock, register_rate_limit=3) as api:
+    async with limited_api(serve_app, settings, clock, register_rate_limit=3) as api:
         results = [await _register_from(api, f"198.51.100.{index}") for index in range(5)]
     assert results == [[], [], [], ["RATE_LIMITED"], ["RATE_LIMITED"]]
 
 
 async def test_a_trusted_proxy_names_the_client(
-    database_server: EmbeddedDatabase, settings: Settings, clock: Clock
+    serve_app: ServeApp, settings: Settings, clock: Clock
 ) -> None:
     limits = {"register_rate_limit": 3, "trusted_proxies": ["10.0.0.0/8"]}
-    async with limited_api(database_server, settings, clock, peer="10.1.2.3", **limits) as api:
+    async with limited_api(serve_app, settings, clock, peer="10.1.2.3", **limits) as api:
         rotated = [await _register_from(api, f"198.51.100.{index}") for index in range(5)]
         same = [await _register_from(api, "203.0.113.7") for _ in range(4)]
         # A client cannot prepend its own entry: the proxy's (last) hop is the one believed.
@@ -71,10 +62,10 @@ async def test_a_trusted_proxy_names_the_client(
 
 
 async def test_registrations_are_limited_overall(
-    database_server: EmbeddedDatabase, settings: Settings, clock: Clock
+    serve_app: ServeApp, settings: Settings, clock: Clock
 ) -> None:
     limits = {"register_rate_limit_global": 2, "trusted_proxies": ["10.0.0.0/8"]}
-    async with limited_api(database_server, settings, clock, peer="10.1.2.3", **limits) as api:
+    async with limited_api(serve_app, settings, clock, peer="10.1.2.3", **limits) as api:
         results = [await _register_from(api, f"198.51.100.{index}") for index in range(3)]
         assert await api.store.organizations.count_documents({}) == 2
     assert results == [[], [], ["RATE_LIMITED"]]
@@ -85,9 +76,9 @@ def _rate_limited(body: dict[str, Any]) -> bool:
 
 
 async def test_writes_are_limited_per_organization(
-    database_server: EmbeddedDatabase, settings: Settings, clock: Clock
+    serve_app: ServeApp, settings: Settings, clock: Clock
 ) -> None:
-    async with limited_api(database_server, settings, clock, write_rate_limit_per_organization=2) as api:
+    async with limited_api(serve_app, settings, clock, write_rate_limit_per_organization=2) as api:
         _, first = await register(api, "VENDOR", "First")
         _, second = await register(api, "VENDOR", "Second")
         assert [codes((await api.data(CREATE_KEY, key=first))["createApiKey"]) for _ in range(2)] == [[], []]
@@ -103,14 +94,14 @@ async def test_writes_are_limited_per_organization(
 
 
 async def test_writes_are_limited_per_address_and_overall(
-    database_server: EmbeddedDatabase, settings: Settings, clock: Clock
+    serve_app: ServeApp, settings: Settings, clock: Clock
 ) -> None:
-    async with limited_api(database_server, settings, clock, write_rate_limit_per_address=3) as api:
+    async with limited_api(serve_app, settings, clock, write_rate_limit_per_address=3) as api:
         _, key = await register(api, "VENDOR", "Busy")  # a write too
         assert "errors" not in await api(CREATE_KEY, key=key)
         assert "errors" not in await api(CREATE_KEY, key=key)
         assert _rate_limited(await api(CREATE_KEY, key=key))
-    async with limited_api(database_server, settings, clock, write_rate_limit_global=2) as api:
+    async with limited_api(serve_app, settings, clock, write_rate_limit_global=2) as api:
         await register(api, "VENDOR", "One")
         _, key = await register(api, "VENDOR", "Two")
         assert _rate_limited(await api(CREATE_KEY, key=key))

@@ -9,17 +9,15 @@ from collections.abc import AsyncIterator
 from datetime import UTC, timedelta, timezone
 from typing import Any
 
-import httpx
 import pytest
 from pymongo import monitoring
 
 from api.cli.main import _seed_demo
 from api.embedded import EmbeddedDatabase
-from api.http.app import create_app
 from api.settings import Settings
 from schema.common import to_global_id
-from tests.api.test_round_trips import DATA_COMMANDS, Commands
-from tests.conftest import Api, Clock
+from tests.api.services.test_round_trips import DATA_COMMANDS, Commands
+from tests.conftest import Api, Clock, ServeApp
 from tests.helpers import (
     CREATE_RFP,
     REGISTER,
@@ -124,15 +122,11 @@ class Shapes(Commands):
 
 @pytest.fixture
 async def counted(
-    database_server: EmbeddedDatabase, settings: Settings, clock: Clock
+    serve_app: ServeApp, settings: Settings, clock: Clock
 ) -> AsyncIterator[tuple[Api, Commands]]:
     commands = Shapes()
-    app = create_app(settings, database_server.uri, clock=clock, listeners=[commands])
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            yield Api(client, app.state.market_state.market), commands
-            await app.state.market_state.store.client.drop_database(settings.db)
+    async with serve_app(settings, clock=clock, listeners=[commands]) as served:
+        yield served, commands
 
 
 PROPOSAL = "query($id: ID!) { node(id: $id) { ... on Proposal { id score { total } } } }"
@@ -187,20 +181,15 @@ async def test_the_ocds_uri_ignores_the_host_header(api: Api) -> None:
 
 
 async def test_the_ocds_uri_uses_the_configured_public_base_url(
-    database_server: EmbeddedDatabase, settings: Settings, clock: Clock
+    serve_app: ServeApp, settings: Settings, clock: Clock
 ) -> None:
     configured = Settings(db=settings.db, public_base_url="https://rfp.example.com/api/")
-    app = create_app(configured, database_server.uri, clock=clock)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://attacker.example") as client:
-            api = Api(client, app.state.market_state.market)
-            _, buyer = await register(api, "BUYER")
-            rfp_id = await open_rfp(api, buyer)
-            response = await client.get(
-                f"/exports/rfps/{rfp_id}/ocds.json", headers={"Authorization": f"Bearer {buyer}"}
-            )
-            await app.state.market_state.store.client.drop_database(settings.db)
+    async with serve_app(configured, clock=clock, base_url="http://attacker.example") as api:
+        _, buyer = await register(api, "BUYER")
+        rfp_id = await open_rfp(api, buyer)
+        response = await api.client.get(
+            f"/exports/rfps/{rfp_id}/ocds.json", headers={"Authorization": f"Bearer {buyer}"}
+        )
     assert response.json()["uri"] == f"https://rfp.example.com/api/exports/rfps/{rfp_id}/ocds.json"
 
 

@@ -299,7 +299,7 @@ def test_the_served_api_ignores_forwarded_for_from_a_local_peer(
 
 
 def test_the_dockerfile_serves_with_the_serve_limits() -> None:
-    dockerfile = (Path(__file__).parents[2] / "Dockerfile").read_text()
+    dockerfile = (Path(__file__).parents[3] / "Dockerfile").read_text()
     command: list[str] = json.loads(dockerfile.split("\nCMD ", 1)[1])
     # `rfpmarket serve` applies uvicorn_options (the tests above run it); plain uvicorn would not.
     assert command[:2] == ["rfpmarket", "serve"] and "--workers" in command

@@ -22,7 +22,7 @@ from api.http.graphql_view import APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, negot
 from tests.conftest import Api
 from tests.helpers import register
 
-AUDIT_DIR = Path(__file__).resolve().parents[1] / "http_audit"
+AUDIT_DIR = Path(__file__).resolve().parents[3] / "tests" / "http_audit"
 TYPENAME = {"query": "{ __typename }"}
 
 

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-import httpx
 import pytest
 from pymongo import monitoring
 
 from api.cli.synthetic import seed_synthetic
-from api.embedded import EmbeddedDatabase
-from api.http.app import create_app
 from api.settings import Settings
 from schema.common import to_global_id
-from tests.conftest import Api, Clock
+from tests.conftest import Api, Clock, ServeApp
 from tests.helpers import register, submit
 
 RANKED = """
@@ -52,14 +49,10 @@ def commands() -> Commands:
 
 @pytest.fixture
 async def counted_api(
-    database_server: EmbeddedDatabase, settings: Settings, clock: Clock, commands: Commands
+    serve_app: ServeApp, settings: Settings, clock: Clock, commands: Commands
 ) -> AsyncIterator[Api]:
-    app = create_app(settings, database_server.uri, clock=clock, listeners=[commands])
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            yield Api(client, app.state.market_state.market)
-            await app.state.market_state.store.client.drop_database(settings.db)
+    async with serve_app(settings, clock=clock, listeners=[commands]) as served:
+        yield served
 
 
 @pytest.mark.parametrize("first", [10, 100])

@@ -12,7 +12,7 @@ import pytest
 from api.embedded import EmbeddedDatabase
 from api.http.app import create_app
 from api.settings import Settings
-from tests.conftest import Api, Clock
+from tests.conftest import Api, Clock, ServeApp
 from tests.helpers import REGISTER, codes, open_rfp, register
 
 CREATE_KEY = """
@@ -65,17 +65,13 @@ async def test_api_keys_are_never_logged(api: Api, caplog: pytest.LogCaptureFixt
 
 @pytest.fixture
 async def tight_api(
-    database_server: EmbeddedDatabase, settings: Settings, clock: Clock
+    serve_app: ServeApp, settings: Settings, clock: Clock
 ) -> AsyncIterator[Api]:
     limited = settings.model_copy(
         update={"register_rate_limit": 3, "max_body_bytes": 20_000, "cors_origins": ["https://app.example"]}
     )
-    app = create_app(limited, database_server.uri, clock=clock)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 4000))
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            yield Api(client, app.state.market_state.market)
-            await app.state.market_state.store.client.drop_database(limited.db)
+    async with serve_app(limited, clock=clock, peer="203.0.113.9") as served:
+        yield served
 
 
 async def test_registration_is_rate_limited_per_address(tight_api: Api, clock: Clock) -> None:
