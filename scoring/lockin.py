@@ -236,6 +236,7 @@ def exit_cost_of(terms: ContractTerms, monthly_cost: Decimal, currency_code: str
     knowledge = monthly_cost * knowledge_loss_factor(terms)
     data = Decimal(0) if terms.data_export_on_exit else monthly_cost * DATA_REBUILD_MONTHS
     total = round_minor(notice + penalty + overlap + knowledge + data, currency_code)
+
     def shown(amount: Decimal) -> Decimal:
         return round_minor(amount, currency_code)
 

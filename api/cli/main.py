@@ -181,7 +181,6 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--out", default="schema.graphql")
     export.set_defaults(handler=export_schema)
 
-
     add_export_parser(commands, with_data_dir)
     return root
 

@@ -269,9 +269,7 @@ class MarketGround:
         rfp = await self.get_rfp(viewer, rfp_id)
         return rfp if rfp is not None and self.owns(viewer, rfp) else None
 
-    async def readable_proposal(
-        self, viewer: OrganizationRecord | None, proposal_id: str
-    ) -> ObjectId | None:
+    async def readable_proposal(self, viewer: OrganizationRecord | None, proposal_id: str) -> ObjectId | None:
         """The proposal's id when the viewer may read it, else None.
 
         Whatever the answer, the same two small reads run (who bid, then who bought and whether it is

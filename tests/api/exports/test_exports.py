@@ -338,7 +338,7 @@ async def test_a_full_width_formula_stays_text_in_csv_and_xlsx(api: Api) -> None
     # Registration now stores names NFKC-normalized; a name stored before that (or written by another
     # tool) may still hold full-width characters, which spreadsheets read as the plain ones.
     market = await _market(api)
-    full_width = "\uff1dHYPERLINK(\"http://x\",\"y\")"  # a full-width =
+    full_width = '\uff1dHYPERLINK("http://x","y")'  # a full-width =
     vendor_id = await api.store.proposals.distinct(
         "vendorId", {"_id": ObjectId(_local(market.proposals["Acme Support"]))}
     )

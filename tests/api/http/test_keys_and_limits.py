@@ -64,9 +64,7 @@ async def test_api_keys_are_never_logged(api: Api, caplog: pytest.LogCaptureFixt
 
 
 @pytest.fixture
-async def tight_api(
-    serve_app: ServeApp, settings: Settings, clock: Clock
-) -> AsyncIterator[Api]:
+async def tight_api(serve_app: ServeApp, settings: Settings, clock: Clock) -> AsyncIterator[Api]:
     limited = settings.model_copy(
         update={"register_rate_limit": 3, "max_body_bytes": 20_000, "cors_origins": ["https://app.example"]}
     )

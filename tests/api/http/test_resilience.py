@@ -283,7 +283,7 @@ def test_the_served_api_ignores_forwarded_for_from_a_local_peer(
     _, port, _ = served
     mutation = (
         "mutation($name: String!) { registerOrganization("
-        "input: {name: $name, kind: VENDOR, contactEmail: \"r@example.com\"}) { userErrors { code } } }"
+        'input: {name: $name, kind: VENDOR, contactEmail: "r@example.com"}) { userErrors { code } } }'
     )
     results = []
     for index in range(21):  # the default allows 20 per address per hour

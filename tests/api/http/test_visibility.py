@@ -249,9 +249,7 @@ def _scores(query: str, *path: str, variables: Callable[[World], dict[str, Any]]
 
 REVISE_OWN = (
     "mutation($proposal: ID!, $p: ProposalInput!) { reviseProposal(input: "
-    "{proposalId: $proposal, expectedVersion: 1, proposal: $p}) { proposal { score { "
-    + SCORE
-    + " } } } }"
+    "{proposalId: $proposal, expectedVersion: 1, proposal: $p}) { proposal { score { " + SCORE + " } } } }"
 )
 SUBMIT_SCORE = (
     "mutation($rfp: ID!, $p: ProposalInput!) { submitProposal(input: {rfpId: $rfp, proposal: $p}) "

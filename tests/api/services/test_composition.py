@@ -25,7 +25,9 @@ def _terms() -> dict[str, Any]:
 
 
 async def _organization(organizations: OrganizationService, kind: OrganizationKind) -> OrganizationRecord:
-    outcome = await organizations.register_organization(f"{kind.value} {uuid.uuid4().hex[:8]}", kind, "ops@example.com")
+    outcome = await organizations.register_organization(
+        f"{kind.value} {uuid.uuid4().hex[:8]}", kind, "ops@example.com"
+    )
     assert outcome.value is not None, outcome.errors
     return outcome.value[0]
 
