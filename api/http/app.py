@@ -18,8 +18,8 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from api.exports.routes import export_routes
 from api.http.errors import log_client_errors_in_one_line
+from api.http.export_routes import export_routes
 from api.http.graphql_view import AppState, MarketGraphQL, request_id_of
 from api.services.ground import utcnow
 from api.services.market import MarketService

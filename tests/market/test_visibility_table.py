@@ -43,7 +43,7 @@ def rfp(
         sealed=sealed,
         submission_deadline=deadline,
         created_at=BEFORE,
-        context=RfpContext.model_construct(),
+        context=RfpContext.model_construct(**{}),
         proposal_count=1,
         budget_disclosed=disclosed,
     )
@@ -57,7 +57,7 @@ PROPOSAL = ProposalRecord(
     version=1,
     submitted_at=BEFORE,
     updated_at=BEFORE,
-    terms=ProposalTerms.model_construct(),
+    terms=ProposalTerms.model_construct(**{}),
     score=None,
 )
 

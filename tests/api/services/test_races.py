@@ -45,8 +45,8 @@ mutation($rfp: ID!, $w: ScoringWeightsInput!) {
 @contextmanager
 def just_before_the_transaction(api: Api, competitor: Callable[[], Awaitable[Any]]) -> Iterator[None]:
     """Runs `competitor` once, after the next use case's checks and right before its transaction."""
-    market = api.market
-    original = market._in_transaction
+    ground = api.market.ground  # every service's transactions go through it
+    original = ground.in_transaction
     fired = False
 
     async def hooked(work: Any) -> Any:
@@ -56,11 +56,11 @@ def just_before_the_transaction(api: Api, competitor: Callable[[], Awaitable[Any
             await competitor()
         return await original(work)
 
-    market._in_transaction = hooked  # type: ignore[method-assign]
+    ground.in_transaction = hooked  # type: ignore[method-assign]
     try:
         yield
     finally:
-        del market._in_transaction
+        del ground.in_transaction
 
 
 def oid(global_id: str) -> ObjectId:
