@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 
 import strawberry
 from strawberry.extensions import SchemaExtension
@@ -10,6 +11,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from schema.mutation import Mutation
 from schema.query import Query
+from schema.scalars import CanonicalDecimal
 from schema.types import Organization, Proposal, Rfp
 
 
@@ -22,6 +24,7 @@ def build_schema(
         types=[Organization, Rfp, Proposal],
         extensions=list(extensions),
         config=StrawberryConfig(auto_camel_case=True),
+        scalar_overrides={Decimal: CanonicalDecimal},
     )
 
 
