@@ -1,8 +1,8 @@
 """Scalars whose wire format is stricter than strawberry's defaults.
 
 Money travels as a Decimal string. Python's `Decimal()` also accepts `1_000`, `1E+3` and digits of
-other scripts (Arabic-Indic `\u0661\u0660\u0660\u0660`), and strawberry's scalar would store them as sent; a client must send one
-canonical form, so that what is stored, audited and exported is exactly what a person reads.
+other scripts (Arabic-Indic ones, say), and strawberry's scalar would store them as sent; a client
+must send one canonical form, so that what is stored, audited and exported is what a person reads.
 """
 
 from __future__ import annotations
