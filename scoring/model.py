@@ -209,6 +209,11 @@ class Money(Model):
             raise ValueError("amount must be a finite number")
         if value.as_tuple().exponent < -4:  # type: ignore[operator]
             raise ValueError("amount has more than 4 decimal places")
+        # Canonical: no negative zero (-0 == 0 would pass ge=0), no exponent form (1E+3 is 1000).
+        if value.is_zero():
+            value = abs(value)
+        if value.as_tuple().exponent > 0:  # type: ignore[operator]
+            value = value.quantize(Decimal(1))
         return value
 
 

@@ -485,3 +485,10 @@ def test_scoring_needs_no_rfp_requirements_to_score_a_perfect_sla() -> None:
     rfp: RfpContext = support_desk_rfp().model_copy(update={"requirements": ()})
     assert score(PERFECT, rfp).sla_quality == 100
     assert Decimal(0) == Decimal(repr(score(PERFECT, rfp).lock_in_exposure))
+
+
+def test_money_amounts_are_canonical() -> None:
+    from scoring.model import Money
+
+    assert str(Money(amount=Decimal("-0.00"), currency_code="USD").amount) == "0.00"
+    assert str(Money(amount=Decimal("1E+3"), currency_code="USD").amount) == "1000"

@@ -14,7 +14,7 @@ import scoring
 from api.http.app import create_app
 from api.settings import Settings
 from tests.conftest import Api
-from tests.helpers import open_rfp, proposal_input, register, submit
+from tests.helpers import SUBMIT, open_rfp, proposal_input, register, submit
 
 PREVIEW = """
 query($rfpId: ID!, $proposal: ProposalInput!) {
@@ -328,3 +328,29 @@ async def test_a_ranking_never_mixes_scoring_versions(
         async with restarted.router.lifespan_context(restarted):
             pass
     assert "every stored score is scoring version" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "amount", ["1_000.00", "1E+4", "1e4", "١٤٠٠٠", "14000.00 ", "0x10", "NaN", "Infinity"]
+)
+async def test_a_non_canonical_amount_is_refused_before_anything_is_stored(api: Api, amount: str) -> None:
+    _, buyer = await register(api, "BUYER")
+    _, vendor = await register(api, "VENDOR")
+    rfp_id = await open_rfp(api, buyer)
+    body = await api(SUBMIT, {"input": {"rfpId": rfp_id, "proposal": proposal_input(amount)}}, vendor)
+    assert body.get("data") is None and "not canonical" in body["errors"][0]["message"], body
+    assert await api.store.proposals.count_documents({}) == 0
+
+
+async def test_negative_zero_and_a_json_number_are_stored_canonically(api: Api) -> None:
+    _, buyer = await register(api, "BUYER")
+    _, vendor = await register(api, "VENDOR")
+    rfp_id = await open_rfp(api, buyer)
+    proposal = proposal_input(oneTimeFee={"amount": "-0.00", "currencyCode": "USD"})
+    proposal["pricing"]["flatMonthly"]["monthlyFee"]["amount"] = 14000  # a JSON integer is fine
+    payload = await submit(api, vendor, rfp_id, proposal)
+    assert payload["userErrors"] == []
+    doc = await api.store.proposals.find_one({})
+    assert doc is not None
+    assert str(doc["terms"]["one_time_fee"]["amount"]) == "0.00"  # not -0.00
+    assert str(doc["terms"]["pricing"]["monthly_fee"]["amount"]) == "14000"
