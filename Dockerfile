@@ -3,6 +3,7 @@ FROM python:3.11-slim AS build
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY api ./api
+COPY market ./market
 COPY schema ./schema
 COPY scoring ./scoring
 COPY seeds ./seeds
@@ -24,7 +25,7 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
 # X-Forwarded-For is ignored and the TCP peer is the client.
 ENV RFPMARKET_TRUSTED_PROXIES='[]'
 # Production always names its database: MONGODB_URI must be set (see compose.yaml).
-# `rfpmarket serve` runs uvicorn with the limits of api/cli.uvicorn_options: uvicorn's own proxy
+# `rfpmarket serve` runs uvicorn with the limits of api/cli/main.uvicorn_options: uvicorn's own proxy
 # handling off (the app applies RFPMARKET_TRUSTED_PROXIES), a header-read timeout and a 16 KB header
 # cap, idle keep-alive 5 s, drain 10 s on SIGTERM, 200 connections per worker, 1 MB WebSocket messages.
 CMD ["rfpmarket", "serve", "--host", "0.0.0.0", "--port", "8000", "--workers", "2"]
