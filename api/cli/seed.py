@@ -9,8 +9,7 @@ from bson import ObjectId
 
 from api.services.inputs import name_key
 from api.services.market import MarketService
-from api.services.organizations import key_entry, new_api_key
-from api.store.database import organization_record
+from api.store.organizations import key_entry, new_api_key, new_organization, organization_record
 from market.records import OrganizationRecord
 from market.vocabulary import ErrorCode, OrganizationKind
 from seeds.demo import demo_organizations, demo_rfps
@@ -33,15 +32,9 @@ async def _demo_organization(
     fresh = key_entry(api_key, now, "demo", demo=True)
     doc = await organizations.find_one({"demoKey": key})
     if doc is None:
-        doc = {
-            "name": name,
-            "nameKey": name_key(name),
-            "kind": kind,
-            "contactEmail": email,
-            "createdAt": now,
-            "demoKey": key,
-            "apiKeys": [fresh],
-        }
+        doc = new_organization(
+            name, OrganizationKind(kind), email, now, fresh, name_key=name_key(name), demo_key=key
+        )
         doc["_id"] = (await organizations.insert_one(doc)).inserted_id
         return organization_record(doc), api_key
     await organizations.update_one(

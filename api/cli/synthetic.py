@@ -12,9 +12,9 @@ from bson import ObjectId
 
 import scoring
 from api.services.market import MarketService
-from api.services.organizations import key_entry, new_api_key
 from api.services.proposals import new_proposal_document
 from api.store.database import new_audit_event
+from api.store.organizations import key_entry, new_api_key, new_organization
 from api.store.rankings import ranking_entry, refresh_ranking_digest
 from market.vocabulary import OrganizationKind
 from scoring.model import ProposalTerms
@@ -149,13 +149,13 @@ async def seed_synthetic(
     now = market.now()
     buyer_key = new_api_key()
     buyer = await store.organizations.insert_one(
-        {
-            "name": f"Synthetic buyer {seed}",
-            "kind": OrganizationKind.BUYER.value,
-            "contactEmail": "load@example.com",
-            "createdAt": now,
-            "apiKeys": [key_entry(buyer_key, now, "synthetic")],
-        }
+        new_organization(
+            f"Synthetic buyer {seed}",
+            OrganizationKind.BUYER,
+            "load@example.com",
+            now,
+            key_entry(buyer_key, now, "synthetic"),
+        )
     )
     (buyer_record,) = await market.organizations.load_organizations([str(buyer.inserted_id)])
     deadline = (now + timedelta(days=30)).isoformat()
@@ -172,14 +172,14 @@ async def seed_synthetic(
         vendor_ids = [ObjectId() for _ in range(batch)]
         await store.organizations.insert_many(
             [
-                {
-                    "_id": vendor_id,
-                    "name": f"Synthetic vendor {inserted + offset + 1}",
-                    "kind": OrganizationKind.VENDOR.value,
-                    "contactEmail": "load@example.com",
-                    "createdAt": now,
-                    "apiKeys": [key_entry(new_api_key(), now, "synthetic")],
-                }
+                new_organization(
+                    f"Synthetic vendor {inserted + offset + 1}",
+                    OrganizationKind.VENDOR,
+                    "load@example.com",
+                    now,
+                    key_entry(new_api_key(), now, "synthetic"),
+                    organization_id=vendor_id,
+                )
                 for offset, vendor_id in enumerate(vendor_ids)
             ],
             ordered=False,

@@ -4,10 +4,9 @@ revoking keys. Keys live inside the organization's document, so each change is a
 from __future__ import annotations
 
 import hashlib
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from bson import ObjectId
 from pymongo import ReturnDocument
@@ -18,37 +17,21 @@ from api.services.ground import MarketGround
 from api.services.idempotency import FIELD, IdempotencyKey
 from api.services.idempotency import idempotency_key as idempotency_key_for
 from api.services.inputs import Registration, name_key, validate
-from api.store.database import Document, organization_record, parse_object_id
+from api.store.database import Document, parse_object_id
+from api.store.organizations import (
+    API_KEY_PREFIX,
+    hash_api_key,
+    key_entry,
+    new_api_key,
+    new_organization,
+    organization_record,
+)
 from market.records import ApiKeyRecord, OrganizationRecord
 from market.vocabulary import ErrorCode, OrganizationKind, Outcome
 
-API_KEY_PREFIX = "rfpm_"
 MAX_ACTIVE_KEYS = 10
 LIVE_KEY = {"$eq": ["$$this.revokedAt", None]}
 LIVE_KEY_COUNT = {"$size": {"$filter": {"input": "$apiKeys", "cond": LIVE_KEY}}}
-
-
-def hash_api_key(key: str) -> str:
-    # Keys are 256-bit random tokens, so a fast hash is enough: there is nothing to brute-force.
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
-def new_api_key() -> str:
-    return API_KEY_PREFIX + secrets.token_urlsafe(32)
-
-
-def key_entry(key: str, now: datetime, label: str | None = None, demo: bool = False) -> Document:
-    entry: Document = {
-        "id": ObjectId(),
-        "hash": hash_api_key(key),
-        "hint": key[:9],  # enough to tell keys apart in a list, useless to an attacker
-        "label": label,
-        "createdAt": now,
-        "revokedAt": None,
-    }
-    if demo:
-        entry["demo"] = True
-    return entry
 
 
 def api_key_record(entry: Document) -> ApiKeyRecord:
@@ -172,15 +155,14 @@ class OrganizationService:
             return Outcome(errors=errors)
         api_key = new_api_key()
         now = self.ground.now()
-        doc = {
-            "_id": ObjectId(),
-            "name": registration.name,
-            "nameKey": name_key(registration.name),  # unique: no organization can pass for another
-            "kind": kind.value,
-            "contactEmail": registration.contact_email,
-            "createdAt": now,
-            "apiKeys": [key_entry(api_key, now, "registration")],
-        }
+        doc = new_organization(
+            registration.name,
+            kind,
+            registration.contact_email,
+            now,
+            key_entry(api_key, now, "registration"),
+            name_key=name_key(registration.name),  # unique: no organization can pass for another
+        )
 
         async def work(session: AsyncClientSession) -> None:
             # The key shown once is kept only sealed, for a replay to the same caller and key.

@@ -21,8 +21,8 @@ from pymongo.read_concern import ReadConcern
 from pymongo.write_concern import WriteConcern
 
 from market.lifecycle import effective_rfp_status
-from market.records import AuditRecord, OrganizationRecord, ProposalRecord, RankingDigest, RfpRecord
-from market.vocabulary import OrganizationKind, ProposalStatus, RfpStatus, ServiceCategory
+from market.records import AuditRecord, ProposalRecord, RankingDigest, RfpRecord
+from market.vocabulary import ProposalStatus, RfpStatus, ServiceCategory
 from scoring.model import ProposalScore, ProposalTerms, RfpContext
 
 Document = dict[str, Any]
@@ -198,12 +198,6 @@ def audit_record(doc: Document) -> AuditRecord:
         changed_fields=tuple(doc.get("changedFields", ())),
         changed_fields_omitted=doc.get("changedFieldsOmitted", 0),
         id=str(doc["_id"]),
-    )
-
-
-def organization_record(doc: Document) -> OrganizationRecord:
-    return OrganizationRecord(
-        id=str(doc["_id"]), name=doc["name"], kind=OrganizationKind(doc["kind"]), created_at=doc["createdAt"]
     )
 
 
