@@ -13,6 +13,7 @@ from typing import Any, Protocol
 import httpx
 import pytest
 from pymongo import monitoring
+from starlette.applications import Starlette
 
 from api.embedded import EmbeddedDatabase
 from api.http.app import create_app
@@ -77,9 +78,37 @@ class Api:
         return body["data"]
 
 
+class MakeApp(Protocol):
+    """The one app factory of the tests: the real app (create_app) on the session's database, or on
+    `uri` for a test that brings a database of its own."""
+
+    def __call__(
+        self,
+        settings: Settings,
+        *,
+        uri: str | None = None,
+        clock: Callable[[], datetime] | None = None,
+        listeners: Sequence[monitoring.CommandListener] = (),
+    ) -> Starlette: ...
+
+
+@pytest.fixture(scope="session")
+def make_app(database_server: EmbeddedDatabase) -> MakeApp:
+    def make(
+        settings: Settings,
+        *,
+        uri: str | None = None,
+        clock: Callable[[], datetime] | None = None,
+        listeners: Sequence[monitoring.CommandListener] = (),
+    ) -> Starlette:
+        return create_app(settings, uri or database_server.uri, clock=clock or utcnow, listeners=listeners)
+
+    return make
+
+
 class ServeApp(Protocol):
-    """The one app factory of the tests: the real app on the session's database, served over ASGI
-    for as long as the context lasts, its database dropped afterwards."""
+    """An app of make_app served over ASGI for as long as the context lasts, its database dropped
+    afterwards."""
 
     def __call__(
         self,
@@ -93,7 +122,7 @@ class ServeApp(Protocol):
 
 
 @pytest.fixture
-def serve_app(database_server: EmbeddedDatabase) -> ServeApp:
+def serve_app(make_app: MakeApp) -> ServeApp:
     @contextlib.asynccontextmanager
     async def serve(
         settings: Settings,
@@ -103,7 +132,7 @@ def serve_app(database_server: EmbeddedDatabase) -> ServeApp:
         peer: str | None = None,
         base_url: str = "http://testserver",
     ) -> AsyncIterator[Api]:
-        app = create_app(settings, database_server.uri, clock=clock or utcnow, listeners=listeners)
+        app = make_app(settings, clock=clock, listeners=listeners)
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app, client=(peer, 4000) if peer else ("127.0.0.1", 123))
             async with httpx.AsyncClient(transport=transport, base_url=base_url) as client:

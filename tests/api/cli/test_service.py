@@ -14,7 +14,7 @@ import pytest
 from pymongo import MongoClient
 
 from api.embedded import EmbeddedDatabase, free_port, pid_alive
-from tests.conftest import Api
+from tests.conftest import Api, MakeApp
 
 
 def test_embedded_database_keeps_data_across_a_restart(tmp_path: Path) -> None:
@@ -40,13 +40,12 @@ async def test_health_and_readiness(api: Api) -> None:
     assert ready.status_code == 200 and ready.json() == {"status": "ready"}
 
 
-async def test_readyz_is_503_when_the_database_is_gone(tmp_path: Path) -> None:
-    from api.http.app import create_app
+async def test_readyz_is_503_when_the_database_is_gone(tmp_path: Path, make_app: MakeApp) -> None:
     from api.settings import Settings
 
     database = EmbeddedDatabase(None)
     database.start()
-    app = create_app(Settings(db="gone"), database.uri)
+    app = make_app(Settings(db="gone"), uri=database.uri)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:

@@ -32,7 +32,6 @@ from starlette.applications import Starlette
 
 import schema as graphql_schema
 from api.embedded import EmbeddedDatabase
-from api.http.app import create_app
 from api.http.graphql_view import GRAPHQL_RESPONSE_JSON
 from api.settings import Settings
 from scoring.model import MAX_AMOUNT, MAX_VOLUME, UNIT_RANGES, KpiMetric
@@ -41,6 +40,7 @@ from tests.api.fuzz.failures import (
     server_failures,
     status_mismatch,
 )
+from tests.conftest import MakeApp
 from tests.helpers import CREATE_RFP, REGISTER, SUBMIT, proposal_input, rfp_input
 
 # The served schema, introspected in-process: no server is needed to know what to generate.
@@ -221,13 +221,13 @@ class FuzzTarget:
 
 
 @pytest.fixture(scope="module")
-def fuzz(database_server: EmbeddedDatabase) -> Iterator[FuzzTarget]:
+def fuzz(make_app: MakeApp, database_server: EmbeddedDatabase) -> Iterator[FuzzTarget]:
     """The app on its own database, started (lifespan) once for the module."""
     db = f"test_fuzz_{uuid.uuid4().hex[:12]}"
     # Generous rate limits: generated registrations and writes should reach the code past the limiters.
     generous = {"register_rate_limit": 100_000, "register_rate_limit_global": 100_000}
     generous |= {"write_rate_limit_per_address": 100_000, "write_rate_limit_per_organization": 100_000}
-    app = create_app(Settings(db=db, write_rate_limit_global=100_000, **generous), database_server.uri)
+    app = make_app(Settings(db=db, write_rate_limit_global=100_000, **generous))
     try:
         with serving(app) as client:
             target = FuzzTarget(client)

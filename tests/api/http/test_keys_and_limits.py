@@ -6,11 +6,8 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
 import pytest
 
-from api.embedded import EmbeddedDatabase
-from api.http.app import create_app
 from api.settings import Settings
 from tests.conftest import Api, Clock, ServeApp
 from tests.helpers import REGISTER, codes, open_rfp, register
@@ -153,14 +150,9 @@ async def test_unexpected_errors_are_masked_and_logged_with_a_request_id(
 
 
 @pytest.fixture
-async def production_api(database_server: EmbeddedDatabase, settings: Settings) -> AsyncIterator[Api]:
-    production = settings.model_copy(update={"env": "production"})
-    app = create_app(production, database_server.uri)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            yield Api(client, app.state.market_state.market)
-            await app.state.market_state.store.client.drop_database(production.db)
+async def production_api(serve_app: ServeApp, settings: Settings) -> AsyncIterator[Api]:
+    async with serve_app(settings.model_copy(update={"env": "production"})) as served:
+        yield served
 
 
 async def test_production_hides_introspection_graphiql_and_suggestions(production_api: Api) -> None:

@@ -11,11 +11,9 @@ from graphql import FragmentDefinitionNode, OperationDefinitionNode, parse
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
-from api.embedded import EmbeddedDatabase
-from api.http.app import create_app
 from api.http.limits import WHOLE_RANKING_COST, measure_operation
 from api.settings import Settings
-from tests.conftest import Api
+from tests.conftest import Api, MakeApp
 from tests.helpers import open_rfp, register
 
 
@@ -121,8 +119,8 @@ def test_rank_stability_is_priced_once_per_connection_not_per_edge() -> None:
 
 
 @pytest.fixture
-def socket_client(database_server: EmbeddedDatabase, settings: Settings) -> Iterator[TestClient]:
-    app = create_app(settings.model_copy(update={"max_body_bytes": 20_000}), database_server.uri)
+def socket_client(make_app: MakeApp, settings: Settings) -> Iterator[TestClient]:
+    app = make_app(settings.model_copy(update={"max_body_bytes": 20_000}))
     with TestClient(app) as client:
         yield client
         client.portal.call(app.state.market_state.store.client.drop_database, settings.db)  # type: ignore[union-attr]

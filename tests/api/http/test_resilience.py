@@ -22,9 +22,8 @@ import pytest
 from pymongo import MongoClient
 
 from api.embedded import EmbeddedDatabase, free_port, pid_alive
-from api.http.app import create_app
 from api.settings import Settings
-from tests.conftest import Api
+from tests.conftest import Api, MakeApp
 from tests.helpers import open_rfp, register, submit
 
 RFPMARKET = str(Path(sys.executable).with_name("rfpmarket"))
@@ -39,8 +38,8 @@ def own_database() -> Iterator[EmbeddedDatabase]:
     database.stop()
 
 
-async def _api_on(database: EmbeddedDatabase, settings: Settings) -> AsyncIterator[Api]:
-    app = create_app(settings, database.uri)
+async def _api_on(make_app: MakeApp, database: EmbeddedDatabase, settings: Settings) -> AsyncIterator[Api]:
+    app = make_app(settings, uri=database.uri)
     async with app.router.lifespan_context(app):
         # As a server does: the response sent, Starlette's re-raise (for the server's log) not the client's.
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
@@ -49,8 +48,10 @@ async def _api_on(database: EmbeddedDatabase, settings: Settings) -> AsyncIterat
 
 
 @pytest.fixture
-async def doomed_api(own_database: EmbeddedDatabase, settings: Settings) -> AsyncIterator[Api]:
-    async for api in _api_on(own_database, settings):
+async def doomed_api(
+    make_app: MakeApp, own_database: EmbeddedDatabase, settings: Settings
+) -> AsyncIterator[Api]:
+    async for api in _api_on(make_app, own_database, settings):
         yield api
 
 
@@ -90,8 +91,12 @@ async def test_a_database_failure_during_authentication_is_masked(
     assert ready.status_code == 503 and ready.json()["timeoutSeconds"] <= 1
 
 
-async def test_every_request_has_a_deadline(own_database: EmbeddedDatabase, settings: Settings) -> None:
-    async for api in _api_on(own_database, settings.model_copy(update={"request_timeout_seconds": 0.5})):
+async def test_every_request_has_a_deadline(
+    make_app: MakeApp, own_database: EmbeddedDatabase, settings: Settings
+) -> None:
+    async for api in _api_on(
+        make_app, own_database, settings.model_copy(update={"request_timeout_seconds": 0.5})
+    ):
         _, key = await register(api, "BUYER")
         own_database.stop()  # the driver now waits for a server far longer than the deadline
         response = await api.client.post(
@@ -104,13 +109,17 @@ async def test_every_request_has_a_deadline(own_database: EmbeddedDatabase, sett
         assert error["extensions"]["code"] == "DEADLINE_EXCEEDED" and "0.5s" in error["message"]
 
 
-async def test_a_slow_body_meets_the_deadline(own_database: EmbeddedDatabase, settings: Settings) -> None:
+async def test_a_slow_body_meets_the_deadline(
+    make_app: MakeApp, own_database: EmbeddedDatabase, settings: Settings
+) -> None:
     async def trickle() -> AsyncIterator[bytes]:
         yield b'{"query": "{ viewer '
         await asyncio.sleep(3)  # a client that stalls mid-body
         yield b'{ organization { id } } }"}'
 
-    async for api in _api_on(own_database, settings.model_copy(update={"request_timeout_seconds": 0.5})):
+    async for api in _api_on(
+        make_app, own_database, settings.model_copy(update={"request_timeout_seconds": 0.5})
+    ):
         response = await api.client.post(
             "/graphql", content=trickle(), headers={"Content-Type": "application/json"}
         )
@@ -130,12 +139,14 @@ async def test_client_errors_are_logged_in_one_line(api: Api, caplog: pytest.Log
         assert "\n" not in record.getMessage()
 
 
-async def test_acknowledged_writes_survive_a_database_crash(tmp_path: Path, settings: Settings) -> None:
+async def test_acknowledged_writes_survive_a_database_crash(
+    make_app: MakeApp, tmp_path: Path, settings: Settings
+) -> None:
     storage = tmp_path / "db"
     database = EmbeddedDatabase(storage)
     database.start()
     try:
-        async for api in _api_on(database, settings):
+        async for api in _api_on(make_app, database, settings):
             assert api.store.client.write_concern.document == {"w": "majority", "j": True}
             assert api.store.client.read_concern.level == "majority"  # what transactions inherit
             _, buyer = await register(api, "BUYER")

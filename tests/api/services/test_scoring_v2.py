@@ -11,9 +11,8 @@ from typing import Any
 import pytest
 
 import scoring
-from api.http.app import create_app
 from api.settings import Settings
-from tests.conftest import Api
+from tests.conftest import Api, MakeApp
 from tests.helpers import SUBMIT, open_rfp, proposal_input, register, submit
 
 PREVIEW = """
@@ -301,7 +300,7 @@ async def test_an_over_budget_bid_ranks_below_every_eligible_one(api: Api) -> No
 
 
 async def test_a_ranking_never_mixes_scoring_versions(
-    api: Api, settings: Settings, database_server: Any, caplog: pytest.LogCaptureFixture
+    api: Api, settings: Settings, make_app: MakeApp, caplog: pytest.LogCaptureFixture
 ) -> None:
     _, buyer = await register(api, "BUYER")
     rfp_id = await open_rfp(api, buyer)
@@ -315,7 +314,7 @@ async def test_a_ranking_never_mixes_scoring_versions(
         {"_id": old["_id"]}, {"$set": {"score.scoring_version": "2026.11-1"}}
     )
     await api.store.rankings.update_one({"_id": old["_id"]}, {"$set": {"version": "2026.11-1"}})
-    restarted = create_app(settings, database_server.uri)  # the next start-up of the server
+    restarted = make_app(settings)  # the next start-up of the server
     with caplog.at_level(logging.INFO, logger="rfpmarket.rescore"):
         async with restarted.router.lifespan_context(restarted):
             pass
