@@ -34,7 +34,8 @@ from pymongo import AsyncMongoClient, MongoClient, monitoring
 
 from api.cli.synthetic import synthetic_proposal, synthetic_rfp
 from api.embedded import EmbeddedDatabase, free_port
-from api.store.database import CODEC_OPTIONS, Document
+from api.store.database import CODEC_OPTIONS
+from api.store.document import Document
 from api.store.rankings import FENCE_SPACING, RANK_SORT, rank_range
 from schema.common import from_global_id
 

@@ -12,9 +12,9 @@ from bson import ObjectId
 
 import scoring
 from api.services.market import MarketService
-from api.services.proposals import new_proposal_document
-from api.store.database import new_audit_event
+from api.store.audit import new_audit_event
 from api.store.organizations import key_entry, new_api_key, new_organization
+from api.store.proposals import new_proposal_document
 from api.store.rankings import ranking_entry, refresh_ranking_digest
 from market.vocabulary import OrganizationKind
 from scoring.model import ProposalTerms

@@ -25,7 +25,8 @@ from bson import ObjectId
 
 import scoring
 from api.services.ranked_reader import low_price_rule, what_if_order, with_low_price
-from api.store.database import Document, Store
+from api.store.database import Store
+from api.store.document import Document
 from api.store.rankings import RANK_SORT, rank_range
 from market.records import RfpRecord
 from market.vocabulary import ProposalStatus

@@ -20,16 +20,12 @@ from pymongo.errors import DuplicateKeyError
 
 from api.services import cursors
 from api.services.idempotency import FIELD, RETENTION, IdempotencyKey, Replay, reused
-from api.store.database import (
-    Document,
-    Store,
-    audit_record,
-    new_audit_event,
-    parse_object_id,
-    proposal_record,
-    rfp_record,
-)
+from api.store.audit import audit_record, new_audit_event
+from api.store.database import Store, parse_object_id
+from api.store.document import Document
+from api.store.proposals import proposal_record
 from api.store.rankings import DigestRefresher
+from api.store.rfps import rfp_record
 from market import visibility
 from market.lifecycle import REVISABLE_PROPOSAL_STATUSES
 from market.records import AuditRecord, OrganizationRecord, Page, ProposalRecord, RfpRecord

@@ -17,7 +17,8 @@ from api.services.ground import MarketGround
 from api.services.idempotency import FIELD, IdempotencyKey
 from api.services.idempotency import idempotency_key as idempotency_key_for
 from api.services.inputs import Registration, name_key, validate
-from api.store.database import Document, parse_object_id
+from api.store.database import parse_object_id
+from api.store.document import Document
 from api.store.organizations import (
     API_KEY_PREFIX,
     hash_api_key,

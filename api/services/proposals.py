@@ -16,31 +16,16 @@ from api.services.ground import REVISABLE, Aborted, MarketGround, forbidden, not
 from api.services.idempotency import IdempotencyKey
 from api.services.idempotency import idempotency_key as idempotency_key_for
 from api.services.inputs import changed_fields, validate
-from api.store.database import Document, proposal_record, rfp_record
+from api.store.document import Document
+from api.store.proposals import new_proposal_document, proposal_record
 from api.store.rankings import ranking_entry, scored_fields
+from api.store.rfps import rfp_record
 from market import visibility
 from market.lifecycle import FINAL_RFP_STATUSES, rfp_is_final
 from market.records import OrganizationRecord, Page, ProposalRecord, RfpRecord
 from market.vocabulary import ErrorCode, OrganizationKind, Outcome, ProposalStatus, RfpStatus
 from scoring.disclosure import budget_blind
 from scoring.model import ProposalScore, ProposalTerms
-
-
-def new_proposal_document(
-    rfp_id: str, vendor_id: str, terms: ProposalTerms, score: ProposalScore, now: datetime
-) -> Document:
-    """A submitted proposal as stored: terms, the score snapshot, its ranking key, the first event."""
-    return {
-        "_id": ObjectId(),
-        "rfpId": ObjectId(rfp_id),
-        "vendorId": ObjectId(vendor_id),
-        "status": ProposalStatus.SUBMITTED.value,
-        "version": 1,
-        "submittedAt": now,
-        "updatedAt": now,
-        "terms": terms.model_dump(mode="python"),
-        "score": score.model_dump(mode="python"),
-    }
 
 
 class ProposalService:

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 
 import scoring
-from api.store.database import Document
+from api.store.document import Document
 from api.store.rankings import entry_order
 from market.records import RfpRecord
 from scoring.model import Finding, ProposalScore, Weights

@@ -21,7 +21,8 @@ from api.services import cursors
 from api.services.ground import MarketGround
 from api.services.inputs import validate
 from api.services.ranked_reader import low_price_rule, what_if_order, with_low_price
-from api.store.database import Document, proposal_record
+from api.store.document import Document
+from api.store.proposals import proposal_record
 from api.store.rankings import (
     ENTRY_FIELDS,
     FENCE_SPACING,

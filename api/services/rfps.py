@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC
 from typing import Any
 
 from bson import ObjectId
@@ -14,8 +13,9 @@ from api.services.ground import REVISABLE, Aborted, MarketGround, changed_meanwh
 from api.services.idempotency import IdempotencyKey
 from api.services.idempotency import idempotency_key as idempotency_key_for
 from api.services.inputs import RfpDraft, changed_fields, validate
-from api.store.database import Document, rfp_record
+from api.store.document import Document
 from api.store.rankings import scored_fields
+from api.store.rfps import new_rfp_document, rfp_record
 from market.lifecycle import FINAL_RFP_STATUSES, RFP_TRANSITIONS, rfp_is_final
 from market.records import OrganizationRecord, Page, RfpRecord
 from market.vocabulary import ErrorCode, OrganizationKind, Outcome, ProposalStatus, RfpStatus
@@ -60,21 +60,17 @@ class RfpService:
             return Outcome.fail(
                 ErrorCode.INVALID, "the deadline must be in the future", ("input", "submissionDeadline")
             )
-        doc: Document = {
-            "_id": ObjectId(),
-            "buyerId": ObjectId(viewer.id),
-            "title": draft.title,
-            "scope": draft.scope,
-            "category": draft.category.value,
-            "status": RfpStatus.DRAFT.value,
-            "sealed": draft.sealed,
-            "budgetDisclosed": draft.budget_disclosed,
-            "submissionDeadline": draft.submission_deadline.astimezone(UTC),
-            "createdAt": now,
-            "updatedAt": now,
-            "context": draft.context().model_dump(mode="python"),
-            "proposalCount": 0,
-        }
+        doc = new_rfp_document(
+            viewer.id,
+            draft.title,
+            draft.scope,
+            draft.category,
+            draft.sealed,
+            draft.budget_disclosed,
+            draft.submission_deadline,
+            draft.context(),
+            now,
+        )
 
         async def work(session: AsyncClientSession) -> None:
             await self.ground.remember(session, key, {"rfpId": doc["_id"]})

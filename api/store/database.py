@@ -1,10 +1,11 @@
-"""MongoDB access: the client, the collections, their indexes, and documents <-> records."""
+"""MongoDB access: the client, its codecs and concerns, the collections and their indexes. Each
+collection's documents and records live beside it: organizations.py, rfps.py, proposals.py,
+rankings.py, audit.py."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -20,12 +21,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.read_concern import ReadConcern
 from pymongo.write_concern import WriteConcern
 
-from market.lifecycle import effective_rfp_status
-from market.records import AuditRecord, ProposalRecord, RankingDigest, RfpRecord
-from market.vocabulary import ProposalStatus, RfpStatus, ServiceCategory
-from scoring.model import ProposalScore, ProposalTerms, RfpContext
-
-Document = dict[str, Any]
+from api.store.audit import legacy_audit_event
+from api.store.document import Document
 
 
 class DecimalCodec(TypeCodec):
@@ -160,88 +157,3 @@ class Store:
 
 
 # ---------------------------------------------------------------------------- documents -> records
-
-
-MAX_CHANGED_FIELDS = 50  # per audit event; the rest are counted in changedFieldsOmitted
-
-
-def new_audit_event(
-    subject_id: ObjectId, at: datetime, actor_id: str | None, action: str, fields: Sequence[str] = ()
-) -> Document:
-    return {
-        "_id": ObjectId(),
-        "subjectId": subject_id,
-        "at": at,
-        "actorId": ObjectId(actor_id) if actor_id else None,
-        "action": action,
-        "changedFields": list(fields[:MAX_CHANGED_FIELDS]),
-        "changedFieldsOmitted": max(0, len(fields) - MAX_CHANGED_FIELDS),
-    }
-
-
-def legacy_audit_event(subject_id: ObjectId, event: Document) -> Document:
-    actor = event.get("actorId")
-    return new_audit_event(
-        subject_id,
-        event["at"],
-        str(actor) if actor else None,
-        event["action"],
-        event.get("changedFields", ()),
-    )
-
-
-def audit_record(doc: Document) -> AuditRecord:
-    return AuditRecord(
-        at=doc["at"],
-        actor_id=str(doc["actorId"]) if doc.get("actorId") else None,
-        action=doc["action"],
-        changed_fields=tuple(doc.get("changedFields", ())),
-        changed_fields_omitted=doc.get("changedFieldsOmitted", 0),
-        id=str(doc["_id"]),
-    )
-
-
-def rfp_record(doc: Document, now: datetime) -> RfpRecord:
-    return RfpRecord(
-        id=str(doc["_id"]),
-        buyer_id=str(doc["buyerId"]),
-        title=doc["title"],
-        scope=doc["scope"],
-        category=ServiceCategory(doc["category"]),
-        status=effective_rfp_status(RfpStatus(doc["status"]), doc["submissionDeadline"], now),
-        sealed=doc["sealed"],
-        submission_deadline=doc["submissionDeadline"],
-        created_at=doc["createdAt"],
-        context=RfpContext.model_validate(doc["context"]),
-        proposal_count=doc.get("proposalCount", 0),
-        updated_at=doc.get("updatedAt", doc["createdAt"]),
-        ranking_digest=ranking_digest_of(doc.get("rankingDigest")),
-        budget_disclosed=doc.get("budgetDisclosed", False),
-    )
-
-
-def ranking_digest_of(data: Document | None) -> RankingDigest | None:
-    if not data:
-        return None
-    # A digest written before scoring version 2 has no "low": it reads as none flagged until the
-    # start-up rescore refreshes it.
-    return RankingDigest(
-        count=data["count"],
-        low=tuple((row[0], row[1], row[2]) for row in data.get("low", ())),
-        fences=tuple(data.get("fences", ())),
-    )
-
-
-def proposal_record(doc: Document) -> ProposalRecord:
-    score = doc.get("score")
-    return ProposalRecord(
-        id=str(doc["_id"]),
-        rfp_id=str(doc["rfpId"]),
-        vendor_id=str(doc["vendorId"]),
-        status=ProposalStatus(doc["status"]),
-        version=doc["version"],
-        submitted_at=doc["submittedAt"],
-        updated_at=doc["updatedAt"],
-        terms=ProposalTerms.model_validate(doc["terms"]),
-        score=ProposalScore.model_validate(score) if score else None,
-    )

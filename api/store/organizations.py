@@ -9,7 +9,7 @@ from datetime import datetime
 
 from bson import ObjectId
 
-from api.store.database import Document
+from api.store.document import Document
 from market.records import OrganizationRecord
 from market.vocabulary import OrganizationKind
 

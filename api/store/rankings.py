@@ -18,7 +18,9 @@ from datetime import datetime
 from bson import ObjectId
 
 import scoring
-from api.store.database import Document, Store, ranking_digest_of
+from api.store.database import Store
+from api.store.document import Document
+from api.store.rfps import ranking_digest_of
 from market.records import RfpRecord
 from scoring.model import ProposalScore, Weights
 from scoring.rank import ABNORMALLY_LOW_MIN_PROPOSALS, CRITERIA, SortKey, weight_vector

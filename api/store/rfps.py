@@ -1,0 +1,74 @@
+"""The `rfps` collection: one constructor of an RFP document, and its record (with the ranking
+digest the RFP keeps)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bson import ObjectId
+
+from api.store.document import Document
+from market.lifecycle import effective_rfp_status
+from market.records import RankingDigest, RfpRecord
+from market.vocabulary import RfpStatus, ServiceCategory
+from scoring.model import RfpContext
+
+
+def new_rfp_document(
+    buyer_id: str,
+    title: str,
+    scope: str,
+    category: ServiceCategory,
+    sealed: bool,
+    budget_disclosed: bool,
+    submission_deadline: datetime,
+    context: RfpContext,
+    now: datetime,
+) -> Document:
+    """A new RFP as stored: a DRAFT with no proposals yet."""
+    return {
+        "_id": ObjectId(),
+        "buyerId": ObjectId(buyer_id),
+        "title": title,
+        "scope": scope,
+        "category": category.value,
+        "status": RfpStatus.DRAFT.value,
+        "sealed": sealed,
+        "budgetDisclosed": budget_disclosed,
+        "submissionDeadline": submission_deadline.astimezone(UTC),
+        "createdAt": now,
+        "updatedAt": now,
+        "context": context.model_dump(mode="python"),
+        "proposalCount": 0,
+    }
+
+
+def rfp_record(doc: Document, now: datetime) -> RfpRecord:
+    return RfpRecord(
+        id=str(doc["_id"]),
+        buyer_id=str(doc["buyerId"]),
+        title=doc["title"],
+        scope=doc["scope"],
+        category=ServiceCategory(doc["category"]),
+        status=effective_rfp_status(RfpStatus(doc["status"]), doc["submissionDeadline"], now),
+        sealed=doc["sealed"],
+        submission_deadline=doc["submissionDeadline"],
+        created_at=doc["createdAt"],
+        context=RfpContext.model_validate(doc["context"]),
+        proposal_count=doc.get("proposalCount", 0),
+        updated_at=doc.get("updatedAt", doc["createdAt"]),
+        ranking_digest=ranking_digest_of(doc.get("rankingDigest")),
+        budget_disclosed=doc.get("budgetDisclosed", False),
+    )
+
+
+def ranking_digest_of(data: Document | None) -> RankingDigest | None:
+    if not data:
+        return None
+    # A digest written before scoring version 2 has no "low": it reads as none flagged until the
+    # start-up rescore refreshes it.
+    return RankingDigest(
+        count=data["count"],
+        low=tuple((row[0], row[1], row[2]) for row in data.get("low", ())),
+        fences=tuple(data.get("fences", ())),
+    )
