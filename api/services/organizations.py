@@ -163,6 +163,7 @@ class OrganizationService:
             now,
             key_entry(api_key, now, "registration"),
             name_key=name_key(registration.name),  # unique: no organization can pass for another
+            organization_id=ObjectId(),  # known before the insert: the idempotent answer names it
         )
 
         async def work(session: AsyncClientSession) -> None:
