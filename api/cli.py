@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from api.embedded import running
+from api.observability import config_check
 from api.settings import Settings
 
 log = logging.getLogger("rfpmarket")
@@ -26,6 +27,7 @@ def database_uri(settings: Settings, data_dir: Path | None) -> Iterator[str]:
     if settings.mongodb_uri:
         yield settings.mongodb_uri
         return
+    config_check.refuse_embedded_in_production(settings)
     folder = (data_dir or settings.data_dir) / "db"
     print(f"starting the embedded database (SecantusDB) in {folder} ...", file=sys.stderr)
     with running(folder, settings.db_start_timeout_seconds) as database:
@@ -71,6 +73,10 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         # A request line and headers must fit in 16 KB.
         "h11_max_incomplete_event_size": 16 * 1024,
         "log_level": settings.log_level.lower(),
+        # api/observability/logging.py formats uvicorn's lines like the app's; the app's `request`
+        # line (request id, operation, caller kind, duration) replaces uvicorn's access line.
+        "log_config": None,
+        "access_log": False,
     }
 
 
@@ -90,8 +96,12 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     if args.workers > 1 and not settings.mongodb_uri:
         print("rfpmarket: --workers above 1 needs MONGODB_URI (the embedded one is local)", file=sys.stderr)
         return 2
+    from api.observability import metrics
+
+    metrics.prepare_workers(args.workers)  # before the workers start: one multi-process folder
     try:
         with database_uri(settings, args.data_dir) as uri:
+            metrics.serve_metrics_port(settings, args.host)
             if not database_answers(uri, timeout):
                 print(
                     f"rfpmarket: the database did not answer within {timeout:g}s; exiting",
@@ -159,8 +169,13 @@ def export_schema(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def check_config(args: argparse.Namespace, settings: Settings) -> int:
+    return config_check.check_config(settings)
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="rfpmarket", description=__doc__)
+    root.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = root.add_subparsers(dest="command", required=True)
 
     def with_data_dir(command: argparse.ArgumentParser) -> None:
@@ -169,8 +184,8 @@ def parser() -> argparse.ArgumentParser:
         )
 
     run = commands.add_parser("serve", help="run the API (embedded database unless MONGODB_URI is set)")
-    run.add_argument("--host", default="127.0.0.1")
-    run.add_argument("--port", type=int, default=8000)
+    run.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    run.add_argument("--port", type=int, default=8000, help="port to listen on")
     run.add_argument("--demo", action="store_true", help="load the demo data first")
     run.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (above 1: MONGODB_URI)")
     with_data_dir(run)
@@ -191,21 +206,34 @@ def parser() -> argparse.ArgumentParser:
     again.set_defaults(handler=rescore)
 
     export = commands.add_parser("export-schema", help="write the served GraphQL schema (SDL)")
-    export.add_argument("--out", default="schema.graphql")
+    export.add_argument("--out", default="schema.graphql", help="file to write")
     export.set_defaults(handler=export_schema)
 
     from api.exports.cli import add_export_parser  # local, like the other commands' imports
 
     add_export_parser(commands, with_data_dir)
+    checked = commands.add_parser("check-config", help="print the effective configuration, secrets hidden")
+    checked.set_defaults(handler=check_config)
+    for command in [root, *commands.choices.values()]:  # every option's help shows its default
+        command.formatter_class = argparse.ArgumentDefaultsHelpFormatter
     return root
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("rfpmarket")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "unknown"
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    settings = config_check.settings_or_exit()  # one line per bad variable, never a traceback
+    from api.observability import wiring
+
+    wiring.configure(settings)  # structured logs (and traces when an OTLP endpoint is set)
     return int(args.handler(args, settings))
 
 

@@ -13,6 +13,7 @@ import asyncio
 import dataclasses
 import logging
 import struct
+import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from decimal import Decimal
@@ -24,6 +25,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 import scoring
 from api import cursors
 from api.inputs import validate
+from api.observability.metrics import observe_digest_refresh
 from api.rules import MarketBase
 from api.store import Document, Store, proposal_record, ranking_digest_of
 from schema.records import (
@@ -295,13 +297,16 @@ class DigestRefresher:
         self.running[rfp_id] = asyncio.create_task(self._refresh(rfp_id))
 
     async def _refresh(self, rfp_id: str) -> None:
+        scheduled_at = time.monotonic()  # for the lag metric (api/observability/metrics.py)
         try:
             while True:
                 self.dirty.discard(rfp_id)
                 await refresh_ranking_digest(self.store, rfp_id, self.clock())
+                observe_digest_refresh(scheduled_at, ok=True)
                 if rfp_id not in self.dirty:
                     return
         except Exception:  # a cache refresh must never take a request down; the next write retries
+            observe_digest_refresh(scheduled_at, ok=False)
             log.exception("refreshing the ranking digest of RFP %s failed", rfp_id)
         finally:
             self.running.pop(rfp_id, None)
