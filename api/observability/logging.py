@@ -9,6 +9,7 @@ logged: no header is, and the caller appears only as its kind (buyer, vendor, an
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from typing import IO, Any
 
@@ -19,6 +20,8 @@ from api.settings import Settings
 
 # uvicorn's loggers configure themselves unless told not to; they go through the root handler instead.
 UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
+# uvicorn formats its access line before any formatter sees it: '%s - "%s %s HTTP/%s" %d'.
+UVICORN_ACCESS = re.compile(r'^(?P<client>\S+) - "(?P<method>\S+) (?P<path>\S+) HTTP/[\d.]+" (?P<status>\d+)$')
 
 
 def _logger_name(logger: WrappedLogger, method: str, event: EventDict) -> EventDict:
@@ -31,9 +34,10 @@ def _logger_name(logger: WrappedLogger, method: str, event: EventDict) -> EventD
 def _uvicorn_access_fields(logger: WrappedLogger, method: str, event: EventDict) -> EventDict:
     """uvicorn's access line as fields (client, method, path, status) instead of a formatted string."""
     record = event.get("_record")
-    if record is not None and record.name == "uvicorn.access" and len(record.args or ()) == 5:
-        client, request_method, path, _version, status = record.args
-        event.update(client=client, method=request_method, path=path, status=status, event="access")
+    if record is not None and record.name == "uvicorn.access":
+        match = UVICORN_ACCESS.match(str(event.get("event", "")))
+        if match:
+            event.update(match.groupdict(), status=int(match["status"]), event="access")
     return event
 
 
@@ -75,14 +79,22 @@ def configure_logging(settings: Settings, stream: IO[str] | None = None) -> logg
         uvicorn_logger = logging.getLogger(name)
         uvicorn_logger.handlers.clear()
         uvicorn_logger.propagate = True
+    return handler
+
+
+def get_logger(name: str) -> Any:
+    return structlog.stdlib.get_logger(name)
+
+
+def _route_structlog_to_stdlib() -> None:
+    """structlog's loggers hand their events to the standard library's handlers (configure_logging's),
+    at import: a logger used before configure_logging must not cache structlog's default printer."""
     structlog.configure(
         processors=[*shared_processors(), structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,
     )
-    return handler
 
 
-def get_logger(name: str) -> Any:
-    return structlog.stdlib.get_logger(name)
+_route_structlog_to_stdlib()

@@ -20,9 +20,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import SchemaExtension
 
 from api.observability import metrics
+from api.observability.logging import get_logger
 from api.observability.tracing import tracer
 
-log = structlog.stdlib.get_logger("rfpmarket.access")
+log = get_logger("rfpmarket.access")
 # A client's id is echoed and logged: printable, short, no separators a log reader could trip on.
 CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,64}$")
 # Route templates, so a path a client makes up never becomes a metric label.
@@ -161,7 +162,7 @@ class OperationObservability(SchemaExtension):
         operation_type = _operation_type(context)
         field_name = _first_root_field(context)
         metrics.OPERATIONS.labels(operation_type, field_name).observe(time.perf_counter() - started)
-        codes = [*_graphql_codes(context.result), *_user_codes(context.result)]
+        codes = [*_graphql_codes(context), *_user_codes(context.result)]
         for source, code in codes:
             metrics.ERRORS.labels(source, code).inc()
             if code == "RATE_LIMITED":
@@ -198,9 +199,15 @@ def _first_root_field(context: Any) -> str:
     return "-"
 
 
-def _graphql_codes(result: Any) -> Iterator[tuple[str, str]]:
-    for error in getattr(result, "errors", None) or ():
-        code = (error.extensions or {}).get("code") or "GRAPHQL_ERROR"
+def _graphql_codes(context: Any) -> Iterator[tuple[str, str]]:
+    """extensions.code, or for graphql-core's own errors the phase that refused the document."""
+    for error in getattr(context.result, "errors", None) or ():
+        code = (error.extensions or {}).get("code")
+        if not code:
+            if context.graphql_document is None:
+                code = "GRAPHQL_PARSE_FAILED"
+            else:
+                code = "GRAPHQL_VALIDATION_FAILED" if error.path is None else "GRAPHQL_ERROR"
         yield "graphql", str(code)
 
 
