@@ -111,7 +111,7 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
             if args.demo:
                 asyncio.run(_seed_demo(settings, uri))
             app = create_app(settings, uri)
-            print(f"rfpmarket on http://{args.host}:{args.port}/graphql", file=sys.stderr)
+            log.info("rfpmarket on http://%s:%s/graphql", args.host, args.port)  # a line of the log format
             options = {"host": args.host, "port": args.port, **uvicorn_options(settings)}
             if args.workers > 1:
                 # Each worker process imports the app (api/asgi.py) from the same settings.
