@@ -21,7 +21,9 @@ from api.settings import Settings
 # uvicorn's loggers configure themselves unless told not to; they go through the root handler instead.
 UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
 # uvicorn formats its access line before any formatter sees it: '%s - "%s %s HTTP/%s" %d'.
-UVICORN_ACCESS = re.compile(r'^(?P<client>\S+) - "(?P<method>\S+) (?P<path>\S+) HTTP/[\d.]+" (?P<status>\d+)$')
+UVICORN_ACCESS = re.compile(
+    r'^(?P<client>\S+) - "(?P<method>\S+) (?P<path>\S+) HTTP/[\d.]+" (?P<status>\d+)$'
+)
 
 
 def _logger_name(logger: WrappedLogger, method: str, event: EventDict) -> EventDict:
@@ -64,9 +66,7 @@ def configure_logging(settings: Settings, stream: IO[str] | None = None) -> logg
     if json_lines:
         final.append(structlog.processors.dict_tracebacks)  # a traceback is a field, not extra lines
     final.append(renderer(json_lines))
-    formatter = structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=shared_processors(), processors=final
-    )
+    formatter = structlog.stdlib.ProcessorFormatter(foreign_pre_chain=shared_processors(), processors=final)
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(formatter)
     root = logging.getLogger()

@@ -26,7 +26,9 @@ RFPMARKET = str(Path(sys.executable).with_name("rfpmarket"))
 def run(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {name: value for name, value in os.environ.items() if not name.startswith("RFPMARKET_")}
     clean.pop("MONGODB_URI", None)
-    return subprocess.run([RFPMARKET, *args], env={**clean, **env}, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [RFPMARKET, *args], env={**clean, **env}, capture_output=True, text=True, timeout=60
+    )
 
 
 @pytest.mark.parametrize(
@@ -99,10 +101,16 @@ def test_check_config_hides_secrets(capsys: pytest.CaptureFixture[str]) -> None:
     assert "RFPMARKET_METRICS_TOKEN=*** (set)" in out
     assert "RFPMARKET_MAX_QUERY_DEPTH=10" in out
     assert "# /metrics: on the API port, bearer token required" in out
-    assert set(effective_configuration(Settings())) >= {"RFPMARKET_ENV", "MONGODB_URI", "RFPMARKET_LOG_FORMAT"}
+    assert set(effective_configuration(Settings())) >= {
+        "RFPMARKET_ENV",
+        "MONGODB_URI",
+        "RFPMARKET_LOG_FORMAT",
+    }
 
 
-def test_check_config_fails_for_production_on_the_embedded_database(capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_config_fails_for_production_on_the_embedded_database(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     assert check_config(load_settings({"RFPMARKET_ENV": "production"})) == 1
     assert "refuses to start" in capsys.readouterr().out
 

@@ -18,9 +18,15 @@ async def test_graphiql_page_loads_only_same_origin_assets_under_a_strict_csp(ap
     page = await api.client.get("/graphql", headers=BROWSER)
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     policy = page.headers["content-security-policy"]
-    assert "script-src 'self';" in policy and "default-src 'none'" in policy and "connect-src 'self'" in policy
+    assert (
+        "script-src 'self';" in policy and "default-src 'none'" in policy and "connect-src 'self'" in policy
+    )
     assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
-    assert "http://" not in page.text and "https://" not in page.text and "//" not in page.text.replace("://", "")
+    assert (
+        "http://" not in page.text
+        and "https://" not in page.text
+        and "//" not in page.text.replace("://", "")
+    )
     assert "<script>" not in page.text  # no inline script: the policy would block it
     sources = re.findall(r'(?:src|href)="([^"]+)"', page.text)
     assert len(sources) == 6 and all(source.startswith("/graphiql/") for source in sources)

@@ -26,15 +26,17 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from api.embedded import EmbeddedDatabase
-from tests.helpers import SUBMIT, open_rfp, poor_proposal_input, proposal_input, register
+from tests.helpers import SUBMIT, open_rfp, poor_proposal_input, proposal_input, register, rfp_input
 
 RFPMARKET = str(Path(sys.executable).with_name("rfpmarket"))
 TOKEN = "instance-b-scrape-token"
 RANKED = """query($id: ID!) { rfp(id: $id) { proposalCount
   rankedProposals(first: 10) { edges { rank node { id vendor { name } } } } } }"""
 VIEWER = "{ viewer { organization { id } } }"
-CREATE_KEY = "mutation { createApiKey(input: {label: \"ci\"}) { apiKey key { id } userErrors { code } } }"
-REVOKE_KEY = "mutation($id: ID!) { revokeApiKey(input: {keyId: $id}) { key { revokedAt } userErrors { code } } }"
+CREATE_KEY = 'mutation { createApiKey(input: {label: "ci"}) { apiKey key { id } userErrors { code } } }'
+REVOKE_KEY = (
+    "mutation($id: ID!) { revokeApiKey(input: {keyId: $id}) { key { revokedAt } userErrors { code } } }"
+)
 CREATE_RFP = "mutation($i: CreateRfpInput!) { createRfp(input: $i) { rfp { id } userErrors { code } } }"
 
 
@@ -74,8 +76,14 @@ def start(database: str, uri: str, tmp: Path, name: str, *args: str, **env: str)
             [RFPMARKET, "serve", "--port", str(port), *args], env=environment, stdout=output, stderr=output
         )
     metrics_port = env.get("RFPMARKET_METRICS_PORT")
-    metrics_url = f"http://127.0.0.1:{metrics_port}/metrics" if metrics_port else f"http://127.0.0.1:{port}/metrics"
-    headers = {"Authorization": f"Bearer {env['RFPMARKET_METRICS_TOKEN']}"} if "RFPMARKET_METRICS_TOKEN" in env else {}
+    metrics_url = (
+        f"http://127.0.0.1:{metrics_port}/metrics" if metrics_port else f"http://127.0.0.1:{port}/metrics"
+    )
+    headers = (
+        {"Authorization": f"Bearer {env['RFPMARKET_METRICS_TOKEN']}"}
+        if "RFPMARKET_METRICS_TOKEN" in env
+        else {}
+    )
     return Instance(process, port, log, metrics_url, headers)
 
 
@@ -102,7 +110,9 @@ def stop(instance: Instance) -> None:
 
 
 @pytest.fixture(scope="module")
-def pair(database_server: EmbeddedDatabase, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Instance, Instance]]:
+def pair(
+    database_server: EmbeddedDatabase, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Instance, Instance]]:
     database = f"test_{uuid.uuid4().hex[:12]}"
     tmp = tmp_path_factory.mktemp("instances")
     a = start(database, database_server.uri, tmp, "a", RFPMARKET_METRICS_PORT=str(free_port()))
@@ -123,9 +133,13 @@ class Remote:
         self.client = httpx.AsyncClient(base_url=instance.url, timeout=30)
         self.market = SimpleNamespace(now=lambda: datetime.now(UTC))
 
-    async def __call__(self, query: str, variables: dict[str, Any] | None = None, key: str | None = None) -> Any:
+    async def __call__(
+        self, query: str, variables: dict[str, Any] | None = None, key: str | None = None
+    ) -> Any:
         headers = {"Authorization": f"Bearer {key}"} if key else {}
-        response = await self.client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)
+        response = await self.client.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
         return response.json()
 
     async def data(self, query: str, variables: dict[str, Any] | None = None, key: str | None = None) -> Any:
@@ -145,38 +159,47 @@ def scrape(instance: Instance, name: str, **labels: str) -> float:
     )
 
 
-async def test_a_proposal_submitted_through_one_is_ranked_at_once_through_the_other(pair: tuple[Instance, Instance]) -> None:
+async def test_a_proposal_submitted_through_one_is_ranked_at_once_through_the_other(
+    pair: tuple[Instance, Instance],
+) -> None:
     a, b = Remote(pair[0]), Remote(pair[1])
     _, buyer = await register(a, "BUYER", "Two Instances Buyer")
     _, strong = await register(b, "VENDOR", "Strong Vendor")
     _, weak = await register(b, "VENDOR", "Weak Vendor")
     rfp_id = await open_rfp(a, buyer)
-    submitted = await b.data(SUBMIT, {"input": {"rfpId": rfp_id, "proposal": poor_proposal_input("19000.00")}}, weak)
+    submitted = await b.data(
+        SUBMIT, {"input": {"rfpId": rfp_id, "proposal": poor_proposal_input("19000.00")}}, weak
+    )
     assert submitted["submitProposal"]["userErrors"] == []
     # Read through A straight after B answered: no refresh, no wait.
     ranking = (await a.data(RANKED, {"id": rfp_id}, buyer))["rfp"]
-    assert ranking["proposalCount"] == 1 and [e["node"]["vendor"]["name"] for e in ranking["rankedProposals"]["edges"]] == ["Weak Vendor"]
+    assert ranking["proposalCount"] == 1 and [
+        e["node"]["vendor"]["name"] for e in ranking["rankedProposals"]["edges"]
+    ] == ["Weak Vendor"]
     submitted = await a.data(SUBMIT, {"input": {"rfpId": rfp_id, "proposal": proposal_input()}}, strong)
     assert submitted["submitProposal"]["userErrors"] == []
     ranking = (await b.data(RANKED, {"id": rfp_id}, buyer))["rfp"]
     edges = ranking["rankedProposals"]["edges"]
-    assert [(e["rank"], e["node"]["vendor"]["name"]) for e in edges] == [(1, "Strong Vendor"), (2, "Weak Vendor")]
+    assert [(e["rank"], e["node"]["vendor"]["name"]) for e in edges] == [
+        (1, "Strong Vendor"),
+        (2, "Weak Vendor"),
+    ]
 
 
 async def test_rate_limits_hold_across_instances(pair: tuple[Instance, Instance]) -> None:
     a, b = Remote(pair[0]), Remote(pair[1])
     _, buyer = await register(a, "BUYER", "Rate Limited Buyer")
-    from tests.helpers import rfp_input
-
     results = []
     for remote in (a, b, a, b):  # three allowed per organization per minute, wherever they land
         results.append(await remote(CREATE_RFP, {"i": rfp_input(datetime.now(UTC))}, buyer))
     assert all(r["data"]["createRfp"]["userErrors"] == [] for r in results[:3])
     assert results[3]["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
     # Each instance counted the refusals it answered; together exactly one.
-    assert scrape(pair[1], "rfpmarket_rate_limit_refusals_total", limit="write") + scrape(
-        pair[0], "rfpmarket_rate_limit_refusals_total", limit="write"
-    ) >= 1
+    assert (
+        scrape(pair[1], "rfpmarket_rate_limit_refusals_total", limit="write")
+        + scrape(pair[0], "rfpmarket_rate_limit_refusals_total", limit="write")
+        >= 1
+    )
 
 
 async def test_key_revocation_takes_effect_on_the_other_instance(pair: tuple[Instance, Instance]) -> None:
@@ -201,7 +224,9 @@ async def test_digest_refreshes_stay_bounded_by_the_writes(pair: tuple[Instance,
     writes = 0
     for index, remote in enumerate((a, b, a, b)):
         _, vendor = await register(remote, "VENDOR", f"Digest Vendor {index}")
-        payload = (await remote.data(SUBMIT, {"input": {"rfpId": rfp_id, "proposal": proposal_input()}}, vendor))
+        payload = await remote.data(
+            SUBMIT, {"input": {"rfpId": rfp_id, "proposal": proposal_input()}}, vendor
+        )
         assert payload["submitProposal"]["userErrors"] == []
         writes += 1
     ranking = (await b.data(RANKED, {"id": rfp_id}, buyer))["rfp"]
@@ -221,7 +246,9 @@ def test_instance_logs_are_json_lines_with_request_ids(pair: tuple[Instance, Ins
     lines = [json.loads(line) for line in pair[0].log.read_text().splitlines() if line.startswith("{")]
     assert any(line.get("logger", "").startswith("uvicorn") for line in lines)
     assert any(line.get("request_id") == "probe-7" and line["event"] == "request" for line in lines)
-    text_lines = [line for line in pair[0].log.read_text().splitlines() if line.strip() and not line.startswith("{")]
+    text_lines = [
+        line for line in pair[0].log.read_text().splitlines() if line.strip() and not line.startswith("{")
+    ]
     assert text_lines == [], text_lines  # nothing but JSON
 
 
@@ -240,15 +267,21 @@ async def test_two_workers_share_the_database_and_one_metrics_view(
         _, buyer = await register(remote, "BUYER", "Workers Buyer")
         _, vendor = await register(remote, "VENDOR", "Workers Vendor")
         rfp_id = await open_rfp(remote, buyer)
-        payload = await remote.data(SUBMIT, {"input": {"rfpId": rfp_id, "proposal": proposal_input()}}, vendor)
+        payload = await remote.data(
+            SUBMIT, {"input": {"rfpId": rfp_id, "proposal": proposal_input()}}, vendor
+        )
         assert payload["submitProposal"]["userErrors"] == []
         for _ in range(6):
             ranking = (await remote.data(RANKED, {"id": rfp_id}, buyer))["rfp"]
-            assert [e["node"]["vendor"]["name"] for e in ranking["rankedProposals"]["edges"]] == ["Workers Vendor"]
+            assert [e["node"]["vendor"]["name"] for e in ranking["rankedProposals"]["edges"]] == [
+                "Workers Vendor"
+            ]
         sent = 2 + 2 + 1 + 6  # registrations, create and publish, submission, ranked reads
         # Multi-process mode: whichever worker answers, /metrics counts every worker's requests.
         assert scrape(served, "rfpmarket_http_request_duration_seconds_count", route="/graphql") == sent
-        workers = [p for p in Path("/proc").iterdir() if p.name.isdigit() and _parent(p) == served.process.pid]
+        workers = [
+            p for p in Path("/proc").iterdir() if p.name.isdigit() and _parent(p) == served.process.pid
+        ]
         assert len([p for p in workers if "multiprocessing" in _cmdline(p) or "spawn" in _cmdline(p)]) >= 2
     finally:
         stop(served)

@@ -36,7 +36,9 @@ def request_lines(stream: io.StringIO) -> list[dict[str, Any]]:
     return [line for line in parsed(stream) if line["event"] == "request"]
 
 
-async def test_request_line_names_operation_caller_status_and_duration(api: Api, log_lines: io.StringIO) -> None:
+async def test_request_line_names_operation_caller_status_and_duration(
+    api: Api, log_lines: io.StringIO
+) -> None:
     _, key = await register(api, "BUYER", "Northwind Logs")
     response = await api.client.post(
         "/graphql",
@@ -67,7 +69,9 @@ async def test_generated_request_id_is_echoed_and_logged(api: Api, log_lines: io
 
 async def test_hostile_request_id_is_replaced_not_echoed(api: Api, log_lines: io.StringIO) -> None:
     hostile = '"} {"level": "error", "x": "' + "A" * 100
-    response = await api.client.post("/graphql", json={"query": "{ __typename }"}, headers={"X-Request-Id": hostile})
+    response = await api.client.post(
+        "/graphql", json={"query": "{ __typename }"}, headers={"X-Request-Id": hostile}
+    )
     echoed = response.headers["x-request-id"]
     assert echoed != hostile and "A" * 65 not in echoed
     assert all(line.get("request_id") != hostile for line in parsed(log_lines))
@@ -89,13 +93,18 @@ async def test_error_code_is_on_the_line_and_every_line_of_the_request_has_its_i
     lines = [line for line in parsed(log_lines) if line.get("request_id") == "bad-1"]
     assert {line["event"] for line in lines} >= {"request"}
     assert any(line["event"].startswith("client error") for line in lines)
-    assert next(line for line in lines if line["event"] == "request")["error_code"] == "GRAPHQL_VALIDATION_FAILED"
+    assert (
+        next(line for line in lines if line["event"] == "request")["error_code"]
+        == "GRAPHQL_VALIDATION_FAILED"
+    )
 
 
 async def test_413_and_404_carry_a_request_id_too(api: Api, log_lines: io.StringIO) -> None:
     response = await api.client.get("/no/such/route")
     assert response.status_code == 404 and response.headers["x-request-id"]
-    line = next(line for line in request_lines(log_lines) if line["request_id"] == response.headers["x-request-id"])
+    line = next(
+        line for line in request_lines(log_lines) if line["request_id"] == response.headers["x-request-id"]
+    )
     assert line["path"] == "other"  # a made-up path never reaches a log field or a metric label
 
 

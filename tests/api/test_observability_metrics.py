@@ -23,7 +23,9 @@ def settings() -> Settings:
     return Settings(db=f"test_{uuid.uuid4().hex[:12]}", mongodb_uri=None, write_rate_limit_per_organization=2)
 
 
-async def scrape(client: httpx.AsyncClient, token: str | None = None) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+async def scrape(
+    client: httpx.AsyncClient, token: str | None = None
+) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     response = await client.get("/metrics", headers=headers)
     assert response.status_code == 200, response.text
@@ -49,11 +51,15 @@ async def test_metrics_cover_requests_operations_errors_db_digests_exports_and_r
     _, vendor = await register(api, "VENDOR", "Metrics Vendor")
     rfp_id = await open_rfp(api, buyer)
     await submit(api, vendor, rfp_id)
-    export = await api.client.get(f"/exports/rfps/{rfp_id}/ranking.csv", headers={"Authorization": f"Bearer {buyer}"})
+    export = await api.client.get(
+        f"/exports/rfps/{rfp_id}/ranking.csv", headers={"Authorization": f"Bearer {buyer}"}
+    )
     assert export.status_code == 200
     # The buyer's third mutation in the window is refused.
     refused = await api(
-        "mutation($i: RfpIdInput!) { closeRfp(input: $i) { userErrors { code } } }", {"i": {"rfpId": rfp_id}}, buyer
+        "mutation($i: RfpIdInput!) { closeRfp(input: $i) { userErrors { code } } }",
+        {"i": {"rfpId": rfp_id}},
+        buyer,
     )
     assert refused["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
     duplicate = {"input": {"name": "Metrics Vendor", "kind": "VENDOR", "contactEmail": "a@example.com"}}
@@ -64,8 +70,18 @@ async def test_metrics_cover_requests_operations_errors_db_digests_exports_and_r
     def grew(name: str, **labels: str) -> float:
         return total(after, name, **labels) - total(before, name, **labels)
 
-    assert grew("rfpmarket_http_request_duration_seconds_count", route="/graphql", method="POST", status="200") >= 6
-    assert grew("rfpmarket_graphql_operation_duration_seconds_count", operation_type="mutation", field="submitProposal") == 1
+    assert (
+        grew("rfpmarket_http_request_duration_seconds_count", route="/graphql", method="POST", status="200")
+        >= 6
+    )
+    assert (
+        grew(
+            "rfpmarket_graphql_operation_duration_seconds_count",
+            operation_type="mutation",
+            field="submitProposal",
+        )
+        == 1
+    )
     assert grew("rfpmarket_graphql_operation_duration_seconds_bucket", field="submitProposal", le="+Inf") == 1
     assert grew("rfpmarket_errors_total", source="user", code="CONFLICT") == 1
     assert grew("rfpmarket_errors_total", source="graphql", code="RATE_LIMITED") == 1
@@ -83,7 +99,11 @@ async def test_made_up_paths_and_fields_never_become_labels(api: Api) -> None:
     await api.client.post("/graphql", json={"query": "{ madeUp" + uuid.uuid4().hex[:8] + " }"})
     samples = await scrape(api.client)
     labels = {value for _, sample_labels in samples for _, value in sample_labels}
-    assert not any(label.startswith("/") and label not in {"/graphql", "/healthz", "/readyz", "/metrics", "/exports/*", "/graphiql/*"} for label in labels)
+    assert not any(
+        label.startswith("/")
+        and label not in {"/graphql", "/healthz", "/readyz", "/metrics", "/exports/*", "/graphiql/*"}
+        for label in labels
+    )
     assert not any(label.startswith("madeUp") for label in labels)
 
 
