@@ -139,3 +139,21 @@ async def test_production_without_token_or_port_serves_no_metrics(client_for) ->
 async def test_a_separate_metrics_port_keeps_metrics_off_the_api_port(client_for) -> None:  # type: ignore[no-untyped-def]
     client = client_for(Settings(metrics_port=9464))
     assert (await client.get("/metrics")).status_code == 404
+
+
+def test_the_dashboard_queries_only_metrics_the_app_exports() -> None:
+    import json
+    import re
+    from pathlib import Path
+
+    from prometheus_client import REGISTRY
+
+    import api.observability.metrics  # noqa: F401  (registers the metrics)
+
+    dashboard = json.loads((Path(__file__).parents[2] / "docs" / "grafana-dashboard.json").read_text())
+    queries = [target["expr"] for panel in dashboard["panels"] for target in panel["targets"]]
+    used = {name for query in queries for name in re.findall(r"rfpmarket_[a-z_]+", query)}
+    families = {family.name for family in REGISTRY.collect()}
+    unknown = {name for name in used if re.sub(r"_(bucket|count|sum|total)$", "", name) not in families}
+    assert used and not unknown, unknown
+    assert len(dashboard["panels"]) >= 10 and dashboard["__inputs"][0]["pluginId"] == "prometheus"
