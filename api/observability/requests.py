@@ -83,6 +83,10 @@ class RequestObservability:
                 status = message["status"]
                 message.setdefault("headers", [])
                 message["headers"] = [*message["headers"], (b"x-request-id", info.request_id.encode())]
+            elif message["type"] == "websocket.accept":
+                status = 101
+            elif message["type"] == "websocket.close" and status == 500:
+                status = 403  # closed before the handshake completed: refused, not failed
             await send(message)
 
         try:

@@ -10,7 +10,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from starlette.testclient import TestClient
 
+from api.app import create_app
+from api.embedded import EmbeddedDatabase
 from api.observability.logging import configure_logging
 from api.settings import Settings
 from tests.conftest import Api
@@ -129,3 +132,18 @@ def test_development_lines_are_readable_not_json() -> None:
         logging.getLogger().removeHandler(handler)
     text = stream.getvalue()
     assert "hello operator" in text and not text.lstrip().startswith("{")
+
+
+def test_a_websocket_is_logged_as_accepted_not_as_a_failure(
+    database_server: EmbeddedDatabase, settings: Settings, log_lines: io.StringIO
+) -> None:
+    app = create_app(settings, database_server.uri)
+    with TestClient(app) as client:
+        with client.websocket_connect(
+            "/graphql", subprotocols=["graphql-transport-ws"], headers={"X-Request-Id": "socket-1"}
+        ) as socket:
+            socket.send_json({"type": "connection_init"})
+            assert socket.receive_json()["type"] == "connection_ack"
+        client.portal.call(app.state.market_state.store.client.drop_database, settings.db)  # type: ignore[union-attr]
+    line = next(line for line in request_lines(log_lines) if line.get("request_id") == "socket-1")
+    assert line["method"] == "WS" and line["status"] == 101
