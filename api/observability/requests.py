@@ -142,7 +142,7 @@ class _server_span:
 
     def __enter__(self) -> Any:
         method = self.scope.get("method", "WS")
-        self.span = tracer.start_span(
+        self.span = tracer().start_span(
             f"{method} {route_of(self.scope['path'])}", context=self.parent, kind=SpanKind.SERVER
         )
         self.span.set_attribute("http.request.method", method)

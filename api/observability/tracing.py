@@ -18,7 +18,11 @@ from strawberry.extensions.tracing import OpenTelemetryExtension
 
 from api.settings import Settings
 
-tracer = trace.get_tracer("rfpmarket")
+
+def tracer() -> trace.Tracer:
+    """Looked up per use, not cached: whichever provider is installed now records the span."""
+    return trace.get_tracer("rfpmarket")
+
 # Below the root fields, only these resolvers do enough work to deserve a span of their own.
 WORTH_TIMING = frozenset({"rankedProposals", "rankStability", "proposals", "rfps", "auditEvents", "score"})
 
@@ -37,6 +41,13 @@ def configure_tracing(settings: Settings) -> bool:
     provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
     trace.set_tracer_provider(provider)
     return True
+
+
+def tracing_enabled() -> bool:
+    """An SDK provider is installed (configure_tracing, or a test's in-memory exporter)."""
+    from opentelemetry.sdk.trace import TracerProvider
+
+    return isinstance(trace.get_tracer_provider(), TracerProvider)
 
 
 def _without_inputs(args: dict[str, Any], info: Any) -> dict[str, Any]:
@@ -72,7 +83,7 @@ class CommandTracing(monitoring.CommandListener):
         self.spans: dict[tuple[int, object], Span] = {}
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
-        span = tracer.start_span(f"mongodb.{event.command_name}", kind=SpanKind.CLIENT)
+        span = tracer().start_span(f"mongodb.{event.command_name}", kind=SpanKind.CLIENT)
         if span.is_recording():
             span.set_attribute("db.system", "mongodb")
             span.set_attribute("db.name", event.database_name)

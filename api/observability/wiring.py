@@ -12,7 +12,7 @@ from api.observability.graphiql import graphiql_routes
 from api.observability.logging import configure_logging
 from api.observability.metrics import CommandMetrics, metrics_routes
 from api.observability.requests import OperationObservability, RequestObservability
-from api.observability.tracing import CommandTracing, GraphQLTracing, configure_tracing
+from api.observability.tracing import CommandTracing, GraphQLTracing, configure_tracing, tracing_enabled
 from api.settings import Settings
 
 
@@ -31,8 +31,11 @@ def routes(settings: Settings) -> list[Route]:
 
 
 def extensions() -> list[Any]:
-    """First in the list: they see the operation's errors after masking gave them their codes."""
-    return [OperationObservability, lambda: GraphQLTracing()]
+    """First in the list: they see the operation's errors after masking gave them their codes. The
+    tracing extension wraps resolvers, so it is added only when spans are recorded somewhere."""
+    if tracing_enabled():
+        return [OperationObservability, lambda: GraphQLTracing()]
+    return [OperationObservability]
 
 
 def command_listeners() -> list[monitoring.CommandListener]:

@@ -15,6 +15,7 @@ from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.util._once import Once
 
 from api.observability.tracing import configure_tracing
 from api.settings import Settings
@@ -28,20 +29,30 @@ RANKED = """query Ranked($id: ID!) { rfp(id: $id) { title rankedProposals(first:
 _exporter = InMemorySpanExporter()
 
 
+_provider = TracerProvider()
+_provider.add_span_processor(SimpleSpanProcessor(_exporter))
+
+
+def _install(provider: TracerProvider | None) -> None:
+    """OpenTelemetry lets a process set its provider once; its own test utilities reset it like this,
+    so tests after these run untraced, as they would in production without an endpoint."""
+    trace._TRACER_PROVIDER_SET_ONCE = Once()
+    trace._TRACER_PROVIDER = None
+    if provider is not None:
+        trace.set_tracer_provider(provider)
+
+
 @pytest.fixture
 def spans() -> Iterator[InMemorySpanExporter]:
-    # The global provider can be set once per process: this module's exporter, kept for the session.
-    if not isinstance(trace.get_tracer_provider(), TracerProvider):
-        provider = TracerProvider()
-        provider.add_span_processor(SimpleSpanProcessor(_exporter))
-        trace.set_tracer_provider(provider)
+    _install(_provider)
     _exporter.clear()
     yield _exporter
     _exporter.clear()
+    _install(None)
 
 
 async def test_traceparent_continues_into_operation_resolvers_and_db_commands(
-    api: Api, spans: InMemorySpanExporter
+    spans: InMemorySpanExporter, api: Api
 ) -> None:
     _, buyer = await register(api, "BUYER", "Trace Buyer")
     _, vendor = await register(api, "VENDOR", "Trace Vendor")
@@ -74,13 +85,13 @@ async def test_traceparent_continues_into_operation_resolvers_and_db_commands(
     assert buyer not in json.dumps([dict(span.attributes or {}) for span in ours])
 
 
-async def test_without_traceparent_the_request_starts_a_trace(api: Api, spans: InMemorySpanExporter) -> None:
+async def test_without_traceparent_the_request_starts_a_trace(spans: InMemorySpanExporter, api: Api) -> None:
     await api.client.post("/graphql", json={"query": "{ __typename }"})
     server = next(span for span in spans.get_finished_spans() if span.name == "POST /graphql")
     assert server.parent is None
 
 
-async def test_a_malformed_traceparent_is_ignored(api: Api, spans: InMemorySpanExporter) -> None:
+async def test_a_malformed_traceparent_is_ignored(spans: InMemorySpanExporter, api: Api) -> None:
     response = await api.client.post(
         "/graphql", json={"query": "{ __typename }"}, headers={"traceparent": "00-zz-not-a-trace"}
     )
@@ -102,3 +113,11 @@ def test_an_endpoint_installs_the_otlp_exporter() -> None:
     env = {**os.environ, "RFPMARKET_OTLP_ENDPOINT": "http://127.0.0.1:4318"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "TracerProvider"
+
+
+def test_untraced_processes_do_not_wrap_resolvers(spans: InMemorySpanExporter) -> None:
+    from api.observability import wiring
+
+    assert len(wiring.extensions()) == 2  # the tracing extension, with a provider installed
+    _install(None)
+    assert wiring.extensions() == [wiring.OperationObservability]
