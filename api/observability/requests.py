@@ -44,6 +44,13 @@ class RequestInfo:
 current: ContextVar[RequestInfo | None] = ContextVar("rfpmarket_request", default=None)
 
 
+def note_caller(viewer: Any) -> None:
+    """The caller's kind for the access line (buyer, vendor; anonymous stays the default): never its key."""
+    info = current.get()
+    if info is not None and viewer is not None:
+        info.caller = str(viewer.kind.value).lower()
+
+
 def request_id_from(headers: dict[bytes, bytes]) -> str:
     given = headers.get(b"x-request-id", b"").decode("latin-1").strip()
     return given if CLIENT_REQUEST_ID.match(given) else uuid.uuid4().hex

@@ -147,3 +147,14 @@ def test_a_websocket_is_logged_as_accepted_not_as_a_failure(
         client.portal.call(app.state.market_state.store.client.drop_database, settings.db)  # type: ignore[union-attr]
     line = next(line for line in request_lines(log_lines) if line.get("request_id") == "socket-1")
     assert line["method"] == "WS" and line["status"] == 101
+
+
+async def test_export_requests_name_their_caller_kind(api: Api, log_lines: io.StringIO) -> None:
+    _, buyer = await register(api, "BUYER", "Exporting Buyer")
+    response = await api.client.get(
+        "/exports/rfps/nope/ranking.csv",
+        headers={"Authorization": f"Bearer {buyer}", "X-Request-Id": "exp-1"},
+    )
+    assert response.status_code == 404
+    line = next(line for line in request_lines(log_lines) if line.get("request_id") == "exp-1")
+    assert line["caller"] == "buyer" and line["path"] == "/exports/*" and line["status"] == 404
