@@ -215,7 +215,7 @@ def parser() -> argparse.ArgumentParser:
     checked = commands.add_parser("check-config", help="print the effective configuration, secrets hidden")
     checked.set_defaults(handler=check_config)
     for command in [root, *commands.choices.values()]:  # every option's help shows its default
-        command.formatter_class = argparse.ArgumentDefaultsHelpFormatter
+        command.formatter_class = config_check.HelpWithDefaults
     return root
 
 

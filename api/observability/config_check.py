@@ -5,6 +5,7 @@ pydantic's own report is 16-40 lines of traceback for one typo; an operator need
 
 from __future__ import annotations
 
+import argparse
 import difflib
 import json
 import logging
@@ -40,6 +41,15 @@ POSITIVE = (
     "keep_alive_seconds",
     "max_connections",
 )
+
+
+class HelpWithDefaults(argparse.ArgumentDefaultsHelpFormatter):
+    """Every option's help ends with its default, unless there is none to show (unset, a flag)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default in (None, False) or action.help is None:
+            return action.help
+        return super()._get_help_string(action)
 
 
 class ConfigError(Exception):
@@ -130,8 +140,10 @@ def unknown_variables(environ: Mapping[str, str]) -> list[str]:
     known = known_variables()
     lines = []
     for name in sorted(n for n in environ if n.startswith(PREFIX) and n not in known):
-        close = difflib.get_close_matches(name, sorted(known), n=1)
-        hint = f"; did you mean {close[0]}?" if close else ""
+        # Compared without the shared prefix, which would make every name look alike.
+        suffixes = sorted(known_name.removeprefix(PREFIX) for known_name in known)
+        close = difflib.get_close_matches(name.removeprefix(PREFIX), suffixes, n=1)
+        hint = f"; did you mean {PREFIX}{close[0]}?" if close else ""
         lines.append(f"{name} is not a setting rfpmarket reads{hint}")
     return lines
 

@@ -70,9 +70,12 @@ def test_comma_separated_lists_are_accepted_beside_json() -> None:
 
 
 def test_unknown_variables_are_reported_with_a_suggestion() -> None:
-    lines = unknown_variables({"RFPMARKET_MAX_QUERY_DEPHT": "5", "RFPMARKET_ENV": "production", "HOME": "/"})
+    lines = unknown_variables(
+        {"RFPMARKET_MAX_QUERY_DEPHT": "5", "RFPMARKET_ENV": "production", "HOME": "/", "RFPMARKET_FOO": "1"}
+    )
     assert lines == [
-        "RFPMARKET_MAX_QUERY_DEPHT is not a setting rfpmarket reads; did you mean RFPMARKET_MAX_QUERY_DEPTH?"
+        "RFPMARKET_FOO is not a setting rfpmarket reads",
+        "RFPMARKET_MAX_QUERY_DEPHT is not a setting rfpmarket reads; did you mean RFPMARKET_MAX_QUERY_DEPTH?",
     ]
     result = run("check-config", RFPMARKET_MAX_QUERY_DEPHT="5")
     assert result.returncode == 0
@@ -125,4 +128,5 @@ def test_version_and_help_with_defaults(capsys: pytest.CaptureFixture[str]) -> N
     help_text = " ".join(capsys.readouterr().out.split())
     for option in ("--host HOST address to listen on (default: 127.0.0.1)", "(default: 8000)", "--workers"):
         assert option in help_text
-    assert help_text.count("(default:") >= 5  # host, port, demo, workers, data-dir
+    assert help_text.count("(default:") == 3  # host, port, workers; a flag or an unset option has none
+    assert "(default: None)" not in help_text and "(default: False)" not in help_text
