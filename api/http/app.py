@@ -21,6 +21,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from api.http.errors import log_client_errors_in_one_line
 from api.http.export_routes import export_routes
 from api.http.graphql_view import AppState, MarketGraphQL, request_id_of
+from api.observability import wiring as observability
 from api.services.ground import utcnow
 from api.services.market import MarketService
 from api.services.organizations import RateLimit
@@ -112,7 +113,7 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        client = connect(mongodb_uri, listeners)
+        client = connect(mongodb_uri, [*listeners, *observability.command_listeners()])
         state.store = Store(client, settings.db)
         window = settings.register_rate_window_seconds
         state.market = MarketService(
@@ -156,6 +157,8 @@ def create_app(
                 allow_headers=["Authorization", "Content-Type"],
             )
         )
+    # Outermost: every response, a 413 included, carries X-Request-Id and is logged and measured.
+    middleware.insert(0, observability.middleware())
     app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
@@ -163,6 +166,7 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             *export_routes(state, settings.public_url),
+            *observability.routes(settings),  # /metrics and GraphiQL's assets
         ],
         middleware=middleware,
         lifespan=lifespan,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from api.observability.requests import note_caller
 from api.services.market import MarketService
 from market.records import OrganizationRecord
 
@@ -21,4 +22,6 @@ async def authenticate(market: MarketService, headers: Mapping[str, str]) -> Org
     token = bearer_token(headers)
     if token is None or len(token) > 200:
         return None
-    return await market.organizations.authenticate(token)
+    viewer = await market.organizations.authenticate(token)
+    note_caller(viewer)  # the access line's caller kind, on every route (exports included)
+    return viewer

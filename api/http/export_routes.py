@@ -17,6 +17,7 @@ from api.exports.access import exportable_rfp
 from api.exports.export import ExportFormat, ExportSpec, WeightsError, open_export, parse_weights
 from api.exports.ocds import package_uri
 from api.http.auth import authenticate
+from api.observability.metrics import metered_chunks
 from api.services.market import MarketService
 
 
@@ -60,6 +61,7 @@ def export_routes(state: HasMarket, public_base_url: str | None = None) -> list[
             "Cache-Control": "no-store",
             "X-Content-Type-Options": "nosniff",
         }
-        return StreamingResponse(download.chunks(), media_type=download.media_type, headers=headers)
+        chunks = metered_chunks(download, spec.format.value)  # rows and bytes for /metrics
+        return StreamingResponse(chunks, media_type=download.media_type, headers=headers)
 
     return [Route("/exports/rfps/{rfp_id}/{name}", export, methods=["GET"])]

@@ -41,6 +41,8 @@ from api.http.auth import authenticate
 from api.http.context import RequestContext, RequestLoaders
 from api.http.errors import MaskInternalErrors
 from api.http.limits import limit_extensions
+from api.observability import graphiql
+from api.observability import wiring as observability
 from api.services.market import MarketService
 from api.settings import Settings
 from api.store.database import Store
@@ -204,6 +206,7 @@ class MarketGraphQL(GraphQL[RequestContext, None]):
         production = settings.production
         # Classes or factories: strawberry builds fresh extension instances for every request.
         extensions: list[Any] = [
+            *observability.extensions(),  # operation metrics, access-line fields and traces
             lambda: MaskInternalErrors(hide_suggestions=production),
             lambda: ParserCache(maxsize=256),
             # The limits' linear checks run first; (cached) validation only for what they let through.
@@ -221,6 +224,9 @@ class MarketGraphQL(GraphQL[RequestContext, None]):
         )
         self.state = state
         self.settings = settings
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return graphiql.page()  # served from the app's own copies, under a strict CSP (no CDN)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
