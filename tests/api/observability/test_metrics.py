@@ -148,7 +148,7 @@ def test_the_dashboard_queries_only_metrics_the_app_exports() -> None:
 
     import api.observability.metrics  # noqa: F401  (registers the metrics)
 
-    dashboard = json.loads((Path(__file__).parents[2] / "docs" / "grafana-dashboard.json").read_text())
+    dashboard = json.loads((Path(__file__).parents[3] / "docs" / "grafana-dashboard.json").read_text())
     queries = [target["expr"] for panel in dashboard["panels"] for target in panel["targets"]]
     used = {name for query in queries for name in re.findall(r"rfpmarket_[a-z_]+", query)}
     families = {family.name for family in REGISTRY.collect()}
