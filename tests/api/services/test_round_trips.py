@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from pymongo import monitoring
@@ -111,3 +112,92 @@ async def test_proposal_counts_of_a_list_cost_one_query(counted_api: Api, comman
         "{ rfps(first: 10) { edges { node { proposalCount } } } }", key=seeded.buyer_api_key
     )
     assert sorted(edge["node"]["proposalCount"] for edge in buyer_view["rfps"]["edges"]) == [2, 2, 3]
+
+
+SCANNED_COMMANDS = {"find", "aggregate", "count"}
+
+
+class Reads(monitoring.CommandListener):
+    """Keeps every read command a request sends, whole, to `explain` it afterwards."""
+
+    def __init__(self) -> None:
+        self.commands: list[dict[str, Any]] = []
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if event.command_name in SCANNED_COMMANDS:
+            # Only what explain needs: the driver's session, cluster time and cursor options go.
+            keep = {"find", "filter", "sort", "aggregate", "pipeline", "count", "query", "limit", "skip"}
+            self.commands.append({k: v for k, v in event.command.items() if k in keep})
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
+async def _collection_scans(api: Api, reads: Reads) -> list[str]:
+    """The read commands whose plan, as the server explains it, scans a whole collection."""
+    scans = []
+    for command in reads.commands:
+        if "aggregate" in command:
+            command = command | {"cursor": {}}
+        plan = await api.market.store.db.command({"explain": command, "verbosity": "queryPlanner"})
+        if "COLLSCAN" in repr(plan):
+            scans.append(repr(command))
+    return scans
+
+
+@pytest.fixture
+def reads() -> Reads:
+    return Reads()
+
+
+@pytest.fixture
+async def explained_api(
+    serve_app: ServeApp, settings: Settings, clock: Clock, reads: Reads
+) -> AsyncIterator[Api]:
+    async with serve_app(settings, clock=clock, listeners=[reads]) as served:
+        yield served
+
+
+VENDOR_READS = [
+    ("{ rfps(first: 10) { edges { node { id title proposalCount } } } }", False),
+    ("{ rfps(first: 10, status: OPEN) { edges { node { id } } } }", False),
+    ("{ viewer { organization { name } } }", False),
+    ("query($id: ID!) { rfp(id: $id) { title proposalCount } }", True),
+    ("query($id: ID!) { rfp(id: $id) { proposals(first: 5) { totalCount edges { node { id } } } } }", True),
+]
+BUYER_READS = [
+    *VENDOR_READS,
+    ("{ rfps(first: 10, status: DRAFT) { edges { node { id } } } }", False),
+    (RANKED, True),
+    (
+        """query($id: ID!) { rfp(id: $id) { rankedProposals(first: 10,
+             weights: {slaQuality: 0.6, lockIn: 0.2, cost: 0.2}) { rankStability edges { rank } } } }""",
+        True,
+    ),
+    (
+        "{ rfps(first: 10) { edges { node { buyer { name } proposals(first: 5) {"
+        " edges { node { id } } } } } } }",
+        False,
+    ),
+]
+
+
+async def test_no_request_path_scans_a_collection(explained_api: Api, reads: Reads) -> None:
+    """Every read of a vendor, a buyer and the market list is served by an index: a scan costs what
+    the whole marketplace holds, not what the caller reads (the vendor's proposalCount was one)."""
+    seeded = await seed_synthetic(explained_api.market, proposals=12, rfps=3, seed=11)
+    _, vendor = await register(explained_api, "VENDOR", "Scanless")
+    rfp_id = to_global_id("Rfp", seeded.rfp_ids[0])
+    await submit(explained_api, vendor, rfp_id)
+    for key, paths in ((vendor, VENDOR_READS), (seeded.buyer_api_key, BUYER_READS)):
+        for query, takes_id in paths:
+            reads.commands.clear()
+            variables = {"id": rfp_id, "first": 10} if takes_id else None
+            if takes_id and "$first" not in query:
+                variables = {"id": rfp_id}
+            await explained_api.data(query, variables, key)
+            assert reads.commands, query  # the path reads something, so the check checks something
+            assert await _collection_scans(explained_api, reads) == [], query
