@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -115,6 +116,8 @@ async def test_proposal_counts_of_a_list_cost_one_query(counted_api: Api, comman
 
 
 SCANNED_COMMANDS = {"find", "aggregate", "count"}
+# Only what explain needs: the driver's session, cluster time and cursor options go.
+EXPLAINED_FIELDS = {"find", "filter", "sort", "hint", "aggregate", "pipeline", "count", "query", "limit"}
 
 
 class Reads(monitoring.CommandListener):
@@ -125,9 +128,7 @@ class Reads(monitoring.CommandListener):
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
         if event.command_name in SCANNED_COMMANDS:
-            # Only what explain needs: the driver's session, cluster time and cursor options go.
-            keep = {"find", "filter", "sort", "aggregate", "pipeline", "count", "query", "limit", "skip"}
-            self.commands.append({k: v for k, v in event.command.items() if k in keep})
+            self.commands.append({k: v for k, v in event.command.items() if k in EXPLAINED_FIELDS})
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
         pass
@@ -171,6 +172,7 @@ VENDOR_READS = [
 BUYER_READS = [
     *VENDOR_READS,
     ("{ rfps(first: 10, status: DRAFT) { edges { node { id } } } }", False),
+    ("{ rfps(first: 10, status: CLOSED) { totalCount edges { node { id } } } }", False),
     (RANKED, True),
     (
         """query($id: ID!) { rfp(id: $id) { rankedProposals(first: 10,
@@ -201,3 +203,13 @@ async def test_no_request_path_scans_a_collection(explained_api: Api, reads: Rea
             await explained_api.data(query, variables, key)
             assert reads.commands, query  # the path reads something, so the check checks something
             assert await _collection_scans(explained_api, reads) == [], query
+    # The next page of a list: the cursor's _id bound joins the filter.
+    for key, status in itertools.product((vendor, seeded.buyer_api_key), ("null", "OPEN")):
+        first_page = f"{{ rfps(first: 1, status: {status}) {{ pageInfo {{ endCursor }} }} }}"
+        first = await explained_api.data(first_page, key=key)
+        reads.commands.clear()
+        query = f"""query($after: String!) {{ rfps(first: 1, after: $after, status: {status}) {{
+                    edges {{ node {{ id }} }} }} }}"""
+        page = await explained_api.data(query, {"after": first["rfps"]["pageInfo"]["endCursor"]}, key)
+        assert len(page["rfps"]["edges"]) == 1
+        assert await _collection_scans(explained_api, reads) == []
