@@ -13,7 +13,7 @@ from api.cli.synthetic import seed_synthetic
 from api.settings import Settings
 from schema.common import to_global_id
 from tests.conftest import Api, Clock, ServeApp
-from tests.helpers import register, submit
+from tests.helpers import REVISE, proposal_input, proposal_mutation, register, submit
 
 RANKED = """
 query($id: ID!, $first: Int!) {
@@ -213,3 +213,20 @@ async def test_no_request_path_scans_a_collection(explained_api: Api, reads: Rea
         page = await explained_api.data(query, {"after": first["rfps"]["pageInfo"]["endCursor"]}, key)
         assert len(page["rfps"]["edges"]) == 1
         assert await _collection_scans(explained_api, reads) == []
+
+
+async def test_a_vendors_writes_scan_no_collection(explained_api: Api, reads: Reads) -> None:
+    """Submitting, revising and withdrawing read only through indexes too (a careless client's retry
+    of a stale revision included)."""
+    seeded = await seed_synthetic(explained_api.market, proposals=8, rfps=2, seed=13)
+    _, vendor = await register(explained_api, "VENDOR", "Writer")
+    rfp_id = to_global_id("Rfp", seeded.rfp_ids[0])
+    reads.commands.clear()
+    proposal_id = (await submit(explained_api, vendor, rfp_id))["proposal"]["id"]
+    revise = {"proposalId": proposal_id, "expectedVersion": 1, "proposal": proposal_input("13000.00")}
+    for expected in (1, 1):  # the second is stale: CONFLICT, still no scan
+        revise["expectedVersion"] = expected
+        await explained_api.data(REVISE, {"input": revise}, vendor)
+    await proposal_mutation(explained_api, "withdrawProposal", proposal_id, vendor)
+    assert reads.commands
+    assert await _collection_scans(explained_api, reads) == []
