@@ -178,6 +178,8 @@ class RfpService:
             {"rfpId": ObjectId(rfp_id), "score": {"$ne": None}},
             projection={"score": 1, "submittedAt": 1},
             session=session,
+            # The RFP's proposals, not the marketplace's: `score` beside rfpId made it a full scan.
+            hint="by_rfp",
         ):
             score = scoring.reweigh(ProposalScore.model_validate(doc["score"]), weights)
             writes.append(

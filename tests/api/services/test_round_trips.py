@@ -13,7 +13,7 @@ from api.cli.synthetic import seed_synthetic
 from api.settings import Settings
 from schema.common import to_global_id
 from tests.conftest import Api, Clock, ServeApp
-from tests.helpers import REVISE, proposal_input, proposal_mutation, register, submit
+from tests.helpers import REVISE, open_rfp, proposal_input, proposal_mutation, register, rfp_mutation, submit
 
 RANKED = """
 query($id: ID!, $first: Int!) {
@@ -228,5 +228,30 @@ async def test_a_vendors_writes_scan_no_collection(explained_api: Api, reads: Re
         revise["expectedVersion"] = expected
         await explained_api.data(REVISE, {"input": revise}, vendor)
     await proposal_mutation(explained_api, "withdrawProposal", proposal_id, vendor)
+    assert reads.commands
+    assert await _collection_scans(explained_api, reads) == []
+
+
+WEIGHTS = """mutation($input: UpdateRfpWeightsInput!) {
+  updateRfpWeights(input: $input) { userErrors { code } }
+}"""
+AWARD = """mutation($input: AwardProposalInput!) { awardProposal(input: $input) { userErrors { code } } }"""
+
+
+async def test_a_buyers_writes_scan_no_collection(explained_api: Api, reads: Reads) -> None:
+    """A buyer's lifecycle reads only through indexes, and so does a competitor buyer's attempt."""
+    _, buyer = await register(explained_api, "BUYER", "Lifecycle")
+    _, rival = await register(explained_api, "BUYER", "Rival")
+    vendors = [(await register(explained_api, "VENDOR", f"Bidder {n}"))[1] for n in range(2)]
+    reads.commands.clear()
+    rfp_id = await open_rfp(explained_api, buyer)
+    ids = [(await submit(explained_api, key, rfp_id))["proposal"]["id"] for key in vendors]
+    weights = {"rfpId": rfp_id, "weights": {"slaQuality": 2, "lockIn": 1, "cost": 1}}
+    await explained_api.data(WEIGHTS, {"input": weights}, rival)  # NOT_FOUND, still no scan
+    await explained_api.data(WEIGHTS, {"input": weights}, buyer)
+    await proposal_mutation(explained_api, "shortlistProposal", ids[0], buyer)
+    await rfp_mutation(explained_api, "closeRfp", rfp_id, buyer)
+    awarded = await explained_api.data(AWARD, {"input": {"proposalId": ids[0]}}, buyer)
+    assert awarded["awardProposal"]["userErrors"] == []
     assert reads.commands
     assert await _collection_scans(explained_api, reads) == []
