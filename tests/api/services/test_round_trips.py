@@ -166,6 +166,10 @@ VENDOR_READS = [
     ("{ rfps(first: 10) { edges { node { id title proposalCount } } } }", False),
     ("{ rfps(first: 10, status: OPEN) { edges { node { id } } } }", False),
     ("{ viewer { organization { name } } }", False),
+    ("query($id: ID!) { node(id: $id) { id } }", True),
+    ("query($id: ID!) { rfp(id: $id) { auditEvents(first: 5) { totalCount edges { node { at } } } } }", True),
+    ("query($id: ID!) { rfp(id: $id) { auditEvents(last: 5) { edges { node { action } } } } }", True),
+    ("query($id: ID!) { rfp(id: $id) { auditTrail { action } } }", True),
     ("query($id: ID!) { rfp(id: $id) { title proposalCount } }", True),
     ("query($id: ID!) { rfp(id: $id) { proposals(first: 5) { totalCount edges { node { id } } } } }", True),
 ]
