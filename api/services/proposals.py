@@ -47,6 +47,8 @@ class ProposalService:
                 "at": {"$gt": now - timedelta(hours=1)},
             },
             session=session,
+            # `action` is in no index: the database would plan the filter as a scan of every event.
+            hint="by_subject",
         )
         if recent >= self.revisions_per_hour:
             raise Aborted(

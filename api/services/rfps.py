@@ -178,6 +178,8 @@ class RfpService:
             {"rfpId": ObjectId(rfp_id), "score": {"$ne": None}},
             projection={"score": 1, "submittedAt": 1},
             session=session,
+            # The RFP's proposals, not the marketplace's: `score` beside rfpId made it a full scan.
+            hint="by_rfp",
         ):
             score = scoring.reweigh(ProposalScore.model_validate(doc["score"]), weights)
             writes.append(
@@ -270,11 +272,13 @@ class RfpService:
             return Page.empty()
         now = self.ground.now()
         query: Document
+        hint = None
         if viewer.kind is OrganizationKind.VENDOR:
             # Vendors browse the market: what is open for bids now.
             if status not in (None, RfpStatus.OPEN):
                 return Page.empty()
             query = {"status": RfpStatus.OPEN.value, "submissionDeadline": {"$gt": now}}
+            hint = "by_status"  # with a cursor's _id bound, two ranges: planned as a scan without it
         else:
             query = {"buyerId": ObjectId(viewer.id)}
             if status is RfpStatus.OPEN:
@@ -286,6 +290,8 @@ class RfpService:
                 ]
             elif status is not None:
                 query["status"] = status.value
+            # The database plans an $or, or a second range, beside buyerId as a scan without it.
+            hint = None if status is None else "by_buyer_status"
         return await self.ground.id_page(
-            self.store.rfps, query, first, after, "rfp", lambda doc: rfp_record(doc, now)
+            self.store.rfps, query, first, after, "rfp", lambda doc: rfp_record(doc, now), hint
         )
