@@ -11,7 +11,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Generic, TypeVar
 
-from market.vocabulary import OrganizationKind, ProposalStatus, RfpStatus, ServiceCategory
+from market.vocabulary import (
+    ClarificationStatus,
+    OrganizationKind,
+    ProposalStatus,
+    RfpStatus,
+    ServiceCategory,
+)
 from scoring.model import ProposalScore, ProposalTerms, RfpContext, Weights
 
 T = TypeVar("T")
@@ -75,9 +81,30 @@ class RfpRecord:
     updated_at: datetime | None = None
     ranking_digest: RankingDigest | None = None
     budget_disclosed: bool = False  # until the buyer discloses it, vendors learn nothing of the budget
+    enquiry_deadline: datetime | None = None  # clarification questions until then (else the deadline)
+
+    def accepts_questions(self, now: datetime) -> bool:
+        """Vendors may ask while the RFP is open and its enquiry period lasts."""
+        last = self.enquiry_deadline or self.submission_deadline
+        return self.status is RfpStatus.OPEN and now < last
 
     def is_unsealed(self, now: datetime) -> bool:
         return not self.sealed or now >= self.submission_deadline
+
+
+@dataclass(frozen=True)
+class ClarificationRecord:
+    """A question on an RFP and the buyer's answer. `asker_id` is None for a clarification the buyer
+    published unasked; once ANSWERED it is published to every vendor, without the asker."""
+
+    id: str
+    rfp_id: str
+    asker_id: str | None
+    question: str
+    answer: str | None
+    status: ClarificationStatus
+    asked_at: datetime
+    answered_at: datetime | None
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from market.records import OrganizationRecord, ProposalRecord, RfpRecord
-from market.vocabulary import OrganizationKind, RfpStatus
+from market.records import ClarificationRecord, OrganizationRecord, ProposalRecord, RfpRecord
+from market.vocabulary import ClarificationStatus, OrganizationKind, RfpStatus
 
 
 def owns_rfp(viewer: OrganizationRecord | None, rfp: RfpRecord) -> bool:
@@ -66,3 +66,20 @@ def sees_proposal_count(viewer: OrganizationRecord | None, rfp: RfpRecord) -> st
     if viewer is None:
         return "none"
     return "all" if owns_rfp(viewer, rfp) else "own"
+
+
+def sees_clarification(
+    viewer: OrganizationRecord | None, rfp: RfpRecord, clarification: ClarificationRecord
+) -> bool:
+    """Rfp.clarifications: the buyer all of them; whoever else sees the RFP the answered (published,
+    anonymized) ones and their own questions (asked or declined). Anonymous callers nothing."""
+    if viewer is None or not sees_rfp(viewer, rfp):
+        return False
+    if owns_rfp(viewer, rfp) or clarification.status is ClarificationStatus.ANSWERED:
+        return True
+    return clarification.asker_id == viewer.id
+
+
+def sees_asker(viewer: OrganizationRecord | None, clarification: ClarificationRecord) -> bool:
+    """Clarification.askedByViewer: true only for the asker; the buyer sees who asked in the audit."""
+    return viewer is not None and clarification.asker_id == viewer.id

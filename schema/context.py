@@ -16,6 +16,7 @@ from strawberry.types import Info
 from market.records import (
     ApiKeyRecord,
     AuditRecord,
+    ClarificationRecord,
     OrganizationRecord,
     Page,
     ProposalRecord,
@@ -122,6 +123,33 @@ class RankingUseCases(Protocol):
     async def rank_stability(self, rfp: RfpRecord, weights: Weights | None) -> float | None: ...
 
 
+class ClarificationUseCases(Protocol):
+    """Questions on an RFP: vendors ask, the buyer answers for all, declines or publishes unasked."""
+
+    async def ask_clarification(
+        self, viewer: OrganizationRecord | None, rfp_id: str, question: str
+    ) -> Outcome[ClarificationRecord]: ...
+    async def answer_clarification(
+        self, viewer: OrganizationRecord | None, clarification_id: str, answer: str
+    ) -> Outcome[ClarificationRecord]: ...
+    async def decline_clarification(
+        self, viewer: OrganizationRecord | None, clarification_id: str, reason: str
+    ) -> Outcome[ClarificationRecord]: ...
+    async def publish_clarification(
+        self, viewer: OrganizationRecord | None, rfp_id: str, question: str, answer: str
+    ) -> Outcome[ClarificationRecord]: ...
+    async def list_clarifications(
+        self, viewer: OrganizationRecord | None, rfp: RfpRecord, first: int, after: str | None
+    ) -> Page[ClarificationRecord]: ...
+    async def get_clarification(
+        self, viewer: OrganizationRecord | None, clarification_id: str
+    ) -> ClarificationRecord | None: ...
+    def asked_by(self, viewer: OrganizationRecord | None, clarification: ClarificationRecord) -> bool: ...
+    async def asker_for(
+        self, viewer: OrganizationRecord | None, clarification: ClarificationRecord
+    ) -> str | None: ...
+
+
 class SharedReads(Protocol):
     """Reads every domain shares: one RFP or proposal as the viewer may see it, audit events, and
     who may see a budget or a score (market/visibility)."""
@@ -154,6 +182,8 @@ class Market(Protocol):
     def proposals(self) -> ProposalUseCases: ...
     @property
     def ranking(self) -> RankingUseCases: ...
+    @property
+    def clarifications(self) -> ClarificationUseCases: ...
     @property
     def ground(self) -> SharedReads: ...
 

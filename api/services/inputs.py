@@ -31,6 +31,7 @@ class RfpDraft(RfpContext):
     submission_deadline: AwareDatetime
     sealed: bool = False
     budget_disclosed: bool = False
+    enquiry_deadline: AwareDatetime | None = None
 
     @field_validator("submission_deadline")
     @classmethod

@@ -24,9 +24,11 @@ def new_rfp_document(
     submission_deadline: datetime,
     context: RfpContext,
     now: datetime,
+    enquiry_deadline: datetime | None = None,
 ) -> Document:
     """A new RFP as stored: a DRAFT with no proposals yet."""
     return {
+        "enquiryDeadline": enquiry_deadline.astimezone(UTC) if enquiry_deadline else None,
         "_id": ObjectId(),
         "buyerId": ObjectId(buyer_id),
         "title": title,
@@ -59,6 +61,7 @@ def rfp_record(doc: Document, now: datetime) -> RfpRecord:
         updated_at=doc.get("updatedAt", doc["createdAt"]),
         ranking_digest=ranking_digest_of(doc.get("rankingDigest")),
         budget_disclosed=doc.get("budgetDisclosed", False),
+        enquiry_deadline=doc.get("enquiryDeadline"),
     )
 
 

@@ -25,6 +25,7 @@ from schema.audit.types import (
     audit_events_of,
     audit_trail_of,
 )
+from schema.clarifications.types import ClarificationConnection
 from schema.common import (
     Money,
     Node,
@@ -78,6 +79,7 @@ class Rfp(Node):
         "from it; their scores come in the budget-hidden view. True: vendors see the budget and full scores."
     )
     created_at: datetime
+    enquiry_deadline: datetime | None = None
 
     @classmethod
     def of(cls, record: RfpRecord) -> Rfp:
@@ -100,6 +102,7 @@ class Rfp(Node):
             sealed=record.sealed,
             budget_disclosed=record.budget_disclosed,
             created_at=record.created_at,
+            enquiry_deadline=record.enquiry_deadline,
         )
 
     @strawberry.field
@@ -155,6 +158,16 @@ class Rfp(Node):
         resolver=audit_events_of,
         description="Every audit event, oldest first; visible with the object itself.",
     )
+
+    @strawberry.field
+    async def clarifications(
+        self, info: ContextInfo, first: int | None = None, after: str | None = None
+    ) -> ClarificationConnection:
+        context = context_of(info)
+        page = await context.market.clarifications.list_clarifications(
+            context.viewer, self.record, page_size(first), after
+        )
+        return ClarificationConnection.of(page)
 
 
 @strawberry.type
