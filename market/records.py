@@ -66,6 +66,16 @@ class RankingDigest:
 
 
 @dataclass(frozen=True)
+class AddendumRecord:
+    """A numbered amendment of an OPEN RFP: what changed, as input paths (like the audit trail)."""
+
+    number: int
+    summary: str
+    at: datetime
+    changed_fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class RfpRecord:
     id: str
     buyer_id: str
@@ -82,6 +92,10 @@ class RfpRecord:
     ranking_digest: RankingDigest | None = None
     budget_disclosed: bool = False  # until the buyer discloses it, vendors learn nothing of the budget
     enquiry_deadline: datetime | None = None  # clarification questions until then (else the deadline)
+    addenda: tuple[AddendumRecord, ...] = ()
+    debriefs_published: bool = True  # once AWARDED, each vendor reads its own debrief
+    award_published: bool = False  # debriefs name the winner and its total only once published
+    debrief_comment: str | None = None
 
     def accepts_questions(self, now: datetime) -> bool:
         """Vendors may ask while the RFP is open and its enquiry period lasts."""
@@ -118,6 +132,21 @@ class ProposalRecord:
     updated_at: datetime
     terms: ProposalTerms
     score: ProposalScore | None
+    needs_confirmation: bool = False  # an addendum changed what it was bid on: confirm or revise
+
+
+@dataclass(frozen=True)
+class DebriefRecord:
+    """What an unsuccessful (or successful) tenderer learns once the RFP is AWARDED: its rank of N,
+    its score, the winner's criteria (never its prices or terms), the winner's name and score only
+    once the buyer published the award, and the buyer's comment."""
+
+    rank: int
+    of: int
+    score: ProposalScore
+    winner_score: ProposalScore | None
+    winner_name: str | None
+    comment: str | None
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from market.records import ClarificationRecord, OrganizationRecord, ProposalRecord, RfpRecord
-from market.vocabulary import ClarificationStatus, OrganizationKind, RfpStatus
+from market.vocabulary import ClarificationStatus, OrganizationKind, ProposalStatus, RfpStatus
 
 
 def owns_rfp(viewer: OrganizationRecord | None, rfp: RfpRecord) -> bool:
@@ -83,3 +83,19 @@ def sees_clarification(
 def sees_asker(viewer: OrganizationRecord | None, clarification: ClarificationRecord) -> bool:
     """Clarification.askedByViewer: true only for the asker; the buyer sees who asked in the audit."""
     return viewer is not None and clarification.asker_id == viewer.id
+
+
+def sees_debrief(viewer: OrganizationRecord | None, proposal: ProposalRecord, rfp: RfpRecord) -> bool:
+    """Proposal.debrief: once the RFP is AWARDED, the vendor who bid it (when the buyer publishes
+    debriefs, the default) and the buyer; withdrawn proposals did not compete and have none."""
+    if viewer is None or rfp.status is not RfpStatus.AWARDED:
+        return False
+    if proposal.status not in (ProposalStatus.AWARDED, ProposalStatus.REJECTED):
+        return False
+    own = viewer.id == proposal.vendor_id and rfp.debriefs_published
+    return own or owns_rfp(viewer, rfp)
+
+
+def sees_winner(viewer: OrganizationRecord | None, rfp: RfpRecord) -> bool:
+    """The winner's name and total in a debrief: the buyer, or everyone once the award is published."""
+    return owns_rfp(viewer, rfp) or (rfp.award_published and viewer is not None)

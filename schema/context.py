@@ -17,6 +17,7 @@ from market.records import (
     ApiKeyRecord,
     AuditRecord,
     ClarificationRecord,
+    DebriefRecord,
     OrganizationRecord,
     Page,
     ProposalRecord,
@@ -150,6 +151,28 @@ class ClarificationUseCases(Protocol):
     ) -> str | None: ...
 
 
+class AddendumUseCases(Protocol):
+    """Amending an OPEN RFP (numbered addenda, rescoring) and vendors confirming their proposals."""
+
+    async def amend_rfp(
+        self, viewer: OrganizationRecord | None, rfp_id: str, data: InputData
+    ) -> Outcome[RfpRecord]: ...
+    async def confirm_proposal(
+        self, viewer: OrganizationRecord | None, proposal_id: str
+    ) -> Outcome[ProposalRecord]: ...
+
+
+class DebriefUseCases(Protocol):
+    """Debriefs once an RFP is awarded, and the buyer's settings for them."""
+
+    async def debrief(
+        self, viewer: OrganizationRecord | None, proposal: ProposalRecord, rfp: RfpRecord
+    ) -> DebriefRecord | None: ...
+    async def configure_debriefs(
+        self, viewer: OrganizationRecord | None, rfp_id: str, data: InputData
+    ) -> Outcome[RfpRecord]: ...
+
+
 class SharedReads(Protocol):
     """Reads every domain shares: one RFP or proposal as the viewer may see it, audit events, and
     who may see a budget or a score (market/visibility)."""
@@ -184,6 +207,10 @@ class Market(Protocol):
     def ranking(self) -> RankingUseCases: ...
     @property
     def clarifications(self) -> ClarificationUseCases: ...
+    @property
+    def addenda(self) -> AddendumUseCases: ...
+    @property
+    def debriefs(self) -> DebriefUseCases: ...
     @property
     def ground(self) -> SharedReads: ...
 

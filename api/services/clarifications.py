@@ -5,7 +5,6 @@ market.visibility.sees_clarification."""
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import datetime
 
 from bson import ObjectId
@@ -13,6 +12,7 @@ from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from api.services.ground import Aborted, MarketGround, changed_meanwhile, forbidden, not_found
+from api.services.inputs import text_problem
 from api.services.rfp_events import record_rfp_event
 from api.store.clarifications import clarification_record, new_clarification_document
 from api.store.database import parse_object_id
@@ -26,16 +26,8 @@ MAX_TEXT = 5_000  # characters of a question, answer or reason
 
 
 def text_error(value: str, field: tuple[str, ...]) -> Outcome[ClarificationRecord] | None:
-    """Why a question or answer is unacceptable: empty, too long, or with invisible characters."""
-    text = value.strip()
-    if not text:
-        return Outcome.fail(ErrorCode.INVALID, "must not be empty", field)
-    if len(text) > MAX_TEXT:
-        return Outcome.fail(ErrorCode.INVALID, f"must be at most {MAX_TEXT} characters", field)
-    bad = {unicodedata.category(c) for c in text if c not in "\n\t"} & {"Cc", "Cf"}
-    if bad:
-        return Outcome.fail(ErrorCode.INVALID, "must not contain control or invisible characters", field)
-    return None
+    problem = text_problem(value, MAX_TEXT)
+    return Outcome.fail(ErrorCode.INVALID, problem, field) if problem else None
 
 
 class ClarificationService:

@@ -12,7 +12,9 @@ import contextlib
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 
+from api.services.addenda import AddendumService
 from api.services.clarifications import ClarificationService
+from api.services.debriefs import DebriefService
 from api.services.ground import MarketGround, utcnow
 from api.services.organizations import (
     DEFAULT_REGISTER_GLOBAL_LIMIT,
@@ -44,6 +46,8 @@ class MarketService:
         self.proposals = ProposalService(self.ground)
         self.ranking = RankingService(self.ground)
         self.clarifications = ClarificationService(self.ground)
+        self.addenda = AddendumService(self.ground)
+        self.debriefs = DebriefService(self.ground)
 
     def now(self) -> datetime:
         return self.ground.now()

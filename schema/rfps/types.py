@@ -18,6 +18,7 @@ from market.records import (
 )
 from market.vocabulary import Outcome, ProposalStatus, RfpStatus, ServiceCategory
 from schema import enums  # noqa: F401  (registers the enums used below)
+from schema.addenda.types import Addendum
 from schema.audit.types import (
     AUDIT_TRAIL_DEPRECATION,
     AuditEvent,
@@ -36,6 +37,7 @@ from schema.common import (
     user_errors,
 )
 from schema.context import ContextInfo, context_of
+from schema.debriefs.types import Debrief
 from schema.organizations.types import Organization, load_organization
 from schema.scores.inputs import ScoringWeightsInput, to_data
 from schema.scores.types import (
@@ -80,6 +82,9 @@ class Rfp(Node):
     )
     created_at: datetime
     enquiry_deadline: datetime | None = None
+    addenda: list[Addendum] = strawberry.field(default_factory=list)
+    debriefs_published: bool = True
+    award_published: bool = False
 
     @classmethod
     def of(cls, record: RfpRecord) -> Rfp:
@@ -103,6 +108,9 @@ class Rfp(Node):
             budget_disclosed=record.budget_disclosed,
             created_at=record.created_at,
             enquiry_deadline=record.enquiry_deadline,
+            addenda=[Addendum.of(addendum) for addendum in record.addenda],
+            debriefs_published=record.debriefs_published,
+            award_published=record.award_published,
         )
 
     @strawberry.field
@@ -204,6 +212,7 @@ class Proposal(Node):
     one_time_fee: Money | None
     annual_escalation_percent: float
     terms: ContractTerms
+    needs_confirmation: bool = False
 
     @classmethod
     def of(cls, record: ProposalRecord) -> Proposal:
@@ -221,6 +230,7 @@ class Proposal(Node):
             one_time_fee=_money(terms.one_time_fee),
             annual_escalation_percent=terms.annual_escalation_percent,
             terms=ContractTerms(**terms.terms.model_dump()),
+            needs_confirmation=record.needs_confirmation,
         )
 
     async def _rfp_record(self, info: ContextInfo) -> RfpRecord:
@@ -249,6 +259,15 @@ class Proposal(Node):
         if not context.market.ground.can_see_budget(context.viewer, rfp):
             return ProposalScore.of(budget_blind(self.record.score))  # the vendor, budget undisclosed
         return ProposalScore.of(self.record.score)
+
+    @strawberry.field
+    async def debrief(self, info: ContextInfo) -> Debrief | None:
+        context = context_of(info)
+        rfp = await self._rfp_record(info)
+        found = await context.market.debriefs.debrief(context.viewer, self.record, rfp)
+        if found is None:
+            return None
+        return Debrief.from_record(found, context.market.ground.can_see_budget(context.viewer, rfp))
 
     audit_trail: list[AuditEvent] = strawberry.field(
         resolver=audit_trail_of, deprecation_reason=AUDIT_TRAIL_DEPRECATION
