@@ -101,6 +101,39 @@ async def _clarification_node(world: World, role: str) -> Any:
     return (await world.ask(role, query, id=made["unanswered"]))["node"]
 
 
+async def _awarded(world: World) -> None:
+    """Once per world: the RFP closed and the rival's proposal awarded (the vendor's REJECTED)."""
+    if world.clarifications.get("awarded"):
+        return
+    buyer = world.keys["buyer"]
+    assert buyer is not None
+    await rfp_mutation(world.api, "closeRfp", world.rfp_id, buyer)
+    rival = await world.api.data(
+        "query($rfp: ID!) { rfp(id: $rfp) { proposals { edges { node { id } } } } }",
+        {"rfp": world.rfp_id},
+        buyer,
+    )
+    ids = [edge["node"]["id"] for edge in rival["rfp"]["proposals"]["edges"]]
+    (rival_id,) = [proposal_id for proposal_id in ids if proposal_id != world.proposal_id]
+    award = "mutation($i: AwardProposalInput!) { awardProposal(input: $i) { userErrors { code } } }"
+    assert (await world.api.data(award, {"i": {"proposalId": rival_id}}, buyer))["awardProposal"][
+        "userErrors"
+    ] == []
+    world.clarifications["awarded"] = rival_id
+
+
+def _debrief(selection: str) -> Probe:
+    """What a role gets of the vendor's (losing) debrief once the rival's proposal is awarded."""
+
+    async def probe(world: World, role: str) -> Any:
+        await _awarded(world)
+        node = (await world.ask(role, PROPOSAL % f"debrief {{ {selection} }}"))["node"]
+        debrief = node["debrief"] if node else None
+        return debrief[selection.split(" ")[0]] if debrief else None
+
+    return probe
+
+
 RFP = "query($rfp: ID!) { rfp(id: $rfp) { %s } }"
 PROPOSAL = "query($proposal: ID!) { node(id: $proposal) { ... on Proposal { %s } } }"
 
@@ -144,6 +177,10 @@ RULES: dict[str, tuple[Probe, set[str]]] = {
     "Rfp.clarifications(unanswered)": (_clarification("unanswered", ""), {"buyer", "vendor"}),
     "Clarification.askedBy": (_clarification("published", "askedBy { name }"), {"buyer"}),
     "Clarification.askedByViewer": (_clarification("published", "askedByViewer"), {"rival"}),
+    "Proposal.debrief": (_debrief("rank"), {"buyer", "vendor"}),
+    "Debrief.winnerName": (_debrief("winnerName"), {"buyer"}),
+    "Debrief.winnerTotal": (_debrief("winnerTotal"), {"buyer"}),
+    "Debrief.winnerCostScore": (_debrief("winnerCostScore"), {"buyer"}),
     "Proposal.score": (_path(PROPOSAL % "score { total }", "node", "score"), {"buyer", "vendor"}),
     "Proposal.auditEvents": (
         _path(PROPOSAL % "auditEvents { totalCount }", "node", "auditEvents", "totalCount"),
@@ -161,12 +198,14 @@ FOLLOW_PARENT = {
     "Rfp": {
         "id", "title", "scope", "category", "status", "buyer", "currencyCode", "submissionDeadline",
         "evaluationMonths", "volume", "expectedHoursPerMonth", "expectedOutcomesPerMonth", "requirements",
-        "weights", "sealed", "budgetDisclosed", "createdAt", "enquiryDeadline",
+        "weights", "sealed", "budgetDisclosed", "createdAt", "enquiryDeadline", "addenda",
+        "debriefsPublished", "awardPublished",
     },
+    "Debrief": {"rank", "of", "score", "winnerSlaQuality", "winnerLockInExposure", "comment"},
     "Clarification": {"id", "question", "answer", "status", "askedAt", "answeredAt"},
     "Proposal": {
         "id", "rfp", "vendor", "status", "version", "submittedAt", "updatedAt", "summary", "sla", "pricing",
-        "oneTimeFee", "annualEscalationPercent", "terms",
+        "oneTimeFee", "annualEscalationPercent", "terms", "needsConfirmation",
     },
 }  # fmt: skip
 
