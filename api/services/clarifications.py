@@ -191,6 +191,13 @@ class ClarificationService:
             self.store.clarifications, query, first, after, "clarification", clarification_record
         )
 
+    async def published_clarifications(self, rfp_id: str) -> list[ClarificationRecord]:
+        """Every answered clarification of an RFP, oldest first (the public record: OCDS enquiries)."""
+        query = {"rfpId": ObjectId(rfp_id), "status": ClarificationStatus.ANSWERED.value}
+        return [
+            clarification_record(doc) async for doc in self.store.clarifications.find(query).sort("_id", 1)
+        ]
+
     async def get_clarification(
         self, viewer: OrganizationRecord | None, clarification_id: str
     ) -> ClarificationRecord | None:
