@@ -18,7 +18,6 @@ from market.records import (
 )
 from market.vocabulary import Outcome, ProposalStatus, RfpStatus, ServiceCategory
 from schema import enums  # noqa: F401  (registers the enums used below)
-from schema.addenda.types import Addendum
 from schema.audit.types import (
     AUDIT_TRAIL_DEPRECATION,
     AuditEvent,
@@ -37,8 +36,9 @@ from schema.common import (
     user_errors,
 )
 from schema.context import ContextInfo, context_of
-from schema.debriefs.types import Debrief
 from schema.organizations.types import Organization, load_organization
+from schema.rfps.addenda import Addendum
+from schema.rfps.debriefs import Debrief
 from schema.scores.inputs import ScoringWeightsInput, to_data
 from schema.scores.types import (
     ContractTerms,

@@ -1,4 +1,5 @@
-"""An RFP's addenda: numbered amendments with what changed, as input paths."""
+"""An RFP's addenda: numbered amendments with what changed, as input paths. Here, beside the Rfp
+type that lists them, so schema/addenda (inputs, mutations) depends on rfps and never the reverse."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""A tenderer's debrief once the RFP is awarded."""
+"""A tenderer's debrief once the RFP is awarded. Here, beside the Proposal type that carries it, so
+schema/debriefs (inputs, mutations) depends on rfps and never the reverse."""
 
 from __future__ import annotations
 
