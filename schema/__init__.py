@@ -15,6 +15,9 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from schema.addenda.mutations import AddendumMutation
+from schema.clarifications.mutations import ClarificationMutation
+from schema.debriefs.mutations import DebriefMutation
 from schema.nodes import NodeQuery
 from schema.organizations.mutations import OrganizationMutation
 from schema.organizations.queries import OrganizationQuery
@@ -28,7 +31,17 @@ from schema.scores.queries import ScoreQuery
 
 # The order of the roots is the order of their fields in the exported schema.
 Query = merge_types("Query", (NodeQuery, OrganizationQuery, RfpQuery, ScoreQuery))
-Mutation = merge_types("Mutation", (OrganizationMutation, RfpMutation, ProposalMutation))
+Mutation = merge_types(
+    "Mutation",
+    (
+        OrganizationMutation,
+        RfpMutation,
+        ProposalMutation,
+        ClarificationMutation,
+        AddendumMutation,
+        DebriefMutation,
+    ),
+)
 
 
 def build_schema(

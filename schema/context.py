@@ -16,6 +16,8 @@ from strawberry.types import Info
 from market.records import (
     ApiKeyRecord,
     AuditRecord,
+    ClarificationRecord,
+    DebriefRecord,
     OrganizationRecord,
     Page,
     ProposalRecord,
@@ -122,6 +124,55 @@ class RankingUseCases(Protocol):
     async def rank_stability(self, rfp: RfpRecord, weights: Weights | None) -> float | None: ...
 
 
+class ClarificationUseCases(Protocol):
+    """Questions on an RFP: vendors ask, the buyer answers for all, declines or publishes unasked."""
+
+    async def ask_clarification(
+        self, viewer: OrganizationRecord | None, rfp_id: str, question: str
+    ) -> Outcome[ClarificationRecord]: ...
+    async def answer_clarification(
+        self, viewer: OrganizationRecord | None, clarification_id: str, answer: str
+    ) -> Outcome[ClarificationRecord]: ...
+    async def decline_clarification(
+        self, viewer: OrganizationRecord | None, clarification_id: str, reason: str
+    ) -> Outcome[ClarificationRecord]: ...
+    async def publish_clarification(
+        self, viewer: OrganizationRecord | None, rfp_id: str, question: str, answer: str
+    ) -> Outcome[ClarificationRecord]: ...
+    async def list_clarifications(
+        self, viewer: OrganizationRecord | None, rfp: RfpRecord, first: int, after: str | None
+    ) -> Page[ClarificationRecord]: ...
+    async def get_clarification(
+        self, viewer: OrganizationRecord | None, clarification_id: str
+    ) -> ClarificationRecord | None: ...
+    def asked_by(self, viewer: OrganizationRecord | None, clarification: ClarificationRecord) -> bool: ...
+    async def asker_for(
+        self, viewer: OrganizationRecord | None, clarification: ClarificationRecord
+    ) -> str | None: ...
+
+
+class AddendumUseCases(Protocol):
+    """Amending an OPEN RFP (numbered addenda, rescoring) and vendors confirming their proposals."""
+
+    async def amend_rfp(
+        self, viewer: OrganizationRecord | None, rfp_id: str, data: InputData
+    ) -> Outcome[RfpRecord]: ...
+    async def confirm_proposal(
+        self, viewer: OrganizationRecord | None, proposal_id: str
+    ) -> Outcome[ProposalRecord]: ...
+
+
+class DebriefUseCases(Protocol):
+    """Debriefs once an RFP is awarded, and the buyer's settings for them."""
+
+    async def debrief(
+        self, viewer: OrganizationRecord | None, proposal: ProposalRecord, rfp: RfpRecord
+    ) -> DebriefRecord | None: ...
+    async def configure_debriefs(
+        self, viewer: OrganizationRecord | None, rfp_id: str, data: InputData
+    ) -> Outcome[RfpRecord]: ...
+
+
 class SharedReads(Protocol):
     """Reads every domain shares: one RFP or proposal as the viewer may see it, audit events, and
     who may see a budget or a score (market/visibility)."""
@@ -154,6 +205,12 @@ class Market(Protocol):
     def proposals(self) -> ProposalUseCases: ...
     @property
     def ranking(self) -> RankingUseCases: ...
+    @property
+    def clarifications(self) -> ClarificationUseCases: ...
+    @property
+    def addenda(self) -> AddendumUseCases: ...
+    @property
+    def debriefs(self) -> DebriefUseCases: ...
     @property
     def ground(self) -> SharedReads: ...
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import strawberry
 
 from schema import enums  # noqa: F401  (registers the enums used below)
+from schema.clarifications.types import Clarification
 from schema.common import (
     Node,
     from_global_id,
@@ -33,4 +34,7 @@ class NodeQuery:
         if type_name == "Organization":
             organization = await context.market.organizations.get_organization(context.viewer, key)
             return Organization.of(organization) if organization else None
+        if type_name == "Clarification":
+            found = await context.market.clarifications.get_clarification(context.viewer, key)
+            return Clarification.of(found) if found else None
         return None

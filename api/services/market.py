@@ -12,6 +12,9 @@ import contextlib
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 
+from api.services.addenda import AddendumService
+from api.services.clarifications import ClarificationService
+from api.services.debriefs import DebriefService
 from api.services.ground import MarketGround, utcnow
 from api.services.organizations import (
     DEFAULT_REGISTER_GLOBAL_LIMIT,
@@ -42,6 +45,9 @@ class MarketService:
         self.rfps = RfpService(self.ground)
         self.proposals = ProposalService(self.ground)
         self.ranking = RankingService(self.ground)
+        self.clarifications = ClarificationService(self.ground)
+        self.addenda = AddendumService(self.ground)
+        self.debriefs = DebriefService(self.ground)
 
     def now(self) -> datetime:
         return self.ground.now()

@@ -238,6 +238,7 @@ class ProposalService:
                         "terms": terms.model_dump(mode="python"),
                         "score": score.model_dump(mode="python"),
                         "updatedAt": now,
+                        "needsConfirmation": False,  # a revision answers an addendum too
                     },
                     "$inc": {"version": 1},
                 },

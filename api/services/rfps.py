@@ -60,6 +60,14 @@ class RfpService:
             return Outcome.fail(
                 ErrorCode.INVALID, "the deadline must be in the future", ("input", "submissionDeadline")
             )
+        enquiry = draft.enquiry_deadline
+        if enquiry is not None and not now < enquiry < draft.submission_deadline:
+            # Questions close before bids do, so every answer reaches vendors in time to bid on it.
+            return Outcome.fail(
+                ErrorCode.INVALID,
+                "the enquiry deadline must be in the future and before the submission deadline",
+                ("input", "enquiryDeadline"),
+            )
         doc = new_rfp_document(
             viewer.id,
             draft.title,
@@ -70,6 +78,7 @@ class RfpService:
             draft.submission_deadline,
             draft.context(),
             now,
+            enquiry_deadline=enquiry,
         )
 
         async def work(session: AsyncClientSession) -> None:

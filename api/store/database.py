@@ -96,6 +96,8 @@ class Store:
         self.audit_events: AsyncCollection[Document] = self.db["audit_events"]
         # Answers to mutations sent with an idempotency key, for RETENTION (api/idempotency.py).
         self.idempotency: AsyncCollection[Document] = self.db["idempotency_keys"]
+        # Questions on RFPs and their answers (api/store/clarifications.py).
+        self.clarifications: AsyncCollection[Document] = self.db["clarifications"]
 
     async def ensure_indexes(self) -> None:
         """Idempotent: creating an index that exists with the same spec is a no-op."""
@@ -140,6 +142,8 @@ class Store:
             [("subjectId", ASCENDING), ("at", ASCENDING), ("_id", ASCENDING)], name="by_subject"
         )
         await self.idempotency.create_index([("expiresAt", ASCENDING)], expireAfterSeconds=0, name="expiry")
+        # An RFP's clarifications in the order they were asked (Rfp.clarifications pages).
+        await self.clarifications.create_index([("rfpId", ASCENDING), ("_id", ASCENDING)], name="by_rfp")
         await self.migrate_embedded_audit()
 
     async def migrate_embedded_audit(self) -> None:

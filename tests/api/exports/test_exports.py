@@ -39,6 +39,7 @@ from tests.helpers import (
 CSV_HEADER = (
     "rank,proposal_id,vendor,status,total,sla_quality,lock_in_exposure,cost_score,normalized_monthly_cost,"
     "monthly_cost_low,monthly_cost_high,exit_cost,currency,meets_requirements,eligible,findings,scoring_version"
+    ",needs_confirmation"
 )
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 INJECTION = '=HYPERLINK("http://x","y")'
@@ -275,7 +276,7 @@ async def test_ranking_xlsx_has_typed_cells_and_four_sheets(api: Api) -> None:
     csv_rows = _csv_rows(await _get(api, market.path("ranking.csv"), market.buyer))
     assert [row[1] for row in rows[1:]] == [row["proposal_id"] for row in csv_rows]
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == f"A1:Q{len(rows)}"  # 17 columns, eligible included
+    assert sheet.auto_filter.ref == f"A1:R{len(rows)}"  # 18 columns, eligible and needs_confirmation included
     column = {name: index + 1 for index, name in enumerate(COLUMNS)}
     first = {name: sheet.cell(row=2, column=index).value for name, index in column.items()}
     assert first["rank"] == 1 and isinstance(first["total"], float)
