@@ -87,7 +87,8 @@ class _BodyTooLarge(Exception):
 
 
 async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
-    response = JSONResponse({"errors": [{"message": "request body too large"}]}, status_code=413)
+    body = {"errors": [{"message": "request body too large", "extensions": {"code": "PAYLOAD_TOO_LARGE"}}]}
+    response = JSONResponse(body, status_code=413)
     await response(scope, receive, send)
 
 

@@ -166,12 +166,20 @@ class ProposalService:
             return aborted.outcome
         except DuplicateKeyError:
             return Outcome.fail(
-                ErrorCode.ALREADY_SUBMITTED,
-                "you already submitted to this RFP; revise that proposal",
-                ("input", "rfpId"),
+                ErrorCode.ALREADY_SUBMITTED, await self._already_submitted(viewer, rfp.id), ("input", "rfpId")
             )
         self.digests.schedule(rfp.id)
         return Outcome(proposal_record(proposal_doc))
+
+    async def _already_submitted(self, viewer: OrganizationRecord, rfp_id: str) -> str:
+        """What the vendor can do about its earlier proposal: revise it, unless it was withdrawn (a
+        withdrawn proposal cannot be revised, so advising that would send the vendor into a refusal)."""
+        earlier = await self.store.proposals.find_one(
+            {"rfpId": ObjectId(rfp_id), "vendorId": ObjectId(viewer.id)}, {"status": 1}
+        )
+        if earlier is not None and earlier["status"] == ProposalStatus.WITHDRAWN.value:
+            return "you withdrew your proposal to this RFP; a withdrawn proposal cannot be revised or resubmitted"
+        return "you already submitted to this RFP; revise that proposal"
 
     async def revise_proposal(
         self,

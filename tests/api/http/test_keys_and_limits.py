@@ -34,7 +34,8 @@ async def test_issue_and_revoke_keys(api: Api) -> None:
     first_id = next(key["id"] for key in listed["apiKeys"] if key["id"] != created["key"]["id"])
     revoked = (await api.data(REVOKE_KEY, {"id": first_id}, second_key))["revokeApiKey"]
     assert revoked["userErrors"] == [] and revoked["key"]["revokedAt"] is not None
-    assert (await api.data(KEYS, key=first_key))["viewer"] is None  # stops working at once
+    stopped = await api(KEYS, key=first_key)  # stops working at once, and the client is told so
+    assert [error["extensions"]["code"] for error in stopped["errors"]] == ["UNAUTHENTICATED"]
     last = (await api.data(REVOKE_KEY, {"id": created["key"]["id"]}, second_key))["revokeApiKey"]
     assert codes(last) == ["INVALID_STATE"]  # the last live key cannot lock the organization out
     again = (await api.data(REVOKE_KEY, {"id": first_id}, second_key))["revokeApiKey"]
