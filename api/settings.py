@@ -2,12 +2,33 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlsplit
 
-from pydantic import Field, HttpUrl
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, HttpUrl, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# Headers browsers may send cross-origin by default: auth and JSON, request ids and W3C trace context,
+# and Apollo Client's client awareness and CSRF-prevention headers.
+DEFAULT_CORS_ALLOW_HEADERS = [
+    "Authorization",
+    "Content-Type",
+    "Idempotency-Key",
+    "X-Request-Id",
+    "traceparent",
+    "tracestate",
+    "apollographql-client-name",
+    "apollographql-client-version",
+    "apollo-require-preflight",
+    "x-apollo-operation-name",
+]
+# Response headers scripts may read: the export's file name and the request id to quote in support.
+DEFAULT_CORS_EXPOSE_HEADERS = ["Content-Disposition", "X-Request-Id"]
 
 
 class Environment(str, Enum):
@@ -54,11 +75,29 @@ class Settings(BaseSettings):
     header_timeout_seconds: float = 10.0
     keep_alive_seconds: int = 5
     max_connections: int = 200
-    cors_origins: list[str] = Field(default_factory=list)
+    # Cross-origin browser access (README "For front-end teams"): each a comma-separated list or a
+    # JSON array. Origins are normalized (lowercase, no trailing slash) so `https://app.example/` matches.
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    cors_allow_headers: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(DEFAULT_CORS_ALLOW_HEADERS)
+    )
+    cors_expose_headers: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(DEFAULT_CORS_EXPOSE_HEADERS)
+    )
     # The public https URL clients reach the API at, for links the API writes (the OCDS package
     # `uri`); unset, such links are URNs. Never taken from the request's Host header.
     public_base_url: HttpUrl | None = None
     log_level: str = "INFO"
+
+    @field_validator("cors_origins", "cors_allow_headers", "cors_expose_headers", mode="before")
+    @classmethod
+    def _comma_or_json_list(cls, value: Any) -> Any:
+        return split_list(value)
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _normalized_origins(cls, origins: list[str]) -> list[str]:
+        return [normalize_origin(origin) for origin in origins]
 
     @property
     def public_url(self) -> str | None:
@@ -69,6 +108,41 @@ class Settings(BaseSettings):
         return self.env == Environment.PRODUCTION
 
 
+def split_list(value: Any) -> Any:
+    """A JSON array as is, or a comma-separated string split into its non-empty, stripped items."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if text.startswith("["):
+        try:
+            return json.loads(text)
+        except ValueError as error:
+            raise ValueError(f"not a valid JSON list: {error}") from None
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def normalize_origin(origin: str) -> str:
+    """`scheme://host[:port]` in lowercase without a trailing slash (what browsers send), or `*`."""
+    text = origin.strip().rstrip("/")
+    if text == "*":
+        return text
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path or parts.query or parts.fragment:
+        raise ValueError(f"{origin!r} is not an origin like https://app.example.com")
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
+def load_settings() -> Settings:
+    """The settings, or exit with one line per wrong variable (no traceback) when one is invalid."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        for problem in error.errors():
+            name = "RFPMARKET_" + "_".join(str(part) for part in problem["loc"]).upper()
+            print(f"rfpmarket: invalid configuration {name}: {problem['msg']}", file=sys.stderr)
+        sys.exit(2)
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    return load_settings()

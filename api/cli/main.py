@@ -14,7 +14,7 @@ from typing import Any
 
 from api.cli.database import database_uri
 from api.cli.exports import add_export_parser
-from api.settings import Settings
+from api.settings import Settings, load_settings
 
 log = logging.getLogger("rfpmarket")
 
@@ -187,7 +187,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    settings = Settings()
+    settings = load_settings()
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )

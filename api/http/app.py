@@ -25,7 +25,7 @@ from api.services.ground import utcnow
 from api.services.market import MarketService
 from api.services.organizations import RateLimit
 from api.services.rescore import rescore_at_start_up
-from api.settings import Settings
+from api.settings import Settings, normalize_origin
 from api.store.database import Store, connect
 
 log = logging.getLogger("rfpmarket")
@@ -152,9 +152,11 @@ def create_app(
         middleware.append(
             Middleware(
                 CORSMiddleware,
-                allow_origins=settings.cors_origins,
+                # Normalized again: settings built in code (model_copy) skip the validators.
+                allow_origins=[normalize_origin(origin) for origin in settings.cors_origins],
                 allow_methods=["GET", "POST"],
-                allow_headers=["Authorization", "Content-Type"],
+                allow_headers=settings.cors_allow_headers,
+                expose_headers=settings.cors_expose_headers,
             )
         )
     app = Starlette(

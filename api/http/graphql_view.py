@@ -283,6 +283,8 @@ class MarketGraphQL(GraphQL[RequestContext, None]):
             # What fails outside execution (authentication's database read, building the context) is
             # masked like any internal error, never a text/plain 500 without a request id.
             response = internal_error_response(request)
+        # The id the logs know this request by, for the client to quote (exposed to scripts by CORS).
+        response.headers["x-request-id"] = request_id_of(request)
         await response(scope, receive, send)
 
     def _deadline_exceeded(self, request: Request) -> Response:
