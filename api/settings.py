@@ -127,7 +127,13 @@ def normalize_origin(origin: str) -> str:
     if text == "*":
         return text
     parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path or parts.query or parts.fragment:
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.netloc
+        or parts.path
+        or parts.query
+        or parts.fragment
+    ):
         raise ValueError(f"{origin!r} is not an origin like https://app.example.com")
     return f"{parts.scheme}://{parts.netloc.lower()}"
 

@@ -9,7 +9,9 @@ from market.records import OrganizationRecord
 
 # Longer than any key we issue: refused without a database read.
 MAX_TOKEN_LENGTH = 200
-UNAUTHENTICATED_MESSAGE = "The API key is unknown or revoked: sign in again and send `Authorization: Bearer <key>`"
+UNAUTHENTICATED_MESSAGE = (
+    "The API key is unknown or revoked: sign in again and send `Authorization: Bearer <key>`"
+)
 
 
 class Unauthenticated(Exception):
@@ -33,7 +35,9 @@ async def authenticate(market: MarketService, headers: Mapping[str, str]) -> Org
     return await market.organizations.authenticate(token)
 
 
-async def authenticate_strictly(market: MarketService, headers: Mapping[str, str]) -> OrganizationRecord | None:
+async def authenticate_strictly(
+    market: MarketService, headers: Mapping[str, str]
+) -> OrganizationRecord | None:
     """The caller, or None when no Bearer key was sent (anonymous, where anonymous access is allowed).
     Raises Unauthenticated for a key that is sent but unknown, revoked or malformed."""
     if bearer_token(headers) is None:

@@ -15,7 +15,9 @@ log = logging.getLogger("rfpmarket.errors")
 STRAWBERRY_LOGGER = "strawberry.execution"
 SUGGESTION = re.compile(r" Did you mean .*\?$")
 # Variable coercion failures, as graphql-core words them: the client's values, not its document.
-VARIABLE_ERROR = re.compile(r"^Variable '\$[^']*' (got invalid value|has invalid value|of (required|non-null) type|expected value)")
+VARIABLE_ERROR = re.compile(
+    r"^Variable '\$[^']*' (got invalid value|has invalid value|of (required|non-null) type|expected value)"
+)
 
 
 def code_for(error: GraphQLError) -> str:
@@ -28,7 +30,9 @@ def code_for(error: GraphQLError) -> str:
         return "INTERNAL_SERVER_ERROR"
     if message.startswith("Syntax Error"):
         # The token limit stops the parser with a syntax error of its own.
-        return "QUERY_TOO_COMPLEX" if "more than" in message and "tokens" in message else "GRAPHQL_PARSE_FAILED"
+        return (
+            "QUERY_TOO_COMPLEX" if "more than" in message and "tokens" in message else "GRAPHQL_PARSE_FAILED"
+        )
     if VARIABLE_ERROR.search(message):
         return "BAD_USER_INPUT"
     return "GRAPHQL_VALIDATION_FAILED"

@@ -178,7 +178,7 @@ class ProposalService:
             {"rfpId": ObjectId(rfp_id), "vendorId": ObjectId(viewer.id)}, {"status": 1}
         )
         if earlier is not None and earlier["status"] == ProposalStatus.WITHDRAWN.value:
-            return "you withdrew your proposal to this RFP; a withdrawn proposal cannot be revised or resubmitted"
+            return "you withdrew your proposal to this RFP; it cannot be revised or resubmitted"
         return "you already submitted to this RFP; revise that proposal"
 
     async def revise_proposal(

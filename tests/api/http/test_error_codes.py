@@ -53,7 +53,10 @@ async def test_no_key_stays_anonymous_where_that_is_allowed(api: Api) -> None:
     [
         ({"query": "{ viewer { "}, "GRAPHQL_PARSE_FAILED"),
         ({"query": "{ noSuchField }"}, "GRAPHQL_VALIDATION_FAILED"),
-        ({"query": "query($n: Int!) { rfps(first: $n) { totalCount } }", "variables": {"n": "ten"}}, "BAD_USER_INPUT"),
+        (
+            {"query": "query($n: Int!) { rfps(first: $n) { totalCount } }", "variables": {"n": "ten"}},
+            "BAD_USER_INPUT",
+        ),
         ({"query": "query($n: Int!) { rfps(first: $n) { totalCount } }"}, "BAD_USER_INPUT"),
         ({"query": "{ a: __typename } { b: __typename }"}, "GRAPHQL_VALIDATION_FAILED"),
         ({"query": "query A { __typename }", "operationName": "B"}, "OPERATION_RESOLUTION_FAILURE"),
@@ -74,11 +77,19 @@ async def test_http_refusals_carry_a_code(api: Api) -> None:
     assert not_object.status_code == 400 and _codes(not_object) == ["BAD_REQUEST"]
     mutation_over_get = await api.client.get("/graphql", params={"query": "mutation { __typename }"})
     assert mutation_over_get.status_code == 405 and _codes(mutation_over_get) == ["METHOD_NOT_ALLOWED"]
-    unacceptable = await api.client.get("/graphql", params={"query": "{ __typename }"}, headers={"accept": "text/html"})
+    unacceptable = await api.client.get(
+        "/graphql", params={"query": "{ __typename }"}, headers={"accept": "text/html"}
+    )
     assert unacceptable.status_code == 406 and _codes(unacceptable) == ["NOT_ACCEPTABLE"]
 
 
 async def test_export_errors_have_the_graphql_shape(api: Api) -> None:
-    response = await api.client.get("/exports/rfps/x/ranking.csv", headers={"Authorization": "Bearer rfpm_forged"})
+    response = await api.client.get(
+        "/exports/rfps/x/ranking.csv", headers={"Authorization": "Bearer rfpm_forged"}
+    )
     assert response.status_code == 401
-    assert response.json() == {"errors": [{"message": response.json()["errors"][0]["message"], "extensions": {"code": "UNAUTHENTICATED"}}]}
+    assert response.json() == {
+        "errors": [
+            {"message": response.json()["errors"][0]["message"], "extensions": {"code": "UNAUTHENTICATED"}}
+        ]
+    }

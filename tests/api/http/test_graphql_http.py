@@ -282,7 +282,9 @@ async def test_authorization_without_a_bearer_key_is_anonymous(api: Api, authori
     assert response.json() == {"data": {"viewer": None}}
 
 
-@pytest.mark.parametrize("authorization", ["Bearer " + "x" * 5000, "Bearer \x7f", "bearer  a b", "Bearer rfpm_x"])
+@pytest.mark.parametrize(
+    "authorization", ["Bearer " + "x" * 5000, "Bearer \x7f", "bearer  a b", "Bearer rfpm_x"]
+)
 async def test_odd_bearer_keys_are_unauthenticated_not_500(api: Api, authorization: str) -> None:
     response = await _post(api, {"query": "{ viewer { organization { id } } }"}, authorization=authorization)
     assert response.status_code == 200

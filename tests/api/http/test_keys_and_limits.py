@@ -214,7 +214,9 @@ async def test_cors_allows_tracing_and_apollo_headers_and_exposes_ours(tight_api
     )
     assert preflight.status_code == 200, preflight.text
     response = await tight_api.client.post(
-        "/graphql", json={"query": "{ __typename }"}, headers={"Origin": "https://app.example", "X-Request-Id": "r-1"}
+        "/graphql",
+        json={"query": "{ __typename }"},
+        headers={"Origin": "https://app.example", "X-Request-Id": "r-1"},
     )
     exposed = {name.strip().lower() for name in response.headers["access-control-expose-headers"].split(",")}
     assert {"content-disposition", "x-request-id"} <= exposed and response.headers["x-request-id"] == "r-1"
@@ -230,7 +232,9 @@ async def test_cors_allows_tracing_and_apollo_headers_and_exposes_ours(tight_api
     assert odd.status_code == 400
 
 
-def test_cors_settings_take_comma_lists_or_json_and_normalize_origins(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cors_settings_take_comma_lists_or_json_and_normalize_origins(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("RFPMARKET_CORS_ORIGINS", "https://App.Example/, http://localhost:5173")
     monkeypatch.setenv("RFPMARKET_CORS_ALLOW_HEADERS", '["Authorization", "X-Custom"]')
     settings = Settings()
@@ -239,7 +243,9 @@ def test_cors_settings_take_comma_lists_or_json_and_normalize_origins(monkeypatc
     assert "X-Request-Id" in Settings(cors_origins=[]).cors_expose_headers
 
 
-def test_a_bad_cors_value_stops_start_up_with_one_line(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_bad_cors_value_stops_start_up_with_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("RFPMARKET_CORS_ORIGINS", "app.example/path")
     with pytest.raises(SystemExit) as stopped:
         load_settings()
