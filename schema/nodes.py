@@ -22,29 +22,33 @@ from schema.rfps.types import Proposal, Rfp, remember
 MAX_NODES = MAX_PAGE_SIZE
 
 
+async def _node(
+    info: ContextInfo, id: Annotated[strawberry.ID, strawberry.argument(description="A global id.")]
+) -> Node | None:
+    return await resolve_node(info, id)
+
+
+async def _nodes(
+    info: ContextInfo,
+    ids: Annotated[list[strawberry.ID], strawberry.argument(description=f"Global ids, at most {MAX_NODES}.")],
+) -> list[Node | None]:
+    if len(ids) > MAX_NODES:
+        raise client_error(f"ids may name at most {MAX_NODES} objects", ["ids"])
+    return list(await asyncio.gather(*(resolve_node(info, each) for each in ids)))
+
+
 @strawberry.type
 class NodeQuery:
-    @strawberry.field(
+    node: Node | None = strawberry.field(
+        resolver=_node,
         description="Any object by its global id; null when the id is unknown, malformed or not visible "
-        "to the caller (one answer for all three, so nobody learns what exists)."
+        "to the caller (one answer for all three, so nobody learns what exists).",
     )
-    async def node(
-        self, info: ContextInfo, id: Annotated[strawberry.ID, strawberry.argument(description="A global id.")]
-    ) -> Node | None:
-        return await resolve_node(info, id)
-
-    @strawberry.field(
+    nodes: list[Node | None] = strawberry.field(
+        resolver=_nodes,
         description=f"Objects by their global ids, in the order of `ids`, null where `node` would be "
-        f"null. At most {MAX_NODES} ids per call (BAD_USER_INPUT beyond)."
+        f"null. At most {MAX_NODES} ids per call (BAD_USER_INPUT beyond).",
     )
-    async def nodes(
-        self,
-        info: ContextInfo,
-        ids: Annotated[list[strawberry.ID], strawberry.argument(description="Global ids, at most 100.")],
-    ) -> list[Node | None]:
-        if len(ids) > MAX_NODES:
-            raise client_error(f"ids may name at most {MAX_NODES} objects", ["ids"])
-        return list(await asyncio.gather(*(resolve_node(info, each) for each in ids)))
 
 
 async def resolve_node(info: ContextInfo, id: str) -> Node | None:
