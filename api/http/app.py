@@ -27,6 +27,7 @@ from api.services.organizations import RateLimit
 from api.services.rescore import rescore_at_start_up
 from api.settings import Settings, normalize_origin
 from api.store.database import Store, connect
+from api.store.persisted_queries import PersistedQueries
 
 log = logging.getLogger("rfpmarket")
 READY_TIMEOUT_SECONDS = 0.8
@@ -123,6 +124,7 @@ def create_app(
             register_global_limit=RateLimit(settings.register_rate_limit_global, window),
         )
         await state.store.ensure_indexes()
+        await PersistedQueries(state.store).ensure_indexes()
         # Rankings never mix scoring versions: outdated scores are brought up to date before serving.
         await rescore_at_start_up(state.store)
         try:

@@ -41,9 +41,11 @@ from api.http.auth import Unauthenticated, authenticate, authenticate_strictly
 from api.http.context import RequestContext, RequestLoaders
 from api.http.errors import MaskInternalErrors, with_code
 from api.http.limits import limit_extensions
+from api.http.persisted_queries import PersistedQueryError, resolve_persisted_query
 from api.services.market import MarketService
 from api.settings import Settings
 from api.store.database import Store
+from api.store.persisted_queries import PersistedQueries
 
 log = logging.getLogger("rfpmarket.errors")
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
@@ -294,6 +296,10 @@ class MarketGraphQL(GraphQL[RequestContext, None]):
         extensions = {"code": "DEADLINE_EXCEEDED", "requestId": request_id_of(request)}
         return _json_errors({"message": message, "extensions": extensions}, 504, request)
 
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        # A GET naming a persisted query by hash carries no `query` but is an operation, not a browser.
+        return "extensions" not in request.query_params and super().should_render_graphql_ide(request)
+
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub_response = await super().get_sub_response(request)
         # The negotiated type rides on the sub-response, the one object create_response is handed.
@@ -318,6 +324,30 @@ class MarketGraphQL(GraphQL[RequestContext, None]):
             raise HTTPException(400, "Unable to parse request body as JSON") from error
 
     async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: RequestContext,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        persisted = PersistedQueries(self.state.store)
+        try:
+            registration = await resolve_persisted_query(persisted, request_data)
+        except PersistedQueryError as refusal:
+            return ExecutionResult(data=None, errors=[refusal.error])
+        result = await self._execute(
+            request, request_adapter, sub_response, context, root_value, request_data
+        )
+        if registration is not None and not is_request_error(result):
+            # Stored only once it passed validation and the limits: no junk for every instance to keep.
+            await persisted.remember(
+                registration.sha256_hash, registration.query, self.state.market.ground.now()
+            )
+        return result
+
+    async def _execute(
         self,
         request: Request,
         request_adapter: AsyncHTTPRequestAdapter,
