@@ -67,7 +67,8 @@ async def test_a_careless_or_hostile_client_stores_nothing(api: Api) -> None:
 
 
 async def test_a_persisted_mutation_still_needs_post(api: Api) -> None:
-    mutation = 'mutation { registerOrganization(input: {name: "G", kind: VENDOR, contactEmail: "g@x.co"}) { apiKey } }'
+    mutation = 'mutation { registerOrganization(input: {name: "G", kind: VENDOR, contactEmail: "g@x.co"}) '
+    mutation += "{ apiKey } }"
     digest = hashlib.sha256(mutation.encode()).hexdigest()
     persisted = {"persistedQuery": {"version": 1, "sha256Hash": digest}}
     await api.client.post("/graphql", json={"query": mutation, "extensions": persisted})
