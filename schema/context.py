@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
+from market.listing import RfpListing
 from market.records import (
     ApiKeyRecord,
     AuditRecord,
@@ -70,6 +71,9 @@ class RfpUseCases(Protocol):
     ) -> Outcome[RfpRecord]: ...
     async def list_rfps(
         self, viewer: OrganizationRecord | None, first: int, after: str | None, status: RfpStatus | None
+    ) -> Page[RfpRecord]: ...
+    async def find_rfps(
+        self, viewer: OrganizationRecord | None, listing: RfpListing, status: RfpStatus | None = None
     ) -> Page[RfpRecord]: ...
 
 
