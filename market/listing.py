@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 
-from market.vocabulary import InputError, RfpStatus, ServiceCategory
+from market.vocabulary import InputError, ProposalStatus, RfpStatus, ServiceCategory
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -86,3 +86,18 @@ class RfpListing:
     window: PageWindow = field(default_factory=PageWindow)
     filter: RfpFilterSpec = field(default_factory=RfpFilterSpec)
     order: RfpOrderSpec = field(default_factory=RfpOrderSpec)
+
+
+class ProposalOrderField(str, Enum):
+    SUBMITTED_AT = "SUBMITTED_AT"
+    UPDATED_AT = "UPDATED_AT"
+
+
+@dataclass(frozen=True)
+class ProposalListing:
+    """An RFP's proposals: default oldest submission first (the order they arrived in)."""
+
+    window: PageWindow = field(default_factory=PageWindow)
+    statuses: tuple[ProposalStatus, ...] = ()
+    order_field: ProposalOrderField = ProposalOrderField.SUBMITTED_AT
+    direction: OrderDirection = OrderDirection.ASC

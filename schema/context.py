@@ -13,7 +13,7 @@ from typing import Any, Protocol
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
-from market.listing import RfpListing
+from market.listing import ProposalListing, RfpListing
 from market.records import (
     ApiKeyRecord,
     AuditRecord,
@@ -103,6 +103,9 @@ class ProposalUseCases(Protocol):
     ) -> Outcome[ProposalRecord]: ...
     async def list_proposals(
         self, viewer: OrganizationRecord | None, rfp: RfpRecord, first: int, after: str | None
+    ) -> Page[ProposalRecord]: ...
+    async def find_proposals(
+        self, viewer: OrganizationRecord | None, rfp: RfpRecord, listing: ProposalListing
     ) -> Page[ProposalRecord]: ...
     async def visible_proposal_counts(
         self, viewer: OrganizationRecord | None, rfps: Sequence[RfpRecord | None]

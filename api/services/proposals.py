@@ -16,12 +16,14 @@ from api.services.ground import REVISABLE, Aborted, MarketGround, forbidden, not
 from api.services.idempotency import IdempotencyKey
 from api.services.idempotency import idempotency_key as idempotency_key_for
 from api.services.inputs import changed_fields, validate
+from api.services.paging import SortKey, keyset_page
 from api.store.document import Document
 from api.store.proposals import new_proposal_document, proposal_record
 from api.store.rankings import ranking_entry, scored_fields
 from api.store.rfps import rfp_record
 from market import visibility
 from market.lifecycle import FINAL_RFP_STATUSES, rfp_is_final
+from market.listing import OrderDirection, ProposalListing, ProposalOrderField
 from market.records import OrganizationRecord, Page, ProposalRecord, RfpRecord
 from market.vocabulary import ErrorCode, OrganizationKind, Outcome, ProposalStatus, RfpStatus
 from scoring.disclosure import budget_blind
@@ -345,6 +347,25 @@ class ProposalService:
             return Page.empty()
         return await self.ground.id_page(
             self.store.proposals, query, first, after, "proposal", proposal_record
+        )
+
+    async def find_proposals(
+        self, viewer: OrganizationRecord | None, rfp: RfpRecord, listing: ProposalListing
+    ) -> Page[ProposalRecord]:
+        """`Rfp.proposals(filter:, orderBy:)`: the buyer's view of all (once unsealed), a vendor its own."""
+        if viewer is None:
+            return Page.empty()
+        query: Document = {"rfpId": ObjectId(rfp.id)}
+        if viewer.id != rfp.buyer_id:
+            query["vendorId"] = ObjectId(viewer.id)  # a vendor sees only its own proposal
+        elif not self.ground.sees_proposals_of(viewer, rfp):
+            return Page.empty()
+        if listing.statuses:
+            query["status"] = {"$in": [status.value for status in listing.statuses]}
+        field = "submittedAt" if listing.order_field is ProposalOrderField.SUBMITTED_AT else "updatedAt"
+        key = SortKey(field, descending=listing.direction is OrderDirection.DESC, is_datetime=True)
+        return await keyset_page(
+            self.store.proposals, query, listing.window, "proposals", key, proposal_record
         )
 
     async def visible_proposal_counts(

@@ -10,12 +10,14 @@ from market.listing import (
     MAX_TITLE_SEARCH,
     OrderDirection,
     PageWindow,
+    ProposalListing,
+    ProposalOrderField,
     RfpFilterSpec,
     RfpListing,
     RfpOrderField,
     RfpOrderSpec,
 )
-from market.vocabulary import InputError, RfpStatus, ServiceCategory
+from market.vocabulary import InputError, ProposalStatus, RfpStatus, ServiceCategory
 from schema import enums  # noqa: F401  (registers the enums used below)
 from schema.common import client_error
 
@@ -80,3 +82,30 @@ def rfp_listing(page: PageWindow, filter: RfpFilter | None, order_by: RfpOrder |
         raise client_error(error.message, ["filter", "titleContains"]) from None
     order = RfpOrderSpec(order_by.field, order_by.direction) if order_by else RfpOrderSpec()
     return RfpListing(page, spec, order)
+
+
+ProposalOrderFieldEnum = strawberry.enum(
+    ProposalOrderField,
+    name="ProposalOrderField",
+    description="What `Rfp.proposals` is ordered by; ties by id.",
+)
+
+
+@strawberry.input(description="Narrows `Rfp.proposals`.")
+class ProposalFilter:
+    status: list[ProposalStatus] | None = strawberry.field(default=None, description="Any of these statuses.")
+
+
+@strawberry.input(description="The order of `Rfp.proposals`. Default: SUBMITTED_AT ASC (as they arrived).")
+class ProposalOrder:
+    field: ProposalOrderField = strawberry.field(description="The field to order by.")
+    direction: OrderDirection = strawberry.field(description="ASC or DESC.")
+
+
+def proposal_listing(
+    page: PageWindow, filter: ProposalFilter | None, order_by: ProposalOrder | None
+) -> ProposalListing:
+    statuses = tuple(filter.status or ()) if filter else ()
+    if order_by is None:
+        return ProposalListing(page, statuses)
+    return ProposalListing(page, statuses, order_by.field, order_by.direction)

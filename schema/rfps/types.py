@@ -36,6 +36,7 @@ from schema.common import (
 )
 from schema.context import ContextInfo, context_of
 from schema.organizations.types import Organization, load_organization
+from schema.rfps.listing import ProposalFilter, ProposalOrder, proposal_listing, window
 from schema.scores.inputs import ScoringWeightsInput, to_data
 from schema.scores.types import (
     ContractTerms,
@@ -122,12 +123,18 @@ class Rfp(Node):
 
     @strawberry.field
     async def proposals(
-        self, info: ContextInfo, first: int | None = None, after: str | None = None
+        self,
+        info: ContextInfo,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: ProposalFilter | None = None,
+        order_by: ProposalOrder | None = None,
     ) -> ProposalConnection:
         context = context_of(info)
-        page = await context.market.proposals.list_proposals(
-            context.viewer, self.record, page_size(first), after
-        )
+        listing = proposal_listing(window(first, after, last, before), filter, order_by)
+        page = await context.market.proposals.find_proposals(context.viewer, self.record, listing)
         return ProposalConnection.of(page)
 
     @strawberry.field

@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from tests.conftest import Api, Clock
-from tests.helpers import create_rfp, open_rfp, register
+from tests.helpers import create_rfp, open_rfp, proposal_mutation, register, submit
 
 LIST = """
 query($first: Int, $after: String, $last: Int, $before: String, $filter: RfpFilter, $orderBy: RfpOrder,
@@ -106,3 +106,53 @@ async def test_careless_and_hostile_arguments_are_bad_user_input(api: Api, clock
         assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": field}, variables
     # Regex characters are matched literally, never run as a pattern.
     assert (await _list(api, buyer, filter={"titleContains": ".*"}))["totalCount"] == 0
+
+
+PROPOSALS = """
+query($id: ID!, $first: Int, $after: String, $last: Int, $before: String, $filter: ProposalFilter,
+      $orderBy: ProposalOrder) {
+  rfp(id: $id) {
+    proposals(first: $first, after: $after, last: $last, before: $before, filter: $filter,
+              orderBy: $orderBy) {
+      totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+      edges { node { vendor { name } status } }
+    }
+  }
+}"""
+
+
+async def test_an_rfps_proposals_filter_order_and_page_both_ways(api: Api, clock: Clock) -> None:
+    _, buyer = await register(api, "BUYER")
+    rfp_id = await open_rfp(api, buyer, sealed=False)
+    vendors = {}
+    for name in ("V1", "V2", "V3"):
+        _, vendors[name] = await register(api, "VENDOR", name)
+        assert (await submit(api, vendors[name], rfp_id))["userErrors"] == []
+        clock.advance(seconds=1)
+    withdrawn = await api.data(PROPOSALS, {"id": rfp_id}, vendors["V2"])
+    own_id = await _own_proposal_id(api, rfp_id, vendors["V2"])
+    await proposal_mutation(api, "withdrawProposal", own_id, vendors["V2"])
+    assert withdrawn["rfp"]["proposals"]["totalCount"] == 1  # a vendor sees only its own
+
+    async def names(key: str, **variables: Any) -> list[str]:
+        data = await api.data(PROPOSALS, {"id": rfp_id, **variables}, key)
+        return [edge["node"]["vendor"]["name"] for edge in data["rfp"]["proposals"]["edges"]]
+
+    assert await names(buyer) == ["V1", "V2", "V3"]
+    assert await names(buyer, orderBy={"field": "SUBMITTED_AT", "direction": "DESC"}) == ["V3", "V2", "V1"]
+    assert await names(buyer, filter={"status": ["SUBMITTED"]}) == ["V1", "V3"]
+    assert await names(buyer, last=2) == ["V2", "V3"]
+    page = (await api.data(PROPOSALS, {"id": rfp_id, "last": 1}, buyer))["rfp"]["proposals"]
+    assert await names(buyer, last=2, before=page["pageInfo"]["startCursor"]) == ["V1", "V2"]
+    # A competitor asking for withdrawn proposals sees only its own; a bad cursor fails that field only.
+    assert await names(vendors["V1"], filter={"status": ["WITHDRAWN", "SUBMITTED"]}) == ["V1"]
+    body = await api(PROPOSALS, {"id": rfp_id, "after": "nonsense"}, buyer)
+    assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": ["after"]}
+
+
+async def _own_proposal_id(api: Api, rfp_id: str, key: str) -> str:
+    data = await api.data(
+        "query($id: ID!) { rfp(id: $id) { proposals { edges { node { id } } } } }", {"id": rfp_id}, key
+    )
+    proposal_id: str = data["rfp"]["proposals"]["edges"][0]["node"]["id"]
+    return proposal_id
