@@ -189,6 +189,11 @@ class Context(Protocol):
     def market(self) -> Market: ...
     @property
     def loaders(self) -> Loaders: ...
+    @property
+    def field_errors(self) -> list[Any]:
+        """GraphQL errors of fields that answered with an empty value instead of failing their
+        (nullable) parent: the request's error handling adds them to the response."""
+        ...
 
 
 ContextInfo = Info[Context, None]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
@@ -64,6 +65,14 @@ class MaskInternalErrors(MaskErrors):
     def __init__(self, hide_suggestions: bool = False) -> None:
         super().__init__(should_mask_error=is_unexpected)
         self.hide_suggestions = hide_suggestions
+
+    def on_operation(self) -> Iterator[None]:
+        yield from super().on_operation()
+        # Field errors a resolver reported without failing its parent join the response's errors.
+        result = self.execution_context.result
+        extra = getattr(self.execution_context.context, "field_errors", None)
+        if extra and result is not None and hasattr(result, "errors"):
+            result.errors = [*(result.errors or []), *extra]
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
         request_id = getattr(self.execution_context.context, "request_id", "-")

@@ -43,3 +43,13 @@ async def test_what_if_cursors_are_bound_to_their_weights_and_to_the_current_ord
     gone = await api(RANKED, {"id": rfp_id, "first": 1, "after": cursor, "weights": WEIGHTS}, buyer)
     assert gone["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert "start from the first page" in gone["errors"][0]["message"]
+
+
+async def test_a_bad_ranked_cursor_fails_that_field_not_the_rfp(api: Api) -> None:
+    rfp_id, buyer, _ = await _market_with_bids(api, ["12000.00"])
+    query = 'query($id: ID!) { rfp(id: $id) { id title rankedProposals(after: "junk") { totalCount } } }'
+    body = await api(query, {"id": rfp_id}, buyer)
+    assert body["data"]["rfp"]["id"] == rfp_id and body["data"]["rfp"]["rankedProposals"]["totalCount"] == 0
+    (error,) = body["errors"]
+    assert error["path"] == ["rfp", "rankedProposals"]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": ["after"]}
