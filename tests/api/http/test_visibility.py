@@ -50,7 +50,7 @@ async def build_world(api: Api, sealed: bool = False, **rfp: Any) -> World:
 Probe = Callable[[World, str], Awaitable[Any]]
 
 
-def _path(query: str, *path: str) -> Probe:
+def _path(query: str, *path: str | int) -> Probe:
     async def probe(world: World, role: str) -> Any:
         value = await world.ask(role, query)
         for key in path:
@@ -68,6 +68,10 @@ async def _score_preview(world: World, role: str) -> Any:
 
 RFP = "query($rfp: ID!) { rfp(id: $rfp) { %s } }"
 PROPOSAL = "query($proposal: ID!) { node(id: $proposal) { ... on Proposal { %s } } }"
+# Both variables are used (the world sends both): the probed id first, the pair in an alias.
+NODES = (
+    "query($rfp: ID!, $proposal: ID!) { nodes(ids: [$%s]) { id } both: nodes(ids: [$rfp, $proposal]) { id } }"
+)
 
 # path -> (probe returning what the role got, rule: the roles that see something)
 RULES: dict[str, tuple[Probe, set[str]]] = {
@@ -78,6 +82,8 @@ RULES: dict[str, tuple[Probe, set[str]]] = {
     "Query.rfp": (_path(RFP % "id", "rfp"), {"buyer", "other_buyer", "vendor", "rival"}),
     "Query.rfps": (_path("{ rfps { totalCount } }", "rfps", "totalCount"), {"buyer", "vendor", "rival"}),
     "Query.node(Proposal)": (_path(PROPOSAL % "id", "node"), {"buyer", "vendor"}),
+    "Query.nodes(Proposal)": (_path(NODES % "proposal", "nodes", 0), {"buyer", "vendor"}),
+    "Query.nodes(Rfp)": (_path(NODES % "rfp", "nodes", 0), {"buyer", "other_buyer", "vendor", "rival"}),
     "Query.scorePreview": (_score_preview, {"buyer", "vendor", "rival"}),
     "Query.viewer": (
         _path("{ viewer { organization { id } } }", "viewer"),
