@@ -7,9 +7,27 @@ from enum import Enum
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, HttpUrl, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# Headers browsers may send cross-origin by default: auth and JSON, request ids and W3C trace context,
+# and Apollo Client's client awareness and CSRF-prevention headers.
+DEFAULT_CORS_ALLOW_HEADERS = [
+    "Authorization",
+    "Content-Type",
+    "Idempotency-Key",
+    "X-Request-Id",
+    "traceparent",
+    "tracestate",
+    "apollographql-client-name",
+    "apollographql-client-version",
+    "apollo-require-preflight",
+    "x-apollo-operation-name",
+]
+# Response headers scripts may read: the export's file name and the request id to quote in support.
+DEFAULT_CORS_EXPOSE_HEADERS = ["Content-Disposition", "X-Request-Id"]
 
 
 class Environment(str, Enum):
@@ -26,7 +44,10 @@ def parse_list(value: object) -> object:
         return value
     text = value.strip()
     if text.startswith("["):
-        return json.loads(text)  # a malformed JSON list is reported as this variable's error
+        try:
+            return json.loads(text)
+        except ValueError as error:  # reported as this variable's one-line error
+            raise ValueError(f"not a valid JSON list: {error}") from None
     return [item.strip() for item in text.split(",") if item.strip()]
 
 
@@ -76,7 +97,15 @@ class Settings(BaseSettings):
     header_timeout_seconds: float = 10.0
     keep_alive_seconds: int = 5
     max_connections: int = 200
+    # Cross-origin browser access (README "For front-end teams"): each a comma-separated list or a
+    # JSON array. Origins are normalized (lowercase, no trailing slash) so `https://app.example/` matches.
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    cors_allow_headers: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(DEFAULT_CORS_ALLOW_HEADERS)
+    )
+    cors_expose_headers: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(DEFAULT_CORS_EXPOSE_HEADERS)
+    )
     # The public https URL clients reach the API at, for links the API writes (the OCDS package
     # `uri`); unset, such links are URNs. Never taken from the request's Host header.
     public_base_url: HttpUrl | None = None
@@ -97,7 +126,9 @@ class Settings(BaseSettings):
     # GraphiQL's own copies of graphiql, react and react-dom (web/graphiql, `./dev install`).
     graphiql_assets_dir: Path | None = None
 
-    @field_validator("trusted_proxies", "cors_origins", mode="before")
+    @field_validator(
+        "trusted_proxies", "cors_origins", "cors_allow_headers", "cors_expose_headers", mode="before"
+    )
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         """A JSON list, or the plain comma-separated form operators write: `a, b`."""
@@ -108,6 +139,11 @@ class Settings(BaseSettings):
     def _known_level(cls, value: str) -> str:
         return check_log_level(value)
 
+    @field_validator("cors_origins")
+    @classmethod
+    def _normalized_origins(cls, origins: list[str]) -> list[str]:
+        return [normalize_origin(origin) for origin in origins]
+
     @property
     def public_url(self) -> str | None:
         return str(self.public_base_url) if self.public_base_url else None
@@ -115,6 +151,23 @@ class Settings(BaseSettings):
     @property
     def production(self) -> bool:
         return self.env == Environment.PRODUCTION
+
+
+def normalize_origin(origin: str) -> str:
+    """`scheme://host[:port]` in lowercase without a trailing slash (what browsers send), or `*`."""
+    text = origin.strip().rstrip("/")
+    if text == "*":
+        return text
+    parts = urlsplit(text)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.netloc
+        or parts.path
+        or parts.query
+        or parts.fragment
+    ):
+        raise ValueError(f"{origin!r} is not an origin like https://app.example.com")
+    return f"{parts.scheme}://{parts.netloc.lower()}"
 
 
 @lru_cache(maxsize=1)

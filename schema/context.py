@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
+from market.listing import ProposalListing, RfpListing
 from market.records import (
     ApiKeyRecord,
     AuditRecord,
@@ -73,6 +74,9 @@ class RfpUseCases(Protocol):
     async def list_rfps(
         self, viewer: OrganizationRecord | None, first: int, after: str | None, status: RfpStatus | None
     ) -> Page[RfpRecord]: ...
+    async def find_rfps(
+        self, viewer: OrganizationRecord | None, listing: RfpListing, status: RfpStatus | None = None
+    ) -> Page[RfpRecord]: ...
 
 
 class ProposalUseCases(Protocol):
@@ -101,6 +105,9 @@ class ProposalUseCases(Protocol):
     ) -> Outcome[ProposalRecord]: ...
     async def list_proposals(
         self, viewer: OrganizationRecord | None, rfp: RfpRecord, first: int, after: str | None
+    ) -> Page[ProposalRecord]: ...
+    async def find_proposals(
+        self, viewer: OrganizationRecord | None, rfp: RfpRecord, listing: ProposalListing
     ) -> Page[ProposalRecord]: ...
     async def visible_proposal_counts(
         self, viewer: OrganizationRecord | None, rfps: Sequence[RfpRecord | None]
@@ -239,6 +246,11 @@ class Context(Protocol):
     def market(self) -> Market: ...
     @property
     def loaders(self) -> Loaders: ...
+    @property
+    def field_errors(self) -> list[Any]:
+        """GraphQL errors of fields that answered with an empty value instead of failing their
+        (nullable) parent: the request's error handling adds them to the response."""
+        ...
 
 
 ContextInfo = Info[Context, None]

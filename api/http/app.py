@@ -26,8 +26,9 @@ from api.services.ground import utcnow
 from api.services.market import MarketService
 from api.services.organizations import RateLimit
 from api.services.rescore import rescore_at_start_up
-from api.settings import Settings
+from api.settings import Settings, normalize_origin
 from api.store.database import Store, connect
+from api.store.persisted_queries import PersistedQueries
 
 log = logging.getLogger("rfpmarket")
 READY_TIMEOUT_SECONDS = 0.8
@@ -88,7 +89,8 @@ class _BodyTooLarge(Exception):
 
 
 async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
-    response = JSONResponse({"errors": [{"message": "request body too large"}]}, status_code=413)
+    body = {"errors": [{"message": "request body too large", "extensions": {"code": "PAYLOAD_TOO_LARGE"}}]}
+    response = JSONResponse(body, status_code=413)
     await response(scope, receive, send)
 
 
@@ -123,6 +125,7 @@ def create_app(
             register_global_limit=RateLimit(settings.register_rate_limit_global, window),
         )
         await state.store.ensure_indexes()
+        await PersistedQueries(state.store).ensure_indexes()
         # Rankings never mix scoring versions: outdated scores are brought up to date before serving.
         await rescore_at_start_up(state.store)
         try:
@@ -152,9 +155,11 @@ def create_app(
         middleware.append(
             Middleware(
                 CORSMiddleware,
-                allow_origins=settings.cors_origins,
+                # Normalized again: settings built in code (model_copy) skip the validators.
+                allow_origins=[normalize_origin(origin) for origin in settings.cors_origins],
                 allow_methods=["GET", "POST"],
-                allow_headers=["Authorization", "Content-Type"],
+                allow_headers=settings.cors_allow_headers,
+                expose_headers=settings.cors_expose_headers,
             )
         )
     # Outermost: every response, a 413 included, carries X-Request-Id and is logged and measured.

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from strawberry.dataloader import DataLoader
 
@@ -39,6 +40,8 @@ class RequestContext:
     idempotency_key: str | None = None  # the `Idempotency-Key` header
     # "http" or "websocket": the socket runs subscriptions only (api/limits.HttpOnlyOperations).
     transport: str = "http"
+    # Errors of fields that answer empty rather than null their parent (schema/context.Context).
+    field_errors: list[Any] = field(default_factory=list)
 
 
 # mypy proves here that the implementation keeps the contract schema/ declares.

@@ -28,9 +28,12 @@ class HasMarket(Protocol):
 
 
 def _error(status: int, code: str, message: str, field: list[str] | None = None) -> JSONResponse:
-    error: dict[str, object] = {"message": message, "code": code}
+    # The GraphQL error shape, as on /graphql: the code (and the query parameter at fault) in
+    # `extensions`, so one client error handler reads every route.
+    extensions: dict[str, object] = {"code": code}
     if field:
-        error["field"] = field
+        extensions["field"] = field
+    error = {"message": message, "extensions": extensions}
     headers = {"WWW-Authenticate": 'Bearer realm="rfpmarket"'} if status == 401 else None
     return JSONResponse({"errors": [error]}, status_code=status, headers=headers)
 

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import cast
 
 import strawberry
+from graphql import GraphQLError
 
 from market.records import (
     Page,
@@ -16,7 +17,7 @@ from market.records import (
     RankedPage,
     RfpRecord,
 )
-from market.vocabulary import Outcome, ProposalStatus, RfpStatus, ServiceCategory
+from market.vocabulary import InputError, Outcome, ProposalStatus, RfpStatus, ServiceCategory
 from schema import enums  # noqa: F401  (registers the enums used below)
 from schema.audit.types import (
     AUDIT_TRAIL_DEPRECATION,
@@ -39,6 +40,7 @@ from schema.context import ContextInfo, context_of
 from schema.organizations.types import Organization, load_organization
 from schema.rfps.addenda import Addendum
 from schema.rfps.debriefs import Debrief
+from schema.rfps.listing import ProposalFilter, ProposalOrder, proposal_listing, window
 from schema.scores.inputs import ScoringWeightsInput, to_data
 from schema.scores.types import (
     ContractTerms,
@@ -133,12 +135,18 @@ class Rfp(Node):
 
     @strawberry.field
     async def proposals(
-        self, info: ContextInfo, first: int | None = None, after: str | None = None
+        self,
+        info: ContextInfo,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: ProposalFilter | None = None,
+        order_by: ProposalOrder | None = None,
     ) -> ProposalConnection:
         context = context_of(info)
-        page = await context.market.proposals.list_proposals(
-            context.viewer, self.record, page_size(first), after
-        )
+        listing = proposal_listing(window(first, after, last, before), filter, order_by)
+        page = await context.market.proposals.find_proposals(context.viewer, self.record, listing)
         return ProposalConnection.of(page)
 
     @strawberry.field
@@ -150,13 +158,22 @@ class Rfp(Node):
         weights: ScoringWeightsInput | None = None,
     ) -> RankedProposalConnection:
         context = context_of(info)
-        ranked = await context.market.ranking.ranked_proposals(
-            context.viewer,
-            self.record,
-            page_size(first),
-            after,
-            to_data(weights) if weights is not None else None,
-        )
+        try:
+            ranked = await context.market.ranking.ranked_proposals(
+                context.viewer,
+                self.record,
+                page_size(first),
+                after,
+                to_data(weights) if weights is not None else None,
+            )
+        except InputError as error:
+            # A bad cursor or weights fail this field only: an empty connection and the error at its
+            # path, so the RFP itself still reads (the connection is non-null in the contract).
+            extensions = {"code": "BAD_USER_INPUT", "field": [error.argument]}
+            context.field_errors.append(
+                GraphQLError(error.message, path=info.path.as_list(), extensions=extensions)
+            )
+            return RankedProposalConnection.of(RankedPage(page=Page.empty(), rfp=self.record))
         return RankedProposalConnection.of(ranked)
 
     audit_trail: list[AuditEvent] = strawberry.field(

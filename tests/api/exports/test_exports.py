@@ -225,7 +225,7 @@ async def test_invalid_what_if_weights_are_a_400_naming_the_parameter(
     response = await _get(api, f"/exports/rfps/{rfp_id}/ranking.csv", buyer, **params)
     assert response.status_code == 400
     (error,) = response.json()["errors"]
-    assert error["code"] == "BAD_USER_INPUT" and error["field"] == field and error["message"]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": field} and error["message"]
 
 
 # ------------------------------------------------------------------------------------------ JSON
@@ -366,7 +366,7 @@ async def test_only_the_buyer_may_export_and_nobody_learns_what_exists(api: Api)
     for key in (None, "rfpm_not-a-key"):
         response = await _get(api, market.path("ranking.csv"), key)
         assert response.status_code == 401 and response.headers["www-authenticate"].startswith("Bearer")
-        assert response.json()["errors"][0]["code"] == "UNAUTHENTICATED"
+        assert response.json()["errors"][0]["extensions"] == {"code": "UNAUTHENTICATED"}
     unknown = to_global_id("Rfp", str(ObjectId()))
     not_found = [
         (vendor, market.path("ranking.csv")),
@@ -386,7 +386,7 @@ async def test_only_the_buyer_may_export_and_nobody_learns_what_exists(api: Api)
         response = await _get(api, path, key)
         assert response.status_code == 404, path
         bodies.add(response.content)
-    assert bodies == {b'{"errors":[{"message":"not found","code":"NOT_FOUND"}]}'}
+    assert bodies == {b'{"errors":[{"message":"not found","extensions":{"code":"NOT_FOUND"}}]}'}
     # The raw ObjectId works as well as the global id.
     (_, hex_id) = from_global_id(market.rfp_id, "Rfp") or ("", "")
     assert (await _get(api, f"/exports/rfps/{hex_id}/ranking.csv", market.buyer)).status_code == 200

@@ -51,7 +51,7 @@ async def build_world(api: Api, sealed: bool = False, **rfp: Any) -> World:
 Probe = Callable[[World, str], Awaitable[Any]]
 
 
-def _path(query: str, *path: str) -> Probe:
+def _path(query: str, *path: str | int) -> Probe:
     async def probe(world: World, role: str) -> Any:
         value = await world.ask(role, query)
         for key in path:
@@ -136,6 +136,10 @@ def _debrief(selection: str) -> Probe:
 
 RFP = "query($rfp: ID!) { rfp(id: $rfp) { %s } }"
 PROPOSAL = "query($proposal: ID!) { node(id: $proposal) { ... on Proposal { %s } } }"
+# Both variables are used (the world sends both): the probed id first, the pair in an alias.
+NODES = (
+    "query($rfp: ID!, $proposal: ID!) { nodes(ids: [$%s]) { id } both: nodes(ids: [$rfp, $proposal]) { id } }"
+)
 
 # path -> (probe returning what the role got, rule: the roles that see something)
 RULES: dict[str, tuple[Probe, set[str]]] = {
@@ -146,6 +150,8 @@ RULES: dict[str, tuple[Probe, set[str]]] = {
     "Query.rfp": (_path(RFP % "id", "rfp"), {"buyer", "other_buyer", "vendor", "rival"}),
     "Query.rfps": (_path("{ rfps { totalCount } }", "rfps", "totalCount"), {"buyer", "vendor", "rival"}),
     "Query.node(Proposal)": (_path(PROPOSAL % "id", "node"), {"buyer", "vendor"}),
+    "Query.nodes(Proposal)": (_path(NODES % "proposal", "nodes", 0), {"buyer", "vendor"}),
+    "Query.nodes(Rfp)": (_path(NODES % "rfp", "nodes", 0), {"buyer", "other_buyer", "vendor", "rival"}),
     "Query.scorePreview": (_score_preview, {"buyer", "vendor", "rival"}),
     "Query.viewer": (
         _path("{ viewer { organization { id } } }", "viewer"),
