@@ -73,7 +73,10 @@ async def keyset_page(
     kind: str,
     key: SortKey,
     record: Callable[[Document], T],
+    hint: str | None = None,
 ) -> Page[T]:
+    """One page in `key` order. `hint` names the index to read: the embedded database plans a filter
+    with `$and`/`$or` (a cursor bound, a status choice) as a collection scan without it."""
     page_query = dict(query)
     if window.cursor is not None:
         name, value, last = cursors.decode(window.cursor, kind, 3, window.argument)
@@ -90,12 +93,15 @@ async def keyset_page(
     # Backward pages read the order reversed from the cursor, then turn the items around.
     direction = -1 if key.descending != window.backward else 1
     sort = [(key.field, direction)] if key.field == "_id" else [(key.field, direction), ("_id", direction)]
-    docs = await collection.find(page_query).sort(sort).limit(window.size + 1).to_list(window.size + 1)
+    found = collection.find(page_query).sort(sort).limit(window.size + 1)
+    docs = await (found.hint(hint) if hint else found).to_list(window.size + 1)
     more = len(docs) > window.size
     docs = docs[: window.size]
     if window.backward:
         docs.reverse()
-    total = await collection.count_documents(query)
+    total = await (
+        collection.count_documents(query, hint=hint) if hint else collection.count_documents(query)
+    )
     return Page(
         items=tuple(
             (cursors.encode(kind, key.name, key.encode(doc), str(doc["_id"])), record(doc)) for doc in docs

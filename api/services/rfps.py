@@ -326,10 +326,13 @@ class RfpService:
             if wanted and RfpStatus.OPEN not in wanted:
                 return Page.empty()
             query = {"status": RfpStatus.OPEN.value, "submissionDeadline": {"$gt": now}}
+            hint = "by_status"
         else:
             query = {"buyerId": ObjectId(viewer.id)}
+            hint = "by_buyer"
             if wanted:
                 query["$or"] = [status_condition(each, now) for each in wanted]
+                hint = "by_buyer_status"
         return await keyset_page(
             self.store.rfps,
             {"$and": [query, *filter_conditions(listing.filter)]},
@@ -339,6 +342,7 @@ class RfpService:
                 SORT_KEYS[listing.order.field], descending=listing.order.direction is OrderDirection.DESC
             ),
             lambda doc: rfp_record(doc, now),
+            hint,
         )
 
 

@@ -161,7 +161,13 @@ async def test_abuse_competitors_careless_clients_and_anonymous_callers(api: Api
     assert codes(await proposal_mutation(api, "confirmProposal", ids["vendor"], keys["buyer"])) == [
         "FORBIDDEN"
     ]
-    assert codes(await proposal_mutation(api, "confirmProposal", ids["vendor"], "nope")) == ["FORBIDDEN"]
+    # A made-up key is refused before anything runs (UNAUTHENTICATED), not treated as anonymous.
+    made_up = await api(
+        "mutation($id: ID!) { confirmProposal(input: {proposalId: $id}) { userErrors { code } } }",
+        {"id": ids["vendor"]},
+        "nope",
+    )
+    assert [error["extensions"]["code"] for error in made_up["errors"]] == ["UNAUTHENTICATED"]
     assert (await proposal(api, keys["vendor"], ids["vendor"]))["needsConfirmation"] is True
     closed = await api.data(
         "mutation($i: RfpIdInput!) { closeRfp(input: $i) { userErrors { code } } }",
