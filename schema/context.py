@@ -71,9 +71,6 @@ class RfpUseCases(Protocol):
     async def award_proposal(
         self, viewer: OrganizationRecord | None, proposal_id: str
     ) -> Outcome[RfpRecord]: ...
-    async def list_rfps(
-        self, viewer: OrganizationRecord | None, first: int, after: str | None, status: RfpStatus | None
-    ) -> Page[RfpRecord]: ...
     async def find_rfps(
         self, viewer: OrganizationRecord | None, listing: RfpListing, status: RfpStatus | None = None
     ) -> Page[RfpRecord]: ...
@@ -103,9 +100,6 @@ class ProposalUseCases(Protocol):
     async def shortlist_proposal(
         self, viewer: OrganizationRecord | None, proposal_id: str
     ) -> Outcome[ProposalRecord]: ...
-    async def list_proposals(
-        self, viewer: OrganizationRecord | None, rfp: RfpRecord, first: int, after: str | None
-    ) -> Page[ProposalRecord]: ...
     async def find_proposals(
         self, viewer: OrganizationRecord | None, rfp: RfpRecord, listing: ProposalListing
     ) -> Page[ProposalRecord]: ...

@@ -160,7 +160,8 @@ class AddendumService:
         `confirm`, each flagged as needing its vendor's confirmation (never dropped)."""
         writes, entries, events = [], [], []
         live = {"rfpId": ObjectId(rfp_id), "status": {"$in": list(REVISABLE)}}
-        async for doc in self.store.proposals.find(live, session=session):
+        # The RFP's proposals through its index (a status range beside rfpId plans as a scan otherwise).
+        async for doc in self.store.proposals.find(live, session=session, hint="by_rfp"):
             try:
                 score = scoring.score(ProposalTerms.model_validate(doc["terms"]), context)
             except (scoring.ScoringInputError, scoring.CurrencyMismatch) as refused:

@@ -338,20 +338,6 @@ class ProposalService:
             self.digests.schedule(proposal.rfp_id)
         return Outcome(proposal_record(doc))
 
-    async def list_proposals(
-        self, viewer: OrganizationRecord | None, rfp: RfpRecord, first: int, after: str | None
-    ) -> Page[ProposalRecord]:
-        if viewer is None:
-            return Page.empty()
-        query: Document = {"rfpId": ObjectId(rfp.id)}
-        if viewer.id != rfp.buyer_id:
-            query["vendorId"] = ObjectId(viewer.id)  # a vendor sees only its own proposal
-        elif not self.ground.sees_proposals_of(viewer, rfp):
-            return Page.empty()
-        return await self.ground.id_page(
-            self.store.proposals, query, first, after, "proposal", proposal_record
-        )
-
     async def find_proposals(
         self, viewer: OrganizationRecord | None, rfp: RfpRecord, listing: ProposalListing
     ) -> Page[ProposalRecord]:

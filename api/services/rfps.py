@@ -279,37 +279,6 @@ class RfpService:
             return aborted.outcome
         return Outcome(rfp_record(doc, now))
 
-    async def list_rfps(
-        self, viewer: OrganizationRecord | None, first: int, after: str | None, status: RfpStatus | None
-    ) -> Page[RfpRecord]:
-        if viewer is None:
-            return Page.empty()
-        now = self.ground.now()
-        query: Document
-        hint = None
-        if viewer.kind is OrganizationKind.VENDOR:
-            # Vendors browse the market: what is open for bids now.
-            if status not in (None, RfpStatus.OPEN):
-                return Page.empty()
-            query = {"status": RfpStatus.OPEN.value, "submissionDeadline": {"$gt": now}}
-            hint = "by_status"  # with a cursor's _id bound, two ranges: planned as a scan without it
-        else:
-            query = {"buyerId": ObjectId(viewer.id)}
-            if status is RfpStatus.OPEN:
-                query.update(status=RfpStatus.OPEN.value, submissionDeadline={"$gt": now})
-            elif status is RfpStatus.CLOSED:
-                query["$or"] = [
-                    {"status": RfpStatus.CLOSED.value},
-                    {"status": RfpStatus.OPEN.value, "submissionDeadline": {"$lte": now}},
-                ]
-            elif status is not None:
-                query["status"] = status.value
-            # The database plans an $or, or a second range, beside buyerId as a scan without it.
-            hint = None if status is None else "by_buyer_status"
-        return await self.ground.id_page(
-            self.store.rfps, query, first, after, "rfp", lambda doc: rfp_record(doc, now), hint
-        )
-
     async def find_rfps(
         self, viewer: OrganizationRecord | None, listing: RfpListing, status: RfpStatus | None = None
     ) -> Page[RfpRecord]:
