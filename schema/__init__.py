@@ -8,6 +8,7 @@ A new domain adds its Query and Mutation classes to the two lists below, and not
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from decimal import Decimal
 
 import strawberry
@@ -26,7 +27,7 @@ from schema.proposals.mutations import ProposalMutation
 from schema.rfps.mutations import RfpMutation
 from schema.rfps.queries import RfpQuery
 from schema.rfps.types import Proposal, Rfp
-from schema.scalars import CanonicalDecimal
+from schema.scalars import DATE_TIME, DECIMAL
 from schema.scores.queries import ScoreQuery
 
 # The order of the roots is the order of their fields in the exported schema.
@@ -52,8 +53,7 @@ def build_schema(
         mutation=Mutation,
         types=[Organization, Rfp, Proposal],
         extensions=list(extensions),
-        config=StrawberryConfig(auto_camel_case=True),
-        scalar_overrides={Decimal: CanonicalDecimal},
+        config=StrawberryConfig(auto_camel_case=True, scalar_map={Decimal: DECIMAL, datetime: DATE_TIME}),
     )
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import base64
 import binascii
 from decimal import Decimal
+from typing import Annotated
 
 import strawberry
 from graphql import GraphQLError
 
 from market.records import Page
 from market.vocabulary import ErrorCode, UserErrorRecord
+from schema.enums import described_enum
 from scoring.model import Money as MoneyModel
 from scoring.model import canonical_amount
 
@@ -21,12 +23,68 @@ IDEMPOTENCY_KEY = (
 )
 DEFAULT_PAGE_SIZE = 20
 
-ErrorCodeEnum = strawberry.enum(ErrorCode, name="ErrorCode")
+ErrorCodeEnum = described_enum(
+    ErrorCode,
+    "ErrorCode",
+    "Why a mutation did nothing; `UserError.field` names the input path at fault.",
+    {
+        "INVALID": "The input breaks a rule (a range, a length, a format, a unit the RFP cannot use).",
+        "NOT_FOUND": "No such object, or the caller may not see it (one answer for both).",
+        "FORBIDDEN": "Signed in as the wrong kind of organization, or anonymous where a key is needed.",
+        "CONFLICT": "expectedVersion is stale: someone changed the object since; re-read and retry.",
+        "INVALID_STATE": "The object's status does not allow this (e.g. revising a WITHDRAWN proposal).",
+        "DEADLINE_PASSED": "The submission or enquiry deadline has passed.",
+        "ALREADY_SUBMITTED": "This vendor already has a proposal on this RFP: revise it instead.",
+        "CURRENCY_MISMATCH": "An amount is not in the RFP's currency (no conversion is made).",
+        "RATE_LIMITED": "Too many requests of this kind (registrations, revisions); try again later.",
+        "IDEMPOTENCY_KEY_REUSED": "The idempotency key was used before with another input.",
+    },
+)
+
+# Descriptions every connection, edge and payload shares.
+CURSOR = "This edge's opaque cursor: pass it as `after` (or `before`) to page from here."
+EDGES = "The items of this page, in the list's order."
+PAGE_INFO = "Whether more items follow or precede, and the cursors to read them."
+TOTAL_COUNT = "How many items the whole list holds (every page, the caller's view)."
+USER_ERRORS = "Why nothing was written: empty on success."
+INPUT = strawberry.argument(description='What to do; userErrors name paths in it, e.g. ["input", "rfpId"].')
+
+# The Relay page window, shared by every connection.
+First = Annotated[
+    int | None,
+    strawberry.argument(
+        description=f"Page forward: how many items, 1-{MAX_PAGE_SIZE} (BAD_USER_INPUT outside), "
+        f"default {DEFAULT_PAGE_SIZE}."
+    ),
+]
+After = Annotated[
+    str | None,
+    strawberry.argument(
+        description="An endCursor (or edge cursor) from an earlier page of this same list: items after "
+        "it. Opaque; a malformed cursor is BAD_USER_INPUT."
+    ),
+]
+Last = Annotated[
+    int | None,
+    strawberry.argument(
+        description=f"Page backward: how many items before `before` (the last ones without it), "
+        f"1-{MAX_PAGE_SIZE}. Not with first/after (BAD_USER_INPUT)."
+    ),
+]
+Before = Annotated[
+    str | None,
+    strawberry.argument(
+        description="A startCursor (or edge cursor) from an earlier page of this same list: items "
+        "before it. Opaque; a malformed cursor is BAD_USER_INPUT."
+    ),
+]
 
 
-@strawberry.interface
+@strawberry.interface(description="An object with a global id, readable again through `node(id:)`.")
 class Node:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="The global id: opaque, stable, unique across every type."
+    )
 
 
 def to_global_id(type_name: str, local_id: str) -> strawberry.ID:
@@ -51,12 +109,20 @@ def local_id(global_id: str, expected: str) -> str:
     return parsed[1] if parsed else ""
 
 
-@strawberry.type
+@strawberry.type(description="Where a page sits in its list (Relay cursor connections).")
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(
+        description="Whether items follow this page (`first`/`after` reads them)."
+    )
+    has_previous_page: bool = strawberry.field(
+        description="Whether items precede this page (`last`/`before` reads them)."
+    )
+    start_cursor: str | None = strawberry.field(
+        description="The first edge's cursor; null on an empty page. Pass as `before` to page back."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="The last edge's cursor; null on an empty page. Pass as `after` to page on."
+    )
 
     @classmethod
     def of(cls, page: Page[object]) -> PageInfo:
@@ -68,10 +134,12 @@ class PageInfo:
         )
 
 
-@strawberry.type
+@strawberry.type(description="An amount of money in one currency; never converted between currencies.")
 class Money:
-    amount: Decimal
-    currency_code: str
+    amount: Decimal = strawberry.field(
+        description="Non-negative, with at least the currency's minor-unit decimals (2 for USD, 0 for JPY)."
+    )
+    currency_code: str = strawberry.field(description="ISO 4217 code, upper-case (USD, EUR, JPY).")
 
     @classmethod
     def of(cls, money: MoneyModel) -> Money:
@@ -80,17 +148,26 @@ class Money:
         )
 
 
-@strawberry.input
+@strawberry.input(description="An amount of money; in the RFP's currency wherever an RFP is concerned.")
 class MoneyInput:
-    amount: Decimal
-    currency_code: str
+    amount: Decimal = strawberry.field(
+        description="0 to 1,000,000,000, at most 4 decimal places (INVALID otherwise)."
+    )
+    currency_code: str = strawberry.field(
+        description='ISO 4217 code of a real currency, upper-case ("usd" is refused, not corrected).'
+    )
 
 
-@strawberry.type
+@strawberry.type(description="A business error of a mutation: the mutation wrote nothing.")
 class UserError:
-    field: list[str] | None
-    message: str
-    code: ErrorCodeEnum  # type: ignore[valid-type]
+    field: list[str] | None = strawberry.field(
+        description='The input path at fault, e.g. ["input", "volume", "expected"]; null when no one '
+        "field is."
+    )
+    message: str = strawberry.field(description="What is wrong, in English, for people (not for parsing).")
+    code: ErrorCodeEnum = strawberry.field(  # type: ignore[valid-type]
+        description="The error's kind, stable for clients to act on."
+    )
 
     @classmethod
     def of(cls, error: UserErrorRecord) -> UserError:

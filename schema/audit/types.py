@@ -15,7 +15,15 @@ from market.records import (
 )
 from schema import enums  # noqa: F401  (registers the enums used below)
 from schema.common import (
+    CURSOR,
+    EDGES,
     MAX_PAGE_SIZE,
+    PAGE_INFO,
+    TOTAL_COUNT,
+    After,
+    Before,
+    First,
+    Last,
     PageInfo,
     client_error,
     page_size,
@@ -24,11 +32,15 @@ from schema.context import ContextInfo, context_of
 from schema.organizations.types import Organization, load_organization
 
 
-@strawberry.type
+@strawberry.type(description="One recorded change of an RFP or a proposal: who did what, when.")
 class AuditEvent:
     record: strawberry.Private[AuditRecord]
-    at: datetime
-    action: str
+    at: datetime = strawberry.field(description="When it happened.")
+    action: str = strawberry.field(
+        description="What happened, one camelCase word: created, published, closed, cancelled, awarded, "
+        "weightsUpdated, amended, submitted, revised, withdrawn, shortlisted, rejected, confirmed, and "
+        "so on (an open set: new actions may appear)."
+    )
     changed_fields: list[str] = strawberry.field(
         description="Input paths that changed, at most 50; changedFieldsOmitted counts the rest."
     )
@@ -36,7 +48,7 @@ class AuditEvent:
         description="How many changed input paths changedFields leaves out."
     )
 
-    @strawberry.field
+    @strawberry.field(description="The organization that acted; null when no organization did.")
     async def actor(self, info: ContextInfo) -> Organization | None:
         return await load_organization(info, self.record.actor_id)
 
@@ -51,17 +63,17 @@ class AuditEvent:
         )
 
 
-@strawberry.type
+@strawberry.type(description="An audit event in a list, with its cursor.")
 class AuditEventEdge:
-    cursor: str
-    node: AuditEvent
+    cursor: str = strawberry.field(description=CURSOR)
+    node: AuditEvent = strawberry.field(description="The event.")
 
 
-@strawberry.type
+@strawberry.type(description="A page of audit events, oldest first (Relay connection).")
 class AuditEventConnection:
-    edges: list[AuditEventEdge]
-    page_info: PageInfo
-    total_count: int
+    edges: list[AuditEventEdge] = strawberry.field(description=EDGES)
+    page_info: PageInfo = strawberry.field(description=PAGE_INFO)
+    total_count: int = strawberry.field(description=TOTAL_COUNT)
 
     @classmethod
     def of(cls, page: Page[AuditRecord]) -> AuditEventConnection:
@@ -74,6 +86,7 @@ class AuditEventConnection:
         )
 
 
+AUDIT_TRAIL_DESCRIPTION = "The latest 50 audit events, oldest first; visible with the object itself."
 AUDIT_TRAIL_DEPRECATION = (
     "Returns only the latest 50 events; use auditEvents, which pages through all of them."
 )
@@ -95,10 +108,10 @@ async def audit_trail_of(root: strawberry.Parent[_Audited], info: ContextInfo) -
 async def audit_events_of(
     root: strawberry.Parent[_Audited],
     info: ContextInfo,
-    first: int | None = None,
-    after: str | None = None,
-    last: int | None = None,
-    before: str | None = None,
+    first: First = None,
+    after: After = None,
+    last: Last = None,
+    before: Before = None,
 ) -> AuditEventConnection:
     subject_id = root.record.id
     if first is not None and last is not None:

@@ -3,6 +3,8 @@ or publishes a clarification nobody asked."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from schema.clarifications.inputs import (
@@ -12,15 +14,18 @@ from schema.clarifications.inputs import (
     PublishClarificationInput,
 )
 from schema.clarifications.types import ClarificationPayload
-from schema.common import local_id
+from schema.common import INPUT, local_id
 from schema.context import ContextInfo, context_of
 
 
 @strawberry.type
 class ClarificationMutation:
-    @strawberry.mutation
+    @strawberry.mutation(
+        description="A vendor that sees an OPEN RFP asks a question before the enquiry deadline; the buyer "
+        "and the asker see it."
+    )
     async def ask_clarification(
-        self, info: ContextInfo, input: AskClarificationInput
+        self, info: ContextInfo, input: Annotated[AskClarificationInput, INPUT]
     ) -> ClarificationPayload:
         context = context_of(info)
         outcome = await context.market.clarifications.ask_clarification(
@@ -28,9 +33,12 @@ class ClarificationMutation:
         )
         return ClarificationPayload.of(outcome)
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description="The buyer answers a question (ANSWERED), publishing question and answer to every "
+        "vendor, anonymized."
+    )
     async def answer_clarification(
-        self, info: ContextInfo, input: AnswerClarificationInput
+        self, info: ContextInfo, input: Annotated[AnswerClarificationInput, INPUT]
     ) -> ClarificationPayload:
         context = context_of(info)
         outcome = await context.market.clarifications.answer_clarification(
@@ -38,9 +46,11 @@ class ClarificationMutation:
         )
         return ClarificationPayload.of(outcome)
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description="The buyer declines a question (DECLINED); the reason is shown to the asker only."
+    )
     async def decline_clarification(
-        self, info: ContextInfo, input: DeclineClarificationInput
+        self, info: ContextInfo, input: Annotated[DeclineClarificationInput, INPUT]
     ) -> ClarificationPayload:
         context = context_of(info)
         outcome = await context.market.clarifications.decline_clarification(
@@ -48,9 +58,11 @@ class ClarificationMutation:
         )
         return ClarificationPayload.of(outcome)
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description="The buyer publishes a question and its answer nobody asked, to every vendor (ANSWERED)."
+    )
     async def publish_clarification(
-        self, info: ContextInfo, input: PublishClarificationInput
+        self, info: ContextInfo, input: Annotated[PublishClarificationInput, INPUT]
     ) -> ClarificationPayload:
         context = context_of(info)
         outcome = await context.market.clarifications.publish_clarification(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
-from schema.common import local_id
+from schema.common import INPUT, local_id
 from schema.context import ContextInfo, context_of
 from schema.debriefs.inputs import ConfigureDebriefsInput
 from schema.rfps.types import RfpPayload
@@ -13,8 +15,12 @@ from schema.scores.inputs import to_data
 
 @strawberry.type
 class DebriefMutation:
-    @strawberry.mutation
-    async def configure_debriefs(self, info: ContextInfo, input: ConfigureDebriefsInput) -> RfpPayload:
+    @strawberry.mutation(
+        description="The buyer decides whether tenderers read debriefs and whether they name the winner."
+    )
+    async def configure_debriefs(
+        self, info: ContextInfo, input: Annotated[ConfigureDebriefsInput, INPUT]
+    ) -> RfpPayload:
         context = context_of(info)
         data = to_data(input)
         data.pop("rfpId", None)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from schema import enums  # noqa: F401  (registers the enums used below)
 from schema.common import (
+    INPUT,
     local_id,
     user_errors,
 )
@@ -22,9 +25,12 @@ from schema.organizations.types import (
 
 @strawberry.type
 class OrganizationMutation:
-    @strawberry.mutation
+    @strawberry.mutation(
+        description="Registers a BUYER or VENDOR organization and returns its first API key, shown once. "
+        "Open to anonymous callers; rate-limited per client address."
+    )
     async def register_organization(
-        self, info: ContextInfo, input: RegisterOrganizationInput
+        self, info: ContextInfo, input: Annotated[RegisterOrganizationInput, INPUT]
     ) -> RegisterOrganizationPayload:
         context = context_of(info)
         outcome = await context.market.organizations.register_organization(
@@ -43,8 +49,13 @@ class OrganizationMutation:
             organization=Organization.of(organization), api_key=api_key, user_errors=[]
         )
 
-    @strawberry.mutation
-    async def create_api_key(self, info: ContextInfo, input: CreateApiKeyInput) -> CreateApiKeyPayload:
+    @strawberry.mutation(
+        description="Issues another API key for the calling organization; it is shown once (at most 10 "
+        "active keys)."
+    )
+    async def create_api_key(
+        self, info: ContextInfo, input: Annotated[CreateApiKeyInput, INPUT]
+    ) -> CreateApiKeyPayload:
         """Issues another API key for the calling organization; it is shown once."""
         context = context_of(info)
         outcome = await context.market.organizations.create_api_key(context.viewer, input.label)
@@ -53,8 +64,13 @@ class OrganizationMutation:
         record, api_key = outcome.value
         return CreateApiKeyPayload(api_key=api_key, key=ApiKey.of(record), user_errors=[])
 
-    @strawberry.mutation
-    async def revoke_api_key(self, info: ContextInfo, input: RevokeApiKeyInput) -> RevokeApiKeyPayload:
+    @strawberry.mutation(
+        description="Revokes one of the calling organization's keys; it stops working at once "
+        "(UNAUTHENTICATED)."
+    )
+    async def revoke_api_key(
+        self, info: ContextInfo, input: Annotated[RevokeApiKeyInput, INPUT]
+    ) -> RevokeApiKeyPayload:
         """Revokes one of the calling organization's keys; it stops working at once."""
         context = context_of(info)
         outcome = await context.market.organizations.revoke_api_key(

@@ -20,14 +20,23 @@ from market.listing import (
 from market.vocabulary import InputError, ProposalStatus, RfpStatus, ServiceCategory
 from schema import enums  # noqa: F401  (registers the enums used below)
 from schema.common import client_error
+from schema.enums import described_enum
 
-RfpOrderFieldEnum = strawberry.enum(
+RfpOrderFieldEnum = described_enum(
     RfpOrderField,
-    name="RfpOrderField",
-    description="What `rfps` is ordered by; ties are broken by id.",
+    "RfpOrderField",
+    "What `rfps` is ordered by; ties are broken by id.",
+    {
+        "CREATED_AT": "When the RFP was created (the default, newest first).",
+        "SUBMISSION_DEADLINE": "The submission deadline.",
+        "TITLE": "The title, as stored (case-sensitive code-point order).",
+    },
 )
-OrderDirectionEnum = strawberry.enum(
-    OrderDirection, name="OrderDirection", description="Ascending or descending."
+OrderDirectionEnum = described_enum(
+    OrderDirection,
+    "OrderDirection",
+    "Ascending or descending.",
+    {"ASC": "Smallest, earliest or first in order first.", "DESC": "Largest, latest or last first."},
 )
 
 
@@ -84,10 +93,14 @@ def rfp_listing(page: PageWindow, filter: RfpFilter | None, order_by: RfpOrder |
     return RfpListing(page, spec, order)
 
 
-ProposalOrderFieldEnum = strawberry.enum(
+ProposalOrderFieldEnum = described_enum(
     ProposalOrderField,
-    name="ProposalOrderField",
-    description="What `Rfp.proposals` is ordered by; ties by id.",
+    "ProposalOrderField",
+    "What `Rfp.proposals` is ordered by; ties by id.",
+    {
+        "SUBMITTED_AT": "When the proposal was first submitted (the default, oldest first).",
+        "UPDATED_AT": "When the proposal last changed.",
+    },
 )
 
 

@@ -6,7 +6,7 @@ lives in schema/proposals."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import cast
+from typing import Annotated, cast
 
 import strawberry
 from graphql import GraphQLError
@@ -21,6 +21,7 @@ from market.vocabulary import InputError, Outcome, ProposalStatus, RfpStatus, Se
 from schema import enums  # noqa: F401  (registers the enums used below)
 from schema.audit.types import (
     AUDIT_TRAIL_DEPRECATION,
+    AUDIT_TRAIL_DESCRIPTION,
     AuditEvent,
     AuditEventConnection,
     audit_events_of,
@@ -28,6 +29,15 @@ from schema.audit.types import (
 )
 from schema.clarifications.types import ClarificationConnection
 from schema.common import (
+    CURSOR,
+    EDGES,
+    PAGE_INFO,
+    TOTAL_COUNT,
+    USER_ERRORS,
+    After,
+    Before,
+    First,
+    Last,
     Money,
     Node,
     PageInfo,
@@ -62,31 +72,73 @@ def remember(info: ContextInfo, rfp: RfpRecord) -> RfpRecord:
     return rfp
 
 
-@strawberry.type(name="Rfp")
+@strawberry.type(
+    name="Rfp",
+    description="A request for proposals: the managed service a buyer wants, the SLAs it requires, its "
+    "budget and how proposals are weighed. Its buyer sees it always; every signed-in organization once "
+    "published (not a DRAFT); anonymous callers never.",
+)
 class Rfp(Node):
     record: strawberry.Private[RfpRecord]
-    title: str
-    scope: str
-    category: ServiceCategory
-    status: RfpStatus
-    currency_code: str
-    submission_deadline: datetime
-    evaluation_months: int
-    volume: VolumeScenario
-    expected_hours_per_month: float | None
-    expected_outcomes_per_month: float | None
-    requirements: list[KpiRequirement]
-    weights: ScoringWeights
-    sealed: bool
+    title: str = strawberry.field(description="One line of printable text, 1-200 characters.")
+    scope: str = strawberry.field(
+        description="What is to be done, in the buyer's words (1-20,000 characters)."
+    )
+    category: ServiceCategory = strawberry.field(description="The kind of service bought.")
+    status: RfpStatus = strawberry.field(
+        description="The effective status: an OPEN RFP past its submission deadline reads CLOSED."
+    )
+    currency_code: str = strawberry.field(
+        description="ISO 4217 code; the budget and every amount of every proposal are in this currency."
+    )
+    submission_deadline: datetime = strawberry.field(
+        description="Proposals are accepted before this instant; sealed proposals open at it."
+    )
+    evaluation_months: int = strawberry.field(
+        description="Months over which costs are compared (one-time fees, price escalation), 1-120; "
+        "default 12."
+    )
+    volume: VolumeScenario = strawberry.field(
+        description="The monthly volume bought, with its low and high scenarios."
+    )
+    expected_hours_per_month: float | None = strawberry.field(
+        description="Hours of work a month that time-and-materials pricing is costed at; null: such "
+        "pricing is costed at its monthly cap."
+    )
+    expected_outcomes_per_month: float | None = strawberry.field(
+        description="Outcomes a month that outcome-based pricing is costed at; null: outcome-based "
+        "pricing is refused."
+    )
+    requirements: list[KpiRequirement] = strawberry.field(
+        description="KPIs every proposal must offer, at least as strictly and enforceably, to be eligible."
+    )
+    weights: ScoringWeights = strawberry.field(
+        description="How the three criteria weigh in every proposal's total."
+    )
+    sealed: bool = strawberry.field(
+        description="True: nobody, the buyer included, sees the proposals, their scores or the ranking "
+        "before the submission deadline."
+    )
     budget_disclosed: bool = strawberry.field(
         description="False (the default): vendors see neither monthlyBudget nor anything computed "
         "from it; their scores come in the budget-hidden view. True: vendors see the budget and full scores."
     )
-    created_at: datetime
-    enquiry_deadline: datetime | None = None
-    addenda: list[Addendum] = strawberry.field(default_factory=list)
-    debriefs_published: bool = True
-    award_published: bool = False
+    created_at: datetime = strawberry.field(description="When the buyer created it.")
+    enquiry_deadline: datetime | None = strawberry.field(
+        default=None,
+        description="Vendors may ask clarifications until then; null: until the submission deadline.",
+    )
+    addenda: list[Addendum] = strawberry.field(
+        default_factory=list, description="Amendments published while OPEN, oldest first."
+    )
+    debriefs_published: bool = strawberry.field(
+        default=True,
+        description="Whether each tenderer reads its debrief once AWARDED (configureDebriefs; default true).",
+    )
+    award_published: bool = strawberry.field(
+        default=False,
+        description="Whether debriefs name the winner and its total (configureDebriefs; default false).",
+    )
 
     @classmethod
     def of(cls, record: RfpRecord) -> Rfp:
@@ -115,47 +167,76 @@ class Rfp(Node):
             award_published=record.award_published,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The organization that created the RFP.")
     async def buyer(self, info: ContextInfo) -> Organization:
         organization = await load_organization(info, self.record.buyer_id)
         assert organization is not None, "every RFP has a buyer"
         return organization
 
-    @strawberry.field
+    @strawberry.field(
+        description="The most the buyer means to pay a month. Its buyer sees it; others only when "
+        "budgetDisclosed, else null."
+    )
     def monthly_budget(self, info: ContextInfo) -> Money | None:
         context = context_of(info)
         if not context.market.ground.can_see_budget(context.viewer, self.record):
             return None
         return Money.of(self.record.context.monthly_budget)
 
-    @strawberry.field
+    @strawberry.field(
+        description="Live proposals: the buyer counts all of them; anyone else only its own (0 or 1)."
+    )
     async def proposal_count(self, info: ContextInfo) -> int:
         context = context_of(info)
         return await context.loaders.proposal_counts.load(self.record.id)
 
-    @strawberry.field
+    @strawberry.field(
+        description="The proposals: the buyer all of them (a sealed RFP's none before the deadline), a "
+        "vendor only its own. Paged both ways; default order SUBMITTED_AT ASC."
+    )
     async def proposals(
         self,
         info: ContextInfo,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        filter: ProposalFilter | None = None,
-        order_by: ProposalOrder | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        filter: Annotated[
+            ProposalFilter | None, strawberry.argument(description="Narrows the list; null: every status.")
+        ] = None,
+        order_by: Annotated[
+            ProposalOrder | None, strawberry.argument(description="Null: SUBMITTED_AT ASC.")
+        ] = None,
     ) -> ProposalConnection:
         context = context_of(info)
         listing = proposal_listing(window(first, after, last, before), filter, order_by)
         page = await context.market.proposals.find_proposals(context.viewer, self.record, listing)
         return ProposalConnection.of(page)
 
-    @strawberry.field
+    @strawberry.field(
+        description="The ranking, for the buyer only (a sealed RFP's once the deadline passed; empty for "
+        "anyone else): eligible proposals first, then those meeting the requirements, then by total. "
+        "Ranks are counted when the page is read. A bad cursor or weights fail this field only "
+        "(BAD_USER_INPUT), never the RFP."
+    )
     async def ranked_proposals(
         self,
         info: ContextInfo,
-        first: int | None = None,
-        after: str | None = None,
-        weights: ScoringWeightsInput | None = None,
+        first: First = None,
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description="An endCursor of an earlier page of this ranking: the proposals ranked after "
+                "it, with their current ranks. A what-if cursor is valid only under the same weights."
+            ),
+        ] = None,
+        weights: Annotated[
+            ScoringWeightsInput | None,
+            strawberry.argument(
+                description="What-if weights: rank as if the RFP weighed the criteria so; stores "
+                "nothing. Null: the RFP's weights."
+            ),
+        ] = None,
     ) -> RankedProposalConnection:
         context = context_of(info)
         try:
@@ -177,16 +258,21 @@ class Rfp(Node):
         return RankedProposalConnection.of(ranked)
 
     audit_trail: list[AuditEvent] = strawberry.field(
-        resolver=audit_trail_of, deprecation_reason=AUDIT_TRAIL_DEPRECATION
+        resolver=audit_trail_of,
+        deprecation_reason=AUDIT_TRAIL_DEPRECATION,
+        description=AUDIT_TRAIL_DESCRIPTION,
     )
     audit_events: AuditEventConnection = strawberry.field(
         resolver=audit_events_of,
         description="Every audit event, oldest first; visible with the object itself.",
     )
 
-    @strawberry.field
+    @strawberry.field(
+        description="Questions on the RFP, oldest first: the buyer sees all; another organization the "
+        "ANSWERED ones (anonymized) and its own."
+    )
     async def clarifications(
-        self, info: ContextInfo, first: int | None = None, after: str | None = None
+        self, info: ContextInfo, first: First = None, after: After = None
     ) -> ClarificationConnection:
         context = context_of(info)
         page = await context.market.clarifications.list_clarifications(
@@ -195,17 +281,17 @@ class Rfp(Node):
         return ClarificationConnection.of(page)
 
 
-@strawberry.type
+@strawberry.type(description="An RFP in a list, with its cursor.")
 class RfpEdge:
-    cursor: str
-    node: Rfp
+    cursor: str = strawberry.field(description=CURSOR)
+    node: Rfp = strawberry.field(description="The RFP.")
 
 
-@strawberry.type
+@strawberry.type(description="A page of RFPs (Relay connection).")
 class RfpConnection:
-    edges: list[RfpEdge]
-    page_info: PageInfo
-    total_count: int
+    edges: list[RfpEdge] = strawberry.field(description=EDGES)
+    page_info: PageInfo = strawberry.field(description=PAGE_INFO)
+    total_count: int = strawberry.field(description=TOTAL_COUNT)
 
     @classmethod
     def of(cls, page: Page[RfpRecord]) -> RfpConnection:
@@ -216,20 +302,38 @@ class RfpConnection:
         )
 
 
-@strawberry.type(name="Proposal")
+@strawberry.type(
+    name="Proposal",
+    description="A vendor's offer on an RFP: SLA, pricing and contract terms, scored on submission and "
+    "on every revision. Its vendor sees it; the RFP's buyer too (a sealed RFP's once the deadline "
+    "passed); nobody else.",
+)
 class Proposal(Node):
     record: strawberry.Private[ProposalRecord]
-    status: ProposalStatus
-    version: int
-    submitted_at: datetime
-    updated_at: datetime
-    summary: str
-    sla: Sla
-    pricing: Pricing
-    one_time_fee: Money | None
-    annual_escalation_percent: float
-    terms: ContractTerms
-    needs_confirmation: bool = False
+    status: ProposalStatus = strawberry.field(description="Where the proposal is in its lifecycle.")
+    version: int = strawberry.field(
+        description="1 on submission, +1 on every revision; send it as expectedVersion to revise."
+    )
+    submitted_at: datetime = strawberry.field(description="When it was first submitted.")
+    updated_at: datetime = strawberry.field(
+        description="When it last changed (a revision, a confirmation, a status change)."
+    )
+    summary: str = strawberry.field(description="The vendor's summary of its offer (1-10,000 characters).")
+    sla: Sla = strawberry.field(description="The service levels the vendor commits to.")
+    pricing: Pricing = strawberry.field(description="How the vendor charges: one of four pricing models.")
+    one_time_fee: Money | None = strawberry.field(
+        description="A one-off fee (onboarding, transition); null: none. Costed over "
+        "min(evaluationMonths, termMonths)."
+    )
+    annual_escalation_percent: float = strawberry.field(
+        description="Yearly price increase in percent, 0-50 (0 when not given)."
+    )
+    terms: ContractTerms = strawberry.field(description="The contract terms, which set lock-in exposure.")
+    needs_confirmation: bool = strawberry.field(
+        default=False,
+        description="True after an addendum changed what is bought (volume, requirements, months, hours, "
+        "outcomes): the vendor confirms the proposal (confirmProposal) or revises it.",
+    )
 
     @classmethod
     def of(cls, record: ProposalRecord) -> Proposal:
@@ -255,17 +359,20 @@ class Proposal(Node):
         assert record is not None, "every proposal has an RFP"
         return record
 
-    @strawberry.field
+    @strawberry.field(description="The RFP the proposal answers.")
     async def rfp(self, info: ContextInfo) -> Rfp:
         return Rfp.of(await self._rfp_record(info))
 
-    @strawberry.field
+    @strawberry.field(description="The vendor that submitted it.")
     async def vendor(self, info: ContextInfo) -> Organization:
         organization = await load_organization(info, self.record.vendor_id)
         assert organization is not None, "every proposal has a vendor"
         return organization
 
-    @strawberry.field
+    @strawberry.field(
+        description="The stored score of the current version. The vendor gets the budget-hidden view "
+        "while the RFP's budget is not disclosed."
+    )
     async def score(self, info: ContextInfo) -> ProposalScore | None:
         if self.record.score is None:
             return None
@@ -277,7 +384,10 @@ class Proposal(Node):
             return ProposalScore.of(budget_blind(self.record.score))  # the vendor, budget undisclosed
         return ProposalScore.of(self.record.score)
 
-    @strawberry.field
+    @strawberry.field(
+        description="Once the RFP is AWARDED: for the buyer, and for the vendor when debriefs are "
+        "published. Null before, for anyone else, and for withdrawn proposals."
+    )
     async def debrief(self, info: ContextInfo) -> Debrief | None:
         context = context_of(info)
         rfp = await self._rfp_record(info)
@@ -287,7 +397,9 @@ class Proposal(Node):
         return Debrief.from_record(found, context.market.ground.can_see_budget(context.viewer, rfp))
 
     audit_trail: list[AuditEvent] = strawberry.field(
-        resolver=audit_trail_of, deprecation_reason=AUDIT_TRAIL_DEPRECATION
+        resolver=audit_trail_of,
+        deprecation_reason=AUDIT_TRAIL_DEPRECATION,
+        description=AUDIT_TRAIL_DESCRIPTION,
     )
     audit_events: AuditEventConnection = strawberry.field(
         resolver=audit_events_of,
@@ -295,17 +407,17 @@ class Proposal(Node):
     )
 
 
-@strawberry.type
+@strawberry.type(description="A proposal in a list, with its cursor.")
 class ProposalEdge:
-    cursor: str
-    node: Proposal
+    cursor: str = strawberry.field(description=CURSOR)
+    node: Proposal = strawberry.field(description="The proposal.")
 
 
-@strawberry.type
+@strawberry.type(description="A page of proposals (Relay connection).")
 class ProposalConnection:
-    edges: list[ProposalEdge]
-    page_info: PageInfo
-    total_count: int
+    edges: list[ProposalEdge] = strawberry.field(description=EDGES)
+    page_info: PageInfo = strawberry.field(description=PAGE_INFO)
+    total_count: int = strawberry.field(description=TOTAL_COUNT)
 
     @classmethod
     def of(cls, page: Page[ProposalRecord]) -> ProposalConnection:
@@ -316,20 +428,25 @@ class ProposalConnection:
         )
 
 
-@strawberry.type
+@strawberry.type(description="A proposal at its place in the ranking.")
 class RankedProposalEdge:
-    cursor: str
-    rank: int
-    score: ProposalScore
-    node: Proposal
+    cursor: str = strawberry.field(description=CURSOR)
+    rank: int = strawberry.field(
+        description="1-based place in the ranking as it stands now (under the what-if weights when given)."
+    )
+    score: ProposalScore = strawberry.field(
+        description="The score the ranking used: re-totalled under what-if weights; flags an abnormally "
+        "low price."
+    )
+    node: Proposal = strawberry.field(description="The proposal.")
 
 
-@strawberry.type
+@strawberry.type(description="A page of the ranking, best first (Relay connection, forward only).")
 class RankedProposalConnection:
     ranked: strawberry.Private[RankedPage]
-    edges: list[RankedProposalEdge]
-    page_info: PageInfo
-    total_count: int
+    edges: list[RankedProposalEdge] = strawberry.field(description=EDGES)
+    page_info: PageInfo = strawberry.field(description=PAGE_INFO)
+    total_count: int = strawberry.field(description="How many proposals are ranked (live proposals).")
 
     @classmethod
     def of(cls, ranked: RankedPage) -> RankedProposalConnection:
@@ -349,7 +466,10 @@ class RankedProposalConnection:
             total_count=page.total_count,
         )
 
-    @strawberry.field
+    @strawberry.field(
+        description="0-1: the share of 500 weight draws around the weights under which rank 1 stays "
+        "rank 1. Null with fewer than 2 proposals."
+    )
     async def rank_stability(self, info: ContextInfo) -> float | None:
         # Computed only when asked for: it reads every live entry of the RFP.
         if self.ranked.page.total_count == 0:
@@ -359,10 +479,10 @@ class RankedProposalConnection:
         )
 
 
-@strawberry.type
+@strawberry.type(description="The result of an RFP write.")
 class RfpPayload:
-    rfp: Rfp | None
-    user_errors: list[UserError]
+    rfp: Rfp | None = strawberry.field(description="The RFP as written; null when nothing was written.")
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS)
 
     @classmethod
     def of(cls, outcome: Outcome[RfpRecord]) -> RfpPayload:

@@ -17,118 +17,187 @@ from schema.common import (
 from scoring.model import Cadence, Comparator, KpiMetric, KpiUnit, Ownership, RemedyType
 
 
-@strawberry.input
+@strawberry.input(description="A KPI every proposal must offer, at least as strictly (at most 50 per RFP).")
 class KpiRequirementInput:
-    metric: KpiMetric
-    comparator: Comparator
-    target: float
-    unit: KpiUnit
+    metric: KpiMetric = strawberry.field(description="What is measured.")
+    comparator: Comparator = strawberry.field(description="Which side of the target is required.")
+    target: float = strawberry.field(description="The required value, in `unit`, within the unit's range.")
+    unit: KpiUnit = strawberry.field(description="The target's unit.")
 
 
-@strawberry.input
+@strawberry.input(description="What the buyer gets when the KPI is breached.")
 class RemedyInput:
-    type: RemedyType
-    credit_percent: float | None = None
-    after_consecutive_breaches: int | None = None
-    description: str | None = None
+    type: RemedyType = strawberry.field(description="The kind of remedy.")
+    credit_percent: float | None = strawberry.field(
+        default=None,
+        description="SERVICE_CREDIT, FEE_AT_RISK: percent of the monthly fee at stake, above 0 and at most "
+        "100 (10 or more is a full stake, below 1 none).",
+    )
+    after_consecutive_breaches: int | None = strawberry.field(
+        default=None,
+        description="TERMINATION_RIGHT: consecutive monthly breaches before it applies, 1-24; default 3.",
+    )
+    description: str | None = strawberry.field(
+        default=None, description="The vendor's wording, up to 2,000 characters."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A service level the vendor commits to.")
 class KpiInput:
-    metric: KpiMetric
-    name: str | None = None
-    comparator: Comparator
-    target: float
-    unit: KpiUnit
-    measurement_method: str | None = None
-    measurement_window: Cadence | None = None
-    remedies: list[RemedyInput] | None = None
+    metric: KpiMetric = strawberry.field(description="What is measured.")
+    name: str | None = strawberry.field(default=None, description="A name for it, up to 200 characters.")
+    comparator: Comparator = strawberry.field(description="Which side of the target is promised.")
+    target: float = strawberry.field(
+        description="The promised value, in `unit`, within the unit's range (INVALID outside)."
+    )
+    unit: KpiUnit = strawberry.field(description="The target's unit.")
+    measurement_method: str | None = strawberry.field(
+        default=None,
+        description='How it is measured, up to 2,000 characters; without one (or "TBD") the KPI cannot be '
+        "enforced.",
+    )
+    measurement_window: Cadence | None = strawberry.field(
+        default=None, description="The period each measurement covers; null or NONE: none."
+    )
+    remedies: list[RemedyInput] | None = strawberry.field(
+        default=None, description="What the buyer gets on a breach, at most 10; default none."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="One step of the escalation path for breaches.")
 class EscalationStepInput:
-    level: int
-    role: str
-    response_hours: float
+    level: int = strawberry.field(description="The step's level, 1-20 (1 first).")
+    role: str = strawberry.field(description="Who answers at this level, 1-200 characters.")
+    response_hours: float = strawberry.field(
+        description="Hours within which this level answers, 0-8,760; beyond 720 it counts as no escalation."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="The service-level agreement offered.")
 class SlaInput:
-    kpis: list[KpiInput]
-    reporting_cadence: Cadence
-    escalation_path: list[EscalationStepInput] | None = None
+    kpis: list[KpiInput] = strawberry.field(description="The KPIs committed to, at most 50.")
+    reporting_cadence: Cadence = strawberry.field(description="How often the vendor reports on them.")
+    escalation_path: list[EscalationStepInput] | None = strawberry.field(
+        default=None, description="Who answers a breach, and how fast; at most 20 steps, default none."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A fixed fee every month, whatever the volume.")
 class FlatMonthlyPricingInput:
-    monthly_fee: MoneyInput
+    monthly_fee: MoneyInput = strawberry.field(description="The fee a month, in the RFP's currency.")
 
 
-@strawberry.input
+@strawberry.input(description="A price per unit of the RFP's volume, optionally with a monthly minimum.")
 class PerUnitPricingInput:
-    unit_price: MoneyInput
-    unit_name: str
-    minimum_monthly_fee: MoneyInput | None = None
+    unit_price: MoneyInput = strawberry.field(description="The price of one unit.")
+    unit_name: str = strawberry.field(
+        description="The unit priced, 1-100 characters: the RFP's volume unit (case, spacing and a plural "
+        "'s' aside), else INVALID."
+    )
+    minimum_monthly_fee: MoneyInput | None = strawberry.field(
+        default=None, description="The least billed a month; default none."
+    )
 
 
-@strawberry.input
+@strawberry.input(
+    description="A fee per outcome, optionally on top of a fixed monthly fee; refused (INVALID) when the "
+    "RFP states no expectedOutcomesPerMonth."
+)
 class OutcomeBasedPricingInput:
-    base_monthly_fee: MoneyInput | None = None
-    fee_per_outcome: MoneyInput
-    outcome_name: str
+    base_monthly_fee: MoneyInput | None = strawberry.field(
+        default=None, description="A fixed fee a month on top; default none."
+    )
+    fee_per_outcome: MoneyInput = strawberry.field(description="The fee for each outcome.")
+    outcome_name: str = strawberry.field(
+        description="What counts as an outcome, 1-100 characters: a kind of the RFP's volume unit "
+        '("resolved ticket" is a ticket), else INVALID.'
+    )
 
 
-@strawberry.input
+@strawberry.input(description="An hourly rate, capped every month.")
 class TimeAndMaterialsPricingInput:
-    hourly_rate: MoneyInput
-    monthly_cap: MoneyInput
-    estimated_hours_per_month: float | None = None
+    hourly_rate: MoneyInput = strawberry.field(description="The price of one hour.")
+    monthly_cap: MoneyInput = strawberry.field(
+        description="The most billed in a month: the cost when the RFP states no expected hours."
+    )
+    estimated_hours_per_month: float | None = strawberry.field(
+        default=None, description="The vendor's own estimate, 0-100,000: shown, never used for the cost."
+    )
 
 
-@strawberry.input(one_of=True)
+@strawberry.input(one_of=True, description="How the vendor charges: exactly one of the four models (@oneOf).")
 class PricingInput:
-    flat_monthly: FlatMonthlyPricingInput | None = strawberry.UNSET
-    per_unit: PerUnitPricingInput | None = strawberry.UNSET
-    outcome_based: OutcomeBasedPricingInput | None = strawberry.UNSET
-    time_and_materials: TimeAndMaterialsPricingInput | None = strawberry.UNSET
+    flat_monthly: FlatMonthlyPricingInput | None = strawberry.field(
+        default=strawberry.UNSET, description="A fixed monthly fee."
+    )
+    per_unit: PerUnitPricingInput | None = strawberry.field(
+        default=strawberry.UNSET, description="A price per unit of volume."
+    )
+    outcome_based: OutcomeBasedPricingInput | None = strawberry.field(
+        default=strawberry.UNSET, description="A fee per outcome."
+    )
+    time_and_materials: TimeAndMaterialsPricingInput | None = strawberry.field(
+        default=strawberry.UNSET, description="An hourly rate with a monthly cap."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="The contract terms offered; they set lock-in exposure and exit cost.")
 class ContractTermsInput:
-    term_months: int
-    termination_notice_days: int
-    early_termination_fee_months: float
-    auto_renews: bool
-    runbook_ownership: Ownership
-    tooling_config_ownership: Ownership
-    knowledge_transfer_clause: bool
-    transition_assistance_months: int
-    data_export_on_exit: bool
+    term_months: int = strawberry.field(description="The minimum term in months, 1-120.")
+    termination_notice_days: int = strawberry.field(description="Notice to terminate, in days, 0-730.")
+    early_termination_fee_months: float = strawberry.field(
+        description="Months of fees due when the buyer leaves early, 0-60."
+    )
+    auto_renews: bool = strawberry.field(description="Whether the contract renews unless cancelled.")
+    runbook_ownership: Ownership = strawberry.field(description="Who owns the runbooks at exit.")
+    tooling_config_ownership: Ownership = strawberry.field(
+        description="Who owns the tooling configuration at exit."
+    )
+    knowledge_transfer_clause: bool = strawberry.field(
+        description="Whether the vendor must hand over its knowledge at exit."
+    )
+    transition_assistance_months: int = strawberry.field(
+        description="Months of help moving to a successor, 0-36 (3 or more is the norm)."
+    )
+    data_export_on_exit: bool = strawberry.field(description="Whether the buyer gets its data out at exit.")
 
 
-@strawberry.input
+@strawberry.input(
+    description="A vendor's offer: summary, SLA, pricing and contract terms. Amounts in the RFP's currency."
+)
 class ProposalInput:
-    summary: str
-    sla: SlaInput
-    pricing: PricingInput
-    one_time_fee: MoneyInput | None = None
-    annual_escalation_percent: float | None = None
-    terms: ContractTermsInput
+    summary: str = strawberry.field(description="The offer in a few words, 1-10,000 characters.")
+    sla: SlaInput = strawberry.field(description="The service levels committed to.")
+    pricing: PricingInput = strawberry.field(description="How the vendor charges.")
+    one_time_fee: MoneyInput | None = strawberry.field(
+        default=None, description="A one-off fee (onboarding, transition); default none."
+    )
+    annual_escalation_percent: float | None = strawberry.field(
+        default=None, description="Yearly price increase in percent, 0-50; default 0."
+    )
+    terms: ContractTermsInput = strawberry.field(description="The contract terms.")
 
 
-@strawberry.input
+@strawberry.input(description="The monthly volume bought, with a low and a high scenario.")
 class VolumeScenarioInput:
-    unit_name: str
-    expected: float
-    low: float | None = None
-    high: float | None = None
+    unit_name: str = strawberry.field(description='What is counted, e.g. "tickets"; 1-100 characters.')
+    expected: float = strawberry.field(description="The expected volume a month, 0 to 1e9.")
+    low: float | None = strawberry.field(
+        default=None, description="The low scenario, at most expected; default expected."
+    )
+    high: float | None = strawberry.field(
+        default=None, description="The high scenario, at least expected (up to 1e9); default expected."
+    )
 
 
-@strawberry.input
+@strawberry.input(
+    description="Relative weights of the criteria, each 0-1000 with a positive sum; normalized to sum 1 "
+    "when scoring."
+)
 class ScoringWeightsInput:
-    sla_quality: float
-    lock_in: float
-    cost: float
+    sla_quality: float = strawberry.field(description="The weight of SLA quality.")
+    lock_in: float = strawberry.field(description="The weight of low lock-in.")
+    cost: float = strawberry.field(description="The weight of the cost score.")
 
 
 def to_data(value: Any) -> Any:

@@ -13,32 +13,40 @@ from schema.common import (
 from scoring import model
 
 
-@strawberry.type
+@strawberry.type(description="A KPI the buyer requires every proposal to offer, at least as strictly.")
 class KpiRequirement:
-    metric: model.KpiMetric
-    comparator: model.Comparator
-    target: float
-    unit: model.KpiUnit
+    metric: model.KpiMetric = strawberry.field(description="What is measured.")
+    comparator: model.Comparator = strawberry.field(description="Which side of the target is required.")
+    target: float = strawberry.field(description="The required value, in `unit`.")
+    unit: model.KpiUnit = strawberry.field(description="The target's unit.")
 
 
-@strawberry.type
+@strawberry.type(description="What the buyer gets when a KPI is breached.")
 class Remedy:
-    type: model.RemedyType
-    credit_percent: float | None
-    after_consecutive_breaches: int | None
-    description: str | None
+    type: model.RemedyType = strawberry.field(description="The kind of remedy.")
+    credit_percent: float | None = strawberry.field(
+        description="SERVICE_CREDIT, FEE_AT_RISK: percent of the monthly fee at stake (above 0, at most 100)."
+    )
+    after_consecutive_breaches: int | None = strawberry.field(
+        description="TERMINATION_RIGHT: consecutive monthly breaches before it applies, 1-24; null: 3."
+    )
+    description: str | None = strawberry.field(description="The vendor's wording, up to 2,000 characters.")
 
 
-@strawberry.type
+@strawberry.type(description="A service level the vendor commits to, with how it is measured and enforced.")
 class Kpi:
-    metric: model.KpiMetric
-    name: str | None
-    comparator: model.Comparator
-    target: float
-    unit: model.KpiUnit
-    measurement_method: str | None
-    measurement_window: model.Cadence | None
-    remedies: list[Remedy]
+    metric: model.KpiMetric = strawberry.field(description="What is measured.")
+    name: str | None = strawberry.field(description="The vendor's name for it (up to 200 characters).")
+    comparator: model.Comparator = strawberry.field(description="Which side of the target is promised.")
+    target: float = strawberry.field(description="The promised value, in `unit`, within the unit's range.")
+    unit: model.KpiUnit = strawberry.field(description="The target's unit.")
+    measurement_method: str | None = strawberry.field(
+        description='How it is measured (a tool, a survey), up to 2,000 characters; null or "TBD": no method.'
+    )
+    measurement_window: model.Cadence | None = strawberry.field(
+        description="The period each measurement covers; null or NONE: no window."
+    )
+    remedies: list[Remedy] = strawberry.field(description="What the buyer gets on a breach (at most 10).")
 
     @classmethod
     def of(cls, kpi: model.Kpi) -> Kpi:
@@ -54,18 +62,22 @@ class Kpi:
         )
 
 
-@strawberry.type
+@strawberry.type(description="One step of the escalation path for breaches.")
 class EscalationStep:
-    level: int
-    role: str
-    response_hours: float
+    level: int = strawberry.field(description="The step's level, 1-20 (1 first).")
+    role: str = strawberry.field(description="Who answers at this level (1-200 characters).")
+    response_hours: float = strawberry.field(
+        description="Hours within which this level answers, 0-8,760; beyond 720 it counts as no escalation."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="A proposal's service-level agreement: KPIs, reporting and escalation.")
 class Sla:
-    kpis: list[Kpi]
-    reporting_cadence: model.Cadence
-    escalation_path: list[EscalationStep]
+    kpis: list[Kpi] = strawberry.field(description="The KPIs committed to (at most 50).")
+    reporting_cadence: model.Cadence = strawberry.field(description="How often the vendor reports on them.")
+    escalation_path: list[EscalationStep] = strawberry.field(
+        description="Who answers a breach, and how fast (at most 20 steps; empty: none)."
+    )
 
     @classmethod
     def of(cls, sla: model.Sla) -> Sla:
@@ -76,35 +88,45 @@ class Sla:
         )
 
 
-@strawberry.type
+@strawberry.type(description="A fixed fee every month, whatever the volume.")
 class FlatMonthlyPricing:
-    monthly_fee: Money
+    monthly_fee: Money = strawberry.field(description="The fee a month.")
 
 
-@strawberry.type
+@strawberry.type(
+    description="A price per unit of the RFP's volume (tickets, say), optionally with a monthly minimum."
+)
 class PerUnitPricing:
-    unit_price: Money
-    unit_name: str
-    minimum_monthly_fee: Money | None
+    unit_price: Money = strawberry.field(description="The price of one unit.")
+    unit_name: str = strawberry.field(
+        description="The unit priced: the RFP's volume unit (case, spacing and a plural 's' aside)."
+    )
+    minimum_monthly_fee: Money | None = strawberry.field(description="The least billed a month; null: none.")
 
 
-@strawberry.type
+@strawberry.type(description="A fee per outcome achieved, optionally on top of a fixed monthly fee.")
 class OutcomeBasedPricing:
-    base_monthly_fee: Money | None
-    fee_per_outcome: Money
-    outcome_name: str
+    base_monthly_fee: Money | None = strawberry.field(description="A fixed fee a month on top; null: none.")
+    fee_per_outcome: Money = strawberry.field(description="The fee for each outcome.")
+    outcome_name: str = strawberry.field(
+        description='What counts as an outcome: a kind of the RFP\'s volume unit ("resolved ticket").'
+    )
 
 
-@strawberry.type
+@strawberry.type(description="An hourly rate, capped every month.")
 class TimeAndMaterialsPricing:
-    hourly_rate: Money
-    monthly_cap: Money
-    estimated_hours_per_month: float | None
+    hourly_rate: Money = strawberry.field(description="The price of one hour.")
+    monthly_cap: Money = strawberry.field(
+        description="The most billed in a month: the cost when the RFP states no expected hours."
+    )
+    estimated_hours_per_month: float | None = strawberry.field(
+        description="The vendor's own estimate (0-100,000): shown, never used for the cost."
+    )
 
 
 Pricing = Annotated[
     FlatMonthlyPricing | PerUnitPricing | OutcomeBasedPricing | TimeAndMaterialsPricing,
-    strawberry.union("Pricing"),
+    strawberry.union("Pricing", description="How a vendor charges: one of four pricing models."),
 ]
 
 
@@ -134,52 +156,70 @@ def pricing_of(pricing: model.Pricing) -> Any:
     )
 
 
-@strawberry.type
+@strawberry.type(description="The contract terms of a proposal; they set its lock-in exposure and exit cost.")
 class ContractTerms:
-    term_months: int
-    termination_notice_days: int
-    early_termination_fee_months: float
-    auto_renews: bool
-    runbook_ownership: model.Ownership
-    tooling_config_ownership: model.Ownership
-    knowledge_transfer_clause: bool
-    transition_assistance_months: int
-    data_export_on_exit: bool
+    term_months: int = strawberry.field(description="The minimum term in months, 1-120.")
+    termination_notice_days: int = strawberry.field(description="Notice to terminate, in days, 0-730.")
+    early_termination_fee_months: float = strawberry.field(
+        description="Months of fees due when the buyer leaves early, 0-60."
+    )
+    auto_renews: bool = strawberry.field(description="Whether the contract renews unless cancelled.")
+    runbook_ownership: model.Ownership = strawberry.field(description="Who owns the runbooks at exit.")
+    tooling_config_ownership: model.Ownership = strawberry.field(
+        description="Who owns the tooling configuration at exit."
+    )
+    knowledge_transfer_clause: bool = strawberry.field(
+        description="Whether the vendor must hand over its knowledge at exit."
+    )
+    transition_assistance_months: int = strawberry.field(
+        description="Months of help moving to a successor, 0-36 (3 or more is the norm)."
+    )
+    data_export_on_exit: bool = strawberry.field(description="Whether the buyer gets its data out at exit.")
 
 
-@strawberry.type
+@strawberry.type(description="The monthly volume bought, with a low and a high scenario.")
 class VolumeScenario:
-    unit_name: str
-    expected: float
-    low: float
-    high: float
+    unit_name: str = strawberry.field(description='What is counted, e.g. "tickets".')
+    expected: float = strawberry.field(description="The expected volume a month.")
+    low: float = strawberry.field(description="The low scenario a month (at most expected).")
+    high: float = strawberry.field(description="The high scenario a month (at least expected).")
 
 
-@strawberry.type
+@strawberry.type(
+    description="How the criteria weigh in the total, as the buyer set them (normalized to sum 1 when "
+    "scoring). Default 0.4 / 0.25 / 0.35."
+)
 class ScoringWeights:
-    sla_quality: float
-    lock_in: float
-    cost: float
+    sla_quality: float = strawberry.field(description="The weight of SLA quality.")
+    lock_in: float = strawberry.field(description="The weight of low lock-in (100 minus exposure).")
+    cost: float = strawberry.field(description="The weight of the cost score.")
 
 
 # ------------------------------------------------------------------------------------- scores
 
 
-@strawberry.type
+@strawberry.type(description="Something scoring noticed about a proposal: a lost point or a reason to ask.")
 class Finding:
-    code: model.FindingCode
-    severity: model.Severity
-    message: str
-    path: list[str]
+    code: model.FindingCode = strawberry.field(description="The kind of finding, stable for clients.")
+    severity: model.Severity = strawberry.field(description="How much it matters.")
+    message: str = strawberry.field(description="An English sentence with the figures, for people.")
+    path: list[str] = strawberry.field(
+        description='The ProposalInput path it is about, e.g. ["sla", "kpis", "0", "remedies"]; empty: '
+        "the whole proposal."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="One criterion's part of the total, explained.")
 class ScoreComponent:
-    criterion: str
-    value: float
-    weight: float
-    contribution: float
-    explanation: str
+    criterion: str = strawberry.field(description="slaQuality, lockIn or cost.")
+    value: float = strawberry.field(
+        description="0-100 as it enters the total, higher is better (lockIn: 100 minus the exposure)."
+    )
+    weight: float = strawberry.field(description="The normalized weight (the three sum to 1).")
+    contribution: float = strawberry.field(description="value x weight; the components sum to the total.")
+    explanation: str = strawberry.field(
+        description="English: every point gained or lost, and what one point is worth in money."
+    )
 
 
 @strawberry.type(
@@ -191,16 +231,26 @@ class ProposalScore:
         description="0-100, the sum of the components' contributions. Budget hidden: the sum of the "
         "SLA-quality and lock-in contributions only."
     )
-    sla_quality: float
-    lock_in_exposure: float
+    sla_quality: float = strawberry.field(description="0-100, higher is better.")
+    lock_in_exposure: float = strawberry.field(
+        description="0-100, higher is worse; enters the total as 100 minus it."
+    )
     cost_score: float = strawberry.field(
         description="0-100 against the RFP's budget. Budget hidden: 0 (not scored for you)."
     )
-    normalized_monthly_cost: Money
-    monthly_cost_low: Money
-    monthly_cost_high: Money
-    exit_cost: Money
-    meets_requirements: bool
+    normalized_monthly_cost: Money = strawberry.field(
+        description="The money committed a month at the expected volume: escalation over the "
+        "committed horizon and the one-time fee spread in."
+    )
+    monthly_cost_low: Money = strawberry.field(description="The same at the RFP's low volume.")
+    monthly_cost_high: Money = strawberry.field(description="The same at the RFP's high volume.")
+    exit_cost: Money = strawberry.field(
+        description="What leaving would cost the buyer: notice, penalty, uncovered transition, knowledge "
+        "loss, data rebuild."
+    )
+    meets_requirements: bool = strawberry.field(
+        description="Whether an enforceable KPI meets every requirement of the RFP."
+    )
     eligible: bool = strawberry.field(
         description="Meets every requirement AND within budget; findings say why not (ranked first)."
     )
@@ -210,7 +260,9 @@ class ProposalScore:
     components: list[ScoreComponent] = strawberry.field(
         description="Budget hidden: without the cost component (its value and explanation name the budget)."
     )
-    scoring_version: str
+    scoring_version: str = strawberry.field(
+        description='The scoring rules that computed it, e.g. "2026.11-2".'
+    )
     budget_hidden: bool = strawberry.field(
         description="True in the view a vendor gets while the RFP's budget is not disclosed: cost "
         "score, cost component and budget findings are left out, and total covers the other criteria."
