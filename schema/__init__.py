@@ -15,6 +15,7 @@ import strawberry
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
+from strawberry.types.base import get_object_definition
 
 from schema.addenda.mutations import AddendumMutation
 from schema.clarifications.mutations import ClarificationMutation
@@ -42,6 +43,15 @@ Mutation = merge_types(
         AddendumMutation,
         DebriefMutation,
     ),
+)
+# merge_types takes no description: set it on the merged definitions.
+get_object_definition(Query, strict=True).description = (
+    "Reads. Authenticate with `Authorization: Bearer <key>`: anonymous callers see nothing (viewer and "
+    "objects null, lists empty); a bad or revoked key is UNAUTHENTICATED."
+)
+get_object_definition(Mutation, strict=True).description = (
+    "Writes. Each takes one `input` and returns a payload whose userErrors say why nothing was written; "
+    "only registerOrganization is open to anonymous callers."
 )
 
 

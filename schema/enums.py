@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import Enum
-from typing import TypeVar, cast
+from typing import TypeVar
 
 import strawberry
-from strawberry.types.enum import StrawberryEnumDefinition
+from strawberry.types.enum import has_enum_definition
 
 from market.vocabulary import OrganizationKind, ProposalStatus, RfpStatus, ServiceCategory
 from scoring.model import (
@@ -29,8 +29,9 @@ E = TypeVar("E", bound=Enum)
 
 def described_enum(cls: type[E], name: str, description: str, values: Mapping[str, str]) -> type[E]:
     """`strawberry.enum(cls)` with a description on the enum and on each value (by member name)."""
-    strawberry.enum(cls, name=name, description=description)
-    definition = cast(StrawberryEnumDefinition, cls.__strawberry_definition__)
+    registered: object = strawberry.enum(cls, name=name, description=description)
+    assert has_enum_definition(registered), "strawberry.enum stamps its definition on the class"
+    definition = registered.__strawberry_definition__
     unknown = set(values) - {value.name for value in definition.values}
     if unknown:  # a typo would leave a value undescribed without a word
         raise ValueError(f"{name} has no values {sorted(unknown)}")

@@ -10,6 +10,7 @@ class), with `@specifiedBy` so codegen and clients can tell what the strings mea
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from decimal import Decimal
 
@@ -54,9 +55,9 @@ DECIMAL: ScalarDefinition = strawberry.scalar(
     parse_value=parse_decimal,
 )
 
-# Strawberry's own parsing and serialization, unchanged: only the documentation is added.
-DATE_TIME: ScalarDefinition = strawberry.scalar(
-    name="DateTime",
+# Strawberry's own definition (parsing, serialization), unchanged: only the documentation is added.
+DATE_TIME: ScalarDefinition = dataclasses.replace(
+    DateTimeDefinition,
     description=(
         'An instant as an RFC 3339 / ISO 8601 string with a UTC offset, e.g. "2027-03-01T17:00:00+00:00".'
         " Outputs are always in UTC with the offset +00:00 (and microseconds when there are any)."
@@ -64,6 +65,4 @@ DATE_TIME: ScalarDefinition = strawberry.scalar(
         " instant in UTC."
     ),
     specified_by_url=DATE_TIME_SPEC,
-    serialize=DateTimeDefinition.serialize,
-    parse_value=DateTimeDefinition.parse_value,
 )

@@ -7,7 +7,7 @@ from typing import Annotated
 import strawberry
 
 from schema.addenda.inputs import AmendRfpInput
-from schema.common import INPUT, local_id
+from schema.common import INPUT, described_mutation, local_id
 from schema.context import ContextInfo, context_of
 from schema.proposals.inputs import ProposalIdInput
 from schema.proposals.types import ProposalPayload
@@ -17,7 +17,7 @@ from schema.scores.inputs import to_data
 
 @strawberry.type
 class AddendumMutation:
-    @strawberry.mutation(
+    @described_mutation(
         description="The buyer amends an OPEN RFP with a numbered addendum. Scoring changes rescore every "
         "proposal; changes to what is bought ask vendors to confirm; the deadline only moves later."
     )
@@ -28,7 +28,7 @@ class AddendumMutation:
         outcome = await context.market.addenda.amend_rfp(context.viewer, local_id(input.rfp_id, "Rfp"), data)
         return RfpPayload.of(outcome)
 
-    @strawberry.mutation(
+    @described_mutation(
         description="The vendor confirms its proposal still stands after an addendum asked it to "
         "(needsConfirmation)."
     )

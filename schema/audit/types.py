@@ -26,6 +26,7 @@ from schema.common import (
     Last,
     PageInfo,
     client_error,
+    described_field,
     page_size,
 )
 from schema.context import ContextInfo, context_of
@@ -48,7 +49,7 @@ class AuditEvent:
         description="How many changed input paths changedFields leaves out."
     )
 
-    @strawberry.field(description="The organization that acted; null when no organization did.")
+    @described_field(description="The organization that acted; null when no organization did.")
     async def actor(self, info: ContextInfo) -> Organization | None:
         return await load_organization(info, self.record.actor_id)
 

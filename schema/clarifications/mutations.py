@@ -14,13 +14,13 @@ from schema.clarifications.inputs import (
     PublishClarificationInput,
 )
 from schema.clarifications.types import ClarificationPayload
-from schema.common import INPUT, local_id
+from schema.common import INPUT, described_mutation, local_id
 from schema.context import ContextInfo, context_of
 
 
 @strawberry.type
 class ClarificationMutation:
-    @strawberry.mutation(
+    @described_mutation(
         description="A vendor that sees an OPEN RFP asks a question before the enquiry deadline; the buyer "
         "and the asker see it."
     )
@@ -33,7 +33,7 @@ class ClarificationMutation:
         )
         return ClarificationPayload.of(outcome)
 
-    @strawberry.mutation(
+    @described_mutation(
         description="The buyer answers a question (ANSWERED), publishing question and answer to every "
         "vendor, anonymized."
     )
@@ -46,7 +46,7 @@ class ClarificationMutation:
         )
         return ClarificationPayload.of(outcome)
 
-    @strawberry.mutation(
+    @described_mutation(
         description="The buyer declines a question (DECLINED); the reason is shown to the asker only."
     )
     async def decline_clarification(
@@ -58,7 +58,7 @@ class ClarificationMutation:
         )
         return ClarificationPayload.of(outcome)
 
-    @strawberry.mutation(
+    @described_mutation(
         description="The buyer publishes a question and its answer nobody asked, to every vendor (ANSWERED)."
     )
     async def publish_clarification(

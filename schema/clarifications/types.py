@@ -9,23 +9,51 @@ import strawberry
 
 from market.records import ClarificationRecord, Page
 from market.vocabulary import ClarificationStatus, Outcome
-from schema.common import Node, PageInfo, UserError, to_global_id, user_errors
+from schema.common import (
+    CURSOR,
+    EDGES,
+    PAGE_INFO,
+    TOTAL_COUNT,
+    USER_ERRORS,
+    Node,
+    PageInfo,
+    UserError,
+    described_field,
+    to_global_id,
+    user_errors,
+)
 from schema.context import ContextInfo, context_of
+from schema.enums import described_enum
 from schema.organizations.types import Organization, load_organization
 
-strawberry.enum(ClarificationStatus, name="ClarificationStatus")
+described_enum(
+    ClarificationStatus,
+    "ClarificationStatus",
+    "Where a clarification question is.",
+    {
+        "ASKED": "Asked by a vendor, not yet handled: the buyer and the asker see it.",
+        "ANSWERED": "Answered (or published unasked) by the buyer: every vendor sees it, anonymized.",
+        "DECLINED": "Declined by the buyer: the buyer and the asker see it, with the reason.",
+    },
+)
 
 
-@strawberry.type(name="Clarification")
+@strawberry.type(
+    name="Clarification",
+    description="A question on an RFP and the buyer's answer. The buyer sees every one; other "
+    "organizations the ANSWERED ones, anonymized, and their own.",
+)
 class Clarification(Node):
     record: strawberry.Private[ClarificationRecord]
-    question: str
+    question: str = strawberry.field(description="The question, as asked (or as published by the buyer).")
     answer: str | None = strawberry.field(
         description="The buyer's answer (ANSWERED, published to every vendor) or reason (DECLINED)."
     )
-    status: ClarificationStatus
-    asked_at: datetime
-    answered_at: datetime | None
+    status: ClarificationStatus = strawberry.field(description="Asked, answered or declined.")
+    asked_at: datetime = strawberry.field(description="When it was asked (or published).")
+    answered_at: datetime | None = strawberry.field(
+        description="When the buyer answered or declined it; null while ASKED."
+    )
 
     @classmethod
     def of(cls, record: ClarificationRecord) -> Clarification:
@@ -39,29 +67,32 @@ class Clarification(Node):
             answered_at=record.answered_at,
         )
 
-    @strawberry.field
+    @described_field(description="True for the organization that asked it; false for everyone else.")
     def asked_by_viewer(self, info: ContextInfo) -> bool:
         context = context_of(info)
         return context.market.clarifications.asked_by(context.viewer, self.record)
 
-    @strawberry.field
+    @described_field(
+        description="Who asked it: shown to the RFP's buyer only; null for everyone else and when the "
+        "buyer published it unasked."
+    )
     async def asked_by(self, info: ContextInfo) -> Organization | None:
         context = context_of(info)
         asker = await context.market.clarifications.asker_for(context.viewer, self.record)
         return await load_organization(info, asker)
 
 
-@strawberry.type
+@strawberry.type(description="A clarification in a list, with its cursor.")
 class ClarificationEdge:
-    cursor: str
-    node: Clarification
+    cursor: str = strawberry.field(description=CURSOR)
+    node: Clarification = strawberry.field(description="The clarification.")
 
 
-@strawberry.type
+@strawberry.type(description="A page of clarifications, oldest first (Relay connection, forward only).")
 class ClarificationConnection:
-    edges: list[ClarificationEdge]
-    page_info: PageInfo
-    total_count: int
+    edges: list[ClarificationEdge] = strawberry.field(description=EDGES)
+    page_info: PageInfo = strawberry.field(description=PAGE_INFO)
+    total_count: int = strawberry.field(description=TOTAL_COUNT)
 
     @classmethod
     def of(cls, page: Page[ClarificationRecord]) -> ClarificationConnection:
@@ -72,10 +103,12 @@ class ClarificationConnection:
         )
 
 
-@strawberry.type
+@strawberry.type(description="The result of a clarification write.")
 class ClarificationPayload:
-    clarification: Clarification | None
-    user_errors: list[UserError]
+    clarification: Clarification | None = strawberry.field(
+        description="The clarification as written; null when nothing was written."
+    )
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS)
 
     @classmethod
     def of(cls, outcome: Outcome[ClarificationRecord]) -> ClarificationPayload:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import strawberry
 
-from schema.common import INPUT, local_id
+from schema.common import INPUT, described_mutation, local_id
 from schema.context import ContextInfo, context_of
 from schema.debriefs.inputs import ConfigureDebriefsInput
 from schema.rfps.types import RfpPayload
@@ -15,7 +15,7 @@ from schema.scores.inputs import to_data
 
 @strawberry.type
 class DebriefMutation:
-    @strawberry.mutation(
+    @described_mutation(
         description="The buyer decides whether tenderers read debriefs and whether they name the winner."
     )
     async def configure_debriefs(

@@ -11,19 +11,26 @@ from schema.common import (
 )
 
 
-@strawberry.input
+@strawberry.input(description="A new organization.")
 class RegisterOrganizationInput:
-    name: str
-    kind: OrganizationKind
-    contact_email: str
+    name: str = strawberry.field(
+        description="One line, 1-200 characters, no control or invisible characters; unique on the "
+        "marketplace (ignoring case and spacing)."
+    )
+    kind: OrganizationKind = strawberry.field(description="BUYER or VENDOR; cannot change later.")
+    contact_email: str = strawberry.field(
+        description="An email address, up to 254 characters; never shown to other organizations."
+    )
     idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 
-@strawberry.input
+@strawberry.input(description="Another API key for the caller's organization.")
 class CreateApiKeyInput:
-    label: str | None = None
+    label: str | None = strawberry.field(
+        default=None, description="A label to tell keys apart, up to 100 characters; default none."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="The key to revoke.")
 class RevokeApiKeyInput:
-    key_id: strawberry.ID
+    key_id: strawberry.ID = strawberry.field(description="The ApiKey's id (Viewer.apiKeys).")

@@ -9,6 +9,7 @@ import strawberry
 from schema import enums  # noqa: F401  (registers the enums used below)
 from schema.common import (
     INPUT,
+    described_mutation,
     local_id,
     user_errors,
 )
@@ -25,7 +26,7 @@ from schema.organizations.types import (
 
 @strawberry.type
 class OrganizationMutation:
-    @strawberry.mutation(
+    @described_mutation(
         description="Registers a BUYER or VENDOR organization and returns its first API key, shown once. "
         "Open to anonymous callers; rate-limited per client address."
     )
@@ -49,7 +50,7 @@ class OrganizationMutation:
             organization=Organization.of(organization), api_key=api_key, user_errors=[]
         )
 
-    @strawberry.mutation(
+    @described_mutation(
         description="Issues another API key for the calling organization; it is shown once (at most 10 "
         "active keys)."
     )
@@ -64,7 +65,7 @@ class OrganizationMutation:
         record, api_key = outcome.value
         return CreateApiKeyPayload(api_key=api_key, key=ApiKey.of(record), user_errors=[])
 
-    @strawberry.mutation(
+    @described_mutation(
         description="Revokes one of the calling organization's keys; it stops working at once "
         "(UNAUTHENTICATED)."
     )

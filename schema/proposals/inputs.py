@@ -11,26 +11,29 @@ from schema.common import (
 from schema.scores.inputs import ProposalInput
 
 
-@strawberry.input
+@strawberry.input(description="The proposal to award.")
 class AwardProposalInput:
-    proposal_id: strawberry.ID
+    proposal_id: strawberry.ID = strawberry.field(description="The winning proposal's global id.")
 
 
-@strawberry.input
+@strawberry.input(description="A vendor's proposal on an RFP.")
 class SubmitProposalInput:
-    rfp_id: strawberry.ID
-    proposal: ProposalInput
+    rfp_id: strawberry.ID = strawberry.field(description="The OPEN RFP's global id.")
+    proposal: ProposalInput = strawberry.field(description="The offer.")
     idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 
-@strawberry.input
+@strawberry.input(description="A new version of the vendor's proposal.")
 class ReviseProposalInput:
-    proposal_id: strawberry.ID
-    expected_version: int
-    proposal: ProposalInput
+    proposal_id: strawberry.ID = strawberry.field(description="The proposal's global id.")
+    expected_version: int = strawberry.field(
+        description="The version the revision is based on: the current `version`, else CONFLICT and "
+        "nothing is written."
+    )
+    proposal: ProposalInput = strawberry.field(description="The whole new offer (it replaces the old).")
     idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 
-@strawberry.input
+@strawberry.input(description="The proposal to act on.")
 class ProposalIdInput:
-    proposal_id: strawberry.ID
+    proposal_id: strawberry.ID = strawberry.field(description="The proposal's global id.")

@@ -9,6 +9,7 @@ import strawberry
 from schema import enums  # noqa: F401  (registers the enums used below)
 from schema.common import (
     INPUT,
+    described_mutation,
     local_id,
 )
 from schema.context import ContextInfo, context_of, idempotency_key
@@ -25,7 +26,7 @@ from schema.scores.inputs import to_data
 
 @strawberry.type
 class ProposalMutation:
-    @strawberry.mutation(
+    @described_mutation(
         description="A vendor submits its one proposal on an OPEN RFP before the deadline, in the RFP's "
         "currency; it is scored and stored as version 1."
     )
@@ -41,7 +42,7 @@ class ProposalMutation:
         )
         return ProposalPayload.of(outcome)
 
-    @strawberry.mutation(
+    @described_mutation(
         description="The vendor replaces its SUBMITTED or SHORTLISTED proposal's offer while the RFP is "
         "OPEN; expectedVersion must be the current version (CONFLICT otherwise). Rescored; version + 1; "
         "rate-limited per hour."
@@ -59,7 +60,7 @@ class ProposalMutation:
         )
         return ProposalPayload.of(outcome)
 
-    @strawberry.mutation(
+    @described_mutation(
         description="The vendor withdraws its proposal (WITHDRAWN, final) unless the RFP is AWARDED or "
         "CANCELLED."
     )
@@ -72,7 +73,7 @@ class ProposalMutation:
         )
         return ProposalPayload.of(outcome)
 
-    @strawberry.mutation(
+    @described_mutation(
         description="The buyer marks a SUBMITTED proposal SHORTLISTED (not on a DRAFT, AWARDED or CANCELLED "
         "RFP)."
     )
@@ -85,7 +86,7 @@ class ProposalMutation:
         )
         return ProposalPayload.of(outcome)
 
-    @strawberry.mutation(
+    @described_mutation(
         description="The buyer awards a SUBMITTED or SHORTLISTED proposal of a CLOSED RFP: it becomes "
         "AWARDED, the other live ones REJECTED and the RFP AWARDED, in one transaction."
     )

@@ -10,16 +10,19 @@ from market.records import (
 from market.vocabulary import Outcome
 from schema import enums  # noqa: F401  (registers the enums used below)
 from schema.common import (
+    USER_ERRORS,
     UserError,
     user_errors,
 )
 from schema.rfps.types import Proposal
 
 
-@strawberry.type
+@strawberry.type(description="The result of a proposal write.")
 class ProposalPayload:
-    proposal: Proposal | None
-    user_errors: list[UserError]
+    proposal: Proposal | None = strawberry.field(
+        description="The proposal as written; null when nothing was written."
+    )
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS)
 
     @classmethod
     def of(cls, outcome: Outcome[ProposalRecord]) -> ProposalPayload:

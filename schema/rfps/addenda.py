@@ -10,12 +10,14 @@ import strawberry
 from market.records import AddendumRecord
 
 
-@strawberry.type
+@strawberry.type(description="An amendment of an OPEN RFP, published to everyone who sees the RFP.")
 class Addendum:
-    number: int
-    summary: str
-    at: datetime
-    changed_fields: list[str]
+    number: int = strawberry.field(description="1 for the first addendum of the RFP, then 2, 3, ...")
+    summary: str = strawberry.field(description="The buyer's summary of the change (1-5,000 characters).")
+    at: datetime = strawberry.field(description="When it was published.")
+    changed_fields: list[str] = strawberry.field(
+        description='The input paths that changed, e.g. ["monthlyBudget", "volume.expected"].'
+    )
 
     @classmethod
     def of(cls, record: AddendumRecord) -> Addendum:

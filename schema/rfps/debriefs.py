@@ -10,17 +10,31 @@ from schema.scores.types import ProposalScore
 from scoring.disclosure import budget_blind
 
 
-@strawberry.type
+@strawberry.type(
+    description="What a tenderer learns once the RFP is AWARDED: its rank and score beside the winner's "
+    "criteria (never the winner's prices or terms)."
+)
 class Debrief:
-    rank: int
-    of: int
-    score: ProposalScore
-    winner_sla_quality: float | None
-    winner_lock_in_exposure: float | None
+    rank: int = strawberry.field(
+        description="The proposal's place in the final ranking, 1 the best (the award may have gone to "
+        "another place)."
+    )
+    of: int = strawberry.field(description="How many proposals competed (withdrawn ones did not).")
+    score: ProposalScore = strawberry.field(
+        description="The proposal's own score (budget-hidden unless the viewer sees the budget)."
+    )
+    winner_sla_quality: float | None = strawberry.field(
+        description="The winner's SLA quality, 0-100; null when the winner has no score on record."
+    )
+    winner_lock_in_exposure: float | None = strawberry.field(
+        description="The winner's lock-in exposure, 0-100; null when the winner has no score on record."
+    )
     winner_cost_score: float | None = strawberry.field(
         description="Budget-derived: null unless the viewer sees the budget."
     )
-    comment: str | None
+    comment: str | None = strawberry.field(
+        description="The buyer's comment to every tenderer (configureDebriefs); null: none."
+    )
     winner_name: str | None = strawberry.field(
         description="The winner's name: null until the buyer publishes the award."
     )

@@ -15,21 +15,50 @@ from schema.common import (
 from schema.scores.inputs import KpiRequirementInput, ScoringWeightsInput, VolumeScenarioInput
 
 
-@strawberry.input
+@strawberry.input(description="A new RFP, created as a DRAFT.")
 class CreateRfpInput:
-    title: str
-    scope: str
-    category: ServiceCategory
-    currency_code: str
-    submission_deadline: datetime
-    evaluation_months: int | None = None
-    volume: VolumeScenarioInput
-    expected_hours_per_month: float | None = None
-    expected_outcomes_per_month: float | None = None
-    requirements: list[KpiRequirementInput] | None = None
-    weights: ScoringWeightsInput | None = None
-    monthly_budget: MoneyInput
-    sealed: bool | None = None
+    title: str = strawberry.field(
+        description="One line, 1-200 characters, no control or invisible characters."
+    )
+    scope: str = strawberry.field(description="What is to be done, 1-20,000 characters.")
+    category: ServiceCategory = strawberry.field(description="The kind of service bought.")
+    currency_code: str = strawberry.field(
+        description="ISO 4217 code of a real currency, upper-case; the budget and every proposal's "
+        "amounts must be in it."
+    )
+    submission_deadline: datetime = strawberry.field(
+        description="Proposals are accepted before this instant: in the future and before 2100 (UTC)."
+    )
+    evaluation_months: int | None = strawberry.field(
+        default=None,
+        description="Months over which costs are compared (one-time fees, escalation), 1-120; default 12.",
+    )
+    volume: VolumeScenarioInput = strawberry.field(description="The monthly volume bought.")
+    expected_hours_per_month: float | None = strawberry.field(
+        default=None,
+        description="Hours of work a month, 0-1,000,000, that time-and-materials pricing is costed at; "
+        "default none (costed at the cap).",
+    )
+    expected_outcomes_per_month: float | None = strawberry.field(
+        default=None,
+        description="Outcomes a month, 0 to 1e9, that outcome-based pricing is costed at; default none "
+        "(outcome-based pricing is then refused).",
+    )
+    requirements: list[KpiRequirementInput] | None = strawberry.field(
+        default=None, description="KPIs every proposal must meet, at most 50; default none."
+    )
+    weights: ScoringWeightsInput | None = strawberry.field(
+        default=None, description="How the criteria weigh; default 0.4 / 0.25 / 0.35."
+    )
+    monthly_budget: MoneyInput = strawberry.field(
+        description="The most the buyer means to pay a month, in currencyCode; hidden from vendors "
+        "unless budgetDisclosed."
+    )
+    sealed: bool | None = strawberry.field(
+        default=None,
+        description="True: nobody sees proposals, scores or the ranking before the submission "
+        "deadline; default false.",
+    )
     idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
     budget_disclosed: bool | None = strawberry.field(
         default=None,
@@ -43,12 +72,12 @@ class CreateRfpInput:
     )
 
 
-@strawberry.input
+@strawberry.input(description="The RFP to act on.")
 class RfpIdInput:
-    rfp_id: strawberry.ID
+    rfp_id: strawberry.ID = strawberry.field(description="The RFP's global id.")
 
 
-@strawberry.input
+@strawberry.input(description="New weights for an RFP.")
 class UpdateRfpWeightsInput:
-    rfp_id: strawberry.ID
-    weights: ScoringWeightsInput
+    rfp_id: strawberry.ID = strawberry.field(description="The RFP's global id.")
+    weights: ScoringWeightsInput = strawberry.field(description="The new weights.")

@@ -9,6 +9,7 @@ import strawberry
 from schema import enums  # noqa: F401  (registers the enums used below)
 from schema.common import (
     INPUT,
+    described_mutation,
     local_id,
 )
 from schema.context import ContextInfo, context_of, idempotency_key
@@ -19,7 +20,7 @@ from schema.scores.inputs import to_data
 
 @strawberry.type
 class RfpMutation:
-    @strawberry.mutation(
+    @described_mutation(
         description="A buyer creates an RFP as a DRAFT, visible to itself only until published."
     )
     async def create_rfp(self, info: ContextInfo, input: Annotated[CreateRfpInput, INPUT]) -> RfpPayload:
@@ -32,7 +33,7 @@ class RfpMutation:
             )
         )
 
-    @strawberry.mutation(
+    @described_mutation(
         description="The buyer opens a DRAFT for proposals (OPEN); refused once its submission deadline has "
         "passed."
     )
@@ -42,7 +43,7 @@ class RfpMutation:
             await context.market.rfps.publish_rfp(context.viewer, local_id(input.rfp_id, "Rfp"))
         )
 
-    @strawberry.mutation(
+    @described_mutation(
         description="The buyer closes an OPEN RFP before its deadline (CLOSED): no more submissions or "
         "revisions."
     )
@@ -52,14 +53,14 @@ class RfpMutation:
             await context.market.rfps.close_rfp(context.viewer, local_id(input.rfp_id, "Rfp"))
         )
 
-    @strawberry.mutation(description="The buyer cancels a DRAFT, OPEN or CLOSED RFP (CANCELLED, final).")
+    @described_mutation(description="The buyer cancels a DRAFT, OPEN or CLOSED RFP (CANCELLED, final).")
     async def cancel_rfp(self, info: ContextInfo, input: Annotated[RfpIdInput, INPUT]) -> RfpPayload:
         context = context_of(info)
         return RfpPayload.of(
             await context.market.rfps.cancel_rfp(context.viewer, local_id(input.rfp_id, "Rfp"))
         )
 
-    @strawberry.mutation(
+    @described_mutation(
         description="The buyer changes the weights of an RFP that is not AWARDED or CANCELLED; every "
         "proposal's total is recomputed at once."
     )

@@ -13,6 +13,7 @@ from schema.common import (
     Before,
     First,
     Last,
+    described_field,
     local_id,
 )
 from schema.context import ContextInfo, context_of
@@ -22,7 +23,7 @@ from schema.rfps.types import Rfp, RfpConnection, remember
 
 @strawberry.type
 class RfpQuery:
-    @strawberry.field(
+    @described_field(
         description="An RFP by its global id; null when it is unknown or the caller may not see it "
         "(a DRAFT is its buyer's only; anonymous callers see none)."
     )
@@ -35,7 +36,7 @@ class RfpQuery:
         record = await context.market.ground.get_rfp(context.viewer, local_id(id, "Rfp"))
         return Rfp.of(remember(info, record)) if record else None
 
-    @strawberry.field(
+    @described_field(
         description="The RFPs the caller may list: a buyer its own (every status), a vendor those OPEN "
         "for bids now, an anonymous caller none. Paged both ways; default order CREATED_AT DESC."
     )

@@ -42,6 +42,7 @@ from schema.common import (
     Node,
     PageInfo,
     UserError,
+    described_field,
     page_size,
     to_global_id,
     user_errors,
@@ -167,13 +168,13 @@ class Rfp(Node):
             award_published=record.award_published,
         )
 
-    @strawberry.field(description="The organization that created the RFP.")
+    @described_field(description="The organization that created the RFP.")
     async def buyer(self, info: ContextInfo) -> Organization:
         organization = await load_organization(info, self.record.buyer_id)
         assert organization is not None, "every RFP has a buyer"
         return organization
 
-    @strawberry.field(
+    @described_field(
         description="The most the buyer means to pay a month. Its buyer sees it; others only when "
         "budgetDisclosed, else null."
     )
@@ -183,14 +184,14 @@ class Rfp(Node):
             return None
         return Money.of(self.record.context.monthly_budget)
 
-    @strawberry.field(
+    @described_field(
         description="Live proposals: the buyer counts all of them; anyone else only its own (0 or 1)."
     )
     async def proposal_count(self, info: ContextInfo) -> int:
         context = context_of(info)
         return await context.loaders.proposal_counts.load(self.record.id)
 
-    @strawberry.field(
+    @described_field(
         description="The proposals: the buyer all of them (a sealed RFP's none before the deadline), a "
         "vendor only its own. Paged both ways; default order SUBMITTED_AT ASC."
     )
@@ -213,7 +214,7 @@ class Rfp(Node):
         page = await context.market.proposals.find_proposals(context.viewer, self.record, listing)
         return ProposalConnection.of(page)
 
-    @strawberry.field(
+    @described_field(
         description="The ranking, for the buyer only (a sealed RFP's once the deadline passed; empty for "
         "anyone else): eligible proposals first, then those meeting the requirements, then by total. "
         "Ranks are counted when the page is read. A bad cursor or weights fail this field only "
@@ -267,7 +268,7 @@ class Rfp(Node):
         description="Every audit event, oldest first; visible with the object itself.",
     )
 
-    @strawberry.field(
+    @described_field(
         description="Questions on the RFP, oldest first: the buyer sees all; another organization the "
         "ANSWERED ones (anonymized) and its own."
     )
@@ -359,17 +360,17 @@ class Proposal(Node):
         assert record is not None, "every proposal has an RFP"
         return record
 
-    @strawberry.field(description="The RFP the proposal answers.")
+    @described_field(description="The RFP the proposal answers.")
     async def rfp(self, info: ContextInfo) -> Rfp:
         return Rfp.of(await self._rfp_record(info))
 
-    @strawberry.field(description="The vendor that submitted it.")
+    @described_field(description="The vendor that submitted it.")
     async def vendor(self, info: ContextInfo) -> Organization:
         organization = await load_organization(info, self.record.vendor_id)
         assert organization is not None, "every proposal has a vendor"
         return organization
 
-    @strawberry.field(
+    @described_field(
         description="The stored score of the current version. The vendor gets the budget-hidden view "
         "while the RFP's budget is not disclosed."
     )
@@ -384,7 +385,7 @@ class Proposal(Node):
             return ProposalScore.of(budget_blind(self.record.score))  # the vendor, budget undisclosed
         return ProposalScore.of(self.record.score)
 
-    @strawberry.field(
+    @described_field(
         description="Once the RFP is AWARDED: for the buyer, and for the vendor when debriefs are "
         "published. Null before, for anyone else, and for withdrawn proposals."
     )
@@ -466,7 +467,7 @@ class RankedProposalConnection:
             total_count=page.total_count,
         )
 
-    @strawberry.field(
+    @described_field(
         description="0-1: the share of 500 weight draws around the weights under which rank 1 stays "
         "rank 1. Null with fewer than 2 proposals."
     )

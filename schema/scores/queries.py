@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from schema import enums  # noqa: F401  (registers the enums used below)
 from schema.common import (
     client_error,
+    described_field,
     local_id,
 )
 from schema.context import ContextInfo, context_of
@@ -16,9 +19,23 @@ from schema.scores.types import ProposalScore
 
 @strawberry.type
 class ScoreQuery:
-    @strawberry.field
+    @described_field(
+        description="What-if: scores a proposal against an RFP and stores nothing. The buyer, or a vendor "
+        "while the RFP is OPEN (budget-hidden view unless the budget is disclosed); refusals are "
+        "GraphQL errors with the user error's code."
+    )
     async def score_preview(
-        self, info: ContextInfo, rfp_id: strawberry.ID, proposal: ProposalInput
+        self,
+        info: ContextInfo,
+        rfp_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(
+                description="The RFP's global id; NOT_FOUND when the caller may not preview it."
+            ),
+        ],
+        proposal: Annotated[
+            ProposalInput, strawberry.argument(description="The offer to score, as submitProposal takes it.")
+        ],
     ) -> ProposalScore:
         """What-if: scores a proposal against an RFP and stores nothing."""
         context = context_of(info)
