@@ -32,7 +32,8 @@ ErrorCodeEnum = described_enum(
         "INVALID": "The input breaks a rule (a range, a length, a format, a unit the RFP cannot use).",
         "NOT_FOUND": "No such object, or the caller may not see it (one answer for both).",
         "FORBIDDEN": "Signed in as the wrong kind of organization, or anonymous where a key is needed.",
-        "CONFLICT": "expectedVersion is stale: someone changed the object since; re-read and retry.",
+        "CONFLICT": "Clashes with the current state: a stale expectedVersion (re-read, then retry), a "
+        "name already registered, or the same idempotency key still in progress.",
         "INVALID_STATE": "The object's status does not allow this (e.g. revising a WITHDRAWN proposal).",
         "DEADLINE_PASSED": "The submission or enquiry deadline has passed.",
         "ALREADY_SUBMITTED": "This vendor already has a proposal on this RFP: revise it instead.",
@@ -48,7 +49,7 @@ EDGES = "The items of this page, in the list's order."
 PAGE_INFO = "Whether more items follow or precede, and the cursors to read them."
 TOTAL_COUNT = "How many items the whole list holds (every page, the caller's view)."
 USER_ERRORS = "Why nothing was written: empty on success."
-INPUT = strawberry.argument(description='What to do; userErrors name paths in it, e.g. ["input", "rfpId"].')
+INPUT = strawberry.argument(description='What to do; userErrors name paths in it, starting with "input".')
 
 R = TypeVar("R", bound=Callable[..., Any])
 

@@ -56,8 +56,8 @@ class CreateRfpInput:
     )
     sealed: bool | None = strawberry.field(
         default=None,
-        description="True: nobody sees proposals, scores or the ranking before the submission "
-        "deadline; default false.",
+        description="True: the buyer sees no proposal, score or ranking before the submission deadline "
+        "(each vendor still sees its own); default false.",
     )
     idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
     budget_disclosed: bool | None = strawberry.field(

@@ -117,8 +117,8 @@ class Rfp(Node):
         description="How the three criteria weigh in every proposal's total."
     )
     sealed: bool = strawberry.field(
-        description="True: nobody, the buyer included, sees the proposals, their scores or the ranking "
-        "before the submission deadline."
+        description="True: the buyer sees no proposal, score or ranking before the submission deadline "
+        "(each vendor still sees its own)."
     )
     budget_disclosed: bool = strawberry.field(
         description="False (the default): vendors see neither monthlyBudget nor anything computed "
