@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Any
 
 import strawberry
@@ -165,12 +166,59 @@ class ScoringWeights:
 # ------------------------------------------------------------------------------------- scores
 
 
+MessageCodeEnum = strawberry.enum(
+    model.MessageCode,
+    name="FindingMessageCode",
+    description="Which sentence a finding's message is: a UI renders its own wording from this code "
+    "and the finding's terms (the English templates are in the README).",
+)
+TermKindEnum = strawberry.enum(
+    model.TermKind,
+    name="MessageTermKind",
+    description="How to show a term's value: NUMBER, PERCENT (5 means 5%), MONTHS, DAYS, HOURS, MONEY "
+    "(see money), CODE (a schema enum value, e.g. a KpiMetric; label it yourself), CODES "
+    "(comma-separated enum values) or TEXT (the vendor's own words, shown as given).",
+)
+
+
+@strawberry.type(description="One value a finding's message names, for a UI to render in its own language.")
+class MessageTerm:
+    name: str = strawberry.field(description="The placeholder's name in the message template, e.g. `months`.")
+    kind: TermKindEnum = strawberry.field(description="How to show the value.")  # type: ignore[valid-type]
+    value: str = strawberry.field(
+        description="The value as text: a decimal number (dot, no separators) for numeric kinds and "
+        "MONEY, the enum value for CODE, the words for TEXT."
+    )
+    money: Money | None = strawberry.field(description="The amount and currency, for MONEY only; else null.")
+
+    @classmethod
+    def of(cls, term: model.Term) -> MessageTerm:
+        money = (
+            Money(
+                amount=model.canonical_amount(Decimal(term.value), term.currency_code),
+                currency_code=term.currency_code,
+            )
+            if term.kind is model.TermKind.MONEY and term.currency_code
+            else None
+        )
+        return cls(name=term.name, kind=term.kind, value=term.value, money=money)
+
+
 @strawberry.type
 class Finding:
     code: model.FindingCode
     severity: model.Severity
     message: str
     path: list[str]
+    message_code: MessageCodeEnum | None = strawberry.field(  # type: ignore[valid-type]
+        default=None,
+        description="The message as a code, to render in the reader's language with `terms`; null on a "
+        "score stored before codes existed (it gains them when rescored).",
+    )
+    terms: list[MessageTerm] = strawberry.field(
+        default_factory=list,
+        description="The values the message names (numbers, units, money, codes), by placeholder name.",
+    )
 
 
 @strawberry.type
@@ -230,7 +278,14 @@ class ProposalScore:
             meets_requirements=score.meets_requirements,
             eligible=score.eligible,
             findings=[
-                Finding(code=f.code, severity=f.severity, message=f.message, path=list(f.path))
+                Finding(
+                    code=f.code,
+                    severity=f.severity,
+                    message=f.message,
+                    path=list(f.path),
+                    message_code=f.message_code,
+                    terms=[MessageTerm.of(term) for term in f.terms],
+                )
                 for f in score.findings
             ],
             components=[ScoreComponent(**component.model_dump()) for component in score.components],
