@@ -12,6 +12,7 @@ from schema.common import (
     Money,
 )
 from scoring import model
+from scoring.messages import TEMPLATES
 
 
 @strawberry.type
@@ -179,6 +180,29 @@ TermKindEnum = strawberry.enum(
     "(see money), CODE (a schema enum value, e.g. a KpiMetric; label it yourself), CODES "
     "(comma-separated enum values) or TEXT (the vendor's own words, shown as given).",
 )
+
+TERM_KINDS = {
+    "NUMBER": "A plain number: a KPI's position, a target, a count.",
+    "PERCENT": "A number of percent: 5 means 5%.",
+    "MONTHS": "A number of months.",
+    "DAYS": "A number of days.",
+    "HOURS": "A number of hours.",
+    "MONEY": "An amount of money: `money` holds it with its currency.",
+    "CODE": "A value of a schema enum (a KpiMetric, KpiUnit, Comparator, RemedyType...): label it yourself.",
+    "CODES": "Schema enum values, comma-separated.",
+    "TEXT": "The vendor's own words (a unit name, a role), shown as given.",
+}
+
+
+def _describe_values(enum: Any, descriptions: dict[str, str]) -> None:
+    """Enum values of scoring/ (pure, knows nothing of GraphQL) get their descriptions here."""
+    for value in enum.__strawberry_definition__.values:
+        value.description = descriptions[value.name]
+
+
+# Each message code is described by its English template ({placeholders} name the terms).
+_describe_values(MessageCodeEnum, {code.name: f"English: {template}" for code, template in TEMPLATES.items()})
+_describe_values(TermKindEnum, TERM_KINDS)
 
 
 @strawberry.type(description="One value a finding's message names, for a UI to render in its own language.")
