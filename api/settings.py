@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from enum import Enum
 from functools import lru_cache
@@ -125,6 +126,9 @@ class Settings(BaseSettings):
     allow_embedded_db: bool = False
     # GraphiQL's own copies of graphiql, react and react-dom (web/graphiql, `./dev install`).
     graphiql_assets_dir: Path | None = None
+    # Trusted documents (README "For front-end teams"): a JSON manifest {"<sha256 hex>": "<document>"}
+    # of the only operations served; unset, any valid operation is served (and APQ registers).
+    trusted_documents: Path | None = None
 
     @field_validator(
         "trusted_proxies", "cors_origins", "cors_allow_headers", "cors_expose_headers", mode="before"
@@ -138,6 +142,13 @@ class Settings(BaseSettings):
     @classmethod
     def _known_level(cls, value: str) -> str:
         return check_log_level(value)
+
+    @field_validator("trusted_documents")
+    @classmethod
+    def _readable_manifest(cls, path: Path | None) -> Path | None:
+        if path is not None:
+            load_manifest(path)  # a bad manifest stops start-up with its one-line reason
+        return path
 
     @field_validator("cors_origins")
     @classmethod
@@ -168,6 +179,23 @@ def normalize_origin(origin: str) -> str:
     ):
         raise ValueError(f"{origin!r} is not an origin like https://app.example.com")
     return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
+def load_manifest(path: Path) -> dict[str, str]:
+    """The trusted documents by SHA-256 of their exact text; ValueError (one line) when the file is
+    missing, not a JSON object of strings, or a key is not its document's hash."""
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise ValueError(f"cannot read a JSON manifest from {path}: {error}") from None
+    if not isinstance(manifest, dict) or not all(
+        isinstance(key, str) and isinstance(document, str) for key, document in manifest.items()
+    ):
+        raise ValueError(f"{path} must be a JSON object of sha256 hash -> document")
+    for key, document in manifest.items():
+        if hashlib.sha256(document.encode()).hexdigest() != key:
+            raise ValueError(f"{path}: {key[:16]}... is not the SHA-256 of its document")
+    return manifest
 
 
 @lru_cache(maxsize=1)

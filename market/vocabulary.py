@@ -82,9 +82,13 @@ class Outcome(Generic[T]):
 
 
 class InputError(Exception):
-    """A query argument the client got wrong (bad cursor, page size): reported, never masked."""
+    """A query argument the client got wrong (bad cursor, page size): reported, never masked.
 
-    def __init__(self, argument: str, message: str) -> None:
+    `code` is BAD_USER_INPUT, or STALE_CURSOR for a cursor that was good when handed out but no
+    longer applies (the client restarts from the first page instead of showing an error)."""
+
+    def __init__(self, argument: str, message: str, code: str = "BAD_USER_INPUT") -> None:
         super().__init__(message)
         self.argument = argument
         self.message = message
+        self.code = code

@@ -103,6 +103,9 @@ class ProposalUseCases(Protocol):
     async def find_proposals(
         self, viewer: OrganizationRecord | None, rfp: RfpRecord, listing: ProposalListing
     ) -> Page[ProposalRecord]: ...
+    async def find_own_proposals(
+        self, viewer: OrganizationRecord | None, listing: ProposalListing
+    ) -> Page[ProposalRecord]: ...
     async def visible_proposal_counts(
         self, viewer: OrganizationRecord | None, rfps: Sequence[RfpRecord | None]
     ) -> list[int]: ...

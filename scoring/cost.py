@@ -29,16 +29,20 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from scoring.findings import finding
+from scoring.messages import money, number, text
 from scoring.model import (
     Finding,
     FindingCode,
     FlatMonthlyPricing,
+    MessageCode,
     Money,
     OutcomeBasedPricing,
     PerUnitPricing,
     ProposalTerms,
     RfpContext,
     ScoringInputError,
+    Term,
+    TermKind,
     TimeAndMaterialsPricing,
     round_minor,
     round_points,
@@ -217,52 +221,53 @@ def _findings(
 ) -> list[Finding]:
     findings: list[Finding] = []
     pricing = terms.pricing
-    code = rfp.currency_code
+    currency = rfp.currency_code
+    uncapped = FindingCode.UNCAPPED_COST, MessageCode.UNCAPPED_COST
     if isinstance(pricing, PerUnitPricing):
-        message = f"cost grows with the number of {pricing.unit_name} without a ceiling"
-        findings.append(finding(FindingCode.UNCAPPED_COST, message, "pricing", "perUnit", "unitPrice"))
+        named = [text("unit", pricing.unit_name)]
+        findings.append(finding(*uncapped, named, "pricing", "perUnit", "unitPrice"))
     elif isinstance(pricing, OutcomeBasedPricing):
-        message = f"cost grows with the number of {pricing.outcome_name} without a ceiling"
-        findings.append(
-            finding(FindingCode.UNCAPPED_COST, message, "pricing", "outcomeBased", "feePerOutcome")
-        )
+        named = [text("unit", pricing.outcome_name)]
+        findings.append(finding(*uncapped, named, "pricing", "outcomeBased", "feePerOutcome"))
     elif isinstance(pricing, TimeAndMaterialsPricing):
         findings.extend(_time_and_materials(pricing, rfp))
     if expected > budget:
-        message = (
-            f"not eligible: the expected monthly cost {expected} {code} exceeds the budget of"
-            f" {round_minor(budget, code)} {code}"
-        )
-        findings.append(finding(FindingCode.OVER_BUDGET, message, "pricing"))
+        named = [money("cost", expected, currency), money("budget", round_minor(budget, currency), currency)]
+        findings.append(finding(FindingCode.OVER_BUDGET, MessageCode.OVER_BUDGET, named, "pricing"))
     elif high > budget:
-        message = (
-            f"at the high volume ({rfp.volume.high:g} {rfp.volume.unit_name}) the monthly cost {high} {code}"
-            f" exceeds the budget of {round_minor(budget, code)} {code}"
-        )
-        findings.append(finding(FindingCode.HIGH_VOLUME_OVER_BUDGET, message, "pricing"))
+        named = [
+            number("volume", rfp.volume.high),
+            text("unit", rfp.volume.unit_name),
+            money("cost", high, currency),
+            money("budget", round_minor(budget, currency), currency),
+        ]
+        said = MessageCode.HIGH_VOLUME_OVER_BUDGET
+        findings.append(finding(FindingCode.HIGH_VOLUME_OVER_BUDGET, said, named, "pricing"))
     return findings
 
 
 def _time_and_materials(pricing: TimeAndMaterialsPricing, rfp: RfpContext) -> list[Finding]:
     base = ("pricing", "timeAndMaterials")
-    code = rfp.currency_code
+    currency = rfp.currency_code
     if rfp.expected_hours_per_month is None:
         estimate = pricing.estimated_hours_per_month
-        said = (
-            f" (the vendor estimates {estimate:g} hours, which binds nobody)" if estimate is not None else ""
-        )
-        message = f"the RFP states no hours: priced at the monthly cap, the money committed{said}"
+        if estimate is None:
+            said, terms = MessageCode.HOURS_NOT_FROM_RFP, []
+        else:
+            said, terms = MessageCode.HOURS_ONLY_ESTIMATED, [number("hours", estimate, TermKind.HOURS)]
         field = "estimatedHoursPerMonth" if estimate is not None else "monthlyCap"
-        return [finding(FindingCode.HOURS_NOT_FROM_RFP, message, *base, field)]
+        return [finding(FindingCode.HOURS_NOT_FROM_RFP, said, terms, *base, field)]
     hours = to_decimal(rfp.expected_hours_per_month)
     rate = pricing.hourly_rate.amount
     if rate * hours > pricing.monthly_cap.amount:
         covered = (pricing.monthly_cap.amount / rate).quantize(Decimal("0.1")) if rate else hours
-        message = (
-            f"the cap {round_minor(pricing.monthly_cap.amount, code)} {code} buys {covered} of the RFP's"
-            f" {hours.normalize():f} hours a month: the rest of the workload is unpriced"
-        )
-        return [finding(FindingCode.CAP_BELOW_WORKLOAD, message, *base, "monthlyCap")]
+        terms = [
+            money("cap", round_minor(pricing.monthly_cap.amount, currency), currency),
+            number("covered", covered, TermKind.HOURS),
+            Term(name="hours", kind=TermKind.HOURS, value=f"{hours.normalize():f}"),
+        ]
+        said = MessageCode.CAP_BELOW_WORKLOAD
+        return [finding(FindingCode.CAP_BELOW_WORKLOAD, said, terms, *base, "monthlyCap")]
     return []
 
 

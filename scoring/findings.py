@@ -5,7 +5,10 @@ Severities live here, not at the call sites, so the same code always means the s
 
 from __future__ import annotations
 
-from scoring.model import Finding, FindingCode, Severity
+from collections.abc import Sequence
+
+from scoring.messages import render
+from scoring.model import Finding, FindingCode, MessageCode, Severity, Term
 
 SEVERITY: dict[FindingCode, Severity] = {
     FindingCode.GAMEABLE_METRIC: Severity.WARNING,
@@ -39,6 +42,20 @@ SEVERITY: dict[FindingCode, Severity] = {
 }
 
 
-def finding(code: FindingCode, message: str, *path: str, severity: Severity | None = None) -> Finding:
-    """A finding with the code's usual severity, unless a milder case (SHARED ownership) says otherwise."""
-    return Finding(code=code, severity=severity or SEVERITY[code], message=message, path=path)
+def finding(
+    code: FindingCode,
+    message_code: MessageCode,
+    terms: Sequence[Term],
+    *path: str,
+    severity: Severity | None = None,
+) -> Finding:
+    """A finding with the code's usual severity, unless a milder case (SHARED ownership) says otherwise;
+    its English message is rendered from the message code and terms (scoring/messages.py)."""
+    return Finding(
+        code=code,
+        severity=severity or SEVERITY[code],
+        message=render(message_code, tuple(terms)),
+        path=path,
+        message_code=message_code,
+        terms=tuple(terms),
+    )

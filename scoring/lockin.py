@@ -36,16 +36,21 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from scoring.findings import finding
+from scoring.messages import number
 from scoring.model import (
     ContractTerms,
     Finding,
     FindingCode,
+    MessageCode,
     Ownership,
     Severity,
+    TermKind,
     round_minor,
     round_points,
     to_decimal,
 )
+
+MONTHS, DAYS = TermKind.MONTHS, TermKind.DAYS
 
 NORM_TERM_MONTHS = 12
 TERM_POINTS = Decimal(22)
@@ -125,32 +130,34 @@ def _rising_share(excess: Decimal, scale: Decimal) -> Decimal:
 def _term(months: int, findings: list[Finding]) -> tuple[Decimal, str]:
     points = TERM_POINTS * _rising_share(Decimal(months - NORM_TERM_MONTHS), TERM_SCALE_MONTHS)
     if points:
-        message = f"{months}-month term, beyond the {NORM_TERM_MONTHS}-month norm"
-        findings.append(finding(FindingCode.LONG_TERM, message, "terms", "termMonths"))
+        terms = [number("months", months, MONTHS), number("norm", NORM_TERM_MONTHS, MONTHS)]
+        findings.append(finding(FindingCode.LONG_TERM, MessageCode.LONG_TERM, terms, "terms", "termMonths"))
     return points, f"term {months} months {round_points(points):.2f}/22"
 
 
 def _notice(days: int, findings: list[Finding]) -> tuple[Decimal, str]:
     points = NOTICE_POINTS * _rising_share(Decimal(days - NORM_NOTICE_DAYS), NOTICE_SCALE_DAYS)
     if points:
-        message = f"{days} days' termination notice, beyond the {NORM_NOTICE_DAYS}-day norm"
-        findings.append(finding(FindingCode.LONG_NOTICE, message, "terms", "terminationNoticeDays"))
+        terms = [number("days", days, DAYS), number("norm", NORM_NOTICE_DAYS, DAYS)]
+        path = ("terms", "terminationNoticeDays")
+        findings.append(finding(FindingCode.LONG_NOTICE, MessageCode.LONG_NOTICE, terms, *path))
     return points, f"notice {days} days {round_points(points):.2f}/8"
 
 
 def _penalty(fee_months: float, findings: list[Finding]) -> tuple[Decimal, str]:
     points = PENALTY_POINTS * _rising_share(to_decimal(fee_months), PENALTY_SCALE_MONTHS)
     if points:
-        message = f"early termination costs {fee_months:g} months of fees"
-        findings.append(finding(FindingCode.EXIT_PENALTY, message, "terms", "earlyTerminationFeeMonths"))
+        terms = [number("months", fee_months, MONTHS)]
+        path = ("terms", "earlyTerminationFeeMonths")
+        findings.append(finding(FindingCode.EXIT_PENALTY, MessageCode.EXIT_PENALTY, terms, *path))
     return points, f"exit penalty {fee_months:g} months {round_points(points):.2f}/15"
 
 
 def _auto_renewal(auto_renews: bool, term_months: int, findings: list[Finding]) -> tuple[Decimal, str]:
     if not auto_renews:
         return Decimal(0), "auto-renewal no 0.00/5"
-    message = f"the contract renews automatically for another {term_months} months"
-    findings.append(finding(FindingCode.AUTO_RENEWAL, message, "terms", "autoRenews"))
+    terms = [number("months", term_months, MONTHS)]
+    findings.append(finding(FindingCode.AUTO_RENEWAL, MessageCode.AUTO_RENEWAL, terms, "terms", "autoRenews"))
     # A renewal re-commits the buyer to another term: a longer term, a heavier renewal.
     points = AUTO_RENEWAL_POINTS * _rising_share(Decimal(term_months), RENEWAL_SCALE_MONTHS)
     return points, f"auto-renewal of {term_months} months {round_points(points):.2f}/5"
@@ -162,21 +169,20 @@ def _ownership(owner: Ownership, weight: Decimal, what: str, findings: list[Find
         runbooks = what == "runbooks"
         code = FindingCode.VENDOR_OWNS_RUNBOOKS if runbooks else FindingCode.VENDOR_OWNS_TOOLING_CONFIG
         field = "runbookOwnership" if runbooks else "toolingConfigOwnership"
-        verb = "are" if runbooks else "is"
         if owner is Ownership.SHARED:
-            message = f"the {what} {verb} shared-owned: the buyer may not take all of it along on exit"
-            findings.append(finding(code, message, "terms", field, severity=Severity.INFO))
+            said = MessageCode.RUNBOOKS_SHARED if runbooks else MessageCode.TOOLING_SHARED
+            findings.append(finding(code, said, [], "terms", field, severity=Severity.INFO))
         else:
-            message = f"the {what} {verb} vendor-owned: the buyer cannot take it along on exit"
-            findings.append(finding(code, message, "terms", field))
+            said = MessageCode.RUNBOOKS_VENDOR if runbooks else MessageCode.TOOLING_VENDOR
+            findings.append(finding(code, said, [], "terms", field))
     return points, f"{what} {owner.value.lower()}-owned {round_points(points):.2f}/{weight}"
 
 
 def _knowledge_transfer(clause: bool, findings: list[Finding]) -> tuple[Decimal, str]:
     if clause:
         return Decimal(0), "knowledge-transfer clause yes 0.00/10"
-    message = "no knowledge-transfer clause: the tribal knowledge leaves with the vendor"
-    findings.append(finding(FindingCode.NO_KNOWLEDGE_TRANSFER, message, "terms", "knowledgeTransferClause"))
+    said = MessageCode.NO_KNOWLEDGE_TRANSFER
+    findings.append(finding(FindingCode.NO_KNOWLEDGE_TRANSFER, said, [], "terms", "knowledgeTransferClause"))
     return KNOWLEDGE_TRANSFER_POINTS, "knowledge-transfer clause no 10.00/10"
 
 
@@ -184,18 +190,16 @@ def _transition(months: int, findings: list[Finding]) -> tuple[Decimal, str]:
     missing = max(0, TRANSITION_NORM_MONTHS - months)
     points = TRANSITION_POINTS * missing / TRANSITION_NORM_MONTHS
     if missing == TRANSITION_NORM_MONTHS:
-        message = "no transition assistance when the buyer leaves"
+        said = MessageCode.NO_TRANSITION_ASSISTANCE
         findings.append(
-            finding(FindingCode.NO_TRANSITION_ASSISTANCE, message, "terms", "transitionAssistanceMonths")
+            finding(FindingCode.NO_TRANSITION_ASSISTANCE, said, [], "terms", "transitionAssistanceMonths")
         )
     elif missing:
-        message = (
-            f"only {months} months of transition assistance; a switch needs {TRANSITION_NORM_MONTHS} or more"
-        )
         findings.append(
             finding(
                 FindingCode.NO_TRANSITION_ASSISTANCE,
-                message,
+                MessageCode.SHORT_TRANSITION_ASSISTANCE,
+                [number("months", months, MONTHS), number("norm", TRANSITION_NORM_MONTHS, MONTHS)],
                 "terms",
                 "transitionAssistanceMonths",
                 severity=Severity.INFO,
@@ -208,7 +212,7 @@ def _data_export(export: bool, findings: list[Finding]) -> tuple[Decimal, str]:
     if export:
         return Decimal(0), "data export on exit yes 0.00/5"
     findings.append(
-        finding(FindingCode.NO_DATA_EXPORT, "no data export on exit", "terms", "dataExportOnExit")
+        finding(FindingCode.NO_DATA_EXPORT, MessageCode.NO_DATA_EXPORT, [], "terms", "dataExportOnExit")
     )
     return DATA_EXPORT_POINTS, "data export on exit no 5.00/5"
 

@@ -425,11 +425,91 @@ class ComputedMoney(Money):
     amount: Decimal = Field(ge=0)
 
 
+class MessageCode(str, Enum):
+    """Which sentence a finding says: scoring/messages.py holds the English template of each, so a UI
+    can render its own language from the code and the terms instead of translating prose."""
+
+    KPI_NO_MEASUREMENT_METHOD = "KPI_NO_MEASUREMENT_METHOD"
+    KPI_PLACEHOLDER_METHOD = "KPI_PLACEHOLDER_METHOD"
+    KPI_NO_MEASUREMENT_WINDOW = "KPI_NO_MEASUREMENT_WINDOW"
+    REMEDY_NO_PERCENT = "REMEDY_NO_PERCENT"
+    REMEDY_TOKEN_PERCENT = "REMEDY_TOKEN_PERCENT"
+    REMEDY_PARTIAL_PERCENT = "REMEDY_PARTIAL_PERCENT"
+    TERMINATION_CANNOT_TRIGGER = "TERMINATION_CANNOT_TRIGGER"
+    CORRECTIVE_PLAN_ONLY = "CORRECTIVE_PLAN_ONLY"
+    KPI_NO_REMEDY = "KPI_NO_REMEDY"
+    KPI_NOTHING_AT_STAKE = "KPI_NOTHING_AT_STAKE"
+    METRIC_WRONG_WAY = "METRIC_WRONG_WAY"
+    METRIC_WRONG_UNIT = "METRIC_WRONG_UNIT"
+    METRIC_PROMISES_NOTHING = "METRIC_PROMISES_NOTHING"
+    TARGET_PERFECTION = "TARGET_PERFECTION"
+    KPI_REPEATED = "KPI_REPEATED"
+    SLA_NO_KPI = "SLA_NO_KPI"
+    SLA_NO_OUTCOME = "SLA_NO_OUTCOME"
+    ACTIVITY_METRIC = "ACTIVITY_METRIC"
+    NO_REPORTING = "NO_REPORTING"
+    QUARTERLY_REPORTING = "QUARTERLY_REPORTING"
+    SLOW_ESCALATION_STEP = "SLOW_ESCALATION_STEP"
+    NO_TIMELY_ESCALATION = "NO_TIMELY_ESCALATION"
+    REQUIREMENT_UNENFORCEABLE = "REQUIREMENT_UNENFORCEABLE"
+    REQUIREMENT_NOT_OFFERED = "REQUIREMENT_NOT_OFFERED"
+    REQUIREMENT_WEAKER = "REQUIREMENT_WEAKER"
+    WEIGHTED_KPI_NO_CONSEQUENCE = "WEIGHTED_KPI_NO_CONSEQUENCE"
+    NO_WEIGHTED_REMEDY = "NO_WEIGHTED_REMEDY"
+    LONG_TERM = "LONG_TERM"
+    LONG_NOTICE = "LONG_NOTICE"
+    EXIT_PENALTY = "EXIT_PENALTY"
+    AUTO_RENEWAL = "AUTO_RENEWAL"
+    RUNBOOKS_SHARED = "RUNBOOKS_SHARED"
+    RUNBOOKS_VENDOR = "RUNBOOKS_VENDOR"
+    TOOLING_SHARED = "TOOLING_SHARED"
+    TOOLING_VENDOR = "TOOLING_VENDOR"
+    NO_KNOWLEDGE_TRANSFER = "NO_KNOWLEDGE_TRANSFER"
+    NO_TRANSITION_ASSISTANCE = "NO_TRANSITION_ASSISTANCE"
+    SHORT_TRANSITION_ASSISTANCE = "SHORT_TRANSITION_ASSISTANCE"
+    NO_DATA_EXPORT = "NO_DATA_EXPORT"
+    UNCAPPED_COST = "UNCAPPED_COST"
+    OVER_BUDGET = "OVER_BUDGET"
+    HIGH_VOLUME_OVER_BUDGET = "HIGH_VOLUME_OVER_BUDGET"
+    HOURS_NOT_FROM_RFP = "HOURS_NOT_FROM_RFP"
+    HOURS_ONLY_ESTIMATED = "HOURS_ONLY_ESTIMATED"
+    CAP_BELOW_WORKLOAD = "CAP_BELOW_WORKLOAD"
+    LOW_PRICE_BELOW_MEAN = "LOW_PRICE_BELOW_MEAN"
+    LOW_PRICE_BELOW_NEXT = "LOW_PRICE_BELOW_NEXT"
+    LOW_PRICE_BELOW_BOTH = "LOW_PRICE_BELOW_BOTH"
+
+
+class TermKind(str, Enum):
+    """How a UI shows a term's value: numbers in its own locale, codes through its own labels."""
+
+    NUMBER = "NUMBER"  # a plain number (a KPI's position, a target, a count)
+    PERCENT = "PERCENT"  # a number of percent (5 means 5%)
+    MONTHS = "MONTHS"
+    DAYS = "DAYS"
+    HOURS = "HOURS"
+    MONEY = "MONEY"  # an amount in currencyCode
+    CODE = "CODE"  # an enum value of the schema (a metric, a unit, a comparator, a remedy type)
+    CODES = "CODES"  # enum values, comma-separated
+    TEXT = "TEXT"  # the vendor's own words (a unit name, a role), shown as given
+
+
+class Term(Model):
+    """One value a message names: its placeholder name, kind and value (a decimal string for numbers)."""
+
+    name: str
+    kind: TermKind
+    value: str
+    currency_code: str | None = None  # MONEY only
+
+
 class Finding(Model):
     code: FindingCode
     severity: Severity
     message: str
     path: tuple[str, ...] = ()  # camelCase path into ProposalInput, e.g. ("sla", "kpis", "0")
+    # The message as a code and its terms (scoring/messages.py); None on scores stored before them.
+    message_code: MessageCode | None = None
+    terms: tuple[Term, ...] = ()
 
 
 class ScoreComponent(Model):

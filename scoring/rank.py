@@ -26,10 +26,12 @@ from datetime import datetime
 from decimal import ROUND_DOWN, Decimal, localcontext
 
 from scoring.findings import finding
+from scoring.messages import number
 from scoring.model import (
     DECIMAL_CONTEXT,
     Finding,
     FindingCode,
+    MessageCode,
     ProposalScore,
     ScoreComponent,
     Weights,
@@ -239,14 +241,21 @@ def low_price_finding(cost: Decimal, mean_others: Decimal, next_price: Decimal |
     below_next = next_price is not None and next_price > 0 and cost <= next_price * LOW_SHARE_OF_NEXT
     if not (below_mean or below_next):
         return None
-    reasons = []
+    # Normalized costs are compared within one RFP's currency, which this rule is not told: plain numbers.
+    terms = [number("cost", round_money(cost))]
     if below_mean:
-        reasons.append(f"at least 40% below the mean of the other proposals ({round_money(mean_others)})")
+        terms.append(number("mean", round_money(mean_others)))
     if below_next:
         assert next_price is not None
-        reasons.append(f"at least 30% below the next higher price ({round_money(next_price)})")
-    message = f"normalized monthly cost {round_money(cost)} is {' and '.join(reasons)}: underinvestment risk"
-    return finding(FindingCode.ABNORMALLY_LOW_PRICE, message, "pricing")
+        terms.append(number("next", round_money(next_price)))
+    said = (
+        MessageCode.LOW_PRICE_BELOW_BOTH
+        if below_mean and below_next
+        else MessageCode.LOW_PRICE_BELOW_MEAN
+        if below_mean
+        else MessageCode.LOW_PRICE_BELOW_NEXT
+    )
+    return finding(FindingCode.ABNORMALLY_LOW_PRICE, said, terms, "pricing")
 
 
 @in_decimal_context

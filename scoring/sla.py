@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from scoring.findings import finding
+from scoring.messages import code, number, text
 from scoring.model import (
     UNIT_RANGES,
     Cadence,
@@ -51,10 +52,13 @@ from scoring.model import (
     KpiMetric,
     KpiRequirement,
     KpiUnit,
+    MessageCode,
     Remedy,
     RemedyType,
     Severity,
     Sla,
+    Term,
+    TermKind,
     round_points,
     to_decimal,
 )
@@ -255,74 +259,89 @@ def is_placeholder(method: str | None) -> bool:
 def _facts(index: int, kpi: Kpi, term_months: int, findings: list[Finding]) -> KpiFacts:
     method = not is_placeholder(kpi.measurement_method)
     window = kpi.measurement_window not in (None, Cadence.NONE)
-    name = f"KPI {index + 1} ({kpi.metric.value})"
+    name = _kpi_terms(index, kpi)
     if not method:
-        what = (
-            "names no measurement method"
+        said, terms = (
+            (MessageCode.KPI_NO_MEASUREMENT_METHOD, name)
             if not kpi.measurement_method
-            else (f"names a placeholder ({kpi.measurement_method!r}), not a measurement method")
+            else (MessageCode.KPI_PLACEHOLDER_METHOD, [*name, text("method", kpi.measurement_method)])
         )
-        findings.append(
-            finding(
-                FindingCode.MISSING_MEASUREMENT_METHOD,
-                f"{name} {what}",
-                *_kpi_path(index, "measurementMethod"),
-            )
-        )
+        path = _kpi_path(index, "measurementMethod")
+        findings.append(finding(FindingCode.MISSING_MEASUREMENT_METHOD, said, terms, *path))
     if not window:
-        findings.append(
-            finding(
-                FindingCode.MISSING_MEASUREMENT_METHOD,
-                f"{name} states no measurement window",
-                *_kpi_path(index, "measurementWindow"),
-            )
-        )
+        said = MessageCode.KPI_NO_MEASUREMENT_WINDOW
+        path = _kpi_path(index, "measurementWindow")
+        findings.append(finding(FindingCode.MISSING_MEASUREMENT_METHOD, said, name, *path))
     stake = _stake(index, kpi, term_months, findings)
     meaningful = _meaningful(index, kpi, findings)
     _plausible(index, kpi, findings)
     return KpiFacts(index, kpi, meaningful, method, window, stake)
 
 
-def remedy_value(remedy: Remedy, term_months: int) -> tuple[Decimal, str | None, str]:
-    """(stake 0-1, why it is weak or None, the field that makes it weak)."""
+Why = tuple[MessageCode, list[Term]]
+
+
+def remedy_value(remedy: Remedy, term_months: int) -> tuple[Decimal, Why | None, str]:
+    """(stake 0-1, why it is weak (message code and terms) or None, the field that makes it weak)."""
     if remedy.type in (RemedyType.SERVICE_CREDIT, RemedyType.FEE_AT_RISK):
-        label = "service credit" if remedy.type is RemedyType.SERVICE_CREDIT else "fee at risk"
+        label = code("remedy", remedy.type.value)
         if remedy.credit_percent is None:
-            return Decimal(0), f"a {label} of no stated percentage puts nothing at stake", "creditPercent"
+            return Decimal(0), (MessageCode.REMEDY_NO_PERCENT, [label]), "creditPercent"
         percent = to_decimal(remedy.credit_percent)
+        stated = [label, number("percent", percent, TermKind.PERCENT)]
         if percent < TOKEN_CREDIT_PERCENT:
-            return Decimal(0), f"a {label} of {percent}% is a token, not a stake", "creditPercent"
+            return Decimal(0), (MessageCode.REMEDY_TOKEN_PERCENT, stated), "creditPercent"
         value = min(Decimal(1), percent / FULL_CREDIT_PERCENT)
-        why = None if value == 1 else f"a {label} of {percent}% is worth {value:.2f} of a 10% one"
+        share = Term(name="share", kind=TermKind.NUMBER, value=f"{value:.2f}")
+        why = None if value == 1 else (MessageCode.REMEDY_PARTIAL_PERCENT, [*stated, share])
         return value, why, "creditPercent"
     if remedy.type is RemedyType.TERMINATION_RIGHT:
         breaches = remedy.after_consecutive_breaches or DEFAULT_BREACHES
         if breaches > term_months:
-            why = (
-                f"a termination right after {breaches} monthly breaches cannot trigger"
-                f" in a {term_months}-month term"
+            terms = [number("breaches", breaches), number("term", term_months, TermKind.MONTHS)]
+            return (
+                WEAK_TERMINATION,
+                (MessageCode.TERMINATION_CANNOT_TRIGGER, terms),
+                "afterConsecutiveBreaches",
             )
-            return WEAK_TERMINATION, why, "afterConsecutiveBreaches"
         return Decimal(1), None, "afterConsecutiveBreaches"
-    return Decimal(0), "a corrective-action plan alone is no consequence", "type"
+    return Decimal(0), (MessageCode.CORRECTIVE_PLAN_ONLY, []), "type"
+
+
+def _kpi_terms(index: int, kpi: Kpi) -> list[Term]:
+    """The terms of "KPI 2 (CSAT)": its position (from 1) and its metric."""
+    return [number("kpi", index + 1), code("metric", kpi.metric.value)]
+
+
+def _bound_terms(target: Kpi | KpiRequirement, prefix: str = "") -> list[Term]:
+    """The terms of "at least 95 PERCENT"; `prefix` names them apart when a sentence holds two."""
+
+    def named(name: str) -> str:
+        return prefix + name[0].upper() + name[1:] if prefix else name
+
+    return [
+        code(named("comparator"), target.comparator.value),
+        number(named("target"), target.target),
+        code(named("unit"), target.unit.value),
+    ]
 
 
 def _stake(index: int, kpi: Kpi, term_months: int, findings: list[Finding]) -> Decimal:
-    name = f"KPI {index + 1} ({kpi.metric.value})"
+    name = _kpi_terms(index, kpi)
+    remedies = _kpi_path(index, "remedies")
     if not kpi.remedies:
-        message = f"{name} has no remedy when missed"
-        findings.append(finding(FindingCode.KPI_WITHOUT_REMEDY, message, *_kpi_path(index, "remedies")))
+        findings.append(finding(FindingCode.KPI_WITHOUT_REMEDY, MessageCode.KPI_NO_REMEDY, name, *remedies))
         return Decimal(0)
     stake = Decimal(0)
-    for number, remedy in enumerate(kpi.remedies):
+    for position, remedy in enumerate(kpi.remedies):
         value, why, field = remedy_value(remedy, term_months)
         stake = max(stake, value)
         if why is not None:
-            path = _kpi_path(index, "remedies", str(number), field)
-            findings.append(finding(FindingCode.WEAK_REMEDY, f"{name}: {why}", *path))
+            path = _kpi_path(index, "remedies", str(position), field)
+            findings.append(finding(FindingCode.WEAK_REMEDY, why[0], [*name, *why[1]], *path))
     if stake == 0:
-        message = f"{name} has no remedy with anything at stake"
-        findings.append(finding(FindingCode.KPI_WITHOUT_REMEDY, message, *_kpi_path(index, "remedies")))
+        said = MessageCode.KPI_NOTHING_AT_STAKE
+        findings.append(finding(FindingCode.KPI_WITHOUT_REMEDY, said, name, *remedies))
     return stake
 
 
@@ -331,24 +350,24 @@ def _meaningful(index: int, kpi: Kpi, findings: list[Finding]) -> bool:
     if rule is None:
         return True
     comparator, units = rule
-    name = f"KPI {index + 1} ({kpi.metric.value})"
+    name = _kpi_terms(index, kpi)
     low, high = UNIT_RANGES[kpi.unit]
+    why: Why
     if kpi.comparator is not comparator:
-        why, field = (
-            f"points the wrong way ({kpi.comparator.value}; it must be {comparator.value})",
-            "comparator",
-        )
+        wrong_way = [code("comparator", kpi.comparator.value), code("expected", comparator.value)]
+        why, field = (MessageCode.METRIC_WRONG_WAY, wrong_way), "comparator"
     elif kpi.unit not in units:
         allowed = ", ".join(sorted(unit.value for unit in units))
-        why, field = f"is measured in {kpi.unit.value}, which means nothing for it (use {allowed})", "unit"
+        unit_terms = [code("unit", kpi.unit.value), Term(name="allowed", kind=TermKind.CODES, value=allowed)]
+        why, field = (MessageCode.METRIC_WRONG_UNIT, unit_terms), "unit"
     elif (comparator is Comparator.AT_LEAST and kpi.target <= low) or (
         comparator is Comparator.AT_MOST and kpi.target >= high
     ):
-        why, field = f"promises nothing ({_bound(kpi)})", "target"
+        why, field = (MessageCode.METRIC_PROMISES_NOTHING, _bound_terms(kpi)), "target"
     else:
         return True
-    message = f"{name} {why}: no outcome credit"
-    findings.append(finding(FindingCode.METRIC_NOT_MEANINGFUL, message, *_kpi_path(index, field)))
+    path = _kpi_path(index, field)
+    findings.append(finding(FindingCode.METRIC_NOT_MEANINGFUL, why[0], [*name, *why[1]], *path))
     return False
 
 
@@ -358,10 +377,9 @@ def _plausible(index: int, kpi: Kpi, findings: list[Finding]) -> None:
         kpi.comparator is Comparator.AT_LEAST and kpi.target >= high and kpi.unit is not KpiUnit.COUNT
     ) or (kpi.comparator is Comparator.AT_MOST and kpi.target <= low)
     if perfect and MEANINGFUL.get(kpi.metric, (kpi.comparator,))[0] is kpi.comparator:
-        message = (
-            f"KPI {index + 1} ({kpi.metric.value}) promises perfection ({_bound(kpi)}): ask for evidence"
-        )
-        findings.append(finding(FindingCode.IMPLAUSIBLE_TARGET, message, *_kpi_path(index, "target")))
+        terms = [*_kpi_terms(index, kpi), *_bound_terms(kpi)]
+        path = _kpi_path(index, "target")
+        findings.append(finding(FindingCode.IMPLAUSIBLE_TARGET, MessageCode.TARGET_PERFECTION, terms, *path))
 
 
 def _duplicates(kpis: tuple[Kpi, ...], findings: list[Finding]) -> None:
@@ -376,27 +394,27 @@ def _duplicates(kpis: tuple[Kpi, ...], findings: list[Finding]) -> None:
         strictest = max(indexes, key=lambda i: (sign * kpis[i].target, -i))
         for index in indexes:
             if index != strictest:
-                message = (
-                    f"KPI {index + 1} repeats KPI {strictest + 1} ({kpis[index].metric.value},"
-                    f" {comparator.value}, {kpis[index].unit.value});"
-                    " the strictest counts, a repeat adds nothing"
-                )
-                findings.append(finding(FindingCode.DUPLICATE_KPI, message, *_kpi_path(index)))
+                terms = [
+                    *_kpi_terms(index, kpis[index]),
+                    number("strictest", strictest + 1),
+                    code("comparator", comparator.value),
+                    code("unit", kpis[index].unit.value),
+                ]
+                path = _kpi_path(index)
+                findings.append(finding(FindingCode.DUPLICATE_KPI, MessageCode.KPI_REPEATED, terms, *path))
 
 
 def _metric_mix(facts: list[KpiFacts], findings: list[Finding]) -> None:
     meaningful = [f for f in facts if f.meaningful]
     if any(f.kpi.metric in OUTCOME_METRICS for f in meaningful):
         return
-    what = "has no KPI at all" if not facts else "measures no outcome (CSAT, quality, resolution...)"
-    findings.append(finding(FindingCode.NO_OUTCOME_METRIC, f"the SLA {what}", "sla", "kpis"))
+    said = MessageCode.SLA_NO_KPI if not facts else MessageCode.SLA_NO_OUTCOME
+    findings.append(finding(FindingCode.NO_OUTCOME_METRIC, said, [], "sla", "kpis"))
     for f in facts:
         if f.kpi.metric in ACTIVITY_METRICS:
-            message = (
-                f"{f.kpi.metric.value} counts activity (or cannot be told from it) and can be gamed;"
-                " no outcome metric balances it"
-            )
-            findings.append(finding(FindingCode.GAMEABLE_METRIC, message, *_kpi_path(f.index, "metric")))
+            terms = [code("metric", f.kpi.metric.value)]
+            path = _kpi_path(f.index, "metric")
+            findings.append(finding(FindingCode.GAMEABLE_METRIC, MessageCode.ACTIVITY_METRIC, terms, *path))
 
 
 def _activity_only(facts: list[KpiFacts]) -> bool:
@@ -407,33 +425,33 @@ def _activity_only(facts: list[KpiFacts]) -> bool:
 
 def _reporting(cadence: Cadence, findings: list[Finding]) -> Decimal:
     if cadence is Cadence.NONE:
-        findings.append(finding(FindingCode.NO_REPORTING, "no reporting cadence", "sla", "reportingCadence"))
+        path = ("sla", "reportingCadence")
+        findings.append(finding(FindingCode.NO_REPORTING, MessageCode.NO_REPORTING, [], *path))
     elif cadence is Cadence.QUARTERLY:
-        message = "reporting only quarterly: monthly or better is the norm (half the reporting points)"
-        findings.append(
-            finding(FindingCode.NO_REPORTING, message, "sla", "reportingCadence", severity=Severity.INFO)
-        )
+        said = MessageCode.QUARTERLY_REPORTING
+        path = ("sla", "reportingCadence")
+        findings.append(finding(FindingCode.NO_REPORTING, said, [], *path, severity=Severity.INFO))
     return REPORTING_POINTS[cadence]
 
 
 def _escalation(steps: Sequence[EscalationStep], findings: list[Finding]) -> Decimal:
     timely = False
-    for number, step in enumerate(steps):
+    for position, step in enumerate(steps):
         if step.response_hours <= MAX_ESCALATION_HOURS:
             timely = True
             continue
-        message = (
-            f"escalation step {number + 1} ({step.role}) answers after {step.response_hours:g} hours,"
-            f" later than a monthly reporting period ({MAX_ESCALATION_HOURS} hours): no escalation"
-        )
-        path = ("sla", "escalationPath", str(number), "responseHours")
-        findings.append(finding(FindingCode.SLOW_ESCALATION, message, *path))
+        terms = [
+            number("step", position + 1),
+            text("role", step.role),
+            number("hours", step.response_hours, TermKind.HOURS),
+            number("limit", MAX_ESCALATION_HOURS, TermKind.HOURS),
+        ]
+        path = ("sla", "escalationPath", str(position), "responseHours")
+        findings.append(finding(FindingCode.SLOW_ESCALATION, MessageCode.SLOW_ESCALATION_STEP, terms, *path))
     if timely:
         return ESCALATION_POINTS
     findings.append(
-        finding(
-            FindingCode.NO_ESCALATION_PATH, "no timely escalation path for breaches", "sla", "escalationPath"
-        )
+        finding(FindingCode.NO_ESCALATION_PATH, MessageCode.NO_TIMELY_ESCALATION, [], "sla", "escalationPath")
     )
     return Decimal(0)
 
@@ -467,41 +485,39 @@ def _requirements_met(
     facts: list[KpiFacts], requirements: tuple[KpiRequirement, ...], findings: list[Finding]
 ) -> int:
     met = 0
-    for number, requirement in enumerate(requirements, start=1):
+    for position, requirement in enumerate(requirements, start=1):
         if any(requirement_value(f, requirement) > 0 for f in facts):
             met += 1
             continue
-        findings.append(_unmet(number, requirement, facts))
+        findings.append(_unmet(position, requirement, facts))
     return met
 
 
-def _unmet(number: int, requirement: KpiRequirement, facts: list[KpiFacts]) -> Finding:
-    wanted = f"requirement {number}: {requirement.metric.value} {_bound(requirement)}"
+def _unmet(position: int, requirement: KpiRequirement, facts: list[KpiFacts]) -> Finding:
+    wanted = [
+        number("requirement", position),
+        code("metric", requirement.metric.value),
+        *_bound_terms(requirement),
+    ]
+    not_met = FindingCode.REQUIREMENT_NOT_MET
     strict = [f for f in facts if satisfies(f.kpi, requirement)]
     if strict:
         f = strict[0]
         missing, field = (
-            ("a measurement method", "measurementMethod")
+            ("MEASUREMENT_METHOD", "measurementMethod")
             if not f.method
-            else ("a measurement window", "measurementWindow")
+            else ("MEASUREMENT_WINDOW", "measurementWindow")
             if not f.window
-            else ("a remedy with something at stake", "remedies")
+            else ("REMEDY", "remedies")
         )
-        message = (
-            f"{wanted}: KPI {f.index + 1} meets the target but lacks {missing}, so it cannot be enforced"
-        )
-        return finding(FindingCode.REQUIREMENT_NOT_MET, message, *_kpi_path(f.index, field))
+        terms = [*wanted, number("kpi", f.index + 1), code("missing", missing)]
+        return finding(not_met, MessageCode.REQUIREMENT_UNENFORCEABLE, terms, *_kpi_path(f.index, field))
     same_metric = [f for f in facts if f.kpi.metric is requirement.metric]
     if not same_metric:
-        return finding(FindingCode.REQUIREMENT_NOT_MET, f"{wanted}: no KPI offers it", "sla", "kpis")
+        return finding(not_met, MessageCode.REQUIREMENT_NOT_OFFERED, wanted, "sla", "kpis")
     f = same_metric[0]
-    message = f"{wanted}: KPI {f.index + 1} offers {_bound(f.kpi)}, weaker or not comparable"
-    return finding(FindingCode.REQUIREMENT_NOT_MET, message, *_kpi_path(f.index, "target"))
-
-
-def _bound(target: Kpi | KpiRequirement) -> str:
-    comparator = "at least" if target.comparator is Comparator.AT_LEAST else "at most"
-    return f"{comparator} {target.target:g} {target.unit.value}"
+    terms = [*wanted, number("kpi", f.index + 1), *_bound_terms(f.kpi, "offered")]
+    return finding(not_met, MessageCode.REQUIREMENT_WEAKER, terms, *_kpi_path(f.index, "target"))
 
 
 # ------------------------------------------------------------------- the KPIs that carry weight
@@ -589,10 +605,7 @@ def _no_stake(choice: Choice) -> Finding:
     carried = [*choice.picks, choice.headline] if choice.headline is not None else list(choice.picks)
     for p in carried:
         if p is not None and p.stake == 0:
-            message = (
-                f"KPI {p.index + 1} ({p.kpi.metric.value}) carries weight but has no consequence when"
-                " missed: the SLA is vague (a remedy on another KPI does not count)"
-            )
-            return finding(FindingCode.NO_REMEDIES, message, *_kpi_path(p.index, "remedies"))
-    message = "no KPI that carries weight (required or headline) has a remedy with something at stake"
-    return finding(FindingCode.NO_REMEDIES, message, "sla", "kpis")
+            said = MessageCode.WEIGHTED_KPI_NO_CONSEQUENCE
+            terms = _kpi_terms(p.index, p.kpi)
+            return finding(FindingCode.NO_REMEDIES, said, terms, *_kpi_path(p.index, "remedies"))
+    return finding(FindingCode.NO_REMEDIES, MessageCode.NO_WEIGHTED_REMEDY, [], "sla", "kpis")

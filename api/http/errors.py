@@ -85,7 +85,7 @@ class MaskInternalErrors(MaskErrors):
                         original.message,
                         nodes=error.nodes,
                         path=error.path,
-                        extensions={"code": "BAD_USER_INPUT", "field": [original.argument]},
+                        extensions={"code": original.code, "field": [original.argument]},
                     )
                 )
             elif is_unexpected(error):

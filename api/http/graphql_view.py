@@ -41,11 +41,11 @@ from api.http.auth import Unauthenticated, authenticate, authenticate_strictly
 from api.http.context import RequestContext, RequestLoaders
 from api.http.errors import MaskInternalErrors, with_code
 from api.http.limits import limit_extensions
-from api.http.persisted_queries import PersistedQueryError, resolve_persisted_query
+from api.http.persisted_queries import PersistedQueryError, resolve_persisted_query, trusted_document
 from api.observability import graphiql
 from api.observability import wiring as observability
 from api.services.market import MarketService
-from api.settings import Settings
+from api.settings import Settings, load_manifest
 from api.store.database import Store
 from api.store.persisted_queries import PersistedQueries
 
@@ -250,6 +250,8 @@ class MarketGraphQL(GraphQL[RequestContext, None]):
         )
         self.state = state
         self.settings = settings
+        # Trusted-documents mode: the manifest, read once (settings checked it at start-up).
+        self.trusted = load_manifest(settings.trusted_documents) if settings.trusted_documents else None
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return graphiql.page()  # served from the app's own copies, under a strict CSP (no CDN)
@@ -339,7 +341,11 @@ class MarketGraphQL(GraphQL[RequestContext, None]):
     ) -> ExecutionResult:
         persisted = PersistedQueries(self.state.store)
         try:
-            registration = await resolve_persisted_query(persisted, request_data)
+            if self.trusted is not None:
+                trusted_document(self.trusted, request_data)
+                registration = None  # nothing is registered: the manifest is the whole list
+            else:
+                registration = await resolve_persisted_query(persisted, request_data)
         except PersistedQueryError as refusal:
             return ExecutionResult(data=None, errors=[refusal.error])
         result = await self._execute(

@@ -50,6 +50,30 @@ def requested_hash(data: GraphQLRequestData) -> str | None:
     return sha256_hash
 
 
+def trusted_document(manifest: dict[str, str], data: GraphQLRequestData) -> None:
+    """Trusted-documents mode: only the manifest's documents run. A hash-only request gets the
+    manifest's text; a full query runs only when its exact text is in the manifest. Nothing is
+    registered. Raises PersistedQueryError: PERSISTED_QUERY_NOT_IN_LIST for an unknown hash,
+    QUERY_NOT_IN_SAFELIST for any other text."""
+    sha256_hash = requested_hash(data)
+    if data.query is None:
+        if sha256_hash is None:
+            return  # no operation at all: the usual "No GraphQL query found" answer
+        if sha256_hash not in manifest:
+            raise PersistedQueryError(
+                "PERSISTED_QUERY_NOT_IN_LIST", "This server runs only its trusted documents"
+            )
+        data.query = manifest[sha256_hash]
+        return
+    digest = hashlib.sha256(data.query.encode()).hexdigest()
+    if sha256_hash is not None and sha256_hash != digest:
+        raise PersistedQueryError("PERSISTED_QUERY_HASH_MISMATCH", "provided sha does not match query")
+    if digest not in manifest:
+        raise PersistedQueryError(
+            "QUERY_NOT_IN_SAFELIST", "This server runs only its trusted documents; this one is not among them"
+        )
+
+
 async def resolve_persisted_query(store: PersistedQueries, data: GraphQLRequestData) -> Registration | None:
     """Fills `data.query` from the store for a hash-only request; returns what to register when the
     request carries both. Raises PersistedQueryError for what the client must act on."""

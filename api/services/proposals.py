@@ -357,6 +357,22 @@ class ProposalService:
             self.store.proposals, query, listing.window, "proposals", key, proposal_record
         )
 
+    async def find_own_proposals(
+        self, viewer: OrganizationRecord | None, listing: ProposalListing
+    ) -> Page[ProposalRecord]:
+        """`viewer.proposals`: a vendor's own proposals across every RFP, newest submission first by
+        default. Only vendors submit, so a buyer (or anyone else) gets an empty connection."""
+        if viewer is None or viewer.kind is not OrganizationKind.VENDOR:
+            return Page.empty()
+        query: Document = {"vendorId": ObjectId(viewer.id)}
+        if listing.statuses:
+            query["status"] = {"$in": [status.value for status in listing.statuses]}
+        field = "submittedAt" if listing.order_field is ProposalOrderField.SUBMITTED_AT else "updatedAt"
+        key = SortKey(field, descending=listing.direction is OrderDirection.DESC, is_datetime=True)
+        return await keyset_page(
+            self.store.proposals, query, listing.window, "own-proposals", key, proposal_record, "by_vendor"
+        )
+
     async def visible_proposal_counts(
         self, viewer: OrganizationRecord | None, rfps: Sequence[RfpRecord | None]
     ) -> list[int]:

@@ -36,6 +36,8 @@ from market.vocabulary import InputError
 from scoring.model import Weights
 
 log = logging.getLogger("rfpmarket.ranking")
+# A what-if cursor that was good once but no longer applies: the client restarts from page one.
+STALE_CURSOR = "STALE_CURSOR"
 
 
 class RankingService:
@@ -165,10 +167,14 @@ def what_if_start(after: str, entries: list[Document], weights: Weights) -> int:
     position, digest, proposal_id = cursors.decode(after, "whatif", 3)
     cursors.rank_in(position)
     if digest != weights_digest(weights):
-        raise InputError("after", "the cursor was handed out under other weights: start from the first page")
+        raise InputError(
+            "after", "the cursor was handed out under other weights: start from the first page", STALE_CURSOR
+        )
     for index, entry in enumerate(entries):
         if str(entry["_id"]) == proposal_id:
             return index + 1
     raise InputError(
-        "after", "the ranking changed since this cursor was handed out: start from the first page"
+        "after",
+        "the ranking changed since this cursor was handed out: start from the first page",
+        STALE_CURSOR,
     )

@@ -129,6 +129,10 @@ class Store:
             [("rfpId", ASCENDING), ("vendorId", ASCENDING)], unique=True, name="one_per_vendor"
         )
         await self.proposals.create_index([("rfpId", ASCENDING), ("_id", ASCENDING)], name="by_rfp")
+        # A vendor's own proposals across RFPs (viewer.proposals), newest submission first.
+        await self.proposals.create_index(
+            [("vendorId", ASCENDING), ("submittedAt", DESCENDING), ("_id", DESCENDING)], name="by_vendor"
+        )
         # The default ranking order, read straight from the stored totals (ranking.RANK_SORT).
         await self.rankings.create_index([("key", ASCENDING)], unique=True, name="ranking")
         await self.rankings.create_index(

@@ -31,6 +31,7 @@ from schema.common import (
 )
 from schema.context import ContextInfo, context_of
 from schema.organizations.types import Organization, load_organization
+from schema.paging import within_field
 
 
 @strawberry.type(description="One recorded change of an RFP or a proposal: who did what, when.")
@@ -115,11 +116,15 @@ async def audit_events_of(
     before: Before = None,
 ) -> AuditEventConnection:
     subject_id = root.record.id
-    if first is not None and last is not None:
-        raise client_error("use either first/after or last/before", ["last"])
-    if last is not None and not 1 <= last <= MAX_PAGE_SIZE:
-        raise client_error(f"last must be between 1 and {MAX_PAGE_SIZE}", ["last"])
-    page = await context_of(info).market.ground.audit_events(
-        subject_id, page_size(first) if last is None else None, after, last, before
-    )
-    return AuditEventConnection.of(page)
+
+    async def read() -> Page[AuditRecord]:
+        if first is not None and last is not None:
+            raise client_error("use either first/after or last/before", ["last"])
+        if last is not None and not 1 <= last <= MAX_PAGE_SIZE:
+            raise client_error(f"last must be between 1 and {MAX_PAGE_SIZE}", ["last"])
+        return await context_of(info).market.ground.audit_events(
+            subject_id, page_size(first) if last is None else None, after, last, before
+        )
+
+    # A bad cursor or size fails this field only, not the RFP or proposal (schema/paging.py).
+    return AuditEventConnection.of(await within_field(info, Page.empty(), read))

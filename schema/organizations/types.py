@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from importlib import import_module
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from market.listing import OrderDirection, PageWindow, ProposalListing, ProposalOrderField
 from market.records import (
     ApiKeyRecord,
     OrganizationRecord,
+    Page,
+    ProposalRecord,
 )
 from market.vocabulary import OrganizationKind
 from schema import enums  # noqa: F401  (registers the enums used below)
@@ -20,6 +25,15 @@ from schema.common import (
     to_global_id,
 )
 from schema.context import ContextInfo, context_of
+from schema.paging import within_field
+
+if TYPE_CHECKING:
+    # Proposals point back to organizations (their vendor), so these load lazily, not at import.
+    from schema.rfps.listing import ProposalFilter, ProposalOrder
+    from schema.rfps.types import ProposalConnection
+
+PROPOSALS_MODULE = "schema.rfps.types"
+LISTING_MODULE = "schema.rfps.listing"
 
 
 @strawberry.type(
@@ -72,6 +86,50 @@ class ApiKey:
         )
 
 
+async def own_proposals(
+    root: strawberry.Parent[Viewer],
+    info: ContextInfo,
+    first: Annotated[
+        int | None, strawberry.argument(description="Page size from the start or after `after` (1-100).")
+    ] = None,
+    after: Annotated[
+        str | None, strawberry.argument(description="A cursor from this list: the items after it.")
+    ] = None,
+    last: Annotated[
+        int | None, strawberry.argument(description="Page size before `before`, or the last items (1-100).")
+    ] = None,
+    before: Annotated[
+        str | None, strawberry.argument(description="A cursor from this list: the items before it.")
+    ] = None,
+    filter: Annotated[
+        Annotated[ProposalFilter, strawberry.lazy(LISTING_MODULE)] | None,
+        strawberry.argument(description="Only proposals in these statuses; default all."),
+    ] = None,
+    order_by: Annotated[
+        Annotated[ProposalOrder, strawberry.lazy(LISTING_MODULE)] | None,
+        strawberry.argument(description="Default: SUBMITTED_AT DESC (the latest submission first)."),
+    ] = None,
+) -> Annotated[ProposalConnection, strawberry.lazy(PROPOSALS_MODULE)]:
+    context = context_of(info)
+
+    async def read() -> Page[ProposalRecord]:
+        # PageWindow.of raises InputError for bad sizes: within_field reports it at this field.
+        listing = ProposalListing(
+            PageWindow.of(first, after, last, before),
+            tuple(filter.status or ()) if filter else (),
+            order_by.field if order_by else ProposalOrderField.SUBMITTED_AT,
+            order_by.direction if order_by else OrderDirection.DESC,
+        )
+        return await context.market.proposals.find_own_proposals(context.viewer, listing)
+
+    empty: Page[ProposalRecord] = Page.empty()
+    page = await within_field(info, empty, read)
+    # What strawberry.lazy does for the annotation, done for the value: the proposal types import
+    # this module (a proposal's vendor), so they are looked up when first needed, not at import.
+    connection: type[ProposalConnection] = import_module(PROPOSALS_MODULE).ProposalConnection
+    return connection.of(page)
+
+
 @strawberry.type(description="The signed-in caller: the organization its API key belongs to.")
 class Viewer:
     record: strawberry.Private[OrganizationRecord]
@@ -84,6 +142,13 @@ class Viewer:
     async def api_keys(self, info: ContextInfo) -> list[ApiKey]:
         """The organization's API keys; neither a key nor its hash is ever shown again."""
         return [ApiKey.of(key) for key in await context_of(info).market.organizations.api_keys(self.record)]
+
+    proposals: Annotated[ProposalConnection, strawberry.lazy(PROPOSALS_MODULE)] = strawberry.field(
+        resolver=own_proposals,
+        description="A vendor's own proposals across every RFP, any status, newest submission first "
+        "unless orderBy says otherwise; 20 per page by default, at most 100. Empty for a buyer, who "
+        "submits none (a buyer reads proposals per RFP: Rfp.proposals).",
+    )
 
 
 @strawberry.type(description="The result of registerOrganization.")

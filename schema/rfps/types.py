@@ -9,15 +9,15 @@ from datetime import datetime
 from typing import Annotated, cast
 
 import strawberry
-from graphql import GraphQLError
 
 from market.records import (
+    ClarificationRecord,
     Page,
     ProposalRecord,
     RankedPage,
     RfpRecord,
 )
-from market.vocabulary import InputError, Outcome, ProposalStatus, RfpStatus, ServiceCategory
+from market.vocabulary import Outcome, ProposalStatus, RfpStatus, ServiceCategory
 from schema import enums  # noqa: F401  (registers the enums used below)
 from schema.audit.types import (
     AUDIT_TRAIL_DEPRECATION,
@@ -49,6 +49,7 @@ from schema.common import (
 )
 from schema.context import ContextInfo, context_of
 from schema.organizations.types import Organization, load_organization
+from schema.paging import within_field
 from schema.rfps.addenda import Addendum
 from schema.rfps.debriefs import Debrief
 from schema.rfps.listing import ProposalFilter, ProposalOrder, proposal_listing, window
@@ -210,9 +211,12 @@ class Rfp(Node):
         ] = None,
     ) -> ProposalConnection:
         context = context_of(info)
-        listing = proposal_listing(window(first, after, last, before), filter, order_by)
-        page = await context.market.proposals.find_proposals(context.viewer, self.record, listing)
-        return ProposalConnection.of(page)
+
+        async def read() -> Page[ProposalRecord]:
+            listing = proposal_listing(window(first, after, last, before), filter, order_by)
+            return await context.market.proposals.find_proposals(context.viewer, self.record, listing)
+
+        return ProposalConnection.of(await within_field(info, Page.empty(), read))
 
     @described_field(
         description="The ranking, for the buyer only (a sealed RFP's once the deadline passed; empty for "
@@ -240,23 +244,19 @@ class Rfp(Node):
         ] = None,
     ) -> RankedProposalConnection:
         context = context_of(info)
-        try:
-            ranked = await context.market.ranking.ranked_proposals(
+
+        async def read() -> RankedPage:
+            return await context.market.ranking.ranked_proposals(
                 context.viewer,
                 self.record,
                 page_size(first),
                 after,
                 to_data(weights) if weights is not None else None,
             )
-        except InputError as error:
-            # A bad cursor or weights fail this field only: an empty connection and the error at its
-            # path, so the RFP itself still reads (the connection is non-null in the contract).
-            extensions = {"code": "BAD_USER_INPUT", "field": [error.argument]}
-            context.field_errors.append(
-                GraphQLError(error.message, path=info.path.as_list(), extensions=extensions)
-            )
-            return RankedProposalConnection.of(RankedPage(page=Page.empty(), rfp=self.record))
-        return RankedProposalConnection.of(ranked)
+
+        # A bad cursor, size or weights fail this field only (schema/paging.py).
+        empty = RankedPage(page=Page.empty(), rfp=self.record)
+        return RankedProposalConnection.of(await within_field(info, empty, read))
 
     audit_trail: list[AuditEvent] = strawberry.field(
         resolver=audit_trail_of,
@@ -276,10 +276,13 @@ class Rfp(Node):
         self, info: ContextInfo, first: First = None, after: After = None
     ) -> ClarificationConnection:
         context = context_of(info)
-        page = await context.market.clarifications.list_clarifications(
-            context.viewer, self.record, page_size(first), after
-        )
-        return ClarificationConnection.of(page)
+
+        async def read() -> Page[ClarificationRecord]:
+            return await context.market.clarifications.list_clarifications(
+                context.viewer, self.record, page_size(first), after
+            )
+
+        return ClarificationConnection.of(await within_field(info, Page.empty(), read))
 
 
 @strawberry.type(description="An RFP in a list, with its cursor.")

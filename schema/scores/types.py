@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Any
 
 import strawberry
@@ -11,6 +12,7 @@ from schema.common import (
     Money,
 )
 from scoring import model
+from scoring.messages import TEMPLATES
 
 
 @strawberry.type(description="A KPI the buyer requires every proposal to offer, at least as strictly.")
@@ -198,6 +200,67 @@ class ScoringWeights:
 # ------------------------------------------------------------------------------------- scores
 
 
+MessageCodeEnum = strawberry.enum(
+    model.MessageCode,
+    name="FindingMessageCode",
+    description="Which sentence a finding's message is: a UI renders its own wording from this code "
+    "and the finding's terms (the English templates are in the README).",
+)
+TermKindEnum = strawberry.enum(
+    model.TermKind,
+    name="MessageTermKind",
+    description="How to show a term's value: NUMBER, PERCENT (5 means 5%), MONTHS, DAYS, HOURS, MONEY "
+    "(see money), CODE (a schema enum value, e.g. a KpiMetric; label it yourself), CODES "
+    "(comma-separated enum values) or TEXT (the vendor's own words, shown as given).",
+)
+
+TERM_KINDS = {
+    "NUMBER": "A plain number: a KPI's position, a target, a count.",
+    "PERCENT": "A number of percent: 5 means 5%.",
+    "MONTHS": "A number of months.",
+    "DAYS": "A number of days.",
+    "HOURS": "A number of hours.",
+    "MONEY": "An amount of money: `money` holds it with its currency.",
+    "CODE": "A value of a schema enum (a KpiMetric, KpiUnit, Comparator, RemedyType...): label it yourself.",
+    "CODES": "Schema enum values, comma-separated.",
+    "TEXT": "The vendor's own words (a unit name, a role), shown as given.",
+}
+
+
+def _describe_values(enum: Any, descriptions: dict[str, str]) -> None:
+    """Enum values of scoring/ (pure, knows nothing of GraphQL) get their descriptions here."""
+    for value in enum.__strawberry_definition__.values:
+        value.description = descriptions[value.name]
+
+
+# Each message code is described by its English template ({placeholders} name the terms).
+_describe_values(MessageCodeEnum, {code.name: f"English: {template}" for code, template in TEMPLATES.items()})
+_describe_values(TermKindEnum, TERM_KINDS)
+
+
+@strawberry.type(description="One value a finding's message names, for a UI to render in its own language.")
+class MessageTerm:
+    name: str = strawberry.field(description="The placeholder's name in the message template, e.g. `months`.")
+    kind: TermKindEnum = strawberry.field(description="How to show the value.")  # type: ignore[valid-type]
+    value: str = strawberry.field(
+        description="The value as text: a decimal number (dot, no separators) for numeric kinds and "
+        "MONEY, the enum value for CODE, the words for TEXT."
+    )
+    money: Money | None = strawberry.field(description="The amount and currency, for MONEY only; else null.")
+
+    @classmethod
+    def of(cls, term: model.Term) -> MessageTerm:
+        money = (
+            Money(
+                amount=model.canonical_amount(Decimal(term.value), term.currency_code),
+                currency_code=term.currency_code,
+            )
+            if term.kind is model.TermKind.MONEY and term.currency_code
+            else None
+        )
+        return cls(name=term.name, kind=term.kind, value=term.value, money=money)
+
+
 @strawberry.type(description="Something scoring noticed about a proposal: a lost point or a reason to ask.")
 class Finding:
     code: model.FindingCode = strawberry.field(description="The kind of finding, stable for clients.")
@@ -206,6 +269,15 @@ class Finding:
     path: list[str] = strawberry.field(
         description='The ProposalInput path it is about, e.g. ["sla", "kpis", "0", "remedies"]; empty: '
         "the whole proposal."
+    )
+    message_code: MessageCodeEnum | None = strawberry.field(  # type: ignore[valid-type]
+        default=None,
+        description="The message as a code, to render in the reader's language with `terms`; null on a "
+        "score stored before codes existed (it gains them when rescored).",
+    )
+    terms: list[MessageTerm] = strawberry.field(
+        default_factory=list,
+        description="The values the message names (numbers, units, money, codes), by placeholder name.",
     )
 
 
@@ -282,7 +354,14 @@ class ProposalScore:
             meets_requirements=score.meets_requirements,
             eligible=score.eligible,
             findings=[
-                Finding(code=f.code, severity=f.severity, message=f.message, path=list(f.path))
+                Finding(
+                    code=f.code,
+                    severity=f.severity,
+                    message=f.message,
+                    path=list(f.path),
+                    message_code=f.message_code,
+                    terms=[MessageTerm.of(term) for term in f.terms],
+                )
                 for f in score.findings
             ],
             components=[ScoreComponent(**component.model_dump()) for component in score.components],

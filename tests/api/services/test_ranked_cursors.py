@@ -3,6 +3,7 @@ good only under its own weights and while its proposal is still ranked."""
 
 from __future__ import annotations
 
+from api.services import cursors
 from tests.api.services.test_ranking import RANKED, _market_with_bids, _ranking
 from tests.conftest import Api
 from tests.helpers import open_rfp, proposal_input, proposal_mutation, register, submit
@@ -32,8 +33,10 @@ async def test_what_if_cursors_are_bound_to_their_weights_and_to_the_current_ord
     cursor = first["pageInfo"]["endCursor"]
     other = {"slaQuality": 0, "lockIn": 0, "cost": 1}
     body = await api(RANKED, {"id": rfp_id, "first": 1, "after": cursor, "weights": other}, buyer)
-    assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": ["after"]}
+    # STALE_CURSOR, not BAD_USER_INPUT: the client did nothing wrong but must restart from page one.
+    assert body["errors"][0]["extensions"] == {"code": "STALE_CURSOR", "field": ["after"]}
     assert "other weights" in body["errors"][0]["message"]
+    assert body["data"]["rfp"]["rankedProposals"]["totalCount"] == 0  # the RFP itself still reads
     _, newcomer = await register(api, "VENDOR", "Cheaper")
     await submit(api, newcomer, rfp_id, proposal_input("11000.00"))
     rest = await _ranking(api, rfp_id, buyer, first=5, after=cursor, weights=WEIGHTS)
@@ -41,7 +44,7 @@ async def test_what_if_cursors_are_bound_to_their_weights_and_to_the_current_ord
     # The proposal the cursor ended on is withdrawn: the client is told to start again.
     await proposal_mutation(api, "withdrawProposal", ids[0], keys[0])
     gone = await api(RANKED, {"id": rfp_id, "first": 1, "after": cursor, "weights": WEIGHTS}, buyer)
-    assert gone["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert gone["errors"][0]["extensions"]["code"] == "STALE_CURSOR"
     assert "start from the first page" in gone["errors"][0]["message"]
 
 
@@ -53,3 +56,51 @@ async def test_a_bad_ranked_cursor_fails_that_field_not_the_rfp(api: Api) -> Non
     (error,) = body["errors"]
     assert error["path"] == ["rfp", "rankedProposals"]
     assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": ["after"]}
+
+
+NESTED = """
+query($id: ID!, $cursor: String) {
+  rfp(id: $id) {
+    id
+    proposals(after: $cursor) { totalCount }
+    auditEvents(before: $cursor) { totalCount }
+    clarifications(after: $cursor) { totalCount }
+    rankedProposals(after: $cursor) { totalCount }
+  }
+}"""
+NESTED_FIELDS = ("proposals", "auditEvents", "clarifications", "rankedProposals")
+
+
+async def test_a_bad_nested_cursor_fails_each_field_alone(api: Api) -> None:
+    """Junk, another list's cursor or a sizes mix on any nested connection: that field answers an
+    empty connection and an error at its own path; the RFP and its other fields still read."""
+    rfp_id, buyer, _ = await _market_with_bids(api, ["12000.00"])
+    for cursor in ("junk", "eyJ4Ijox", _other_lists_cursor()):
+        body = await api(NESTED, {"id": rfp_id, "cursor": cursor}, buyer)
+        rfp = body["data"]["rfp"]
+        assert rfp["id"] == rfp_id
+        assert all(rfp[name]["totalCount"] == 0 for name in NESTED_FIELDS)
+        errors = {tuple(error["path"]): error["extensions"] for error in body["errors"]}
+        assert errors == {
+            ("rfp", "proposals"): {"code": "BAD_USER_INPUT", "field": ["after"]},
+            ("rfp", "auditEvents"): {"code": "BAD_USER_INPUT", "field": ["before"]},
+            ("rfp", "clarifications"): {"code": "BAD_USER_INPUT", "field": ["after"]},
+            ("rfp", "rankedProposals"): {"code": "BAD_USER_INPUT", "field": ["after"]},
+        }
+    sizes = await api(
+        "query($id: ID!) { rfp(id: $id) { id proposals(first: 1, last: 1) { totalCount }"
+        " auditEvents(first: 500) { totalCount } proposalCount } }",
+        {"id": rfp_id},
+        buyer,
+    )
+    assert sizes["data"]["rfp"]["proposalCount"] == 1
+    assert sorted(tuple(error["path"]) for error in sizes["errors"]) == [
+        ("rfp", "auditEvents"),
+        ("rfp", "proposals"),
+    ]
+    assert {error["extensions"]["code"] for error in sizes["errors"]} == {"BAD_USER_INPUT"}
+
+
+def _other_lists_cursor() -> str:
+    """A well-formed cursor of the RFP list, pasted into the wrong connection."""
+    return cursors.encode("rfp", "created:DESC", "2026-01-01T00:00:00+00:00", "0" * 24)

@@ -172,6 +172,8 @@ VENDOR_READS = [
     ("query($id: ID!) { rfp(id: $id) { auditTrail { action } } }", True),
     ("query($id: ID!) { rfp(id: $id) { title proposalCount } }", True),
     ("query($id: ID!) { rfp(id: $id) { proposals(first: 5) { totalCount edges { node { id } } } } }", True),
+    ("{ viewer { proposals(first: 5) { totalCount edges { node { id status } } } } }", False),
+    ("{ viewer { proposals(last: 5, filter: {status: [SUBMITTED]}) { edges { node { id } } } } }", False),
 ]
 BUYER_READS = [
     *VENDOR_READS,
@@ -217,6 +219,19 @@ async def test_no_request_path_scans_a_collection(explained_api: Api, reads: Rea
         page = await explained_api.data(query, {"after": first["rfps"]["pageInfo"]["endCursor"]}, key)
         assert len(page["rfps"]["edges"]) == 1
         assert await _collection_scans(explained_api, reads) == []
+    # A vendor's next page of its own proposals: the cursor's bound joins the vendor's index range.
+    await submit(explained_api, vendor, to_global_id("Rfp", seeded.rfp_ids[1]))
+    first_own = await explained_api.data(
+        "{ viewer { proposals(first: 1) { pageInfo { endCursor } } } }", key=vendor
+    )
+    reads.commands.clear()
+    own = await explained_api.data(
+        "query($after: String!) { viewer { proposals(first: 1, after: $after) { edges { node { id } } } } }",
+        {"after": first_own["viewer"]["proposals"]["pageInfo"]["endCursor"]},
+        vendor,
+    )
+    assert len(own["viewer"]["proposals"]["edges"]) == 1
+    assert await _collection_scans(explained_api, reads) == []
 
 
 async def test_a_vendors_writes_scan_no_collection(explained_api: Api, reads: Reads) -> None:
