@@ -13,6 +13,7 @@ from typing import Generic, TypeVar
 
 from market.vocabulary import (
     ClarificationStatus,
+    MemberRole,
     OrganizationKind,
     ProposalStatus,
     RfpStatus,
@@ -28,6 +29,24 @@ class OrganizationRecord:
     id: str
     name: str
     kind: OrganizationKind
+    created_at: datetime
+    # The caller as a viewer: the member whose key was sent (None for an organization-level key,
+    # which acts as the OWNER) and the role every permission check reads (market/roles.py).
+    member_id: str | None = None
+    role: MemberRole = MemberRole.OWNER
+
+
+@dataclass(frozen=True)
+class MemberRecord:
+    """A person of an organization with their own API key and role; a deactivated member's key
+    stops working at once."""
+
+    id: str
+    organization_id: str
+    name: str
+    email: str
+    role: MemberRole
+    active: bool
     created_at: datetime
 
 
@@ -48,6 +67,7 @@ class AuditRecord:
     changed_fields: tuple[str, ...]
     changed_fields_omitted: int = 0  # beyond the cap on changed_fields
     id: str = ""
+    actor_member_id: str | None = None  # the member who acted; None for an organization-level key
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from market.records import ClarificationRecord, OrganizationRecord, ProposalRecord, RfpRecord
+from market.roles import Action, may
 from market.vocabulary import ClarificationStatus, OrganizationKind, ProposalStatus, RfpStatus
 
 
@@ -25,7 +26,10 @@ def sees_rfp(viewer: OrganizationRecord | None, rfp: RfpRecord) -> bool:
 
 
 def sees_proposals_of(viewer: OrganizationRecord | None, rfp: RfpRecord, now: datetime) -> bool:
-    """The proposals, their ranking and exports: the buyer, once sealed bids are opened."""
+    """The proposals, their ranking and exports: the buyer, once sealed bids are opened, through a
+    role that reads proposals (not an EVALUATOR: see sees_proposal_as_evaluator)."""
+    if viewer is None or not may(viewer.role, Action.READ_PROPOSALS):
+        return False
     return owns_rfp(viewer, rfp) and rfp.is_unsealed(now)
 
 

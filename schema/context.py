@@ -19,13 +19,14 @@ from market.records import (
     AuditRecord,
     ClarificationRecord,
     DebriefRecord,
+    MemberRecord,
     OrganizationRecord,
     Page,
     ProposalRecord,
     RankedPage,
     RfpRecord,
 )
-from market.vocabulary import OrganizationKind, Outcome, RfpStatus
+from market.vocabulary import MemberRole, OrganizationKind, Outcome, RfpStatus
 from scoring.model import ProposalScore, Weights
 
 # Input data reaches the market as plain dicts keyed by the GraphQL (camelCase) names, so pydantic's
@@ -54,6 +55,26 @@ class OrganizationUseCases(Protocol):
     async def get_organization(
         self, viewer: OrganizationRecord | None, organization_id: str
     ) -> OrganizationRecord | None: ...
+
+
+class MemberUseCases(Protocol):
+    """An organization's members: invite, change role, deactivate, the team, one member."""
+
+    async def invite_member(
+        self, viewer: OrganizationRecord | None, data: InputData
+    ) -> Outcome[tuple[MemberRecord, str]]: ...
+    async def change_member_role(
+        self, viewer: OrganizationRecord | None, member_id: str, role: MemberRole
+    ) -> Outcome[MemberRecord]: ...
+    async def deactivate_member(
+        self, viewer: OrganizationRecord | None, member_id: str
+    ) -> Outcome[MemberRecord]: ...
+    async def members(
+        self, viewer: OrganizationRecord | None, organization_id: str
+    ) -> list[MemberRecord]: ...
+    async def get_member(
+        self, viewer: OrganizationRecord | None, member_id: str | None
+    ) -> MemberRecord | None: ...
 
 
 class RfpUseCases(Protocol):
@@ -200,6 +221,8 @@ class Market(Protocol):
 
     @property
     def organizations(self) -> OrganizationUseCases: ...
+    @property
+    def members(self) -> MemberUseCases: ...
     @property
     def rfps(self) -> RfpUseCases: ...
     @property

@@ -84,6 +84,9 @@ def _email(value: str) -> str:
     return value
 
 
+Email = Annotated[str, AfterValidator(_email)]
+
+
 class Registration(Model):
     name: Line = Field(min_length=1, max_length=200)
     contact_email: Annotated[str, AfterValidator(_email)] = Field(max_length=254)

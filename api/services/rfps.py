@@ -23,6 +23,7 @@ from api.store.rfps import new_rfp_document, rfp_record
 from market.lifecycle import FINAL_RFP_STATUSES, RFP_TRANSITIONS, rfp_is_final
 from market.listing import OrderDirection, RfpFilterSpec, RfpListing, RfpOrderField
 from market.records import OrganizationRecord, Page, RfpRecord
+from market.roles import Action
 from market.vocabulary import ErrorCode, OrganizationKind, Outcome, ProposalStatus, RfpStatus
 from scoring.model import ProposalScore, Weights
 
@@ -38,6 +39,8 @@ class RfpService:
     async def create_rfp(
         self, viewer: OrganizationRecord | None, data: dict[str, Any], idempotency_key: str | None = None
     ) -> Outcome[RfpRecord]:
+        if (denied := self.ground.denied(viewer, Action.DRAFT_RFP)) is not None:
+            return denied
         if viewer is None or viewer.kind is not OrganizationKind.BUYER:
             return forbidden(OrganizationKind.BUYER)
         made = idempotency_key_for(idempotency_key, f"organization:{viewer.id}", "createRfp", data)
@@ -134,6 +137,8 @@ class RfpService:
         return Outcome(rfp_record(doc, now))
 
     async def publish_rfp(self, viewer: OrganizationRecord | None, rfp_id: str) -> Outcome[RfpRecord]:
+        if (denied := self.ground.denied(viewer, Action.PUBLISH)) is not None:
+            return denied
         rfp = await self.ground.owned_rfp(viewer, rfp_id)
         if rfp is not None and rfp.status is RfpStatus.DRAFT and rfp.submission_deadline <= self.ground.now():
             return Outcome.fail(
@@ -142,14 +147,20 @@ class RfpService:
         return await self._transition(viewer, rfp_id, "published")
 
     async def close_rfp(self, viewer: OrganizationRecord | None, rfp_id: str) -> Outcome[RfpRecord]:
+        if (denied := self.ground.denied(viewer, Action.PUBLISH)) is not None:
+            return denied
         return await self._transition(viewer, rfp_id, "closed")
 
     async def cancel_rfp(self, viewer: OrganizationRecord | None, rfp_id: str) -> Outcome[RfpRecord]:
+        if (denied := self.ground.denied(viewer, Action.PUBLISH)) is not None:
+            return denied
         return await self._transition(viewer, rfp_id, "cancelled")
 
     async def update_rfp_weights(
         self, viewer: OrganizationRecord | None, rfp_id: str, weights: dict[str, Any]
     ) -> Outcome[RfpRecord]:
+        if (denied := self.ground.denied(viewer, Action.AMEND)) is not None:
+            return denied
         rfp = await self.ground.owned_rfp(viewer, rfp_id)
         if rfp is None:
             return not_found(("input", "rfpId"), "RFP")
@@ -206,6 +217,8 @@ class RfpService:
             await self.store.rankings.bulk_write(totals, ordered=False, session=session)
 
     async def award_proposal(self, viewer: OrganizationRecord | None, proposal_id: str) -> Outcome[RfpRecord]:
+        if (denied := self.ground.denied(viewer, Action.AWARD)) is not None:
+            return denied
         proposal, rfp = await self.ground.buyer_proposal(viewer, proposal_id)
         if proposal is None or rfp is None:
             return not_found(("input", "proposalId"), "proposal")

@@ -104,6 +104,8 @@ class Store:
         # Keys live in their organization's document; the hash finds the caller on every request.
         await self.organizations.create_index([("apiKeys.hash", ASCENDING)], unique=True, name="api_key_hash")
         await self.organizations.create_index([("demoKey", ASCENDING)], sparse=True, name="demo_key")
+        # A member's key (api/store/members.py): found by its hash when no organization key matched.
+        await self.organizations.create_index([("members.keyHash", ASCENDING)], name="member_key_hash")
         # Names as readers see them (api.services.inputs.name_key); sparse: organizations older than the key.
         await self.organizations.create_index(
             [("nameKey", ASCENDING)], unique=True, sparse=True, name="name_key"

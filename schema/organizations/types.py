@@ -15,9 +15,18 @@ from schema import enums  # noqa: F401  (registers the enums used below)
 from schema.common import (
     Node,
     UserError,
+    from_global_id,
     to_global_id,
 )
 from schema.context import ContextInfo, context_of
+from schema.members.types import Member
+
+
+async def _members_of(root: strawberry.Parent[Organization], info: ContextInfo) -> list[Member]:
+    context = context_of(info)
+    local = from_global_id(root.id, "Organization")
+    found = await context.market.members.members(context.viewer, local[1] if local else "")
+    return [Member.of(member) for member in found]
 
 
 @strawberry.type(name="Organization")
@@ -25,6 +34,12 @@ class Organization(Node):
     name: str
     kind: OrganizationKind
     created_at: datetime
+
+    members: list[Member] = strawberry.field(
+        resolver=_members_of,
+        description="The organization's members; seen by the organization itself only (empty for "
+        "anyone else).",
+    )
 
     @classmethod
     def of(cls, record: OrganizationRecord) -> Organization:
@@ -62,10 +77,21 @@ class ApiKey:
         )
 
 
+async def _member_of(root: strawberry.Parent[Viewer], info: ContextInfo) -> Member | None:
+    found = await context_of(info).market.members.get_member(root.record, root.record.member_id)
+    return Member.of(found) if found else None
+
+
 @strawberry.type
 class Viewer:
     record: strawberry.Private[OrganizationRecord]
     organization: Organization
+
+    member: Member | None = strawberry.field(
+        resolver=_member_of,
+        description="The member whose key is calling; null for an organization-level key (which acts "
+        "as the OWNER).",
+    )
 
     @strawberry.field
     async def api_keys(self, info: ContextInfo) -> list[ApiKey]:
