@@ -40,9 +40,7 @@ AUDIT = (
     "query($id: ID!) { node(id: $id) { ... on Rfp { auditEvents(first: 20) { edges { node { "
     "action actor { name } actorMember { name role } } } } } } }"
 )
-RANKED = (
-    "query($id: ID!) { rfp(id: $id) { rankedProposals(first: 10) { edges { node { id } } } } }"
-)
+RANKED = "query($id: ID!) { rfp(id: $id) { rankedProposals(first: 10) { edges { node { id } } } } }"
 
 
 async def invite(api: Api, owner_key: str, role: str, name: str = "Ana Lead") -> dict[str, Any]:
