@@ -96,6 +96,59 @@ class AddendumRecord:
 
 
 @dataclass(frozen=True)
+class QualitativeCriterionRecord:
+    """A criterion no formula scores (the transition plan, references): evaluators score it from 0
+    to scale_max, guided by one text per level; weight is its share of the RFP's total."""
+
+    id: str
+    name: str
+    description: str
+    scale_max: int
+    weight: float
+    guidance: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DeclarationRecord:
+    """An evaluator's conflict-of-interest declaration about one vendor of an RFP: final once made."""
+
+    member_id: str
+    vendor_id: str
+    conflict: bool
+    note: str | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class EvaluationRecord:
+    """One evaluator's score of one proposal on one qualitative criterion, with its justification."""
+
+    id: str
+    rfp_id: str
+    proposal_id: str
+    criterion_id: str
+    member_id: str
+    score: float
+    justification: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ConsensusRecord:
+    """The lead's agreed score of a proposal on a criterion, with the evaluators' mean and spread
+    when it was recorded: the score that enters the total."""
+
+    proposal_id: str
+    criterion_id: str
+    score: float
+    reason: str
+    rfp_id: str
+    mean: float
+    spread: float
+    at: datetime
+
+
+@dataclass(frozen=True)
 class RfpRecord:
     id: str
     buyer_id: str
@@ -116,6 +169,12 @@ class RfpRecord:
     debriefs_published: bool = True  # once AWARDED, each vendor reads its own debrief
     award_published: bool = False  # debriefs name the winner and its total only once published
     debrief_comment: str | None = None
+    # The evaluation team (issue 17): qualitative criteria, assigned evaluators (member ids), their
+    # conflict declarations, and whether the lead opened consensus (evaluators then see each other).
+    qualitative_criteria: tuple[QualitativeCriterionRecord, ...] = ()
+    evaluator_ids: tuple[str, ...] = ()
+    declarations: tuple[DeclarationRecord, ...] = ()
+    consensus_open: bool = False
 
     def accepts_questions(self, now: datetime) -> bool:
         """Vendors may ask while the RFP is open and its enquiry period lasts."""

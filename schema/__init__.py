@@ -18,6 +18,7 @@ from strawberry.tools import merge_types
 from schema.addenda.mutations import AddendumMutation
 from schema.clarifications.mutations import ClarificationMutation
 from schema.debriefs.mutations import DebriefMutation
+from schema.evaluation.mutations import EvaluationMutation
 from schema.members.mutations import MemberMutation
 from schema.nodes import NodeQuery
 from schema.organizations.mutations import OrganizationMutation
@@ -42,6 +43,7 @@ Mutation = merge_types(
         AddendumMutation,
         DebriefMutation,
         MemberMutation,
+        EvaluationMutation,
     ),
 )
 

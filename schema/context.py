@@ -18,7 +18,9 @@ from market.records import (
     ApiKeyRecord,
     AuditRecord,
     ClarificationRecord,
+    ConsensusRecord,
     DebriefRecord,
+    EvaluationRecord,
     MemberRecord,
     OrganizationRecord,
     Page,
@@ -75,6 +77,46 @@ class MemberUseCases(Protocol):
     async def get_member(
         self, viewer: OrganizationRecord | None, member_id: str | None
     ) -> MemberRecord | None: ...
+
+
+class EvaluationUseCases(Protocol):
+    """The evaluation team: evaluators, conflict declarations, independent scores, consensus."""
+
+    async def assign_evaluators(
+        self, viewer: OrganizationRecord | None, rfp_id: str, member_ids: Sequence[str]
+    ) -> Outcome[RfpRecord]: ...
+    async def declare_conflict(
+        self,
+        viewer: OrganizationRecord | None,
+        rfp_id: str,
+        vendor_id: str,
+        has_conflict: bool,
+        note: str | None,
+    ) -> Outcome[RfpRecord]: ...
+    async def submit_evaluation(
+        self,
+        viewer: OrganizationRecord | None,
+        proposal_id: str,
+        criterion_id: str,
+        score: float,
+        justification: str,
+    ) -> Outcome[EvaluationRecord]: ...
+    async def open_consensus(self, viewer: OrganizationRecord | None, rfp_id: str) -> Outcome[RfpRecord]: ...
+    async def record_consensus(
+        self,
+        viewer: OrganizationRecord | None,
+        proposal_id: str,
+        criterion_id: str,
+        score: float,
+        reason: str,
+    ) -> Outcome[ConsensusRecord]: ...
+    async def evaluations(
+        self, viewer: OrganizationRecord | None, proposal: ProposalRecord, rfp: RfpRecord
+    ) -> list[tuple[EvaluationRecord, bool]]: ...
+    async def consensus(
+        self, viewer: OrganizationRecord | None, proposal: ProposalRecord, rfp: RfpRecord
+    ) -> list[ConsensusRecord]: ...
+    async def evaluators(self, viewer: OrganizationRecord | None, rfp: RfpRecord) -> list[MemberRecord]: ...
 
 
 class RfpUseCases(Protocol):
@@ -223,6 +265,8 @@ class Market(Protocol):
     def organizations(self) -> OrganizationUseCases: ...
     @property
     def members(self) -> MemberUseCases: ...
+    @property
+    def evaluation(self) -> EvaluationUseCases: ...
     @property
     def rfps(self) -> RfpUseCases: ...
     @property

@@ -301,9 +301,17 @@ class MarketGround:
             unsealed = not rfp_doc["sealed"] or self.now() >= rfp_doc["submissionDeadline"]
             if str(rfp_doc["buyerId"]) != viewer.id or not unsealed:
                 return None
-            if not may(viewer.role, Action.READ_PROPOSALS):
+            if not may(viewer.role, Action.READ_PROPOSALS) and not await self._cleared(viewer, doc):
                 return None
         return oid
+
+    async def _cleared(self, viewer: OrganizationRecord, proposal_doc: Document) -> bool:
+        """An evaluator of the viewer's own RFP: cleared for this vendor (market/visibility)."""
+        rfp_doc = await self.store.rfps.find_one({"_id": proposal_doc["rfpId"]})
+        if rfp_doc is None:
+            return False
+        rfp = rfp_record(rfp_doc, self.now())
+        return visibility.sees_proposal_as_evaluator(viewer, str(proposal_doc["vendorId"]), rfp, self.now())
 
     async def proposal_and_rfp(
         self, viewer: OrganizationRecord | None, proposal_id: str

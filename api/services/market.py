@@ -15,6 +15,7 @@ from datetime import datetime
 from api.services.addenda import AddendumService
 from api.services.clarifications import ClarificationService
 from api.services.debriefs import DebriefService
+from api.services.evaluation import EvaluationService
 from api.services.ground import MarketGround, utcnow
 from api.services.members import MemberService
 from api.services.organizations import (
@@ -44,6 +45,7 @@ class MarketService:
         self.ground = MarketGround(store, clock, self.digests)
         self.organizations = OrganizationService(self.ground, register_limit, register_global_limit)
         self.members = MemberService(self.ground)
+        self.evaluation = EvaluationService(self.ground)
         self.rfps = RfpService(self.ground)
         self.proposals = ProposalService(self.ground)
         self.ranking = RankingService(self.ground)

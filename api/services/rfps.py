@@ -15,11 +15,12 @@ import scoring
 from api.services.ground import REVISABLE, Aborted, MarketGround, changed_meanwhile, forbidden, not_found
 from api.services.idempotency import IdempotencyKey
 from api.services.idempotency import idempotency_key as idempotency_key_for
-from api.services.inputs import RfpDraft, changed_fields, validate
+from api.services.inputs import RfpDraft, changed_fields, criterion_entries, validate
 from api.services.paging import SortKey, keyset_page
 from api.store.document import Document
 from api.store.rankings import scored_fields
 from api.store.rfps import new_rfp_document, rfp_record
+from market.evaluation import weights_problem
 from market.lifecycle import FINAL_RFP_STATUSES, RFP_TRANSITIONS, rfp_is_final
 from market.listing import OrderDirection, RfpFilterSpec, RfpListing, RfpOrderField
 from market.records import OrganizationRecord, Page, RfpRecord
@@ -68,6 +69,9 @@ class RfpService:
             return Outcome.fail(
                 ErrorCode.INVALID, "the deadline must be in the future", ("input", "submissionDeadline")
             )
+        criteria = draft.qualitative_criteria or ()
+        if problem := weights_problem(draft.weights, [criterion.weight for criterion in criteria]):
+            return Outcome.fail(ErrorCode.INVALID, problem, ("input", "qualitativeCriteria"))
         enquiry = draft.enquiry_deadline
         if enquiry is not None and not now < enquiry < draft.submission_deadline:
             # Questions close before bids do, so every answer reaches vendors in time to bid on it.
@@ -88,6 +92,7 @@ class RfpService:
             now,
             enquiry_deadline=enquiry,
         )
+        doc["qualitativeCriteria"] = criterion_entries(criteria)
 
         async def work(session: AsyncClientSession) -> None:
             await self.ground.remember(session, key, {"rfpId": doc["_id"]})
@@ -169,6 +174,8 @@ class RfpService:
             return Outcome(errors=errors)
         if rfp_is_final(rfp.status):
             return Outcome.fail(ErrorCode.INVALID_STATE, f"the RFP is {rfp.status.value}")
+        if problem := weights_problem(new_weights, [c.weight for c in rfp.qualitative_criteria]):
+            return Outcome.fail(ErrorCode.INVALID, problem, ("input", "weights"))
         fields = [f"weights.{name}" for name in changed_fields(rfp.context.weights, new_weights)]
         now = self.ground.now()
 

@@ -12,6 +12,7 @@ from schema.common import (
     IDEMPOTENCY_KEY,
     MoneyInput,
 )
+from schema.evaluation.inputs import QualitativeCriterionInput
 from schema.scores.inputs import KpiRequirementInput, ScoringWeightsInput, VolumeScenarioInput
 
 
@@ -40,6 +41,10 @@ class CreateRfpInput:
         default=None,
         description="Vendors may ask clarification questions until then (before submissionDeadline); "
         "unset: until the submission deadline.",
+    )
+    qualitative_criteria: list[QualitativeCriterionInput] | None = strawberry.field(
+        default=None,
+        description="Up to 6 criteria evaluators score; with any, weights and theirs must sum to 1.",
     )
 
 

@@ -37,6 +37,16 @@ from schema.common import (
     user_errors,
 )
 from schema.context import ContextInfo, context_of
+from schema.evaluation.types import (
+    Consensus,
+    Evaluation,
+    QualitativeCriterion,
+    consensus_list_of,
+    evaluations_of,
+    evaluators_of,
+    qualitative_criteria_of,
+)
+from schema.members.types import Member
 from schema.organizations.types import Organization, load_organization
 from schema.rfps.addenda import Addendum
 from schema.rfps.debriefs import Debrief
@@ -87,6 +97,14 @@ class Rfp(Node):
     addenda: list[Addendum] = strawberry.field(default_factory=list)
     debriefs_published: bool = True
     award_published: bool = False
+    qualitative_criteria: list[QualitativeCriterion] = strawberry.field(
+        resolver=qualitative_criteria_of,
+        description="Criteria evaluators score (0-5 or 0-10) next to the three computed ones; "
+        "public like the RFP, so vendors know what is judged.",
+    )
+    evaluators: list[Member] = strawberry.field(
+        resolver=evaluators_of, description="The RFP's assigned evaluators; seen by the buyer's members only."
+    )
 
     @classmethod
     def of(cls, record: RfpRecord) -> Rfp:
@@ -230,6 +248,16 @@ class Proposal(Node):
     annual_escalation_percent: float
     terms: ContractTerms
     needs_confirmation: bool = False
+    evaluations: list[Evaluation] = strawberry.field(
+        resolver=evaluations_of,
+        description="Evaluator scores on the qualitative criteria: all to the buyer's owner, lead and "
+        "observers; to an evaluator only their own until consensus opens; never to vendors.",
+    )
+    consensus: list[Consensus] = strawberry.field(
+        resolver=consensus_list_of,
+        description="The lead's consensus scores (they enter the total): to the buyer's owner, lead and "
+        "observers, and to evaluators once consensus is open; never to vendors.",
+    )
 
     @classmethod
     def of(cls, record: ProposalRecord) -> Proposal:
