@@ -364,7 +364,7 @@ async def test_the_audit_trail_records_every_change_with_its_actor(api: Api, clo
     assert buyer and vendor
     await api.data(
         "mutation($rfp: ID!) { updateRfpWeights(input: "
-        "{rfpId: $rfp, weights: {slaQuality: 0.2, lockIn: 0.2, cost: 0.4}}) { userErrors { code } } }",
+        "{rfpId: $rfp, weights: {slaQuality: 0.25, lockIn: 0.15, cost: 0.4}}) { userErrors { code } } }",
         {"rfp": world.rfp_id},
         buyer,
     )
