@@ -201,6 +201,5 @@ def text_problem(value: str, max_length: int) -> str | None:
 def criterion_entries(criteria: Iterable[CriterionDraft]) -> list[Document]:
     """The criteria as their RFP keeps them (api/store/evaluations.py), each with its own id."""
     return [
-        new_criterion_entry(c.name, c.description, c.scale_max, c.weight, c.guidance or ())
-        for c in criteria
+        new_criterion_entry(c.name, c.description, c.scale_max, c.weight, c.guidance or ()) for c in criteria
     ]
