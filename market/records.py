@@ -20,6 +20,7 @@ from market.vocabulary import (
     ServiceCategory,
 )
 from scoring.model import ProposalScore, ProposalTerms, RfpContext, Weights
+from scoring.qualitative import JoinedTotal
 
 T = TypeVar("T")
 
@@ -247,6 +248,7 @@ class RankedItem:
     rank: int
     proposal: ProposalRecord
     score: ProposalScore
+    joined: JoinedTotal | None = None  # the overall total with qualitative criteria, when the RFP has any
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@ from schema.evaluation.inputs import (
     RecordConsensusInput,
     SubmitEvaluationInput,
 )
-from schema.evaluation.types import ConsensusPayload, EvaluationPayload, evaluation_of
+from schema.evaluation.types import ConsensusPayload, EvaluationPayload
+from schema.rfps.evaluation import evaluation_of
 from schema.rfps.inputs import RfpIdInput
 from schema.rfps.types import RfpPayload
 

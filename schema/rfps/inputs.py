@@ -12,8 +12,20 @@ from schema.common import (
     IDEMPOTENCY_KEY,
     MoneyInput,
 )
-from schema.evaluation.inputs import QualitativeCriterionInput
 from schema.scores.inputs import KpiRequirementInput, ScoringWeightsInput, VolumeScenarioInput
+
+
+@strawberry.input(description="A qualitative criterion of a new RFP (createRfp), at most 6.")
+class QualitativeCriterionInput:
+    name: str = strawberry.field(description="A short name, 1 to 200 characters.")
+    description: str = strawberry.field(description="What the evaluators judge.")
+    scale_max: int = strawberry.field(description="The top of the scale: 5 or 10.")
+    weight: float = strawberry.field(
+        description="Its share of the total, above 0: weights (computed) and every criterion's sum to 1."
+    )
+    guidance: list[str] | None = strawberry.field(
+        default=None, description="What each level means: exactly scaleMax + 1 texts, level 0 first."
+    )
 
 
 @strawberry.input

@@ -37,7 +37,11 @@ from schema.common import (
     user_errors,
 )
 from schema.context import ContextInfo, context_of
-from schema.evaluation.types import (
+from schema.members.types import Member
+from schema.organizations.types import Organization, load_organization
+from schema.rfps.addenda import Addendum
+from schema.rfps.debriefs import Debrief
+from schema.rfps.evaluation import (
     Consensus,
     Evaluation,
     QualitativeCriterion,
@@ -46,10 +50,6 @@ from schema.evaluation.types import (
     evaluators_of,
     qualitative_criteria_of,
 )
-from schema.members.types import Member
-from schema.organizations.types import Organization, load_organization
-from schema.rfps.addenda import Addendum
-from schema.rfps.debriefs import Debrief
 from schema.rfps.listing import ProposalFilter, ProposalOrder, proposal_listing, window
 from schema.scores.inputs import ScoringWeightsInput, to_data
 from schema.scores.types import (
@@ -350,6 +350,16 @@ class RankedProposalEdge:
     rank: int
     score: ProposalScore
     node: Proposal
+    overall_total: float | None = strawberry.field(
+        default=None,
+        description="With qualitative criteria: the computed total and the consensus scores joined, "
+        "0-100 (a criterion without consensus counts 0); null for an RFP without any.",
+    )
+    evaluation_complete: bool | None = strawberry.field(
+        default=None,
+        description="With qualitative criteria: true once every one has its consensus; incomplete "
+        "proposals rank after complete ones (within the same eligibility). Null without criteria.",
+    )
 
 
 @strawberry.type
@@ -370,6 +380,8 @@ class RankedProposalConnection:
                     rank=item.rank,
                     score=ProposalScore.of(item.score),
                     node=Proposal.of(item.proposal),
+                    overall_total=item.joined.total if item.joined else None,
+                    evaluation_complete=item.joined.complete if item.joined else None,
                 )
                 for cursor, item in page.items
             ],

@@ -291,3 +291,51 @@ async def test_a_score_racing_the_opening_of_consensus_is_refused(api: Api, cloc
         late = await team.score("eva", "acme", 4)
     assert codes(late) == ["INVALID_STATE"]
     assert await api.store.evaluations.count_documents({}) == 0
+
+
+RANKED = (
+    "query($id: ID!) { rfp(id: $id) { rankedProposals(first: 10) { edges { rank overallTotal "
+    "evaluationComplete node { id } score { total } } } } }"
+)
+
+
+async def test_consensus_enters_the_total_and_incomplete_evaluations_rank_after(
+    api: Api, clock: Clock
+) -> None:
+    team = await team_tender(api)
+    for who in ("eva", "evan"):
+        for vendor in ("acme", "bolt"):
+            await team.declare(who, vendor)
+    for criterion, top in enumerate((5, 10)):
+        assert (await team.score("eva", "acme", top, "Best we have seen, with evidence.", c=criterion))[
+            "userErrors"
+        ] == []
+        assert (await team.score("eva", "bolt", 1, c=criterion))["userErrors"] == []
+    edges = (await api.data(RANKED, {"id": team.rfp_id}, team.keys["obs"]))["rfp"]["rankedProposals"]["edges"]
+    # No consensus yet: everything incomplete, qualitative criteria count 0, the computed order holds.
+    assert [e["evaluationComplete"] for e in edges] == [False, False]
+    assert [e["node"]["id"] for e in edges] == [team.proposals["bolt"], team.proposals["acme"]]
+    for edge in edges:
+        assert edge["overallTotal"] == round(edge["score"]["total"] * 0.7, 4)
+    clock.advance(days=15)
+    assert (await rfp_mutation(api, "openConsensus", team.rfp_id, team.keys["lead"]))["userErrors"] == []
+    for criterion, top in enumerate((5, 10)):
+        agreed = {
+            "proposalId": team.proposals["acme"],
+            "criterionId": team.criteria[criterion],
+            "score": top,
+            "reason": "As scored.",
+        }
+        assert (await team.run(CONSENSUS, agreed, "lead"))["userErrors"] == []
+    edges = (await api.data(RANKED, {"id": team.rfp_id}, team.keys["lead"]))["rfp"]["rankedProposals"][
+        "edges"
+    ]
+    acme, bolt = edges
+    assert acme["node"]["id"] == team.proposals["acme"] and acme["evaluationComplete"] is True
+    assert acme["overallTotal"] == round(acme["score"]["total"] * 0.7 + 0.2 * 100 + 0.1 * 100, 4)
+    assert bolt["evaluationComplete"] is False and bolt["rank"] == 2
+    # An RFP without qualitative criteria keeps its computed ranking, unmarked.
+    plain = await open_rfp(api, team.keys["lead"])
+    await submit(api, team.keys["acme"], plain)
+    edges = (await api.data(RANKED, {"id": plain}, team.keys["lead"]))["rfp"]["rankedProposals"]["edges"]
+    assert [(e["overallTotal"], e["evaluationComplete"]) for e in edges] == [(None, None)]
