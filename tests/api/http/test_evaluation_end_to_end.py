@@ -12,12 +12,18 @@ from tests.conftest import Api, Clock
 from tests.helpers import CREATE_RFP, proposal_input, register, rfp_input, rfp_mutation, submit
 
 ERRORS = "userErrors { field message code }"
-INVITE = f"mutation($i: InviteMemberInput!) {{ inviteMember(input: $i) {{ member {{ id role }} apiKey {ERRORS} }} }}"
-ASSIGN = f"mutation($i: AssignEvaluatorsInput!) {{ assignEvaluators(input: $i) {{ rfp {{ evaluators {{ name }} }} {ERRORS} }} }}"
-DECLARE = f"mutation($i: DeclareConflictInput!) {{ declareConflict(input: $i) {{ rfp {{ id }} {ERRORS} }} }}"
-EVALUATE = f"mutation($i: SubmitEvaluationInput!) {{ submitEvaluation(input: $i) {{ evaluation {{ score }} {ERRORS} }} }}"
-CONSENSUS = f"mutation($i: RecordConsensusInput!) {{ recordConsensus(input: $i) {{ consensus {{ score mean spread }} {ERRORS} }} }}"
-AWARD = f"mutation($i: AwardProposalInput!) {{ awardProposal(input: $i) {{ rfp {{ status }} {ERRORS} }} }}"
+
+
+def _mutation(name: str, input_type: str, selection: str) -> str:
+    return f"mutation($i: {input_type}!) {{ {name}(input: $i) {{ {selection} {ERRORS} }} }}"
+
+
+INVITE = _mutation("inviteMember", "InviteMemberInput", "member { id role } apiKey")
+ASSIGN = _mutation("assignEvaluators", "AssignEvaluatorsInput", "rfp { evaluators { name } }")
+DECLARE = _mutation("declareConflict", "DeclareConflictInput", "rfp { id }")
+EVALUATE = _mutation("submitEvaluation", "SubmitEvaluationInput", "evaluation { score }")
+CONSENSUS = _mutation("recordConsensus", "RecordConsensusInput", "consensus { score mean spread }")
+AWARD = _mutation("awardProposal", "AwardProposalInput", "rfp { status }")
 PROPOSAL = """query($id: ID!) { node(id: $id) { ... on Proposal { id
   evaluations { criterion { name } evaluator { name } score justification outlier }
   consensus { criterion { name } score reason mean spread } } } }"""
