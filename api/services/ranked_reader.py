@@ -14,7 +14,7 @@ from api.store.document import Document
 from api.store.rankings import entry_order
 from market.records import RfpRecord
 from scoring.model import Finding, ProposalScore, Weights
-from scoring.qualitative import JoinedTotal, QualitativePart, joined_total
+from scoring.qualitative import JoinedCandidate, JoinedTotal, QualitativePart, joined_total
 from scoring.rank import ABNORMALLY_LOW_MIN_PROPOSALS
 
 
@@ -76,3 +76,25 @@ def joined_order(
         return (order[0], order[1], not total.complete, -total.total, order)
 
     return sorted(joined, key=key)
+
+
+def joined_candidates(
+    entries: Iterable[Document], rfp: RfpRecord, consensus: Consensus
+) -> list[JoinedCandidate]:
+    """Each live entry as joined rank stability sees it (scoring.qualitative)."""
+    candidates = []
+    for entry in entries:
+        parts = qualitative_parts(rfp, consensus, str(entry["_id"]))
+        levels = tuple(100 * (p.consensus or 0) / p.scale_max for p in parts)
+        gate = scoring.gate_of(bool(entry.get("eligible", 0)), bool(entry["meets"]))
+        values = (*(float(v) for v in entry["values"][:3]), *levels)
+        candidates.append(JoinedCandidate(gate, all(p.consensus is not None for p in parts), values))
+    return candidates
+
+
+def joined_weights(weights: Weights, rfp: RfpRecord) -> list[float]:
+    """The computed weights (normalized) scaled to their share, then the qualitative weights."""
+    share = 1 - sum(c.weight for c in rfp.qualitative_criteria)
+    normalized = weights.normalized()
+    computed = [normalized.sla_quality * share, normalized.lock_in * share, normalized.cost * share]
+    return [*computed, *(c.weight for c in rfp.qualitative_criteria)]

@@ -22,7 +22,14 @@ import scoring
 from api.services import cursors
 from api.services.ground import MarketGround
 from api.services.inputs import validate
-from api.services.ranked_reader import joined_order, low_price_rule, what_if_order, with_low_price
+from api.services.ranked_reader import (
+    joined_candidates,
+    joined_order,
+    joined_weights,
+    low_price_rule,
+    what_if_order,
+    with_low_price,
+)
 from api.store.document import Document
 from api.store.proposals import proposal_record
 from api.store.rankings import (
@@ -34,7 +41,7 @@ from api.store.rankings import (
 from market.records import OrganizationRecord, Page, ProposalRecord, RankedItem, RankedPage, RfpRecord
 from market.vocabulary import InputError
 from scoring.model import Weights
-from scoring.qualitative import JoinedTotal
+from scoring.qualitative import JoinedTotal, joined_rank_stability
 
 log = logging.getLogger("rfpmarket.ranking")
 
@@ -167,6 +174,11 @@ class RankingService:
 
     async def rank_stability(self, rfp: RfpRecord, weights: Weights | None) -> float | None:
         weights = weights or rfp.context.weights
+        if rfp.qualitative_criteria:  # the qualitative criteria are among the criteria drawn
+            consensus = await self.consensus(rfp)
+            ordered = joined_order(await self._entries(rfp.id), weights, rfp, consensus)
+            candidates = joined_candidates((entry for entry, _ in ordered), rfp, consensus)
+            return joined_rank_stability(candidates, joined_weights(weights, rfp))
         entries = what_if_order(await self._entries(rfp.id), weights)
         values = [(entry["values"][0], entry["values"][1], entry["values"][2]) for entry in entries]
         gates = [scoring.gate_of(bool(entry.get("eligible", 0)), bool(entry["meets"])) for entry in entries]

@@ -334,6 +334,11 @@ async def test_consensus_enters_the_total_and_incomplete_evaluations_rank_after(
     assert acme["node"]["id"] == team.proposals["acme"] and acme["evaluationComplete"] is True
     assert acme["overallTotal"] == round(acme["score"]["total"] * 0.7 + 0.2 * 100 + 0.1 * 100, 4)
     assert bolt["evaluationComplete"] is False and bolt["rank"] == 2
+    # Rank stability draws the qualitative weights too: only acme's evaluation is complete, so it wins
+    # under every draw.
+    stability = "query($id: ID!) { rfp(id: $id) { rankedProposals { rankStability } } }"
+    found = await api.data(stability, {"id": team.rfp_id}, team.keys["lead"])
+    assert found["rfp"]["rankedProposals"]["rankStability"] == 1.0
     # An RFP without qualitative criteria keeps its computed ranking, unmarked.
     plain = await open_rfp(api, team.keys["lead"])
     await submit(api, team.keys["acme"], plain)
