@@ -189,6 +189,8 @@ class OrganizationService:
         return Outcome((organization_record(doc), api_key))
 
     async def api_keys(self, viewer: OrganizationRecord) -> list[ApiKeyRecord]:
+        if self.ground.denied(viewer, Action.MANAGE_TEAM) is not None:
+            return []  # the organization's keys are the OWNER's business, not every member's
         doc = await self.store.organizations.find_one({"_id": ObjectId(viewer.id)}, projection={"apiKeys": 1})
         return [api_key_record(entry) for entry in (doc or {}).get("apiKeys", [])]
 

@@ -121,6 +121,10 @@ async def test_an_evaluator_cannot_escalate(api: Api) -> None:
     # An organization-level key would act as the OWNER: a member may not issue one.
     assert codes((await api.data(CREATE_KEY, key=evaluator))["createApiKey"]) == ["FORBIDDEN"]
     assert (await api.data(VIEWER, key=evaluator))["viewer"]["member"]["role"] == "EVALUATOR"
+    # Nor list the organization's keys (their hints and labels are the OWNER's business).
+    keys = "{ viewer { apiKeys { hint } } }"
+    assert (await api.data(keys, key=evaluator))["viewer"]["apiKeys"] == []
+    assert len((await api.data(keys, key=owner))["viewer"]["apiKeys"]) == 1
 
 
 async def test_a_member_of_another_organization_cannot_touch_my_team(api: Api) -> None:
