@@ -13,12 +13,14 @@ from typing import Generic, TypeVar
 
 from market.vocabulary import (
     ClarificationStatus,
+    MemberRole,
     OrganizationKind,
     ProposalStatus,
     RfpStatus,
     ServiceCategory,
 )
 from scoring.model import ProposalScore, ProposalTerms, RfpContext, Weights
+from scoring.qualitative import JoinedTotal
 
 T = TypeVar("T")
 
@@ -28,6 +30,24 @@ class OrganizationRecord:
     id: str
     name: str
     kind: OrganizationKind
+    created_at: datetime
+    # The caller as a viewer: the member whose key was sent (None for an organization-level key,
+    # which acts as the OWNER) and the role every permission check reads (market/roles.py).
+    member_id: str | None = None
+    role: MemberRole = MemberRole.OWNER
+
+
+@dataclass(frozen=True)
+class MemberRecord:
+    """A person of an organization with their own API key and role; a deactivated member's key
+    stops working at once."""
+
+    id: str
+    organization_id: str
+    name: str
+    email: str
+    role: MemberRole
+    active: bool
     created_at: datetime
 
 
@@ -48,6 +68,7 @@ class AuditRecord:
     changed_fields: tuple[str, ...]
     changed_fields_omitted: int = 0  # beyond the cap on changed_fields
     id: str = ""
+    actor_member_id: str | None = None  # the member who acted; None for an organization-level key
 
 
 @dataclass(frozen=True)
@@ -76,6 +97,59 @@ class AddendumRecord:
 
 
 @dataclass(frozen=True)
+class QualitativeCriterionRecord:
+    """A criterion no formula scores (the transition plan, references): evaluators score it from 0
+    to scale_max, guided by one text per level; weight is its share of the RFP's total."""
+
+    id: str
+    name: str
+    description: str
+    scale_max: int
+    weight: float
+    guidance: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DeclarationRecord:
+    """An evaluator's conflict-of-interest declaration about one vendor of an RFP: final once made."""
+
+    member_id: str
+    vendor_id: str
+    conflict: bool
+    note: str | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class EvaluationRecord:
+    """One evaluator's score of one proposal on one qualitative criterion, with its justification."""
+
+    id: str
+    rfp_id: str
+    proposal_id: str
+    criterion_id: str
+    member_id: str
+    score: float
+    justification: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ConsensusRecord:
+    """The lead's agreed score of a proposal on a criterion, with the evaluators' mean and spread
+    when it was recorded: the score that enters the total."""
+
+    proposal_id: str
+    criterion_id: str
+    score: float
+    reason: str
+    rfp_id: str
+    mean: float
+    spread: float
+    at: datetime
+
+
+@dataclass(frozen=True)
 class RfpRecord:
     id: str
     buyer_id: str
@@ -96,6 +170,12 @@ class RfpRecord:
     debriefs_published: bool = True  # once AWARDED, each vendor reads its own debrief
     award_published: bool = False  # debriefs name the winner and its total only once published
     debrief_comment: str | None = None
+    # The evaluation team (issue 17): qualitative criteria, assigned evaluators (member ids), their
+    # conflict declarations, and whether the lead opened consensus (evaluators then see each other).
+    qualitative_criteria: tuple[QualitativeCriterionRecord, ...] = ()
+    evaluator_ids: tuple[str, ...] = ()
+    declarations: tuple[DeclarationRecord, ...] = ()
+    consensus_open: bool = False
 
     def accepts_questions(self, now: datetime) -> bool:
         """Vendors may ask while the RFP is open and its enquiry period lasts."""
@@ -168,6 +248,7 @@ class RankedItem:
     rank: int
     proposal: ProposalRecord
     score: ProposalScore
+    joined: JoinedTotal | None = None  # the overall total with qualitative criteria, when the RFP has any
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from market.records import ClarificationRecord, OrganizationRecord, ProposalRecord, RfpRecord
+from market.evaluation import cleared_for
+from market.records import (
+    ClarificationRecord,
+    EvaluationRecord,
+    OrganizationRecord,
+    ProposalRecord,
+    RfpRecord,
+)
+from market.roles import Action, may
 from market.vocabulary import ClarificationStatus, OrganizationKind, ProposalStatus, RfpStatus
 
 
@@ -25,17 +33,50 @@ def sees_rfp(viewer: OrganizationRecord | None, rfp: RfpRecord) -> bool:
 
 
 def sees_proposals_of(viewer: OrganizationRecord | None, rfp: RfpRecord, now: datetime) -> bool:
-    """The proposals, their ranking and exports: the buyer, once sealed bids are opened."""
+    """The proposals, their ranking and exports: the buyer, once sealed bids are opened, through a
+    role that reads proposals (not an EVALUATOR: see sees_proposal_as_evaluator)."""
+    if viewer is None or not may(viewer.role, Action.READ_PROPOSALS):
+        return False
     return owns_rfp(viewer, rfp) and rfp.is_unsealed(now)
 
 
 def sees_proposal(
     viewer: OrganizationRecord | None, proposal: ProposalRecord, rfp: RfpRecord, now: datetime
 ) -> bool:
-    """One proposal: the vendor who bid it, or whoever sees the RFP's proposals."""
+    """One proposal: the vendor who bid it, whoever sees the RFP's proposals, or an evaluator
+    cleared for its vendor."""
     if viewer is None:
         return False
-    return viewer.id == proposal.vendor_id or sees_proposals_of(viewer, rfp, now)
+    if viewer.id == proposal.vendor_id or sees_proposals_of(viewer, rfp, now):
+        return True
+    return sees_proposal_as_evaluator(viewer, proposal.vendor_id, rfp, now)
+
+
+def sees_proposal_as_evaluator(
+    viewer: OrganizationRecord | None, vendor_id: str, rfp: RfpRecord, now: datetime
+) -> bool:
+    """An EVALUATOR reads a proposal of its buyer's RFP once sealed bids are opened (like the buyer),
+    when assigned to the RFP and after declaring no conflict of interest with the vendor."""
+    if viewer is None or not may(viewer.role, Action.EVALUATE):
+        return False
+    return owns_rfp(viewer, rfp) and rfp.is_unsealed(now) and cleared_for(rfp, viewer.member_id, vendor_id)
+
+
+def sees_evaluation(viewer: OrganizationRecord | None, rfp: RfpRecord, evaluation: EvaluationRecord) -> bool:
+    """Evaluator scores (of a proposal the viewer reads): whoever reads the RFP's proposals sees
+    all; an evaluator sees only their own until the lead opens consensus (independent scoring)."""
+    if viewer is None or not owns_rfp(viewer, rfp):
+        return False
+    if may(viewer.role, Action.READ_PROPOSALS):
+        return True
+    return evaluation.member_id == viewer.member_id or rfp.consensus_open
+
+
+def sees_consensus(viewer: OrganizationRecord | None, rfp: RfpRecord) -> bool:
+    """Consensus scores: whoever reads the RFP's proposals; evaluators once consensus is open."""
+    if viewer is None or not owns_rfp(viewer, rfp):
+        return False
+    return may(viewer.role, Action.READ_PROPOSALS) or rfp.consensus_open
 
 
 def sees_budget(viewer: OrganizationRecord | None, rfp: RfpRecord) -> bool:

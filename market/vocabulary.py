@@ -13,6 +13,17 @@ class OrganizationKind(str, Enum):
     VENDOR = "VENDOR"
 
 
+class MemberRole(str, Enum):
+    """A member's role in its organization: OWNER for both kinds; PROCUREMENT_LEAD, EVALUATOR and
+    OBSERVER in a buyer; BID_MANAGER in a vendor (market/roles.py says what each may do)."""
+
+    OWNER = "OWNER"
+    PROCUREMENT_LEAD = "PROCUREMENT_LEAD"
+    EVALUATOR = "EVALUATOR"
+    OBSERVER = "OBSERVER"
+    BID_MANAGER = "BID_MANAGER"
+
+
 class RfpStatus(str, Enum):
     DRAFT = "DRAFT"
     OPEN = "OPEN"

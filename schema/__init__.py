@@ -20,6 +20,8 @@ from strawberry.types.base import get_object_definition
 from schema.addenda.mutations import AddendumMutation
 from schema.clarifications.mutations import ClarificationMutation
 from schema.debriefs.mutations import DebriefMutation
+from schema.evaluation.mutations import EvaluationMutation
+from schema.members.mutations import MemberMutation
 from schema.nodes import NodeQuery
 from schema.organizations.mutations import OrganizationMutation
 from schema.organizations.queries import OrganizationQuery
@@ -42,6 +44,8 @@ Mutation = merge_types(
         ClarificationMutation,
         AddendumMutation,
         DebriefMutation,
+        MemberMutation,
+        EvaluationMutation,
     ),
 )
 # merge_types takes no description: set it on the merged definitions.

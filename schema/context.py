@@ -18,14 +18,17 @@ from market.records import (
     ApiKeyRecord,
     AuditRecord,
     ClarificationRecord,
+    ConsensusRecord,
     DebriefRecord,
+    EvaluationRecord,
+    MemberRecord,
     OrganizationRecord,
     Page,
     ProposalRecord,
     RankedPage,
     RfpRecord,
 )
-from market.vocabulary import OrganizationKind, Outcome, RfpStatus
+from market.vocabulary import MemberRole, OrganizationKind, Outcome, RfpStatus
 from scoring.model import ProposalScore, Weights
 
 # Input data reaches the market as plain dicts keyed by the GraphQL (camelCase) names, so pydantic's
@@ -54,6 +57,66 @@ class OrganizationUseCases(Protocol):
     async def get_organization(
         self, viewer: OrganizationRecord | None, organization_id: str
     ) -> OrganizationRecord | None: ...
+
+
+class MemberUseCases(Protocol):
+    """An organization's members: invite, change role, deactivate, the team, one member."""
+
+    async def invite_member(
+        self, viewer: OrganizationRecord | None, data: InputData
+    ) -> Outcome[tuple[MemberRecord, str]]: ...
+    async def change_member_role(
+        self, viewer: OrganizationRecord | None, member_id: str, role: MemberRole
+    ) -> Outcome[MemberRecord]: ...
+    async def deactivate_member(
+        self, viewer: OrganizationRecord | None, member_id: str
+    ) -> Outcome[MemberRecord]: ...
+    async def members(
+        self, viewer: OrganizationRecord | None, organization_id: str
+    ) -> list[MemberRecord]: ...
+    async def get_member(
+        self, viewer: OrganizationRecord | None, member_id: str | None
+    ) -> MemberRecord | None: ...
+
+
+class EvaluationUseCases(Protocol):
+    """The evaluation team: evaluators, conflict declarations, independent scores, consensus."""
+
+    async def assign_evaluators(
+        self, viewer: OrganizationRecord | None, rfp_id: str, member_ids: Sequence[str]
+    ) -> Outcome[RfpRecord]: ...
+    async def declare_conflict(
+        self,
+        viewer: OrganizationRecord | None,
+        rfp_id: str,
+        vendor_id: str,
+        has_conflict: bool,
+        note: str | None,
+    ) -> Outcome[RfpRecord]: ...
+    async def submit_evaluation(
+        self,
+        viewer: OrganizationRecord | None,
+        proposal_id: str,
+        criterion_id: str,
+        score: float,
+        justification: str,
+    ) -> Outcome[EvaluationRecord]: ...
+    async def open_consensus(self, viewer: OrganizationRecord | None, rfp_id: str) -> Outcome[RfpRecord]: ...
+    async def record_consensus(
+        self,
+        viewer: OrganizationRecord | None,
+        proposal_id: str,
+        criterion_id: str,
+        score: float,
+        reason: str,
+    ) -> Outcome[ConsensusRecord]: ...
+    async def evaluations(
+        self, viewer: OrganizationRecord | None, proposal: ProposalRecord, rfp: RfpRecord
+    ) -> list[tuple[EvaluationRecord, bool]]: ...
+    async def consensus(
+        self, viewer: OrganizationRecord | None, proposal: ProposalRecord, rfp: RfpRecord
+    ) -> list[ConsensusRecord]: ...
+    async def evaluators(self, viewer: OrganizationRecord | None, rfp: RfpRecord) -> list[MemberRecord]: ...
 
 
 class RfpUseCases(Protocol):
@@ -203,6 +266,10 @@ class Market(Protocol):
 
     @property
     def organizations(self) -> OrganizationUseCases: ...
+    @property
+    def members(self) -> MemberUseCases: ...
+    @property
+    def evaluation(self) -> EvaluationUseCases: ...
     @property
     def rfps(self) -> RfpUseCases: ...
     @property

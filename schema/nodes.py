@@ -17,6 +17,7 @@ from schema.common import (
     from_global_id,
 )
 from schema.context import ContextInfo, context_of
+from schema.members.types import Member
 from schema.organizations.types import Organization
 from schema.rfps.types import Proposal, Rfp, remember
 
@@ -68,6 +69,9 @@ async def resolve_node(info: ContextInfo, id: str) -> Node | None:
     if type_name == "Organization":
         organization = await context.market.organizations.get_organization(context.viewer, key)
         return Organization.of(organization) if organization else None
+    if type_name == "Member":
+        member = await context.market.members.get_member(context.viewer, key)
+        return Member.of(member) if member else None
     if type_name == "Clarification":
         found = await context.market.clarifications.get_clarification(context.viewer, key)
         return Clarification.of(found) if found else None

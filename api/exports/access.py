@@ -6,6 +6,7 @@ from __future__ import annotations
 from api.services.market import MarketService
 from api.store.database import parse_object_id
 from market.records import OrganizationRecord, RfpRecord
+from market.roles import Action, may
 from schema.common import from_global_id
 
 
@@ -20,7 +21,7 @@ async def exportable_rfp(
     market: MarketService, viewer: OrganizationRecord | None, rfp_id: str
 ) -> RfpRecord | None:
     local = parse_rfp_id(rfp_id)
-    if viewer is None or local is None:
+    if viewer is None or local is None or not may(viewer.role, Action.EXPORT):
         return None
     rfp = await market.ground.get_rfp(viewer, local)
     # The same decision as rankedProposals, so an export never shows what GraphQL hides.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from api.exports.rows import ExportRow
+from market.records import RfpRecord
 
 COLUMNS = (
     "rank",
@@ -57,3 +58,21 @@ def scores(row: ExportRow) -> dict[str, float]:
 
 def finding_codes(row: ExportRow) -> str:
     return ";".join(finding.code.value for finding in row.score.findings)
+
+
+def qualitative_columns(rfp: RfpRecord) -> tuple[str, ...]:
+    """After the computed columns, for an RFP with qualitative criteria: the overall total, whether
+    every consensus is recorded, and one consensus column per criterion."""
+    if not rfp.qualitative_criteria:
+        return ()
+    return (
+        "overall_total",
+        "evaluation_complete",
+        *(f"consensus: {c.name}" for c in rfp.qualitative_criteria),
+    )
+
+
+def qualitative_values(row: ExportRow) -> list[float | bool | None]:
+    if row.overall_total is None:
+        return []
+    return [row.overall_total, row.evaluation_complete, *row.consensus]

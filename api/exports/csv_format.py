@@ -6,7 +6,15 @@ import csv
 import io
 from collections.abc import AsyncIterator
 
-from api.exports.columns import COLUMNS, amount_text, finding_codes, money_amounts, scores
+from api.exports.columns import (
+    COLUMNS,
+    amount_text,
+    finding_codes,
+    money_amounts,
+    qualitative_columns,
+    qualitative_values,
+    scores,
+)
 from api.exports.neutralize import safe_text
 from api.exports.rows import ExportRow, Progress, RowSource
 
@@ -29,13 +37,17 @@ def csv_fields(row: ExportRow) -> list[str]:
         "scoring_version": safe_text(score.scoring_version),
         "needs_confirmation": "true" if row.needs_confirmation else "false",
     }
-    return [fields[name] for name in COLUMNS]
+    extra = [
+        "" if v is None else ("true" if v else "false") if isinstance(v, bool) else repr(v)
+        for v in qualitative_values(row)
+    ]
+    return [fields[name] for name in COLUMNS] + extra
 
 
 async def csv_chunks(source: RowSource, progress: Progress) -> AsyncIterator[bytes]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    writer.writerow([*COLUMNS, *(safe_text(name) for name in qualitative_columns(source.rfp))])
     async for row in source.rows(progress):
         writer.writerow(csv_fields(row))
         if buffer.tell() >= CHUNK_BYTES:

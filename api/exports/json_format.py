@@ -40,7 +40,32 @@ def row_json(row: ExportRow) -> dict[str, Any]:
         "vendor_id": row.vendor_id,
         "submitted_at": row.submitted_at.isoformat(),
         "components": [component.model_dump(mode="json") for component in score.components],
+        **qualitative_json(row),
     }
+
+
+def qualitative_json(row: ExportRow) -> dict[str, Any]:
+    """After the computed fields, with qualitative criteria: the overall total, whether every
+    consensus is recorded, the consensus per criterion (the head's qualitative_criteria order)."""
+    if row.overall_total is None:
+        return {}
+    return {
+        "overall_total": row.overall_total,
+        "evaluation_complete": row.evaluation_complete,
+        "consensus": list(row.consensus),
+    }
+
+
+def criteria_json(rfp: RfpRecord) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": to_global_id("QualitativeCriterion", c.id),
+            "name": c.name,
+            "scale_max": c.scale_max,
+            "weight": c.weight,
+        }
+        for c in rfp.qualitative_criteria
+    ]
 
 
 def rfp_json(rfp: RfpRecord) -> dict[str, Any]:
@@ -69,12 +94,14 @@ def json_chunks(source: RowSource, progress: Progress) -> AsyncIterator[bytes]:
 
 
 async def _json_text(source: RowSource, progress: Progress) -> AsyncIterator[str]:
-    head = {
+    head: dict[str, Any] = {
         "rfp": rfp_json(source.rfp),
         "list": source.plan.kind.value,
         "what_if": source.plan.weights is not None,
         "weights": weights_json(source.weights),
     }
+    if source.rfp.qualitative_criteria:
+        head["qualitative_criteria"] = criteria_json(source.rfp)
     # The head object without its closing brace, so `proposals` can follow it one row at a time.
     yield _dumps(head)[:-1] + ', "proposals": ['
     separator = "\n"

@@ -116,6 +116,20 @@ def _enquiries(enquiries: tuple[ClarificationRecord, ...]) -> list[dict[str, Any
     ]
 
 
+def qualitative_details(rfp: RfpRecord) -> str:
+    """The qualitative criteria, scored by the buyer's evaluators and agreed in consensus."""
+    if not rfp.qualitative_criteria:
+        return ""
+    computed = 1 - sum(c.weight for c in rfp.qualitative_criteria)
+    criteria = ", ".join(
+        f"{c.name} ({c.weight:.0%}, scored 0-{c.scale_max})" for c in rfp.qualitative_criteria
+    )
+    return (
+        f"; the computed criteria make {computed:.0%} of the total, and qualitative criteria scored by"
+        f" the buyer's evaluators and agreed in consensus the rest: {criteria}"
+    )
+
+
 def _tender(rfp: RfpRecord, tenderers: int, enquiries: tuple[ClarificationRecord, ...] = ()) -> str:
     context = rfp.context
     weights = context.weights.normalized()
@@ -131,7 +145,8 @@ def _tender(rfp: RfpRecord, tenderers: int, enquiries: tuple[ClarificationRecord
             f"weighted total of SLA quality ({weights.sla_quality:.0%}), lock-in exposure"
             f" ({weights.lock_in:.0%}) and cost ({weights.cost:.0%}); proposals meeting every"
             " requirement rank first"
-        ),
+        )
+        + qualitative_details(rfp),
         "tenderPeriod": {"endDate": rfp.submission_deadline.isoformat()},
         "numberOfTenderers": tenderers,
     }

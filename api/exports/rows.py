@@ -16,15 +16,16 @@ ranking (1, 4, 7 rather than 1, 2, 3).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
+from typing import Any
 
 from bson import ObjectId
 
 import scoring
-from api.services.ranked_reader import low_price_rule, what_if_order, with_low_price
+from api.services.ranked_reader import Consensus, joined_order, low_price_rule, what_if_order, with_low_price
 from api.store.database import Store
 from api.store.document import Document
 from api.store.rankings import RANK_SORT, rank_range
@@ -32,6 +33,7 @@ from market.records import RfpRecord
 from market.vocabulary import ProposalStatus
 from schema.common import to_global_id
 from scoring.model import ProposalScore, Weights
+from scoring.qualitative import JoinedTotal
 
 BATCH_SIZE = 500
 ROW_FIELDS = {"vendorId": 1, "status": 1, "submittedAt": 1, "score": 1, "needsConfirmation": 1}
@@ -63,6 +65,11 @@ class ExportRow:
     submitted_at: datetime
     score: ProposalScore
     needs_confirmation: bool = False  # an addendum awaits the vendor's confirmation: flagged, kept
+    # With qualitative criteria (issue 17): the overall total, whether every consensus is recorded,
+    # and the consensus per criterion in the RFP's order (None where not yet recorded).
+    overall_total: float | None = None
+    evaluation_complete: bool | None = None
+    consensus: tuple[float | None, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -73,6 +80,8 @@ class RankingPlan:
     entries: list[tuple[int, ObjectId]]
     weights: Weights | None  # what-if weights, None for the stored ranking
     ranked: int  # proposals in the full ranking
+    joined: Mapping[ObjectId, JoinedTotal] = field(default_factory=dict)  # with qualitative criteria
+    consensus: Consensus = field(default_factory=dict)
 
 
 async def stored_plan(store: Store, rfp: RfpRecord, kind: ExportKind) -> RankingPlan:
@@ -97,9 +106,30 @@ async def what_if_plan(store: Store, rfp: RfpRecord, kind: ExportKind, weights: 
     return RankingPlan(kind, entries, weights=weights, ranked=len(ordered))
 
 
+async def rfp_consensus(store: Store, rfp: RfpRecord) -> dict[tuple[str, str], float]:
+    """The RFP's consensus scores, (proposal id, criterion id) -> score (the by_rfp index)."""
+    found = store.consensus.find({"rfpId": ObjectId(rfp.id)}, {"proposalId": 1, "criterionId": 1, "score": 1})
+    return {(str(doc["proposalId"]), str(doc["criterionId"])): doc["score"] async for doc in found}
+
+
+async def joined_plan(store: Store, rfp: RfpRecord, kind: ExportKind, weights: Weights | None) -> RankingPlan:
+    """An RFP with qualitative criteria: the order rankedProposals gives, by the overall total."""
+    fields = {"status": 1, "eligible": 1, "meets": 1, "values": 1, "submittedAt": 1}
+    cursor = store.rankings.find(rank_range(rfp.id), fields, batch_size=BATCH_SIZE)
+    consensus = await rfp_consensus(store, rfp)
+    ordered = joined_order([entry async for entry in cursor], weights or rfp.context.weights, rfp, consensus)
+    entries = [
+        (rank, entry["_id"]) for rank, (entry, _) in enumerate(ordered, 1) if kind.includes(entry["status"])
+    ]
+    joined = {entry["_id"]: total for entry, total in ordered}
+    return RankingPlan(kind, entries, weights, len(ordered), joined, consensus)
+
+
 async def ranking_plan(
     store: Store, rfp: RfpRecord, kind: ExportKind, weights: Weights | None
 ) -> RankingPlan:
+    if rfp.qualitative_criteria:
+        return await joined_plan(store, rfp, kind, weights)
     if weights is None:
         return await stored_plan(store, rfp, kind)
     return await what_if_plan(store, rfp, kind, weights)
@@ -155,7 +185,15 @@ class RowSource:
             submitted_at=doc["submittedAt"],
             score=self._score(doc["score"]),
             needs_confirmation=doc.get("needsConfirmation", False),
+            **self._qualitative(doc["_id"]),
         )
+
+    def _qualitative(self, oid: ObjectId) -> dict[str, Any]:
+        joined = self.plan.joined.get(oid)
+        if joined is None:
+            return {}
+        consensus = tuple(self.plan.consensus.get((str(oid), c.id)) for c in self.rfp.qualitative_criteria)
+        return {"overall_total": joined.total, "evaluation_complete": joined.complete, "consensus": consensus}
 
     def _score(self, stored: Document) -> ProposalScore:
         score = ProposalScore.model_validate(stored)
@@ -168,3 +206,37 @@ class RowSource:
 async def vendor_names(store: Store, ids: set[ObjectId]) -> dict[ObjectId, str]:
     cursor = store.organizations.find({"_id": {"$in": list(ids)}}, projection={"name": 1})
     return {doc["_id"]: doc["name"] async for doc in cursor}
+
+
+@dataclass(frozen=True)
+class EvaluationRow:
+    """One evaluator's score, for the XLSX sheet of evaluator scores and justifications."""
+
+    proposal_id: str  # GraphQL global id
+    criterion: str
+    evaluator: str
+    score: float
+    justification: str
+    at: datetime
+
+
+async def evaluation_rows(store: Store, rfp: RfpRecord) -> list[EvaluationRow]:
+    """Every evaluator score of the RFP (the by_rfp index), by proposal, criterion and evaluator."""
+    if not rfp.qualitative_criteria:
+        return []
+    criteria = {c.id: c.name for c in rfp.qualitative_criteria}
+    buyer = await store.organizations.find_one({"_id": ObjectId(rfp.buyer_id)}, {"members": 1})
+    names = {str(m["id"]): m["name"] for m in (buyer or {}).get("members", [])}
+    found = store.evaluations.find({"rfpId": ObjectId(rfp.id)})
+    rows = [
+        EvaluationRow(
+            proposal_id=to_global_id("Proposal", str(doc["proposalId"])),
+            criterion=criteria.get(str(doc["criterionId"]), ""),
+            evaluator=names.get(str(doc["memberId"]), ""),
+            score=doc["score"],
+            justification=doc["justification"],
+            at=doc["at"],
+        )
+        async for doc in found
+    ]
+    return sorted(rows, key=lambda row: (row.proposal_id, row.criterion, row.evaluator))

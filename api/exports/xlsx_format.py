@@ -8,6 +8,7 @@ the ranking; the finished file is read back in chunks. Text goes through `write_
     Weights       the weights and, in words, how each criterion and the total are computed
     Findings      one row per finding, in rank order
     Requirements  the RFP's KPI requirements
+    Evaluations   with qualitative criteria: every evaluator's score and justification
 """
 
 from __future__ import annotations
@@ -21,9 +22,18 @@ from typing import Any
 import anyio
 import xlsxwriter
 
-from api.exports.columns import COLUMNS, MONEY_COLUMNS, SCORE_COLUMNS, finding_codes, money_amounts, scores
+from api.exports.columns import (
+    COLUMNS,
+    MONEY_COLUMNS,
+    SCORE_COLUMNS,
+    finding_codes,
+    money_amounts,
+    qualitative_columns,
+    qualitative_values,
+    scores,
+)
 from api.exports.neutralize import safe_text
-from api.exports.rows import ExportRow, Progress, RowSource
+from api.exports.rows import EvaluationRow, ExportRow, Progress, RowSource, evaluation_rows
 from scoring.model import Weights
 
 CHUNK_BYTES = 64 * 1024
@@ -49,6 +59,8 @@ SCORE_WIDTH, MONEY_WIDTH = 11, 18
 FINDING_COLUMNS = ("proposal_id", "vendor", "code", "severity", "message", "path")
 FINDING_WIDTHS = (46, 32, 28, 10, 90, 24)
 REQUIREMENT_COLUMNS = ("metric", "comparator", "target", "unit")
+EVALUATION_COLUMNS = ("proposal_id", "criterion", "evaluator", "score", "justification", "at")
+EVALUATION_WIDTHS = (46, 28, 24, 8, 90, 26)
 # (criterion, how it enters the total, module whose docstring states its formulas)
 CRITERIA = (
     ("slaQuality", "SLA quality, 0-100", "scoring.sla"),
@@ -90,11 +102,35 @@ class _Workbook:
         self.points = self.book.add_format({"num_format": "0.00"})
         currency = source.rfp.context.currency_code  # ISO 4217: three letters, safe inside quotes
         self.money = self.book.add_format({"num_format": f'#,##0.00 "{currency}"'})
-        self.ranking = _Sheet(self.book, "Ranking", COLUMNS, self.bold)
+        self.columns = (*COLUMNS, *qualitative_columns(source.rfp))
+        self.ranking = _Sheet(self.book, "Ranking", self.columns, self.bold)
         self._weights_sheet(source.weights, source.rfp.context.weights)
         self.findings = _Sheet(self.book, "Findings", FINDING_COLUMNS, self.bold)
         self._requirements_sheet()
+        self.evaluations = (
+            _Sheet(self.book, "Evaluations", EVALUATION_COLUMNS, self.bold)
+            if source.rfp.qualitative_criteria
+            else None
+        )
         self._layout()
+
+    def add_evaluations(self, rows: list[EvaluationRow]) -> None:
+        """The evaluator scores and justifications behind each consensus (issue 17)."""
+        if self.evaluations is None:
+            return
+        for row in rows:
+            self.evaluations.write(
+                [
+                    row.proposal_id,
+                    row.criterion,
+                    row.evaluator,
+                    row.score,
+                    row.justification,
+                    row.at.isoformat(),
+                ]
+            )
+        for column, width in enumerate(EVALUATION_WIDTHS):
+            self.evaluations.sheet.set_column(column, column, width)
 
     def _layout(self) -> None:
         for column, name in enumerate(COLUMNS):
@@ -159,6 +195,8 @@ class _Workbook:
         for column, name in enumerate(COLUMNS):
             style = self.money if name in MONEY_COLUMNS else self.points if name in SCORE_COLUMNS else None
             _cell(sheet, line, column, values[name], style)
+        for column, value in enumerate(qualitative_values(row), len(COLUMNS)):
+            _cell(sheet, line, column, value, None if isinstance(value, bool) else self.points)
         self.ranking.row += 1
         for found in score.findings:
             self.findings.write(
@@ -173,7 +211,7 @@ class _Workbook:
             )
 
     def close(self) -> None:
-        self.ranking.sheet.autofilter(0, 0, max(self.ranking.row - 1, 0), len(COLUMNS) - 1)
+        self.ranking.sheet.autofilter(0, 0, max(self.ranking.row - 1, 0), len(self.columns) - 1)
         self.findings.sheet.autofilter(0, 0, max(self.findings.row - 1, 0), len(FINDING_COLUMNS) - 1)
         self.book.close()
 
@@ -188,6 +226,7 @@ async def xlsx_chunks(source: RowSource, progress: Progress) -> AsyncIterator[by
         workbook = _Workbook(path, source)
         async for row in source.rows(progress):
             workbook.add(row)
+        workbook.add_evaluations(await evaluation_rows(source.store, source.rfp))
         # Zipping the sheets is the one long step: off the event loop, so other requests go on.
         await anyio.to_thread.run_sync(workbook.close)
         async with await anyio.open_file(path, "rb") as file:

@@ -34,6 +34,9 @@ async def authenticate(market: MarketService, headers: Mapping[str, str]) -> Org
     if token is None or len(token) > MAX_TOKEN_LENGTH:
         return None
     viewer = await market.organizations.authenticate(token)
+    if viewer is None:
+        # Not a live organization key: perhaps a member's (its own index, read only on this miss).
+        viewer = await market.members.authenticate(token)
     note_caller(viewer)  # the access line's caller kind, on every route (exports included)
     return viewer
 

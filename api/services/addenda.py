@@ -22,6 +22,7 @@ from api.store.rankings import scored_fields
 from api.store.rfps import new_addendum_entry, rfp_record
 from market import addenda
 from market.records import OrganizationRecord, ProposalRecord, RfpRecord
+from market.roles import Action
 from market.vocabulary import ErrorCode, OrganizationKind, Outcome, RfpStatus
 from scoring.model import ProposalTerms, RfpContext
 
@@ -46,6 +47,8 @@ class AddendumService:
     async def amend_rfp(
         self, viewer: OrganizationRecord | None, rfp_id: str, data: dict[str, Any]
     ) -> Outcome[RfpRecord]:
+        if (denied := self.ground.denied(viewer, Action.AMEND)) is not None:
+            return denied
         rfp = await self.ground.owned_rfp(viewer, rfp_id)
         if rfp is None:
             return not_found(("input", "rfpId"), "RFP")
@@ -185,6 +188,8 @@ class AddendumService:
     async def confirm_proposal(
         self, viewer: OrganizationRecord | None, proposal_id: str
     ) -> Outcome[ProposalRecord]:
+        if (denied := self.ground.denied(viewer, Action.BID)) is not None:
+            return denied
         """The vendor stands by its proposal under the amended RFP (the addendum's score stays)."""
         if viewer is None or viewer.kind is not OrganizationKind.VENDOR:
             return forbidden(OrganizationKind.VENDOR)

@@ -20,6 +20,7 @@ from api.store.document import Document
 from api.store.rfps import rfp_record
 from market import visibility
 from market.records import ClarificationRecord, OrganizationRecord, Page, RfpRecord
+from market.roles import Action
 from market.vocabulary import ClarificationStatus, ErrorCode, OrganizationKind, Outcome, RfpStatus
 
 MAX_TEXT = 5_000  # characters of a question, answer or reason
@@ -40,6 +41,8 @@ class ClarificationService:
     async def ask_clarification(
         self, viewer: OrganizationRecord | None, rfp_id: str, question: str
     ) -> Outcome[ClarificationRecord]:
+        if (denied := self.ground.denied(viewer, Action.BID)) is not None:
+            return denied
         if viewer is None or viewer.kind is not OrganizationKind.VENDOR:
             return forbidden(OrganizationKind.VENDOR)
         rfp = await self.ground.get_rfp(viewer, rfp_id)
@@ -61,6 +64,8 @@ class ClarificationService:
     async def publish_clarification(
         self, viewer: OrganizationRecord | None, rfp_id: str, question: str, answer: str
     ) -> Outcome[ClarificationRecord]:
+        if (denied := self.ground.denied(viewer, Action.ANSWER_QUESTIONS)) is not None:
+            return denied
         rfp = await self.ground.owned_rfp(viewer, rfp_id)
         if rfp is None:
             return not_found(("input", "rfpId"), "RFP")
@@ -79,11 +84,15 @@ class ClarificationService:
     async def answer_clarification(
         self, viewer: OrganizationRecord | None, clarification_id: str, answer: str
     ) -> Outcome[ClarificationRecord]:
+        if (denied := self.ground.denied(viewer, Action.ANSWER_QUESTIONS)) is not None:
+            return denied
         return await self._settle(viewer, clarification_id, answer, ClarificationStatus.ANSWERED)
 
     async def decline_clarification(
         self, viewer: OrganizationRecord | None, clarification_id: str, reason: str
     ) -> Outcome[ClarificationRecord]:
+        if (denied := self.ground.denied(viewer, Action.ANSWER_QUESTIONS)) is not None:
+            return denied
         return await self._settle(viewer, clarification_id, reason, ClarificationStatus.DECLINED)
 
     async def _insert(

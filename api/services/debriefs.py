@@ -18,6 +18,7 @@ from api.store.rankings import rank_range
 from api.store.rfps import rfp_record
 from market import visibility
 from market.records import DebriefRecord, OrganizationRecord, ProposalRecord, RfpRecord
+from market.roles import Action
 from market.vocabulary import ErrorCode, Outcome, ProposalStatus, RfpStatus
 from scoring.model import ProposalScore
 
@@ -61,6 +62,8 @@ class DebriefService:
     async def configure_debriefs(
         self, viewer: OrganizationRecord | None, rfp_id: str, data: dict[str, Any]
     ) -> Outcome[RfpRecord]:
+        if (denied := self.ground.denied(viewer, Action.AMEND)) is not None:
+            return denied
         rfp = await self.ground.owned_rfp(viewer, rfp_id)
         if rfp is None:
             return not_found(("input", "rfpId"), "RFP")

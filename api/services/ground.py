@@ -29,6 +29,7 @@ from api.store.rfps import rfp_record
 from market import visibility
 from market.lifecycle import REVISABLE_PROPOSAL_STATUSES
 from market.records import AuditRecord, OrganizationRecord, Page, ProposalRecord, RfpRecord
+from market.roles import Action, may, role_forbidden
 from market.vocabulary import ErrorCode, InputError, OrganizationKind, Outcome
 
 T = TypeVar("T")
@@ -105,7 +106,14 @@ class MarketGround:
         fields: Sequence[str] = (),
     ) -> Document:
         """One audit event, to insert in the same transaction as the change it records."""
-        return new_audit_event(ObjectId(subject_id), self.now(), actor.id if actor else None, action, fields)
+        return new_audit_event(
+            ObjectId(subject_id),
+            self.now(),
+            actor.id if actor else None,
+            action,
+            fields,
+            actor.member_id if actor else None,
+        )
 
     async def audit(
         self,
@@ -233,6 +241,12 @@ class MarketGround:
 
     # ------------------------------------------------------------------------------ visibility
 
+    def denied(self, viewer: OrganizationRecord | None, action: Action) -> Outcome[Any] | None:
+        """FORBIDDEN when the caller's member role may not do this (market/roles.py, the one role
+        table); None otherwise. Anonymous callers and the organization's kind are each use case's
+        own check, as before."""
+        return None if viewer is None else role_forbidden(viewer.role, action)
+
     def sees_rfp(self, viewer: OrganizationRecord | None, rfp: RfpRecord) -> bool:
         return visibility.sees_rfp(viewer, rfp)
 
@@ -287,7 +301,17 @@ class MarketGround:
             unsealed = not rfp_doc["sealed"] or self.now() >= rfp_doc["submissionDeadline"]
             if str(rfp_doc["buyerId"]) != viewer.id or not unsealed:
                 return None
+            if not may(viewer.role, Action.READ_PROPOSALS) and not await self._cleared(viewer, doc):
+                return None
         return oid
+
+    async def _cleared(self, viewer: OrganizationRecord, proposal_doc: Document) -> bool:
+        """An evaluator of the viewer's own RFP: cleared for this vendor (market/visibility)."""
+        rfp_doc = await self.store.rfps.find_one({"_id": proposal_doc["rfpId"]})
+        if rfp_doc is None:
+            return False
+        rfp = rfp_record(rfp_doc, self.now())
+        return visibility.sees_proposal_as_evaluator(viewer, str(proposal_doc["vendorId"]), rfp, self.now())
 
     async def proposal_and_rfp(
         self, viewer: OrganizationRecord | None, proposal_id: str

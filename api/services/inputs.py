@@ -8,8 +8,19 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
+from api.store.document import Document
+from api.store.evaluations import new_criterion_entry
+from market.evaluation import MAX_QUALITATIVE_CRITERIA, MAX_TEXT, SCALES
 from market.vocabulary import ErrorCode, ServiceCategory, UserErrorRecord
 from scoring.model import Model, RfpContext
 
@@ -22,6 +33,30 @@ LATEST_DEADLINE = datetime(2100, 1, 1, tzinfo=UTC)
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 
 
+class CriterionDraft(Model):
+    """A QualitativeCriterionInput: scored 0-5 or 0-10 by evaluators, with one guidance text per
+    level (0..scaleMax) when given."""
+
+    name: Line = Field(min_length=1, max_length=200)
+    description: str = Field(min_length=1, max_length=MAX_TEXT)
+    scale_max: int
+    weight: float = Field(gt=0, le=1, allow_inf_nan=False)
+    guidance: tuple[Annotated[str, Field(max_length=1000)], ...] | None = None
+
+    @field_validator("scale_max")
+    @classmethod
+    def _known_scale(cls, value: int) -> int:
+        if value not in SCALES:
+            raise ValueError(f"must be one of {', '.join(map(str, SCALES))}")
+        return value
+
+    @model_validator(mode="after")
+    def _one_guidance_per_level(self) -> CriterionDraft:
+        if self.guidance is not None and len(self.guidance) != self.scale_max + 1:
+            raise ValueError(f"guidance needs one text per level, 0 to {self.scale_max}")
+        return self
+
+
 class RfpDraft(RfpContext):
     """CreateRfpInput: the scoring context plus what only the marketplace needs."""
 
@@ -32,6 +67,9 @@ class RfpDraft(RfpContext):
     sealed: bool = False
     budget_disclosed: bool = False
     enquiry_deadline: AwareDatetime | None = None
+    qualitative_criteria: tuple[CriterionDraft, ...] | None = Field(
+        default=None, max_length=MAX_QUALITATIVE_CRITERIA
+    )
 
     @field_validator("submission_deadline")
     @classmethod
@@ -82,6 +120,9 @@ def _email(value: str) -> str:
     if EMAIL.match(value) is None:
         raise ValueError("not an email address")
     return value
+
+
+Email = Annotated[str, AfterValidator(_email)]
 
 
 class Registration(Model):
@@ -155,3 +196,10 @@ def text_problem(value: str, max_length: int) -> str | None:
     if {unicodedata.category(char) for char in text if char not in "\n\t"} & {"Cc", "Cf"}:
         return "must not contain control or invisible characters"
     return None
+
+
+def criterion_entries(criteria: Iterable[CriterionDraft]) -> list[Document]:
+    """The criteria as their RFP keeps them (api/store/evaluations.py), each with its own id."""
+    return [
+        new_criterion_entry(c.name, c.description, c.scale_max, c.weight, c.guidance or ()) for c in criteria
+    ]

@@ -15,7 +15,9 @@ from datetime import datetime
 from api.services.addenda import AddendumService
 from api.services.clarifications import ClarificationService
 from api.services.debriefs import DebriefService
+from api.services.evaluation import EvaluationService
 from api.services.ground import MarketGround, utcnow
+from api.services.members import MemberService
 from api.services.organizations import (
     DEFAULT_REGISTER_GLOBAL_LIMIT,
     DEFAULT_REGISTER_LIMIT,
@@ -42,6 +44,8 @@ class MarketService:
         # Shared reads (an RFP, a proposal, audit events) and who may see them.
         self.ground = MarketGround(store, clock, self.digests)
         self.organizations = OrganizationService(self.ground, register_limit, register_global_limit)
+        self.members = MemberService(self.ground)
+        self.evaluation = EvaluationService(self.ground)
         self.rfps = RfpService(self.ground)
         self.proposals = ProposalService(self.ground)
         self.ranking = RankingService(self.ground)

@@ -28,6 +28,7 @@ from api.store.organizations import (
     organization_record,
 )
 from market.records import ApiKeyRecord, OrganizationRecord
+from market.roles import Action
 from market.vocabulary import ErrorCode, OrganizationKind, Outcome
 
 MAX_ACTIVE_KEYS = 10
@@ -188,12 +189,16 @@ class OrganizationService:
         return Outcome((organization_record(doc), api_key))
 
     async def api_keys(self, viewer: OrganizationRecord) -> list[ApiKeyRecord]:
+        if self.ground.denied(viewer, Action.MANAGE_TEAM) is not None:
+            return []  # the organization's keys are the OWNER's business, not every member's
         doc = await self.store.organizations.find_one({"_id": ObjectId(viewer.id)}, projection={"apiKeys": 1})
         return [api_key_record(entry) for entry in (doc or {}).get("apiKeys", [])]
 
     async def create_api_key(
         self, viewer: OrganizationRecord | None, label: str | None
     ) -> Outcome[tuple[ApiKeyRecord, str]]:
+        if (denied := self.ground.denied(viewer, Action.MANAGE_TEAM)) is not None:
+            return denied
         if viewer is None:
             return Outcome.fail(ErrorCode.FORBIDDEN, "sign in to issue a key")
         if label is not None and len(label.strip()) > 100:
@@ -214,6 +219,8 @@ class OrganizationService:
         return Outcome((api_key_record(entry), key))
 
     async def revoke_api_key(self, viewer: OrganizationRecord | None, key_id: str) -> Outcome[ApiKeyRecord]:
+        if (denied := self.ground.denied(viewer, Action.MANAGE_TEAM)) is not None:
+            return denied
         oid = parse_object_id(key_id)
         if viewer is None or oid is None:
             return Outcome.fail(ErrorCode.NOT_FOUND, "key not found", ("input", "keyId"))

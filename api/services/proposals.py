@@ -25,6 +25,7 @@ from market import visibility
 from market.lifecycle import FINAL_RFP_STATUSES, rfp_is_final
 from market.listing import OrderDirection, ProposalListing, ProposalOrderField
 from market.records import OrganizationRecord, Page, ProposalRecord, RfpRecord
+from market.roles import Action
 from market.vocabulary import ErrorCode, OrganizationKind, Outcome, ProposalStatus, RfpStatus
 from scoring.disclosure import budget_blind
 from scoring.model import ProposalScore, ProposalTerms
@@ -120,6 +121,8 @@ class ProposalService:
         data: dict[str, Any],
         idempotency_key: str | None = None,
     ) -> Outcome[ProposalRecord]:
+        if (denied := self.ground.denied(viewer, Action.BID)) is not None:
+            return denied
         if viewer is None or viewer.kind is not OrganizationKind.VENDOR:
             return forbidden(OrganizationKind.VENDOR)
         request = {"rfpId": rfp_id, "proposal": data}
@@ -193,6 +196,8 @@ class ProposalService:
         data: dict[str, Any],
         idempotency_key: str | None = None,
     ) -> Outcome[ProposalRecord]:
+        if (denied := self.ground.denied(viewer, Action.BID)) is not None:
+            return denied
         if viewer is None:
             return not_found(("input", "proposalId"), "proposal")
         request = {"proposalId": proposal_id, "expectedVersion": expected_version, "proposal": data}
@@ -281,6 +286,8 @@ class ProposalService:
     async def withdraw_proposal(
         self, viewer: OrganizationRecord | None, proposal_id: str
     ) -> Outcome[ProposalRecord]:
+        if (denied := self.ground.denied(viewer, Action.BID)) is not None:
+            return denied
         proposal, rfp = await self.ground.vendor_proposal(viewer, proposal_id)
         if proposal is None or rfp is None:
             return not_found(("input", "proposalId"), "proposal")
@@ -291,6 +298,8 @@ class ProposalService:
     async def shortlist_proposal(
         self, viewer: OrganizationRecord | None, proposal_id: str
     ) -> Outcome[ProposalRecord]:
+        if (denied := self.ground.denied(viewer, Action.AWARD)) is not None:
+            return denied
         proposal, rfp = await self.ground.buyer_proposal(viewer, proposal_id)
         if proposal is None or rfp is None:
             return not_found(("input", "proposalId"), "proposal")

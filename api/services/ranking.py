@@ -22,7 +22,14 @@ import scoring
 from api.services import cursors
 from api.services.ground import MarketGround
 from api.services.inputs import validate
-from api.services.ranked_reader import low_price_rule, what_if_order, with_low_price
+from api.services.ranked_reader import (
+    joined_candidates,
+    joined_order,
+    joined_weights,
+    low_price_rule,
+    what_if_order,
+    with_low_price,
+)
 from api.store.document import Document
 from api.store.proposals import proposal_record
 from api.store.rankings import (
@@ -34,6 +41,7 @@ from api.store.rankings import (
 from market.records import OrganizationRecord, Page, ProposalRecord, RankedItem, RankedPage, RfpRecord
 from market.vocabulary import InputError
 from scoring.model import Weights
+from scoring.qualitative import JoinedTotal, joined_rank_stability
 
 log = logging.getLogger("rfpmarket.ranking")
 # A what-if cursor that was good once but no longer applies: the client restarts from page one.
@@ -56,12 +64,17 @@ class RankingService:
     ) -> RankedPage:
         if not self.ground.sees_proposals_of(viewer, rfp):
             return RankedPage(page=Page.empty(), rfp=rfp)
-        if weights is None:
+        what_if = None
+        if weights is not None:
+            what_if, errors = validate(Weights, weights, ("weights",))
+            if what_if is None:
+                message = "; ".join(f"{'.'.join(e.field or ())}: {e.message}" for e in errors)
+                raise InputError("weights", message)
+        if what_if is None and not rfp.qualitative_criteria:
             return await self._ranked_stored(rfp, first, after)
-        what_if, errors = validate(Weights, weights, ("weights",))
-        if what_if is None:
-            raise InputError("weights", "; ".join(f"{'.'.join(e.field or ())}: {e.message}" for e in errors))
-        return await self._ranked_what_if(rfp, first, after, what_if)
+        return await self._ranked_what_if(
+            rfp, first, after, what_if or rfp.context.weights, what_if is not None
+        )
 
     async def _ranked_stored(self, rfp: RfpRecord, first: int, after: str | None) -> RankedPage:
         rfp = await self.digests.settle(rfp)
@@ -121,10 +134,17 @@ class RankingService:
         return await cursor.sort(RANK_SORT).to_list(None)
 
     async def _ranked_what_if(
-        self, rfp: RfpRecord, first: int, after: str | None, weights: Weights
+        self, rfp: RfpRecord, first: int, after: str | None, weights: Weights, override: bool = True
     ) -> RankedPage:
-        # What-if weights re-rank the entries in memory (criteria are stored; nothing is rescored).
-        entries = what_if_order(await self._entries(rfp.id), weights)
+        # What-if weights re-rank the entries in memory (criteria are stored; nothing is rescored);
+        # so does an RFP with qualitative criteria, by the overall total (ranked_reader.joined_order).
+        joined: dict[str, JoinedTotal] = {}
+        if rfp.qualitative_criteria:
+            ordered = joined_order(await self._entries(rfp.id), weights, rfp, await self.consensus(rfp))
+            entries = [entry for entry, _ in ordered]
+            joined = {str(entry["_id"]): total for entry, total in ordered}
+        else:
+            entries = what_if_order(await self._entries(rfp.id), weights)
         start = 0
         if after is not None:
             start = what_if_start(after, entries, weights)
@@ -135,19 +155,32 @@ class RankingService:
         for rank, entry in enumerate(window, start + 1):
             proposal = proposals[str(entry["_id"])]
             assert proposal.score is not None
-            score = with_low_price(scoring.reweigh(proposal.score, weights), low.get(proposal.id))
+            score = proposal.score if not override else scoring.reweigh(proposal.score, weights)
+            score = with_low_price(score, low.get(proposal.id))
             cursor = cursors.encode("whatif", rank, weights_digest(weights), proposal.id)
-            items.append((cursor, RankedItem(rank, proposal, score)))
+            items.append((cursor, RankedItem(rank, proposal, score, joined.get(proposal.id))))
         page = Page(
             items=tuple(items),
             has_next_page=start + first < len(entries),
             has_previous_page=start > 0,
             total_count=len(entries),
         )
-        return RankedPage(page=page, rfp=rfp, weights_override=weights)
+        return RankedPage(page=page, rfp=rfp, weights_override=weights if override else None)
+
+    async def consensus(self, rfp: RfpRecord) -> dict[tuple[str, str], float]:
+        """The RFP's consensus scores, (proposal id, criterion id) -> score (the by_rfp index)."""
+        found = self.store.consensus.find(
+            {"rfpId": ObjectId(rfp.id)}, {"proposalId": 1, "criterionId": 1, "score": 1}
+        )
+        return {(str(d["proposalId"]), str(d["criterionId"])): d["score"] async for d in found}
 
     async def rank_stability(self, rfp: RfpRecord, weights: Weights | None) -> float | None:
         weights = weights or rfp.context.weights
+        if rfp.qualitative_criteria:  # the qualitative criteria are among the criteria drawn
+            consensus = await self.consensus(rfp)
+            ordered = joined_order(await self._entries(rfp.id), weights, rfp, consensus)
+            candidates = joined_candidates((entry for entry, _ in ordered), rfp, consensus)
+            return joined_rank_stability(candidates, joined_weights(weights, rfp))
         entries = what_if_order(await self._entries(rfp.id), weights)
         values = [(entry["values"][0], entry["values"][1], entry["values"][2]) for entry in entries]
         gates = [scoring.gate_of(bool(entry.get("eligible", 0)), bool(entry["meets"])) for entry in entries]

@@ -15,14 +15,16 @@ import scoring
 from api.services.ground import REVISABLE, Aborted, MarketGround, changed_meanwhile, forbidden, not_found
 from api.services.idempotency import IdempotencyKey
 from api.services.idempotency import idempotency_key as idempotency_key_for
-from api.services.inputs import RfpDraft, changed_fields, validate
+from api.services.inputs import RfpDraft, changed_fields, criterion_entries, validate
 from api.services.paging import SortKey, keyset_page
 from api.store.document import Document
 from api.store.rankings import scored_fields
 from api.store.rfps import new_rfp_document, rfp_record
+from market.evaluation import weights_problem
 from market.lifecycle import FINAL_RFP_STATUSES, RFP_TRANSITIONS, rfp_is_final
 from market.listing import OrderDirection, RfpFilterSpec, RfpListing, RfpOrderField
 from market.records import OrganizationRecord, Page, RfpRecord
+from market.roles import Action
 from market.vocabulary import ErrorCode, OrganizationKind, Outcome, ProposalStatus, RfpStatus
 from scoring.model import ProposalScore, Weights
 
@@ -38,6 +40,8 @@ class RfpService:
     async def create_rfp(
         self, viewer: OrganizationRecord | None, data: dict[str, Any], idempotency_key: str | None = None
     ) -> Outcome[RfpRecord]:
+        if (denied := self.ground.denied(viewer, Action.DRAFT_RFP)) is not None:
+            return denied
         if viewer is None or viewer.kind is not OrganizationKind.BUYER:
             return forbidden(OrganizationKind.BUYER)
         made = idempotency_key_for(idempotency_key, f"organization:{viewer.id}", "createRfp", data)
@@ -65,6 +69,9 @@ class RfpService:
             return Outcome.fail(
                 ErrorCode.INVALID, "the deadline must be in the future", ("input", "submissionDeadline")
             )
+        criteria = draft.qualitative_criteria or ()
+        if problem := weights_problem(draft.weights, [criterion.weight for criterion in criteria]):
+            return Outcome.fail(ErrorCode.INVALID, problem, ("input", "qualitativeCriteria"))
         enquiry = draft.enquiry_deadline
         if enquiry is not None and not now < enquiry < draft.submission_deadline:
             # Questions close before bids do, so every answer reaches vendors in time to bid on it.
@@ -85,6 +92,7 @@ class RfpService:
             now,
             enquiry_deadline=enquiry,
         )
+        doc["qualitativeCriteria"] = criterion_entries(criteria)
 
         async def work(session: AsyncClientSession) -> None:
             await self.ground.remember(session, key, {"rfpId": doc["_id"]})
@@ -134,6 +142,8 @@ class RfpService:
         return Outcome(rfp_record(doc, now))
 
     async def publish_rfp(self, viewer: OrganizationRecord | None, rfp_id: str) -> Outcome[RfpRecord]:
+        if (denied := self.ground.denied(viewer, Action.PUBLISH)) is not None:
+            return denied
         rfp = await self.ground.owned_rfp(viewer, rfp_id)
         if rfp is not None and rfp.status is RfpStatus.DRAFT and rfp.submission_deadline <= self.ground.now():
             return Outcome.fail(
@@ -142,14 +152,20 @@ class RfpService:
         return await self._transition(viewer, rfp_id, "published")
 
     async def close_rfp(self, viewer: OrganizationRecord | None, rfp_id: str) -> Outcome[RfpRecord]:
+        if (denied := self.ground.denied(viewer, Action.PUBLISH)) is not None:
+            return denied
         return await self._transition(viewer, rfp_id, "closed")
 
     async def cancel_rfp(self, viewer: OrganizationRecord | None, rfp_id: str) -> Outcome[RfpRecord]:
+        if (denied := self.ground.denied(viewer, Action.PUBLISH)) is not None:
+            return denied
         return await self._transition(viewer, rfp_id, "cancelled")
 
     async def update_rfp_weights(
         self, viewer: OrganizationRecord | None, rfp_id: str, weights: dict[str, Any]
     ) -> Outcome[RfpRecord]:
+        if (denied := self.ground.denied(viewer, Action.AMEND)) is not None:
+            return denied
         rfp = await self.ground.owned_rfp(viewer, rfp_id)
         if rfp is None:
             return not_found(("input", "rfpId"), "RFP")
@@ -158,6 +174,8 @@ class RfpService:
             return Outcome(errors=errors)
         if rfp_is_final(rfp.status):
             return Outcome.fail(ErrorCode.INVALID_STATE, f"the RFP is {rfp.status.value}")
+        if problem := weights_problem(new_weights, [c.weight for c in rfp.qualitative_criteria]):
+            return Outcome.fail(ErrorCode.INVALID, problem, ("input", "weights"))
         fields = [f"weights.{name}" for name in changed_fields(rfp.context.weights, new_weights)]
         now = self.ground.now()
 
@@ -206,6 +224,8 @@ class RfpService:
             await self.store.rankings.bulk_write(totals, ordered=False, session=session)
 
     async def award_proposal(self, viewer: OrganizationRecord | None, proposal_id: str) -> Outcome[RfpRecord]:
+        if (denied := self.ground.denied(viewer, Action.AWARD)) is not None:
+            return denied
         proposal, rfp = await self.ground.buyer_proposal(viewer, proposal_id)
         if proposal is None or rfp is None:
             return not_found(("input", "proposalId"), "proposal")

@@ -14,9 +14,14 @@ MAX_CHANGED_FIELDS = 50  # per audit event; the rest are counted in changedField
 
 
 def new_audit_event(
-    subject_id: ObjectId, at: datetime, actor_id: str | None, action: str, fields: Sequence[str] = ()
+    subject_id: ObjectId,
+    at: datetime,
+    actor_id: str | None,
+    action: str,
+    fields: Sequence[str] = (),
+    member_id: str | None = None,
 ) -> Document:
-    return {
+    event = {
         "_id": ObjectId(),
         "subjectId": subject_id,
         "at": at,
@@ -25,6 +30,9 @@ def new_audit_event(
         "changedFields": list(fields[:MAX_CHANGED_FIELDS]),
         "changedFieldsOmitted": max(0, len(fields) - MAX_CHANGED_FIELDS),
     }
+    if member_id is not None:
+        event["actorMemberId"] = ObjectId(member_id)  # the member who acted, not only its organization
+    return event
 
 
 def legacy_audit_event(subject_id: ObjectId, event: Document) -> Document:
@@ -46,4 +54,5 @@ def audit_record(doc: Document) -> AuditRecord:
         changed_fields=tuple(doc.get("changedFields", ())),
         changed_fields_omitted=doc.get("changedFieldsOmitted", 0),
         id=str(doc["_id"]),
+        actor_member_id=str(doc["actorMemberId"]) if doc.get("actorMemberId") else None,
     )

@@ -98,12 +98,17 @@ class Store:
         self.idempotency: AsyncCollection[Document] = self.db["idempotency_keys"]
         # Questions on RFPs and their answers (api/store/clarifications.py).
         self.clarifications: AsyncCollection[Document] = self.db["clarifications"]
+        # Evaluator scores and the lead's consensus scores (api/store/evaluations.py).
+        self.evaluations: AsyncCollection[Document] = self.db["evaluations"]
+        self.consensus: AsyncCollection[Document] = self.db["consensus"]
 
     async def ensure_indexes(self) -> None:
         """Idempotent: creating an index that exists with the same spec is a no-op."""
         # Keys live in their organization's document; the hash finds the caller on every request.
         await self.organizations.create_index([("apiKeys.hash", ASCENDING)], unique=True, name="api_key_hash")
         await self.organizations.create_index([("demoKey", ASCENDING)], sparse=True, name="demo_key")
+        # A member's key (api/store/members.py): found by its hash when no organization key matched.
+        await self.organizations.create_index([("members.keyHash", ASCENDING)], name="member_key_hash")
         # Names as readers see them (api.services.inputs.name_key); sparse: organizations older than the key.
         await self.organizations.create_index(
             [("nameKey", ASCENDING)], unique=True, sparse=True, name="name_key"
@@ -148,6 +153,17 @@ class Store:
         await self.idempotency.create_index([("expiresAt", ASCENDING)], expireAfterSeconds=0, name="expiry")
         # An RFP's clarifications in the order they were asked (Rfp.clarifications pages).
         await self.clarifications.create_index([("rfpId", ASCENDING), ("_id", ASCENDING)], name="by_rfp")
+        # One score per evaluator, proposal and criterion; one consensus per proposal and criterion.
+        await self.evaluations.create_index(
+            [("proposalId", ASCENDING), ("criterionId", ASCENDING), ("memberId", ASCENDING)],
+            unique=True,
+            name="evaluation",
+        )
+        await self.evaluations.create_index([("rfpId", ASCENDING)], name="by_rfp")
+        await self.consensus.create_index(
+            [("proposalId", ASCENDING), ("criterionId", ASCENDING)], unique=True, name="consensus"
+        )
+        await self.consensus.create_index([("rfpId", ASCENDING)], name="by_rfp")
         await self.migrate_embedded_audit()
 
     async def migrate_embedded_audit(self) -> None:

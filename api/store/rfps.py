@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from bson import ObjectId
 
 from api.store.document import Document
+from api.store.evaluations import evaluation_fields
 from market.lifecycle import effective_rfp_status
 from market.records import AddendumRecord, RankingDigest, RfpRecord
 from market.vocabulary import RfpStatus, ServiceCategory
@@ -67,6 +68,7 @@ def rfp_record(doc: Document, now: datetime) -> RfpRecord:
         debriefs_published=doc.get("debriefsPublished", True),
         award_published=doc.get("awardPublished", False),
         debrief_comment=doc.get("debriefComment"),
+        **evaluation_fields(doc),
     )
 
 

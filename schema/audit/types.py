@@ -30,8 +30,15 @@ from schema.common import (
     page_size,
 )
 from schema.context import ContextInfo, context_of
+from schema.members.types import Member
 from schema.organizations.types import Organization, load_organization
 from schema.paging import within_field
+
+
+async def _actor_member(root: strawberry.Parent[AuditEvent], info: ContextInfo) -> Member | None:
+    context = context_of(info)
+    found = await context.market.members.get_member(context.viewer, root.record.actor_member_id)
+    return Member.of(found) if found else None
 
 
 @strawberry.type(description="One recorded change of an RFP or a proposal: who did what, when.")
@@ -53,6 +60,12 @@ class AuditEvent:
     @described_field(description="The organization that acted; null when no organization did.")
     async def actor(self, info: ContextInfo) -> Organization | None:
         return await load_organization(info, self.record.actor_id)
+
+    actor_member: Member | None = strawberry.field(
+        resolver=_actor_member,
+        description="The member who acted, seen by the member's own organization only; null for an "
+        "organization-level key or to anyone else.",
+    )
 
     @classmethod
     def of(cls, record: AuditRecord) -> AuditEvent:

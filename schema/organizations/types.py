@@ -22,9 +22,11 @@ from schema.common import (
     Node,
     UserError,
     described_field,
+    from_global_id,
     to_global_id,
 )
 from schema.context import ContextInfo, context_of
+from schema.members.types import Member
 from schema.paging import within_field
 
 if TYPE_CHECKING:
@@ -34,6 +36,13 @@ if TYPE_CHECKING:
 
 PROPOSALS_MODULE = "schema.rfps.types"
 LISTING_MODULE = "schema.rfps.listing"
+
+
+async def _members_of(root: strawberry.Parent[Organization], info: ContextInfo) -> list[Member]:
+    context = context_of(info)
+    local = from_global_id(root.id, "Organization")
+    found = await context.market.members.members(context.viewer, local[1] if local else "")
+    return [Member.of(member) for member in found]
 
 
 @strawberry.type(
@@ -47,6 +56,12 @@ class Organization(Node):
     )
     kind: OrganizationKind = strawberry.field(description="BUYER or VENDOR, fixed at registration.")
     created_at: datetime = strawberry.field(description="When it registered.")
+
+    members: list[Member] = strawberry.field(
+        resolver=_members_of,
+        description="The organization's members; seen by the organization itself only (empty for "
+        "anyone else).",
+    )
 
     @classmethod
     def of(cls, record: OrganizationRecord) -> Organization:
@@ -130,10 +145,21 @@ async def own_proposals(
     return connection.of(page)
 
 
+async def _member_of(root: strawberry.Parent[Viewer], info: ContextInfo) -> Member | None:
+    found = await context_of(info).market.members.get_member(root.record, root.record.member_id)
+    return Member.of(found) if found else None
+
+
 @strawberry.type(description="The signed-in caller: the organization its API key belongs to.")
 class Viewer:
     record: strawberry.Private[OrganizationRecord]
     organization: Organization = strawberry.field(description="The caller's organization.")
+
+    member: Member | None = strawberry.field(
+        resolver=_member_of,
+        description="The member whose key is calling; null for an organization-level key (which acts "
+        "as the OWNER).",
+    )
 
     @described_field(
         description="The organization's API keys, revoked ones included; neither a key nor its hash is "

@@ -15,6 +15,19 @@ from schema.common import (
 from schema.scores.inputs import KpiRequirementInput, ScoringWeightsInput, VolumeScenarioInput
 
 
+@strawberry.input(description="A qualitative criterion of a new RFP (createRfp), at most 6.")
+class QualitativeCriterionInput:
+    name: str = strawberry.field(description="A short name, 1 to 200 characters.")
+    description: str = strawberry.field(description="What the evaluators judge.")
+    scale_max: int = strawberry.field(description="The top of the scale: 5 or 10.")
+    weight: float = strawberry.field(
+        description="Its share of the total, above 0: weights (computed) and every criterion's sum to 1."
+    )
+    guidance: list[str] | None = strawberry.field(
+        default=None, description="What each level means: exactly scaleMax + 1 texts, level 0 first."
+    )
+
+
 @strawberry.input(description="A new RFP, created as a DRAFT.")
 class CreateRfpInput:
     title: str = strawberry.field(
@@ -69,6 +82,10 @@ class CreateRfpInput:
         default=None,
         description="Vendors may ask clarification questions until then (before submissionDeadline); "
         "unset: until the submission deadline.",
+    )
+    qualitative_criteria: list[QualitativeCriterionInput] | None = strawberry.field(
+        default=None,
+        description="Up to 6 criteria evaluators score; with any, weights and theirs must sum to 1.",
     )
 
 

@@ -48,10 +48,20 @@ from schema.common import (
     user_errors,
 )
 from schema.context import ContextInfo, context_of
+from schema.members.types import Member
 from schema.organizations.types import Organization, load_organization
 from schema.paging import within_field
 from schema.rfps.addenda import Addendum
 from schema.rfps.debriefs import Debrief
+from schema.rfps.evaluation import (
+    Consensus,
+    Evaluation,
+    QualitativeCriterion,
+    consensus_list_of,
+    evaluations_of,
+    evaluators_of,
+    qualitative_criteria_of,
+)
 from schema.rfps.listing import ProposalFilter, ProposalOrder, proposal_listing, window
 from schema.scores.inputs import ScoringWeightsInput, to_data
 from schema.scores.types import (
@@ -140,6 +150,14 @@ class Rfp(Node):
     award_published: bool = strawberry.field(
         default=False,
         description="Whether debriefs name the winner and its total (configureDebriefs; default false).",
+    )
+    qualitative_criteria: list[QualitativeCriterion] = strawberry.field(
+        resolver=qualitative_criteria_of,
+        description="Criteria evaluators score (0-5 or 0-10) next to the three computed ones; "
+        "public like the RFP, so vendors know what is judged.",
+    )
+    evaluators: list[Member] = strawberry.field(
+        resolver=evaluators_of, description="The RFP's assigned evaluators; seen by the buyer's members only."
     )
 
     @classmethod
@@ -338,6 +356,16 @@ class Proposal(Node):
         description="True after an addendum changed what is bought (volume, requirements, months, hours, "
         "outcomes): the vendor confirms the proposal (confirmProposal) or revises it.",
     )
+    evaluations: list[Evaluation] = strawberry.field(
+        resolver=evaluations_of,
+        description="Evaluator scores on the qualitative criteria: all to the buyer's owner, lead and "
+        "observers; to an evaluator only their own until consensus opens; never to vendors.",
+    )
+    consensus: list[Consensus] = strawberry.field(
+        resolver=consensus_list_of,
+        description="The lead's consensus scores (they enter the total): to the buyer's owner, lead and "
+        "observers, and to evaluators once consensus is open; never to vendors.",
+    )
 
     @classmethod
     def of(cls, record: ProposalRecord) -> Proposal:
@@ -443,6 +471,16 @@ class RankedProposalEdge:
         "low price."
     )
     node: Proposal = strawberry.field(description="The proposal.")
+    overall_total: float | None = strawberry.field(
+        default=None,
+        description="With qualitative criteria: the computed total and the consensus scores joined, "
+        "0-100 (a criterion without consensus counts 0); null for an RFP without any.",
+    )
+    evaluation_complete: bool | None = strawberry.field(
+        default=None,
+        description="With qualitative criteria: true once every one has its consensus; incomplete "
+        "proposals rank after complete ones (within the same eligibility). Null without criteria.",
+    )
 
 
 @strawberry.type(description="A page of the ranking, best first (Relay connection, forward only).")
@@ -463,6 +501,8 @@ class RankedProposalConnection:
                     rank=item.rank,
                     score=ProposalScore.of(item.score),
                     node=Proposal.of(item.proposal),
+                    overall_total=item.joined.total if item.joined else None,
+                    evaluation_complete=item.joined.complete if item.joined else None,
                 )
                 for cursor, item in page.items
             ],

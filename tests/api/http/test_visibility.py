@@ -17,6 +17,12 @@ from tests.conftest import Api, Clock
 from tests.helpers import codes, open_rfp, proposal_input, proposal_mutation, register, rfp_mutation, submit
 
 ROLES = ("anonymous", "buyer", "other_buyer", "vendor", "rival")
+# The buyer's members (issue 17), each with its own key: every row of RULES names what they see too.
+TEAM = ("lead", "evaluator", "observer")
+TEAM_ROLES = {"lead": "PROCUREMENT_LEAD", "evaluator": "EVALUATOR", "observer": "OBSERVER"}
+EVERYONE = {"buyer", "other_buyer", "vendor", "rival", *TEAM}
+BUYER_TEAM = {"buyer", *TEAM}
+READERS = {"buyer", "lead", "observer"}  # the roles that read the RFP's proposals
 
 
 @dataclass
@@ -27,6 +33,7 @@ class World:
     proposal_id: str  # the vendor's proposal; the rival has one too
     rfp: dict[str, Any] = field(default_factory=dict)  # what the RFP was created with
     clarifications: dict[str, str] = field(default_factory=dict)  # made once by _clarified
+    ids: dict[str, str] = field(default_factory=dict)  # organization and member global ids
 
     async def ask(self, role: str, query: str, **variables: Any) -> Any:
         return await self.api.data(
@@ -36,16 +43,35 @@ class World:
 
 async def build_world(api: Api, sealed: bool = False, **rfp: Any) -> World:
     keys: dict[str, str | None] = {"anonymous": None}
-    _, keys["buyer"] = await register(api, "BUYER", "Buyer")
+    ids: dict[str, str] = {}
+    ids["buyer"], keys["buyer"] = await register(api, "BUYER", "Buyer")
     _, keys["other_buyer"] = await register(api, "BUYER", "Other buyer")
-    _, keys["vendor"] = await register(api, "VENDOR", "Vendor")
+    ids["vendor"], keys["vendor"] = await register(api, "VENDOR", "Vendor")
     _, keys["rival"] = await register(api, "VENDOR", "Rival")
     buyer, vendor, rival = keys["buyer"], keys["vendor"], keys["rival"]
     assert buyer and vendor and rival
+    for role, member_role in TEAM_ROLES.items():
+        ids[role], keys[role] = await invite(api, buyer, role, member_role)
+    # One qualitative criterion, the computed weights scaled to leave it 20%: computed scores are
+    # the same as without it (they are normalized).
+    rfp = {
+        "weights": {"slaQuality": 0.32, "lockIn": 0.2, "cost": 0.28},
+        "qualitativeCriteria": [CRITERION],
+    } | rfp
     rfp_id = await open_rfp(api, buyer, sealed=sealed, **rfp)
     proposal_id = (await submit(api, vendor, rfp_id))["proposal"]["id"]
     await submit(api, rival, rfp_id, proposal_input("13000.00"))
-    return World(api, keys, rfp_id, proposal_id, rfp)
+    return World(api, keys, rfp_id, proposal_id, rfp, ids=ids)
+
+
+CRITERION = {"name": "Transition plan", "description": "How they take over.", "scaleMax": 5, "weight": 0.2}
+INVITE = "mutation($i: InviteMemberInput!) { inviteMember(input: $i) { member { id } apiKey } }"
+
+
+async def invite(api: Api, owner: str, name: str, role: str) -> tuple[str, str]:
+    variables = {"i": {"name": name, "email": f"{name}@buyer.example", "role": role}}
+    invited = (await api.data(INVITE, variables, owner))["inviteMember"]
+    return invited["member"]["id"], invited["apiKey"]
 
 
 Probe = Callable[[World, str], Awaitable[Any]]
@@ -101,6 +127,67 @@ async def _clarification_node(world: World, role: str) -> Any:
     return (await world.ask(role, query, id=made["unanswered"]))["node"]
 
 
+async def _evaluated(world: World, consensus: bool = False) -> None:
+    """Once per world: the evaluator assigned, cleared for the vendor, the vendor's proposal scored;
+    with `consensus`, the RFP closed, consensus opened and recorded."""
+    buyer, evaluator = world.keys["buyer"], world.keys["evaluator"]
+    criterion = (await world.ask("buyer", RFP % "qualitativeCriteria { id }"))["rfp"]["qualitativeCriteria"][
+        0
+    ]["id"]
+    if not world.clarifications.get("evaluated"):
+        steps = [
+            (
+                "assignEvaluators",
+                "AssignEvaluatorsInput",
+                {"rfpId": world.rfp_id, "memberIds": [world.ids["evaluator"]]},
+                buyer,
+            ),
+            (
+                "declareConflict",
+                "DeclareConflictInput",
+                {"rfpId": world.rfp_id, "vendorId": world.ids["vendor"], "hasConflict": False},
+                evaluator,
+            ),
+        ]
+        for name, input_type, data, key in steps:
+            mutation = f"mutation($i: {input_type}!) {{ {name}(input: $i) {{ userErrors {{ code }} }} }}"
+            assert (await world.api.data(mutation, {"i": data}, key))[name]["userErrors"] == [], name
+        score = {
+            "proposalId": world.proposal_id,
+            "criterionId": criterion,
+            "score": 3,
+            "justification": "Sound.",
+        }
+        mutation = (
+            "mutation($i: SubmitEvaluationInput!) { submitEvaluation(input: $i) { userErrors { code } } }"
+        )
+        assert (await world.api.data(mutation, {"i": score}, evaluator))["submitEvaluation"][
+            "userErrors"
+        ] == []
+        world.clarifications["evaluated"] = "yes"
+    if consensus and not world.clarifications.get("consensus"):
+        assert buyer is not None
+        await rfp_mutation(world.api, "closeRfp", world.rfp_id, buyer)
+        assert (await rfp_mutation(world.api, "openConsensus", world.rfp_id, buyer))["userErrors"] == []
+        agreed = {"proposalId": world.proposal_id, "criterionId": criterion, "score": 3, "reason": "Agreed."}
+        mutation = (
+            "mutation($i: RecordConsensusInput!) { recordConsensus(input: $i) { userErrors { code } } }"
+        )
+        assert (await world.api.data(mutation, {"i": agreed}, buyer))["recordConsensus"]["userErrors"] == []
+        world.clarifications["consensus"] = "yes"
+
+
+def _evaluation(selection: str, consensus: bool = False) -> Probe:
+    async def probe(world: World, role: str) -> Any:
+        await _evaluated(world, consensus)
+        query = (PROPOSAL if selection.startswith(("evaluations", "consensus")) else RFP) % selection
+        found = await world.ask(role, query)
+        node = found.get("node", found.get("rfp"))
+        return node[selection.split(" ")[0]] if node else None
+
+    return probe
+
+
 async def _awarded(world: World) -> None:
     """Once per world: the RFP closed and the rival's proposal awarded (the vendor's REJECTED)."""
     if world.clarifications.get("awarded"):
@@ -145,57 +232,63 @@ NODES = (
 RULES: dict[str, tuple[Probe, set[str]]] = {
     "Query.node(Rfp)": (
         _path("query($rfp: ID!) { node(id: $rfp) { id } }", "node"),
-        {"buyer", "other_buyer", "vendor", "rival"},
+        EVERYONE,
     ),
-    "Query.rfp": (_path(RFP % "id", "rfp"), {"buyer", "other_buyer", "vendor", "rival"}),
-    "Query.rfps": (_path("{ rfps { totalCount } }", "rfps", "totalCount"), {"buyer", "vendor", "rival"}),
-    "Query.node(Proposal)": (_path(PROPOSAL % "id", "node"), {"buyer", "vendor"}),
-    "Query.nodes(Proposal)": (_path(NODES % "proposal", "nodes", 0), {"buyer", "vendor"}),
-    "Query.nodes(Rfp)": (_path(NODES % "rfp", "nodes", 0), {"buyer", "other_buyer", "vendor", "rival"}),
-    "Query.scorePreview": (_score_preview, {"buyer", "vendor", "rival"}),
+    "Query.rfp": (_path(RFP % "id", "rfp"), EVERYONE),
+    "Query.rfps": (_path("{ rfps { totalCount } }", "rfps", "totalCount"), {"vendor", "rival", *BUYER_TEAM}),
+    "Query.node(Proposal)": (_path(PROPOSAL % "id", "node"), {"vendor", *READERS}),
+    "Query.nodes(Proposal)": (_path(NODES % "proposal", "nodes", 0), {"vendor", *READERS}),
+    "Query.nodes(Rfp)": (_path(NODES % "rfp", "nodes", 0), EVERYONE),
+    "Query.scorePreview": (_score_preview, {"vendor", "rival", *BUYER_TEAM}),
     "Query.viewer": (
         _path("{ viewer { organization { id } } }", "viewer"),
-        {"buyer", "other_buyer", "vendor", "rival"},
+        EVERYONE,
     ),
-    "Rfp.monthlyBudget": (_path(RFP % "monthlyBudget { amount }", "rfp", "monthlyBudget"), {"buyer"}),
+    "Rfp.monthlyBudget": (_path(RFP % "monthlyBudget { amount }", "rfp", "monthlyBudget"), BUYER_TEAM),
     "Rfp.proposals": (
         _path(RFP % "proposals { totalCount }", "rfp", "proposals", "totalCount"),
-        {"buyer", "vendor", "rival"},
+        {"vendor", "rival", *READERS},
     ),
     "Rfp.rankedProposals": (
         _path(RFP % "rankedProposals { totalCount }", "rfp", "rankedProposals", "totalCount"),
-        {"buyer"},
+        READERS,
     ),
-    "Rfp.proposalCount": (_path(RFP % "proposalCount", "rfp", "proposalCount"), {"buyer", "vendor", "rival"}),
+    "Rfp.proposalCount": (
+        _path(RFP % "proposalCount", "rfp", "proposalCount"),
+        {"vendor", "rival", *BUYER_TEAM},
+    ),
     "Rfp.auditTrail": (
         _path(RFP % "auditTrail { action }", "rfp", "auditTrail"),
-        {"buyer", "other_buyer", "vendor", "rival"},
+        EVERYONE,
     ),
     "Rfp.auditEvents": (
         _path(RFP % "auditEvents(last: 5) { totalCount }", "rfp", "auditEvents", "totalCount"),
-        {"buyer", "other_buyer", "vendor", "rival"},
+        EVERYONE,
     ),
-    "Query.node(Clarification)": (_clarification_node, {"buyer", "vendor"}),
+    "Query.node(Clarification)": (_clarification_node, {"vendor", *BUYER_TEAM}),
     "Rfp.clarifications(published)": (
         _clarification("published", ""),
-        {"buyer", "other_buyer", "vendor", "rival"},
+        EVERYONE,
     ),
-    "Rfp.clarifications(unanswered)": (_clarification("unanswered", ""), {"buyer", "vendor"}),
-    "Clarification.askedBy": (_clarification("published", "askedBy { name }"), {"buyer"}),
+    "Rfp.clarifications(unanswered)": (_clarification("unanswered", ""), {"vendor", *BUYER_TEAM}),
+    "Clarification.askedBy": (_clarification("published", "askedBy { name }"), BUYER_TEAM),
     "Clarification.askedByViewer": (_clarification("published", "askedByViewer"), {"rival"}),
-    "Proposal.debrief": (_debrief("rank"), {"buyer", "vendor"}),
-    "Debrief.winnerName": (_debrief("winnerName"), {"buyer"}),
-    "Debrief.winnerTotal": (_debrief("winnerTotal"), {"buyer"}),
-    "Debrief.winnerCostScore": (_debrief("winnerCostScore"), {"buyer"}),
-    "Proposal.score": (_path(PROPOSAL % "score { total }", "node", "score"), {"buyer", "vendor"}),
+    "Proposal.debrief": (_debrief("rank"), {"vendor", *READERS}),
+    "Debrief.winnerName": (_debrief("winnerName"), READERS),
+    "Debrief.winnerTotal": (_debrief("winnerTotal"), READERS),
+    "Debrief.winnerCostScore": (_debrief("winnerCostScore"), READERS),
+    "Proposal.score": (_path(PROPOSAL % "score { total }", "node", "score"), {"vendor", *READERS}),
     "Proposal.auditEvents": (
         _path(PROPOSAL % "auditEvents { totalCount }", "node", "auditEvents", "totalCount"),
-        {"buyer", "vendor"},
+        {"vendor", *READERS},
     ),
     "Proposal.auditTrail": (
         _path(PROPOSAL % "auditTrail { action }", "node", "auditTrail"),
-        {"buyer", "vendor"},
+        {"vendor", *READERS},
     ),
+    "Rfp.evaluators": (_evaluation("evaluators { id }"), BUYER_TEAM),
+    "Proposal.evaluations": (_evaluation("evaluations { score }"), {"evaluator", *READERS}),
+    "Proposal.consensus": (_evaluation("consensus { score }", consensus=True), {"evaluator", *READERS}),
 }
 
 # Fields that carry no secret of their own: visible exactly when their parent object is.
@@ -205,7 +298,7 @@ FOLLOW_PARENT = {
         "id", "title", "scope", "category", "status", "buyer", "currencyCode", "submissionDeadline",
         "evaluationMonths", "volume", "expectedHoursPerMonth", "expectedOutcomesPerMonth", "requirements",
         "weights", "sealed", "budgetDisclosed", "createdAt", "enquiryDeadline", "addenda",
-        "debriefsPublished", "awardPublished",
+        "debriefsPublished", "awardPublished", "qualitativeCriteria",
     },
     "Debrief": {"rank", "of", "score", "winnerSlaQuality", "winnerLockInExposure", "comment"},
     "Clarification": {"id", "question", "answer", "status", "askedAt", "answeredAt"},
@@ -240,7 +333,7 @@ def _seen(value: Any) -> bool:
 async def test_role_x_path(api: Api, path: str) -> None:
     world = await build_world(api)
     probe, visible_to = RULES[path]
-    seen = {role for role in ROLES if _seen(await probe(world, role))}
+    seen = {role for role in (*ROLES, *TEAM) if _seen(await probe(world, role))}
     assert seen == visible_to
 
 
@@ -271,7 +364,7 @@ async def test_the_audit_trail_records_every_change_with_its_actor(api: Api, clo
     assert buyer and vendor
     await api.data(
         "mutation($rfp: ID!) { updateRfpWeights(input: "
-        "{rfpId: $rfp, weights: {slaQuality: 1, lockIn: 1, cost: 2}}) { userErrors { code } } }",
+        "{rfpId: $rfp, weights: {slaQuality: 0.25, lockIn: 0.15, cost: 0.4}}) { userErrors { code } } }",
         {"rfp": world.rfp_id},
         buyer,
     )

@@ -12,6 +12,7 @@ from pymongo import monitoring
 from api.cli.synthetic import seed_synthetic
 from api.settings import Settings
 from schema.common import to_global_id
+from tests.api.services.test_evaluation import CONSENSUS, team_tender
 from tests.conftest import Api, Clock, ServeApp
 from tests.helpers import REVISE, open_rfp, proposal_input, proposal_mutation, register, rfp_mutation, submit
 
@@ -272,5 +273,29 @@ async def test_a_buyers_writes_scan_no_collection(explained_api: Api, reads: Rea
     await rfp_mutation(explained_api, "closeRfp", rfp_id, buyer)
     awarded = await explained_api.data(AWARD, {"input": {"proposalId": ids[0]}}, buyer)
     assert awarded["awardProposal"]["userErrors"] == []
+    assert reads.commands
+    assert await _collection_scans(explained_api, reads) == []
+
+
+async def test_an_evaluation_team_scans_no_collection(explained_api: Api, reads: Reads, clock: Clock) -> None:
+    """Members' keys, declarations, scores, their reads and consensus (issue 17) use indexes too."""
+    team = await team_tender(explained_api)
+    reads.commands.clear()
+    await team.declare("eva", "acme")
+    await team.score("eva", "acme", 4)
+    await team.proposal("eva", "acme")
+    await team.proposal("lead", "acme")
+    clock.advance(days=15)
+    await rfp_mutation(explained_api, "openConsensus", team.rfp_id, team.keys["lead"])
+    agreed = {
+        "proposalId": team.proposals["acme"],
+        "criterionId": team.criteria[0],
+        "score": 4,
+        "reason": "Agreed.",
+    }
+    assert (await team.run(CONSENSUS, agreed, "lead"))["userErrors"] == []
+    await explained_api.data(
+        "{ viewer { member { name } organization { members { name } } } }", key=team.keys["eva"]
+    )
     assert reads.commands
     assert await _collection_scans(explained_api, reads) == []

@@ -1,0 +1,176 @@
+"""An organization's members: invite (a key shown once, stored hashed), change a role, deactivate
+(the member's key stops at once), the team list, and the member behind a key. Every change is one
+update of the organization's document with its audit event, in one transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bson import ObjectId
+from pydantic import Field
+from pymongo import ReturnDocument
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from api.services.ground import Aborted, MarketGround
+from api.services.inputs import Email, Line, validate
+from api.store.database import parse_object_id
+from api.store.document import Document
+from api.store.members import member_record, new_member_entry
+from api.store.organizations import hash_api_key, new_api_key, organization_record
+from market.records import MemberRecord, OrganizationRecord
+from market.roles import Action, role_fits
+from market.vocabulary import ErrorCode, MemberRole, Outcome
+from scoring.model import Model
+
+MAX_MEMBERS = 200  # per organization: members live in its document
+
+
+class Invitation(Model):
+    name: Line = Field(min_length=1, max_length=200)
+    email: Email = Field(max_length=254)
+    role: MemberRole
+
+
+def _member_not_found() -> Outcome[Any]:
+    return Outcome.fail(ErrorCode.NOT_FOUND, "member not found", ("input", "memberId"))
+
+
+def _wrong_role(viewer: OrganizationRecord, role: MemberRole) -> Outcome[Any] | None:
+    if role_fits(viewer.kind, role):
+        return None
+    return Outcome.fail(
+        ErrorCode.INVALID,
+        f"a {viewer.kind.value.lower()} organization has no {role.value} role",
+        ("input", "role"),
+    )
+
+
+class MemberService:
+    def __init__(self, ground: MarketGround) -> None:
+        self.ground = ground
+        self.store = ground.store
+
+    async def authenticate(self, api_key: str) -> OrganizationRecord | None:
+        """The viewer a member's key names: its organization, acting as that member with its role.
+        None for an unknown key or a deactivated member (the caller gets UNAUTHENTICATED)."""
+        hashed = hash_api_key(api_key)
+        doc = await self.store.organizations.find_one({"members.keyHash": hashed})
+        entry = next((m for m in (doc or {}).get("members", []) if m.get("keyHash") == hashed), None)
+        if doc is None or entry is None or not entry["active"]:
+            return None
+        organization = organization_record(doc)
+        return OrganizationRecord(
+            id=organization.id,
+            name=organization.name,
+            kind=organization.kind,
+            created_at=organization.created_at,
+            member_id=str(entry["id"]),
+            role=MemberRole(entry["role"]),
+        )
+
+    async def invite_member(
+        self, viewer: OrganizationRecord | None, data: dict[str, Any]
+    ) -> Outcome[tuple[MemberRecord, str]]:
+        if viewer is None:
+            return Outcome.fail(ErrorCode.FORBIDDEN, "sign in to invite a member")
+        if (denied := self.ground.denied(viewer, Action.MANAGE_TEAM)) is not None:
+            return denied
+        invitation, errors = validate(Invitation, data, ("input",))
+        if invitation is None:
+            return Outcome(errors=errors)
+        if (wrong := _wrong_role(viewer, invitation.role)) is not None:
+            return wrong
+        api_key = new_api_key()
+        now = self.ground.now()
+        entry = new_member_entry(invitation.name, invitation.email.lower(), invitation.role, api_key, now)
+
+        async def work(session: AsyncClientSession) -> None:
+            updated = await self.store.organizations.update_one(
+                {
+                    "_id": ObjectId(viewer.id),
+                    # One member per email, and a cap, checked by the write itself: no race passes them.
+                    "members.email": {"$ne": entry["email"]},
+                    "$expr": {"$lt": [{"$size": {"$ifNull": ["$members", []]}}, MAX_MEMBERS]},
+                },
+                {"$push": {"members": entry}},
+                session=session,
+            )
+            if updated.modified_count == 0:
+                raise Aborted(
+                    Outcome.fail(
+                        ErrorCode.CONFLICT,
+                        f"a member with this email exists, or the team has {MAX_MEMBERS} members",
+                        ("input", "email"),
+                    )
+                )
+            await self.ground.audit(session, viewer.id, viewer, "memberInvited", [f"members.{entry['id']}"])
+
+        try:
+            await self.ground.in_transaction(work)
+        except Aborted as aborted:
+            return aborted.outcome
+        return Outcome((member_record(viewer.id, entry), api_key))
+
+    async def change_member_role(
+        self, viewer: OrganizationRecord | None, member_id: str, role: MemberRole
+    ) -> Outcome[MemberRecord]:
+        if viewer is not None and (wrong := _wrong_role(viewer, role)) is not None:
+            return wrong
+        return await self._update(viewer, member_id, {"role": role.value}, "memberRoleChanged")
+
+    async def deactivate_member(
+        self, viewer: OrganizationRecord | None, member_id: str
+    ) -> Outcome[MemberRecord]:
+        return await self._update(viewer, member_id, {"active": False}, "memberDeactivated")
+
+    async def _update(
+        self, viewer: OrganizationRecord | None, member_id: str, changes: Document, action: str
+    ) -> Outcome[MemberRecord]:
+        oid = parse_object_id(member_id)
+        if viewer is None or oid is None:
+            return _member_not_found()
+        if (denied := self.ground.denied(viewer, Action.MANAGE_TEAM)) is not None:
+            return denied
+        update = {f"members.$[member].{field}": value for field, value in changes.items()}
+
+        async def work(session: AsyncClientSession) -> Document:
+            # Only a member of the caller's own organization matches: another's id is "not found".
+            updated = await self.store.organizations.find_one_and_update(
+                {"_id": ObjectId(viewer.id), "members.id": oid},
+                {"$set": update},
+                array_filters=[{"member.id": oid}],
+                projection={"members": 1},
+                return_document=ReturnDocument.AFTER,
+                session=session,
+            )
+            if updated is None:
+                raise Aborted(_member_not_found())
+            fields = [f"members.{oid}.{field}" for field in changes]
+            await self.ground.audit(session, viewer.id, viewer, action, fields)
+            entry: Document = next(m for m in updated["members"] if m["id"] == oid)
+            return entry
+
+        try:
+            entry = await self.ground.in_transaction(work)
+        except Aborted as aborted:
+            return aborted.outcome
+        return Outcome(member_record(viewer.id, entry))
+
+    async def members(self, viewer: OrganizationRecord | None, organization_id: str) -> list[MemberRecord]:
+        """The team, to the organization itself only (any of its roles); [] to everyone else."""
+        oid = parse_object_id(organization_id)
+        if viewer is None or oid is None or viewer.id != organization_id:
+            return []
+        doc = await self.store.organizations.find_one({"_id": oid}, projection={"members": 1})
+        return [member_record(oid, entry) for entry in (doc or {}).get("members", [])]
+
+    async def get_member(
+        self, viewer: OrganizationRecord | None, member_id: str | None
+    ) -> MemberRecord | None:
+        """One member, to its own organization only; None for anyone else (nobody learns who exists)."""
+        oid = parse_object_id(member_id) if member_id else None
+        if viewer is None or oid is None:
+            return None
+        doc = await self.store.organizations.find_one({"_id": ObjectId(viewer.id)}, projection={"members": 1})
+        entry = next((m for m in (doc or {}).get("members", []) if m["id"] == oid), None)
+        return member_record(viewer.id, entry) if entry else None
