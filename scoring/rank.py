@@ -81,10 +81,12 @@ def build_components(
     values: tuple[float, float, float],
     explanations: Sequence[str],
     weights: Weights,
-    parts: Sequence[tuple[ExplanationPart, ...]] = ((), (), ()),
+    parts: Sequence[tuple[ExplanationPart, ...]] | None = None,
 ) -> tuple[tuple[ScoreComponent, ...], float]:
     """The components and their total; the total is computed as their sum, so it adds up exactly.
-    `parts`: each explanation as localizable parts (scoring.messages), in the same order."""
+    `parts`: each explanation as localizable parts (scoring.messages), in the same order; none given,
+    the components have none (as scores stored before parts existed)."""
+    parts = parts if parts is not None else [()] * len(CRITERIA)
     vector = weight_vector(weights)
     contributions = _contributions(values, exact_weights(weights))
     total = _sum_at_most_100(contributions)
