@@ -11,9 +11,17 @@ Formulas and constants: docs/scoring.md and each module's docstring.
 
 from __future__ import annotations
 
-from scoring.budget import BUDGET_FINDINGS, BUDGET_MARK, budget_sentence, split_budget, with_budget
+from scoring.budget import (
+    BUDGET_FINDINGS,
+    BUDGET_MARK,
+    budget_parts,
+    budget_sentence,
+    split_budget,
+    with_budget,
+)
 from scoring.cost import CurrencyMismatch, assess_cost, check_currency, money_per_cost_point
 from scoring.lockin import assess_lock_in
+from scoring.messages import explain
 from scoring.model import (
     DEFAULT_EVALUATION_MONTHS,
     DEFAULT_WEIGHTS,
@@ -113,6 +121,7 @@ __all__ = [
     "VolumeScenario",
     "Weights",
     "abnormally_low",
+    "budget_parts",
     "budget_sentence",
     "criteria_in_weight_order",
     "criterion_values",
@@ -146,14 +155,14 @@ def score(terms: ProposalTerms, rfp: RfpContext, weights: Weights | None = None)
     values = entering_values(float(sla.score), float(lock_in.exposure), float(cost.score))
     budget = rfp.monthly_budget.amount
     per_point = money_per_cost_point(budget)
-    explanations = (
-        with_budget(sla.explanation, budget_sentence("slaQuality", per_point, code, weights)),
-        with_budget(lock_in.explanation, budget_sentence("lockIn", per_point, code, weights)),
-        with_budget(
-            cost.explanation, budget_sentence("cost", per_point, code, weights, cost.budget_explanation)
-        ),
+    # Each explanation is its parts joined: the body, then the budget parts (scoring.budget).
+    parts = (
+        (*sla.explanation_parts, *budget_parts("slaQuality", per_point, code, weights)),
+        (*lock_in.explanation_parts, *budget_parts("lockIn", per_point, code, weights)),
+        (*cost.explanation_parts, *budget_parts("cost", per_point, code, weights, cost.budget_parts)),
     )
-    components, total = build_components(values, explanations, weights)
+    explanations = [explain(said) for said in parts]
+    components, total = build_components(values, explanations, weights, parts)
     within_budget = cost.expected <= budget
     return ProposalScore(
         total=total,

@@ -29,8 +29,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from scoring.findings import finding
-from scoring.messages import money, number, text
+from scoring.messages import explain, money, number, part, points, text
 from scoring.model import (
+    ExplanationCode,
+    ExplanationPart,
     Finding,
     FindingCode,
     FlatMonthlyPricing,
@@ -122,7 +124,8 @@ class CostAssessment:
     score: Decimal
     findings: tuple[Finding, ...]
     explanation: str  # says nothing about the budget
-    budget_explanation: str  # everything budget-derived, kept apart (see scoring.budget)
+    explanation_parts: tuple[ExplanationPart, ...]
+    budget_parts: tuple[ExplanationPart, ...]  # everything budget-derived, kept apart (see scoring.budget)
 
 
 def horizon_months(terms: ProposalTerms, rfp: RfpContext) -> int:
@@ -145,14 +148,22 @@ def assess_cost(terms: ProposalTerms, rfp: RfpContext) -> CostAssessment:
 
     expected, low, high = at(volume.expected), at(volume.low), at(volume.high)
     budget = rfp.monthly_budget.amount
-    score, score_words = cost_score(expected, budget)
+    score, score_part = cost_score(expected, budget)
     findings = _findings(terms, rfp, expected, high, budget)
-    explanation = (
-        f"{_recurring_words(terms, rfp)}{_extras_words(terms, rfp, factor, expected)};"
-        f" at {volume.low:g}/{volume.high:g} {volume.unit_name}: {low}/{high} {code}"
+    scenarios = part(
+        ExplanationCode.COST_SCENARIOS,
+        number("low", volume.low),
+        number("high", volume.high),
+        text("unit", volume.unit_name),
+        money("lowCost", low, code),
+        money("highCost", high, code),
     )
-    budget_words = f"budget {round_minor(budget, code)} {code}; {score_words}"
-    return CostAssessment(expected, low, high, score, tuple(findings), explanation, budget_words)
+    parts = (_recurring_part(terms, rfp), *_extras_parts(terms, rfp, factor, expected), scenarios)
+    budget_parts = (
+        part(ExplanationCode.COST_BUDGET, money("budget", round_minor(budget, code), code)),
+        score_part,
+    )
+    return CostAssessment(expected, low, high, score, tuple(findings), explain(parts), parts, budget_parts)
 
 
 def recurring_cost(terms: ProposalTerms, rfp: RfpContext, volume: Decimal) -> Decimal:
@@ -199,16 +210,14 @@ def escalation_factor(annual_percent: float, months: int) -> Decimal:
     return paid / months
 
 
-def cost_score(cost: Decimal, budget: Decimal) -> tuple[Decimal, str]:
+def cost_score(cost: Decimal, budget: Decimal) -> tuple[Decimal, ExplanationPart]:
     if budget == 0:
         score = SCORE_AT_ZERO if cost == 0 else Decimal(0)
-        return score, f"zero budget: score {score:.2f}"
+        return score, part(ExplanationCode.COST_ZERO_BUDGET, points("score", score))
     ratio = cost / budget
     score = round_points(SCORE_AT_ZERO / (1 + ratio**STEEPNESS))
-    return (
-        score,
-        f"cost/budget = {ratio.quantize(Decimal('0.0001'))}; score = 100 / (1 + ratio^3) = {score:.2f}",
-    )
+    shown_ratio = Term(name="ratio", kind=TermKind.NUMBER, value=str(ratio.quantize(Decimal("0.0001"))))
+    return score, part(ExplanationCode.COST_RATIO, shown_ratio, points("score", score))
 
 
 def money_per_cost_point(budget: Decimal) -> Decimal:
@@ -271,47 +280,65 @@ def _time_and_materials(pricing: TimeAndMaterialsPricing, rfp: RfpContext) -> li
     return []
 
 
-def _recurring_words(terms: ProposalTerms, rfp: RfpContext) -> str:
+def _recurring_part(terms: ProposalTerms, rfp: RfpContext) -> ExplanationPart:
     pricing = terms.pricing
     code = rfp.currency_code
     volume = to_decimal(rfp.volume.expected)
-    recurring = round_minor(recurring_cost(terms, rfp, volume), code)
+    recurring = money("recurring", round_minor(recurring_cost(terms, rfp, volume), code), code)
     if isinstance(pricing, FlatMonthlyPricing):
-        return f"flat monthly fee {recurring} {code}"
+        return part(ExplanationCode.COST_FLAT, recurring)
     if isinstance(pricing, PerUnitPricing):
         minimum = pricing.minimum_monthly_fee
-        floor = f", at least the minimum {round_minor(minimum.amount, code)}" if minimum else ""
-        return (
-            f"unit price {pricing.unit_price.amount} x {rfp.volume.expected:g} {pricing.unit_name}{floor}"
-            f" = {recurring} {code}"
-        )
+        named = [
+            money("unitPrice", pricing.unit_price.amount, code),
+            number("volume", rfp.volume.expected),
+            text("unit", pricing.unit_name),
+        ]
+        if minimum is None:
+            return part(ExplanationCode.COST_PER_UNIT, *named, recurring)
+        floor = money("minimum", round_minor(minimum.amount, code), code)
+        return part(ExplanationCode.COST_PER_UNIT_MINIMUM, *named, floor, recurring)
     if isinstance(pricing, OutcomeBasedPricing):
         base = round_minor(pricing.base_monthly_fee.amount if pricing.base_monthly_fee else Decimal(0), code)
         outcomes = expected_outcomes(rfp, volume)
-        return (
-            f"base fee {base} + {pricing.fee_per_outcome.amount} x {outcomes.normalize():f}"
-            f" {pricing.outcome_name} = {recurring} {code}"
+        return part(
+            ExplanationCode.COST_OUTCOME_BASED,
+            money("baseFee", base, code),
+            money("feePerOutcome", pricing.fee_per_outcome.amount, code),
+            Term(name="outcomes", kind=TermKind.NUMBER, value=f"{outcomes.normalize():f}"),
+            text("outcome", pricing.outcome_name),
+            recurring,
         )
     hours = expected_hours(rfp, volume)
-    cap = round_minor(pricing.monthly_cap.amount, code)
+    cap = money("cap", round_minor(pricing.monthly_cap.amount, code), code)
     if hours is None:
-        return f"no expected hours in the RFP: the monthly cap {cap} {code} is priced"
-    return (
-        f"hourly rate {pricing.hourly_rate.amount} x {hours.normalize():f} hours, at most the cap {cap}"
-        f" = {recurring} {code}"
+        return part(ExplanationCode.COST_CAP_PRICED, cap)
+    return part(
+        ExplanationCode.COST_TIME_AND_MATERIALS,
+        money("hourlyRate", pricing.hourly_rate.amount, code),
+        Term(name="hours", kind=TermKind.HOURS, value=f"{hours.normalize():f}"),
+        cap,
+        recurring,
     )
 
 
-def _extras_words(terms: ProposalTerms, rfp: RfpContext, factor: Decimal, expected: Decimal) -> str:
-    words = ""
+def _extras_parts(
+    terms: ProposalTerms, rfp: RfpContext, factor: Decimal, expected: Decimal
+) -> list[ExplanationPart]:
+    parts: list[ExplanationPart] = []
     if factor != 1:
-        words += (
-            f" x escalation {terms.annual_escalation_percent:g}%/year averaged over"
-            f" {horizon_months(terms, rfp)} committed months (factor {factor.quantize(Decimal('0.000001'))})"
+        parts.append(
+            part(
+                ExplanationCode.COST_ESCALATION,
+                number("percent", terms.annual_escalation_percent, TermKind.PERCENT),
+                number("months", horizon_months(terms, rfp), TermKind.MONTHS),
+                Term(name="factor", kind=TermKind.NUMBER, value=str(factor.quantize(Decimal("0.000001")))),
+            )
         )
     if terms.one_time_fee:
-        fee = round_minor(terms.one_time_fee.amount, rfp.currency_code)
-        words += f" + one-time fee {fee}/{spread_months(terms, rfp)} months"
-    if words:
-        words += f" = {expected} {rfp.currency_code}"
-    return words
+        fee = money("fee", round_minor(terms.one_time_fee.amount, rfp.currency_code), rfp.currency_code)
+        months = number("months", spread_months(terms, rfp), TermKind.MONTHS)
+        parts.append(part(ExplanationCode.COST_ONE_TIME_FEE, fee, months))
+    if parts:
+        parts.append(part(ExplanationCode.COST_WITH_EXTRAS, money("cost", expected, rfp.currency_code)))
+    return parts

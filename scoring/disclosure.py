@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scoring.budget import BUDGET_FINDINGS, split_budget
+from scoring.budget import BUDGET_FINDINGS, split_budget, without_budget
 from scoring.model import FindingCode, ProposalScore, in_decimal_context
 from scoring.rank import apportion
 
@@ -92,7 +92,13 @@ def budget_blind(score: ProposalScore) -> ProposalScore:
     # rounding hands the cost's remainder to another criterion, which would move by 0.0001 with the budget.
     contributions = apportion([c.value for c in kept], [c.weight for c in kept])
     components = tuple(
-        c.model_copy(update={"explanation": split_budget(c.explanation)[0], "contribution": contribution})
+        c.model_copy(
+            update={
+                "explanation": split_budget(c.explanation)[0],
+                "explanation_parts": without_budget(c.explanation_parts),
+                "contribution": contribution,
+            }
+        )
         for c, contribution in zip(kept, contributions, strict=True)
     )
     update: dict[str, Any] = {

@@ -36,14 +36,19 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from scoring.findings import finding
-from scoring.messages import number
+from scoring.messages import code as code_term
+from scoring.messages import explain, money, number, part
+from scoring.messages import points as points_term
 from scoring.model import (
     ContractTerms,
+    ExplanationCode,
+    ExplanationPart,
     Finding,
     FindingCode,
     MessageCode,
     Ownership,
     Severity,
+    Term,
     TermKind,
     round_minor,
     round_points,
@@ -95,6 +100,7 @@ class LockInAssessment:
     exit_cost: Decimal
     findings: tuple[Finding, ...]
     explanation: str
+    explanation_parts: tuple[ExplanationPart, ...]
 
 
 def assess_lock_in(terms: ContractTerms, monthly_cost: Decimal, currency_code: str) -> LockInAssessment:
@@ -111,13 +117,18 @@ def assess_lock_in(terms: ContractTerms, monthly_cost: Decimal, currency_code: s
         _data_export(terms.data_export_on_exit, findings),
     ]
     exposure = round_points(sum((points for points, _ in parts), Decimal(0)))
-    exit_cost, exit_words = exit_cost_of(terms, monthly_cost, currency_code)
-    breakdown = " + ".join(words for _, words in parts)
-    explanation = (
-        f"lock-in exposure {exposure:.2f} = {breakdown}; enters the total as 100 - {exposure:.2f} ="
-        f" {Decimal(100) - exposure:.2f}. {exit_words}"
-    )
-    return LockInAssessment(exposure, exit_cost, tuple(findings), explanation)
+    exit_cost, exit_part = exit_cost_of(terms, monthly_cost, currency_code)
+    said = [
+        part(ExplanationCode.LOCK_IN_EXPOSURE, points_term("exposure", exposure)),
+        *(item for _, item in parts),
+        part(
+            ExplanationCode.LOCK_IN_ENTERS,
+            points_term("exposure", exposure),
+            points_term("value", Decimal(100) - exposure),
+        ),
+        exit_part,
+    ]
+    return LockInAssessment(exposure, exit_cost, tuple(findings), explain(said), tuple(said))
 
 
 def _rising_share(excess: Decimal, scale: Decimal) -> Decimal:
@@ -127,43 +138,53 @@ def _rising_share(excess: Decimal, scale: Decimal) -> Decimal:
     return 1 - (-excess / scale).exp()
 
 
-def _term(months: int, findings: list[Finding]) -> tuple[Decimal, str]:
+def _term(months: int, findings: list[Finding]) -> tuple[Decimal, ExplanationPart]:
     points = TERM_POINTS * _rising_share(Decimal(months - NORM_TERM_MONTHS), TERM_SCALE_MONTHS)
     if points:
         terms = [number("months", months, MONTHS), number("norm", NORM_TERM_MONTHS, MONTHS)]
         findings.append(finding(FindingCode.LONG_TERM, MessageCode.LONG_TERM, terms, "terms", "termMonths"))
-    return points, f"term {months} months {round_points(points):.2f}/22"
+    return points, part(
+        ExplanationCode.LOCK_IN_TERM, number("months", months, MONTHS), points_term("points", points)
+    )
 
 
-def _notice(days: int, findings: list[Finding]) -> tuple[Decimal, str]:
+def _notice(days: int, findings: list[Finding]) -> tuple[Decimal, ExplanationPart]:
     points = NOTICE_POINTS * _rising_share(Decimal(days - NORM_NOTICE_DAYS), NOTICE_SCALE_DAYS)
     if points:
         terms = [number("days", days, DAYS), number("norm", NORM_NOTICE_DAYS, DAYS)]
         path = ("terms", "terminationNoticeDays")
         findings.append(finding(FindingCode.LONG_NOTICE, MessageCode.LONG_NOTICE, terms, *path))
-    return points, f"notice {days} days {round_points(points):.2f}/8"
+    return points, part(
+        ExplanationCode.LOCK_IN_NOTICE, number("days", days, DAYS), points_term("points", points)
+    )
 
 
-def _penalty(fee_months: float, findings: list[Finding]) -> tuple[Decimal, str]:
+def _penalty(fee_months: float, findings: list[Finding]) -> tuple[Decimal, ExplanationPart]:
     points = PENALTY_POINTS * _rising_share(to_decimal(fee_months), PENALTY_SCALE_MONTHS)
     if points:
         terms = [number("months", fee_months, MONTHS)]
         path = ("terms", "earlyTerminationFeeMonths")
         findings.append(finding(FindingCode.EXIT_PENALTY, MessageCode.EXIT_PENALTY, terms, *path))
-    return points, f"exit penalty {fee_months:g} months {round_points(points):.2f}/15"
+    return points, part(
+        ExplanationCode.LOCK_IN_PENALTY, number("months", fee_months, MONTHS), points_term("points", points)
+    )
 
 
-def _auto_renewal(auto_renews: bool, term_months: int, findings: list[Finding]) -> tuple[Decimal, str]:
+def _auto_renewal(
+    auto_renews: bool, term_months: int, findings: list[Finding]
+) -> tuple[Decimal, ExplanationPart]:
     if not auto_renews:
-        return Decimal(0), "auto-renewal no 0.00/5"
+        return Decimal(0), part(ExplanationCode.LOCK_IN_NO_AUTO_RENEWAL, points_term("points", Decimal(0)))
     terms = [number("months", term_months, MONTHS)]
     findings.append(finding(FindingCode.AUTO_RENEWAL, MessageCode.AUTO_RENEWAL, terms, "terms", "autoRenews"))
     # A renewal re-commits the buyer to another term: a longer term, a heavier renewal.
     points = AUTO_RENEWAL_POINTS * _rising_share(Decimal(term_months), RENEWAL_SCALE_MONTHS)
-    return points, f"auto-renewal of {term_months} months {round_points(points):.2f}/5"
+    return points, part(ExplanationCode.LOCK_IN_AUTO_RENEWAL, *terms, points_term("points", points))
 
 
-def _ownership(owner: Ownership, weight: Decimal, what: str, findings: list[Finding]) -> tuple[Decimal, str]:
+def _ownership(
+    owner: Ownership, weight: Decimal, what: str, findings: list[Finding]
+) -> tuple[Decimal, ExplanationPart]:
     points = weight * OWNERSHIP_SHARE[owner]
     if points:
         runbooks = what == "runbooks"
@@ -175,18 +196,21 @@ def _ownership(owner: Ownership, weight: Decimal, what: str, findings: list[Find
         else:
             said = MessageCode.RUNBOOKS_VENDOR if runbooks else MessageCode.TOOLING_VENDOR
             findings.append(finding(code, said, [], "terms", field))
-    return points, f"{what} {owner.value.lower()}-owned {round_points(points):.2f}/{weight}"
+    said_part = ExplanationCode.LOCK_IN_RUNBOOKS if what == "runbooks" else ExplanationCode.LOCK_IN_TOOLING
+    return points, part(said_part, code_term("owner", owner.value), points_term("points", points))
 
 
-def _knowledge_transfer(clause: bool, findings: list[Finding]) -> tuple[Decimal, str]:
+def _knowledge_transfer(clause: bool, findings: list[Finding]) -> tuple[Decimal, ExplanationPart]:
     if clause:
-        return Decimal(0), "knowledge-transfer clause yes 0.00/10"
+        return Decimal(0), part(ExplanationCode.LOCK_IN_KNOWLEDGE_TRANSFER, points_term("points", Decimal(0)))
     said = MessageCode.NO_KNOWLEDGE_TRANSFER
     findings.append(finding(FindingCode.NO_KNOWLEDGE_TRANSFER, said, [], "terms", "knowledgeTransferClause"))
-    return KNOWLEDGE_TRANSFER_POINTS, "knowledge-transfer clause no 10.00/10"
+    return KNOWLEDGE_TRANSFER_POINTS, part(
+        ExplanationCode.LOCK_IN_NO_KNOWLEDGE_TRANSFER, points_term("points", KNOWLEDGE_TRANSFER_POINTS)
+    )
 
 
-def _transition(months: int, findings: list[Finding]) -> tuple[Decimal, str]:
+def _transition(months: int, findings: list[Finding]) -> tuple[Decimal, ExplanationPart]:
     missing = max(0, TRANSITION_NORM_MONTHS - months)
     points = TRANSITION_POINTS * missing / TRANSITION_NORM_MONTHS
     if missing == TRANSITION_NORM_MONTHS:
@@ -205,16 +229,20 @@ def _transition(months: int, findings: list[Finding]) -> tuple[Decimal, str]:
                 severity=Severity.INFO,
             )
         )
-    return points, f"transition assistance {months} months {round_points(points):.2f}/10"
+    return points, part(
+        ExplanationCode.LOCK_IN_TRANSITION, number("months", months, MONTHS), points_term("points", points)
+    )
 
 
-def _data_export(export: bool, findings: list[Finding]) -> tuple[Decimal, str]:
+def _data_export(export: bool, findings: list[Finding]) -> tuple[Decimal, ExplanationPart]:
     if export:
-        return Decimal(0), "data export on exit yes 0.00/5"
+        return Decimal(0), part(ExplanationCode.LOCK_IN_DATA_EXPORT, points_term("points", Decimal(0)))
     findings.append(
         finding(FindingCode.NO_DATA_EXPORT, MessageCode.NO_DATA_EXPORT, [], "terms", "dataExportOnExit")
     )
-    return DATA_EXPORT_POINTS, "data export on exit no 5.00/5"
+    return DATA_EXPORT_POINTS, part(
+        ExplanationCode.LOCK_IN_NO_DATA_EXPORT, points_term("points", DATA_EXPORT_POINTS)
+    )
 
 
 def overlap_months(terms: ContractTerms) -> Decimal:
@@ -233,7 +261,9 @@ def knowledge_loss_factor(terms: ContractTerms) -> Decimal:
     )
 
 
-def exit_cost_of(terms: ContractTerms, monthly_cost: Decimal, currency_code: str) -> tuple[Decimal, str]:
+def exit_cost_of(
+    terms: ContractTerms, monthly_cost: Decimal, currency_code: str
+) -> tuple[Decimal, ExplanationPart]:
     notice = monthly_cost * terms.termination_notice_days / DAYS_PER_MONTH
     penalty = monthly_cost * to_decimal(terms.early_termination_fee_months)
     overlap = monthly_cost * overlap_months(terms)
@@ -241,16 +271,23 @@ def exit_cost_of(terms: ContractTerms, monthly_cost: Decimal, currency_code: str
     data = Decimal(0) if terms.data_export_on_exit else monthly_cost * DATA_REBUILD_MONTHS
     total = round_minor(notice + penalty + overlap + knowledge + data, currency_code)
 
-    def shown(amount: Decimal) -> Decimal:
-        return round_minor(amount, currency_code)
+    def shown(name: str, amount: Decimal) -> Term:
+        return money(name, round_minor(amount, currency_code), currency_code)
 
-    data_months = "0" if terms.data_export_on_exit else f"{DATA_REBUILD_MONTHS}"
-    words = (
-        f"Exit cost {total} {currency_code} = notice {terms.termination_notice_days}/30 months"
-        f" {shown(notice)} + penalty {terms.early_termination_fee_months:g} months {shown(penalty)}"
-        f" + uncovered overlap {overlap_months(terms).normalize():f} months {shown(overlap)}"
-        f" + knowledge loss {knowledge_loss_factor(terms).normalize():f} months {shown(knowledge)}"
-        f" + data rebuild {data_months} months {shown(data)},"
-        f" at {shown(monthly_cost)} {currency_code} a month"
+    data_months = 0 if terms.data_export_on_exit else DATA_REBUILD_MONTHS
+    said = part(
+        ExplanationCode.EXIT_COST,
+        money("total", total, currency_code),
+        number("days", terms.termination_notice_days, DAYS),
+        shown("notice", notice),
+        number("penaltyMonths", terms.early_termination_fee_months, MONTHS),
+        shown("penalty", penalty),
+        Term(name="overlapMonths", kind=MONTHS, value=f"{overlap_months(terms).normalize():f}"),
+        shown("overlap", overlap),
+        Term(name="knowledgeMonths", kind=MONTHS, value=f"{knowledge_loss_factor(terms).normalize():f}"),
+        shown("knowledge", knowledge),
+        number("dataMonths", data_months, MONTHS),
+        shown("data", data),
+        shown("monthlyCost", monthly_cost),
     )
-    return total, words
+    return total, said

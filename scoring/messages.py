@@ -11,10 +11,11 @@ proves it with a template table of its own). Placeholders: `{name}` shows the va
 from __future__ import annotations
 
 import string
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from scoring.model import MessageCode, Term, TermKind
+from scoring.model import ExplanationCode, ExplanationPart, MessageCode, Term, TermKind, round_points
 
 _KPI = "KPI {kpi} ({metric})"
 _WANTED = "requirement {requirement}: {metric} {comparator:label} {target} {unit}"
@@ -91,6 +92,63 @@ TEMPLATES: dict[MessageCode, str] = {
     " proposals ({mean}) and at least 30% below the next higher price ({next}): underinvestment risk",
 }
 
+# The pieces of a component's explanation, joined as they are (each carries its own leading
+# separator): `{name:amount}` shows a MONEY term's amount without its currency.
+EXPLANATION_TEMPLATES: dict[ExplanationCode, str] = {
+    ExplanationCode.SLA_SCORE: "SLA quality {score}: ",
+    ExplanationCode.SLA_HEADLINE: "headline KPI {kpi} ({metric}) {points}/30",
+    ExplanationCode.SLA_NO_HEADLINE: "headline KPI none {points}/30",
+    ExplanationCode.SLA_REQUIREMENTS: " + requirements met {met} of {count} {points}/30",
+    ExplanationCode.SLA_ACCOUNTABILITY: " + accountability of the KPIs that carry weight {points}/20",
+    ExplanationCode.SLA_REPORTING: " + reporting {cadence} {points}/10",
+    ExplanationCode.SLA_ESCALATION: " + escalation {points}/10",
+    ExplanationCode.SLA_SUM: " = {points}",
+    ExplanationCode.SLA_NO_STAKE_CAP: "; a KPI that carries weight has no consequence: capped at {cap}",
+    ExplanationCode.SLA_ACTIVITY_CAP: "; no meaningful outcome or responsiveness KPI, only activity can be counted"
+    " (gameable): capped at {cap}",
+    ExplanationCode.LOCK_IN_EXPOSURE: "lock-in exposure {exposure} = ",
+    ExplanationCode.LOCK_IN_TERM: "term {months} months {points}/22",
+    ExplanationCode.LOCK_IN_NOTICE: " + notice {days} days {points}/8",
+    ExplanationCode.LOCK_IN_PENALTY: " + exit penalty {months} months {points}/15",
+    ExplanationCode.LOCK_IN_NO_AUTO_RENEWAL: " + auto-renewal no {points}/5",
+    ExplanationCode.LOCK_IN_AUTO_RENEWAL: " + auto-renewal of {months} months {points}/5",
+    ExplanationCode.LOCK_IN_RUNBOOKS: " + runbooks {owner:label}-owned {points}/15",
+    ExplanationCode.LOCK_IN_TOOLING: " + tooling configuration {owner:label}-owned {points}/10",
+    ExplanationCode.LOCK_IN_KNOWLEDGE_TRANSFER: " + knowledge-transfer clause yes {points}/10",
+    ExplanationCode.LOCK_IN_NO_KNOWLEDGE_TRANSFER: " + knowledge-transfer clause no {points}/10",
+    ExplanationCode.LOCK_IN_TRANSITION: " + transition assistance {months} months {points}/10",
+    ExplanationCode.LOCK_IN_DATA_EXPORT: " + data export on exit yes {points}/5",
+    ExplanationCode.LOCK_IN_NO_DATA_EXPORT: " + data export on exit no {points}/5",
+    ExplanationCode.LOCK_IN_ENTERS: "; enters the total as 100 - {exposure} = {value}. ",
+    ExplanationCode.EXIT_COST: "Exit cost {total} = notice {days}/30 months {notice:amount}"
+    " + penalty {penaltyMonths} months {penalty:amount} + uncovered overlap {overlapMonths} months"
+    " {overlap:amount} + knowledge loss {knowledgeMonths} months {knowledge:amount}"
+    " + data rebuild {dataMonths} months {data:amount}, at {monthlyCost} a month",
+    ExplanationCode.COST_FLAT: "flat monthly fee {recurring}",
+    ExplanationCode.COST_PER_UNIT: "unit price {unitPrice:amount} x {volume} {unit} = {recurring}",
+    ExplanationCode.COST_PER_UNIT_MINIMUM: "unit price {unitPrice:amount} x {volume} {unit},"
+    " at least the minimum {minimum:amount} = {recurring}",
+    ExplanationCode.COST_OUTCOME_BASED: "base fee {baseFee:amount} + {feePerOutcome:amount} x {outcomes}"
+    " {outcome} = {recurring}",
+    ExplanationCode.COST_CAP_PRICED: "no expected hours in the RFP: the monthly cap {cap} is priced",
+    ExplanationCode.COST_TIME_AND_MATERIALS: "hourly rate {hourlyRate:amount} x {hours} hours,"
+    " at most the cap {cap:amount} = {recurring}",
+    ExplanationCode.COST_ESCALATION: " x escalation {percent}%/year averaged over {months} committed months"
+    " (factor {factor})",
+    ExplanationCode.COST_ONE_TIME_FEE: " + one-time fee {fee:amount}/{months} months",
+    ExplanationCode.COST_WITH_EXTRAS: " = {cost}",
+    ExplanationCode.COST_SCENARIOS: "; at {low}/{high} {unit}: {lowCost:amount}/{highCost}",
+    ExplanationCode.AGAINST_THE_BUDGET: " | Against the budget: ",
+    ExplanationCode.COST_BUDGET: "budget {budget}; ",
+    ExplanationCode.COST_ZERO_BUDGET: "zero budget: score {score}; ",
+    ExplanationCode.COST_RATIO: "cost/budget = {ratio}; score = 100 / (1 + ratio^3) = {score}; ",
+    ExplanationCode.COST_POINT_WORTH: "one point of cost score is {worth} a month near the budget",
+    ExplanationCode.POINT_WORTH: "one point of {criterion:label} weighs as much in the total as {worth} a month"
+    " of price near the budget (weights {weight} / cost {costWeight})",
+    ExplanationCode.POINT_WORTH_NO_COST_WEIGHT: "cost carries (next to) no weight, so no price difference"
+    " weighs as much as {criterion:label}",
+}
+
 # English words for the CODE values a template shows with `:label`.
 LABELS: dict[str, str] = {
     "SERVICE_CREDIT": "service credit",
@@ -100,6 +158,12 @@ LABELS: dict[str, str] = {
     "MEASUREMENT_METHOD": "a measurement method",
     "MEASUREMENT_WINDOW": "a measurement window",
     "REMEDY": "a remedy with something at stake",
+    "CLIENT": "client",
+    "SHARED": "shared",
+    "VENDOR": "vendor",
+    "slaQuality": "SLA quality",
+    "lockIn": "lock-in (100 - exposure)",
+    "cost": "cost score",
 }
 
 
@@ -121,11 +185,21 @@ def text(name: str, value: str) -> Term:
     return Term(name=name, kind=TermKind.TEXT, value=value)
 
 
+def points(name: str, value: Decimal) -> Term:
+    """Points of a criterion, as the explanations show them: rounded half up to two decimals."""
+    return Term(name=name, kind=TermKind.NUMBER, value=f"{round_points(value):.2f}")
+
+
 class _English(string.Formatter):
+    def convert_field(self, value: Any, conversion: str | None) -> Any:
+        return super().convert_field(shown(value) if conversion else value, conversion)
+
     def format_field(self, value: Any, format_spec: str) -> Any:
         if format_spec == "label":
-            return LABELS[str(value)]
-        return super().format_field(value, format_spec)
+            return LABELS[value.value]
+        if format_spec == "amount":  # a MONEY term's amount alone (its currency named once nearby)
+            return value.value
+        return super().format_field(shown(value) if isinstance(value, Term) else value, format_spec)
 
 
 def shown(term: Term) -> str:
@@ -134,4 +208,18 @@ def shown(term: Term) -> str:
 
 
 def render(message_code: MessageCode, terms: tuple[Term, ...]) -> str:
-    return _English().format(TEMPLATES[message_code], **{term.name: shown(term) for term in terms})
+    return _English().format(TEMPLATES[message_code], **{term.name: term for term in terms})
+
+
+def part(explanation_code: ExplanationCode, *terms: Term) -> ExplanationPart:
+    return ExplanationPart(code=explanation_code, terms=terms)
+
+
+def render_part(explanation_part: ExplanationPart) -> str:
+    template = EXPLANATION_TEMPLATES[explanation_part.code]
+    return _English().format(template, **{term.name: term for term in explanation_part.terms})
+
+
+def explain(parts: Sequence[ExplanationPart]) -> str:
+    """A component's English explanation: its parts rendered and joined (each brings its separator)."""
+    return "".join(render_part(explanation_part) for explanation_part in parts)

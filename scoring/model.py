@@ -512,12 +512,69 @@ class Finding(Model):
     terms: tuple[Term, ...] = ()
 
 
+class ExplanationCode(str, Enum):
+    """Which piece of a component's explanation a part is (English templates: scoring/messages.py)."""
+
+    SLA_SCORE = "SLA_SCORE"
+    SLA_HEADLINE = "SLA_HEADLINE"
+    SLA_NO_HEADLINE = "SLA_NO_HEADLINE"
+    SLA_REQUIREMENTS = "SLA_REQUIREMENTS"
+    SLA_ACCOUNTABILITY = "SLA_ACCOUNTABILITY"
+    SLA_REPORTING = "SLA_REPORTING"
+    SLA_ESCALATION = "SLA_ESCALATION"
+    SLA_SUM = "SLA_SUM"
+    SLA_NO_STAKE_CAP = "SLA_NO_STAKE_CAP"
+    SLA_ACTIVITY_CAP = "SLA_ACTIVITY_CAP"
+    LOCK_IN_EXPOSURE = "LOCK_IN_EXPOSURE"
+    LOCK_IN_TERM = "LOCK_IN_TERM"
+    LOCK_IN_NOTICE = "LOCK_IN_NOTICE"
+    LOCK_IN_PENALTY = "LOCK_IN_PENALTY"
+    LOCK_IN_NO_AUTO_RENEWAL = "LOCK_IN_NO_AUTO_RENEWAL"
+    LOCK_IN_AUTO_RENEWAL = "LOCK_IN_AUTO_RENEWAL"
+    LOCK_IN_RUNBOOKS = "LOCK_IN_RUNBOOKS"
+    LOCK_IN_TOOLING = "LOCK_IN_TOOLING"
+    LOCK_IN_KNOWLEDGE_TRANSFER = "LOCK_IN_KNOWLEDGE_TRANSFER"
+    LOCK_IN_NO_KNOWLEDGE_TRANSFER = "LOCK_IN_NO_KNOWLEDGE_TRANSFER"
+    LOCK_IN_TRANSITION = "LOCK_IN_TRANSITION"
+    LOCK_IN_DATA_EXPORT = "LOCK_IN_DATA_EXPORT"
+    LOCK_IN_NO_DATA_EXPORT = "LOCK_IN_NO_DATA_EXPORT"
+    LOCK_IN_ENTERS = "LOCK_IN_ENTERS"
+    EXIT_COST = "EXIT_COST"
+    COST_FLAT = "COST_FLAT"
+    COST_PER_UNIT = "COST_PER_UNIT"
+    COST_PER_UNIT_MINIMUM = "COST_PER_UNIT_MINIMUM"
+    COST_OUTCOME_BASED = "COST_OUTCOME_BASED"
+    COST_CAP_PRICED = "COST_CAP_PRICED"
+    COST_TIME_AND_MATERIALS = "COST_TIME_AND_MATERIALS"
+    COST_ESCALATION = "COST_ESCALATION"
+    COST_ONE_TIME_FEE = "COST_ONE_TIME_FEE"
+    COST_WITH_EXTRAS = "COST_WITH_EXTRAS"
+    COST_SCENARIOS = "COST_SCENARIOS"
+    # The budget parts (scoring.budget.BUDGET_PARTS): left out of the vendor's budget-hidden view.
+    AGAINST_THE_BUDGET = "AGAINST_THE_BUDGET"
+    COST_BUDGET = "COST_BUDGET"
+    COST_ZERO_BUDGET = "COST_ZERO_BUDGET"
+    COST_RATIO = "COST_RATIO"
+    COST_POINT_WORTH = "COST_POINT_WORTH"
+    POINT_WORTH = "POINT_WORTH"
+    POINT_WORTH_NO_COST_WEIGHT = "POINT_WORTH_NO_COST_WEIGHT"
+
+
+class ExplanationPart(Model):
+    """One piece of a component's explanation: the explanation is its parts' English renderings joined."""
+
+    code: ExplanationCode
+    terms: tuple[Term, ...] = ()
+
+
 class ScoreComponent(Model):
     criterion: Literal["slaQuality", "lockIn", "cost"]
     value: float  # 0-100 as it enters the total, higher is better
     weight: float  # normalized
     contribution: float  # value * weight
     explanation: str
+    # The explanation as parts a UI can localize (scoring/messages.py); () on scores stored before them.
+    explanation_parts: tuple[ExplanationPart, ...] = ()
 
 
 class ProposalScore(Model):

@@ -29,6 +29,7 @@ from scoring.findings import finding
 from scoring.messages import number
 from scoring.model import (
     DECIMAL_CONTEXT,
+    ExplanationPart,
     Finding,
     FindingCode,
     MessageCode,
@@ -77,18 +78,29 @@ def exact_weights(weights: Weights) -> tuple[Decimal, Decimal, Decimal]:
 
 
 def build_components(
-    values: tuple[float, float, float], explanations: Sequence[str], weights: Weights
+    values: tuple[float, float, float],
+    explanations: Sequence[str],
+    weights: Weights,
+    parts: Sequence[tuple[ExplanationPart, ...]] | None = None,
 ) -> tuple[tuple[ScoreComponent, ...], float]:
-    """The components and their total; the total is computed as their sum, so it adds up exactly."""
+    """The components and their total; the total is computed as their sum, so it adds up exactly.
+    `parts`: each explanation as localizable parts (scoring.messages), in the same order; none given,
+    the components have none (as scores stored before parts existed)."""
+    parts = parts if parts is not None else [()] * len(CRITERIA)
     vector = weight_vector(weights)
     contributions = _contributions(values, exact_weights(weights))
     total = _sum_at_most_100(contributions)
     components = tuple(
         ScoreComponent(
-            criterion=criterion, value=value, weight=weight, contribution=contribution, explanation=words
+            criterion=criterion,
+            value=value,
+            weight=weight,
+            contribution=contribution,
+            explanation=words,
+            explanation_parts=said,
         )
-        for criterion, value, weight, contribution, words in zip(
-            CRITERIA, values, vector, contributions, explanations, strict=True
+        for criterion, value, weight, contribution, words, said in zip(
+            CRITERIA, values, vector, contributions, explanations, parts, strict=True
         )
     )
     return components, total
@@ -156,8 +168,10 @@ def reweigh(score: ProposalScore, weights: Weights) -> ProposalScore:
     """The same criteria, costs and findings under other weights: a what-if that rescores nothing."""
     from scoring.budget import rephrase  # budget imports model only; imported here to keep rank light
 
-    explanations = [rephrase(component, score, weights) for component in _by_criterion(score)]
-    components, total = build_components(criterion_values(score), explanations, weights)
+    restated = [rephrase(component, score, weights) for component in _by_criterion(score)]
+    explanations = [component.explanation for component in restated]
+    parts = [component.explanation_parts for component in restated]
+    components, total = build_components(criterion_values(score), explanations, weights, parts)
     return score.model_copy(update={"components": components, "total": total})
 
 

@@ -40,12 +40,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from scoring.findings import finding
-from scoring.messages import code, number, text
+from scoring.messages import code, explain, number, part, points, text
 from scoring.model import (
     UNIT_RANGES,
     Cadence,
     Comparator,
     EscalationStep,
+    ExplanationCode,
+    ExplanationPart,
     Finding,
     FindingCode,
     Kpi,
@@ -157,6 +159,7 @@ class SlaAssessment:
     meets_requirements: bool
     findings: tuple[Finding, ...]
     explanation: str
+    explanation_parts: tuple[ExplanationPart, ...]
 
 
 @dataclass(frozen=True)
@@ -213,32 +216,36 @@ def assess_sla(sla: Sla, requirements: tuple[KpiRequirement, ...], term_months: 
     score = choice.value
     if choice.stake_cap:
         findings.append(_no_stake(choice))
-    headline, required, accountable = choice.parts
-    parts = (
-        f"headline KPI {_which(choice.headline)} {_pts(headline)}/30"
-        f" + requirements met {met} of {len(requirements)} {_pts(required)}/30"
-        f" + accountability of the KPIs that carry weight {_pts(accountable)}/20"
-        f" + reporting {sla.reporting_cadence.value} {_pts(reporting)}/10"
-        f" + escalation {_pts(escalation)}/10 = {_pts(choice.raw)}"
-    )
-    caps = ""
-    if choice.stake_cap:
-        caps += f"; a KPI that carries weight has no consequence: capped at {_pts(NO_REMEDIES_CAP)}"
+    parts = _explanation(choice, sla.reporting_cadence, met, len(requirements), reporting, escalation)
     if activity_only:
-        caps += (
-            "; no meaningful outcome or responsiveness KPI, only activity can be counted (gameable):"
-            f" capped at {_pts(ACTIVITY_ONLY_CAP)}"
-        )
-    explanation = f"SLA quality {_pts(score)}: {parts}{caps}"
-    return SlaAssessment(score, met == len(requirements), tuple(findings), explanation)
+        parts.append(part(ExplanationCode.SLA_ACTIVITY_CAP, points("cap", ACTIVITY_ONLY_CAP)))
+    return SlaAssessment(score, met == len(requirements), tuple(findings), explain(parts), tuple(parts))
 
 
-def _pts(points: Decimal) -> str:
-    return f"{round_points(points):.2f}"
-
-
-def _which(facts: KpiFacts | None) -> str:
-    return "none" if facts is None else f"{facts.index + 1} ({facts.kpi.metric.value})"
+def _explanation(
+    choice: Choice, cadence: Cadence, met: int, required: int, reporting: Decimal, escalation: Decimal
+) -> list[ExplanationPart]:
+    headline, requirements, accountable = choice.parts
+    chosen = choice.headline
+    which = [] if chosen is None else _kpi_terms(chosen.index, chosen.kpi)
+    said = ExplanationCode.SLA_NO_HEADLINE if chosen is None else ExplanationCode.SLA_HEADLINE
+    parts = [
+        part(ExplanationCode.SLA_SCORE, points("score", choice.value)),
+        part(said, *which, points("points", headline)),
+        part(
+            ExplanationCode.SLA_REQUIREMENTS,
+            number("met", met),
+            number("count", required),
+            points("points", requirements),
+        ),
+        part(ExplanationCode.SLA_ACCOUNTABILITY, points("points", accountable)),
+        part(ExplanationCode.SLA_REPORTING, code("cadence", cadence.value), points("points", reporting)),
+        part(ExplanationCode.SLA_ESCALATION, points("points", escalation)),
+        part(ExplanationCode.SLA_SUM, points("points", choice.raw)),
+    ]
+    if choice.stake_cap:
+        parts.append(part(ExplanationCode.SLA_NO_STAKE_CAP, points("cap", NO_REMEDIES_CAP)))
+    return parts
 
 
 def _kpi_path(index: int, *rest: str) -> tuple[str, ...]:

@@ -12,7 +12,7 @@ from schema.common import (
     Money,
 )
 from scoring import model
-from scoring.messages import TEMPLATES
+from scoring.messages import EXPLANATION_TEMPLATES, TEMPLATES
 
 
 @strawberry.type(description="A KPI the buyer requires every proposal to offer, at least as strictly.")
@@ -237,6 +237,19 @@ def _describe_values(enum: Any, descriptions: dict[str, str]) -> None:
 _describe_values(MessageCodeEnum, {code.name: f"English: {template}" for code, template in TEMPLATES.items()})
 _describe_values(TermKindEnum, TERM_KINDS)
 
+ExplanationCodeEnum = strawberry.enum(
+    model.ExplanationCode,
+    name="ExplanationMessageCode",
+    description="Which piece of a score component's explanation a part is: a UI renders its own wording "
+    "from this code and the part's terms. Each English template brings its own leading separator, so "
+    "the parts' renderings joined as they are give `explanation` exactly. The budget parts "
+    "(AGAINST_THE_BUDGET and after it) never appear in a budget-hidden view.",
+)
+_describe_values(
+    ExplanationCodeEnum,
+    {code.name: f"English: {template!r}" for code, template in EXPLANATION_TEMPLATES.items()},
+)
+
 
 @strawberry.type(description="One value a finding's message names, for a UI to render in its own language.")
 class MessageTerm:
@@ -281,6 +294,23 @@ class Finding:
     )
 
 
+@strawberry.type(
+    description="One piece of a score component's explanation, for a UI to render in its own language."
+)
+class ExplanationPart:
+    message_code: ExplanationCodeEnum = strawberry.field(  # type: ignore[valid-type]
+        description="Which piece it is; its English template is in the enum value's description."
+    )
+    terms: list[MessageTerm] = strawberry.field(
+        description="The values the piece names (points, months, money, codes), by placeholder name. A "
+        "placeholder `{name:amount}` shows a MONEY term's amount without its currency."
+    )
+
+    @classmethod
+    def of(cls, part: model.ExplanationPart) -> ExplanationPart:
+        return cls(message_code=part.code, terms=[MessageTerm.of(term) for term in part.terms])
+
+
 @strawberry.type(description="One criterion's part of the total, explained.")
 class ScoreComponent:
     criterion: str = strawberry.field(description="slaQuality, lockIn or cost.")
@@ -292,6 +322,23 @@ class ScoreComponent:
     explanation: str = strawberry.field(
         description="English: every point gained or lost, and what one point is worth in money."
     )
+    explanation_parts: list[ExplanationPart] = strawberry.field(
+        default_factory=list,
+        description="The explanation as localizable pieces, in order: their English renderings joined "
+        "give `explanation`. Empty on a score stored before parts existed (it gains them when rescored). "
+        "Budget hidden: without the budget pieces, as `explanation` is without the budget sentence.",
+    )
+
+    @classmethod
+    def of(cls, component: model.ScoreComponent) -> ScoreComponent:
+        return cls(
+            criterion=component.criterion,
+            value=component.value,
+            weight=component.weight,
+            contribution=component.contribution,
+            explanation=component.explanation,
+            explanation_parts=[ExplanationPart.of(part) for part in component.explanation_parts],
+        )
 
 
 @strawberry.type(
@@ -364,7 +411,7 @@ class ProposalScore:
                 )
                 for f in score.findings
             ],
-            components=[ScoreComponent(**component.model_dump()) for component in score.components],
+            components=[ScoreComponent.of(component) for component in score.components],
             scoring_version=score.scoring_version,
             budget_hidden=score.budget_hidden,
         )

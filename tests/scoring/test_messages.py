@@ -1,7 +1,8 @@
 # ruff: noqa: E501  (a template reads best whole, on its line)
-"""Finding messages a UI can localize: every message is rendered, exactly, from its message code and
-terms through a template table of the UI's own, so no number, unit or name is baked into the English
-sentence that the terms lack. The table below is what an English UI would ship beside its German one."""
+"""Finding messages and score explanations a UI can localize: every message (and every component's
+explanation, from its parts) is rendered, exactly, from message codes and terms through a template
+table of the UI's own, so no number, unit or name is baked into the English sentence that the terms
+lack. The tables below are what an English UI would ship beside its German one."""
 
 from __future__ import annotations
 
@@ -9,14 +10,37 @@ import re
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scoring import ProposalTerms, RfpContext, abnormally_low, score
-from scoring.model import Finding, MessageCode
+from scoring import (
+    FlatMonthlyPricing,
+    OutcomeBasedPricing,
+    PerUnitPricing,
+    Pricing,
+    ProposalScore,
+    ProposalTerms,
+    RfpContext,
+    TimeAndMaterialsPricing,
+    Weights,
+    abnormally_low,
+    reweigh,
+    score,
+)
+from scoring.budget import BUDGET_PARTS
+from scoring.disclosure import budget_blind
+from scoring.model import ExplanationCode, ExplanationPart, Finding, MessageCode, Term
 from tests.conftest import Api
-from tests.helpers import open_rfp, poor_proposal_input, register, submit
-from tests.scoring.strategies import matched_rfps, poor_support_desk, proposals, support_desk_rfp
+from tests.helpers import open_rfp, poor_proposal_input, proposal_input, register, submit
+from tests.scoring.strategies import (
+    good_support_desk,
+    matched_rfps,
+    poor_support_desk,
+    proposals,
+    support_desk_rfp,
+    usd,
+)
 
 # The UI's English templates, keyed by FindingMessageCode: `{name}` shows a term (money as "amount
 # currency"), `{name:label}` a CODE through LABELS, `{name!r}` the vendor's words in quotes.
@@ -70,6 +94,62 @@ UI_TEMPLATES: dict[str, str] = {
     "LOW_PRICE_BELOW_NEXT": "normalized monthly cost {cost} is at least 30% below the next higher price ({next}): underinvestment risk",
     "LOW_PRICE_BELOW_BOTH": "normalized monthly cost {cost} is at least 40% below the mean of the other proposals ({mean}) and at least 30% below the next higher price ({next}): underinvestment risk",
 }
+# The UI's English templates of the pieces of a component's explanation, keyed by
+# ExplanationMessageCode: each brings its own leading separator, `{name:amount}` shows a MONEY term's
+# amount alone. The budget pieces are the last ones.
+UI_EXPLANATION_TEMPLATES: dict[str, str] = {
+    "SLA_SCORE": "SLA quality {score}: ",
+    "SLA_HEADLINE": "headline KPI {kpi} ({metric}) {points}/30",
+    "SLA_NO_HEADLINE": "headline KPI none {points}/30",
+    "SLA_REQUIREMENTS": " + requirements met {met} of {count} {points}/30",
+    "SLA_ACCOUNTABILITY": " + accountability of the KPIs that carry weight {points}/20",
+    "SLA_REPORTING": " + reporting {cadence} {points}/10",
+    "SLA_ESCALATION": " + escalation {points}/10",
+    "SLA_SUM": " = {points}",
+    "SLA_NO_STAKE_CAP": "; a KPI that carries weight has no consequence: capped at {cap}",
+    "SLA_ACTIVITY_CAP": "; no meaningful outcome or responsiveness KPI, only activity can be counted (gameable): capped at {cap}",
+    "LOCK_IN_EXPOSURE": "lock-in exposure {exposure} = ",
+    "LOCK_IN_TERM": "term {months} months {points}/22",
+    "LOCK_IN_NOTICE": " + notice {days} days {points}/8",
+    "LOCK_IN_PENALTY": " + exit penalty {months} months {points}/15",
+    "LOCK_IN_NO_AUTO_RENEWAL": " + auto-renewal no {points}/5",
+    "LOCK_IN_AUTO_RENEWAL": " + auto-renewal of {months} months {points}/5",
+    "LOCK_IN_RUNBOOKS": " + runbooks {owner:label}-owned {points}/15",
+    "LOCK_IN_TOOLING": " + tooling configuration {owner:label}-owned {points}/10",
+    "LOCK_IN_KNOWLEDGE_TRANSFER": " + knowledge-transfer clause yes {points}/10",
+    "LOCK_IN_NO_KNOWLEDGE_TRANSFER": " + knowledge-transfer clause no {points}/10",
+    "LOCK_IN_TRANSITION": " + transition assistance {months} months {points}/10",
+    "LOCK_IN_DATA_EXPORT": " + data export on exit yes {points}/5",
+    "LOCK_IN_NO_DATA_EXPORT": " + data export on exit no {points}/5",
+    "LOCK_IN_ENTERS": "; enters the total as 100 - {exposure} = {value}. ",
+    "EXIT_COST": "Exit cost {total} = notice {days}/30 months {notice:amount} + penalty {penaltyMonths} months {penalty:amount} + uncovered overlap {overlapMonths} months {overlap:amount} + knowledge loss {knowledgeMonths} months {knowledge:amount} + data rebuild {dataMonths} months {data:amount}, at {monthlyCost} a month",
+    "COST_FLAT": "flat monthly fee {recurring}",
+    "COST_PER_UNIT": "unit price {unitPrice:amount} x {volume} {unit} = {recurring}",
+    "COST_PER_UNIT_MINIMUM": "unit price {unitPrice:amount} x {volume} {unit}, at least the minimum {minimum:amount} = {recurring}",
+    "COST_OUTCOME_BASED": "base fee {baseFee:amount} + {feePerOutcome:amount} x {outcomes} {outcome} = {recurring}",
+    "COST_CAP_PRICED": "no expected hours in the RFP: the monthly cap {cap} is priced",
+    "COST_TIME_AND_MATERIALS": "hourly rate {hourlyRate:amount} x {hours} hours, at most the cap {cap:amount} = {recurring}",
+    "COST_ESCALATION": " x escalation {percent}%/year averaged over {months} committed months (factor {factor})",
+    "COST_ONE_TIME_FEE": " + one-time fee {fee:amount}/{months} months",
+    "COST_WITH_EXTRAS": " = {cost}",
+    "COST_SCENARIOS": "; at {low}/{high} {unit}: {lowCost:amount}/{highCost}",
+    "AGAINST_THE_BUDGET": " | Against the budget: ",
+    "COST_BUDGET": "budget {budget}; ",
+    "COST_ZERO_BUDGET": "zero budget: score {score}; ",
+    "COST_RATIO": "cost/budget = {ratio}; score = 100 / (1 + ratio^3) = {score}; ",
+    "COST_POINT_WORTH": "one point of cost score is {worth} a month near the budget",
+    "POINT_WORTH": "one point of {criterion:label} weighs as much in the total as {worth} a month of price near the budget (weights {weight} / cost {costWeight})",
+    "POINT_WORTH_NO_COST_WEIGHT": "cost carries (next to) no weight, so no price difference weighs as much as {criterion:label}",
+}
+BUDGET_PIECES = {
+    "AGAINST_THE_BUDGET",
+    "COST_BUDGET",
+    "COST_ZERO_BUDGET",
+    "COST_RATIO",
+    "COST_POINT_WORTH",
+    "POINT_WORTH",
+    "POINT_WORTH_NO_COST_WEIGHT",
+}
 LABELS = {
     "SERVICE_CREDIT": "service credit",
     "FEE_AT_RISK": "fee at risk",
@@ -78,30 +158,39 @@ LABELS = {
     "MEASUREMENT_METHOD": "a measurement method",
     "MEASUREMENT_WINDOW": "a measurement window",
     "REMEDY": "a remedy with something at stake",
+    "CLIENT": "client",
+    "SHARED": "shared",
+    "VENDOR": "vendor",
+    "slaQuality": "SLA quality",
+    "lockIn": "lock-in (100 - exposure)",
 }
-PLACEHOLDER = re.compile(r"\{(\w+)(!r|:label)?\}")
+PLACEHOLDER = re.compile(r"\{(\w+)(!r|:label|:amount)?\}")
 PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-def render(message_code: str, terms: list[dict[str, Any]]) -> str:
+def render(message_code: str, terms: list[dict[str, Any]], templates: dict[str, str] = UI_TEMPLATES) -> str:
     """A UI's renderer: only the code, the terms as the API sends them, and its own tables."""
     by_name = {term["name"]: term for term in terms}
 
     def shown(match: re.Match[str]) -> str:
         term = by_name[match.group(1)]
         if term["kind"] == "MONEY":
-            return f"{term['money']['amount']} {term['money']['currencyCode']}"
+            amount = term["money"]["amount"]
+            return amount if match.group(2) == ":amount" else f"{amount} {term['money']['currencyCode']}"
         if match.group(2) == ":label":
             return LABELS[term["value"]]
         return repr(term["value"]) if match.group(2) == "!r" else str(term["value"])
 
-    return PLACEHOLDER.sub(shown, UI_TEMPLATES[message_code])
+    return PLACEHOLDER.sub(shown, templates[message_code])
 
 
-def as_sent(finding: Finding) -> tuple[str, list[dict[str, Any]]]:
-    """A finding's code and terms in the shape the GraphQL API sends them."""
-    assert finding.message_code is not None, finding
-    terms = [
+def render_parts(parts: list[dict[str, Any]]) -> str:
+    """A component's explanation as a UI renders it: each part from its code and terms, joined."""
+    return "".join(render(part["messageCode"], part["terms"], UI_EXPLANATION_TEMPLATES) for part in parts)
+
+
+def terms_as_sent(terms: tuple[Term, ...]) -> list[dict[str, Any]]:
+    return [
         {
             "name": term.name,
             "kind": term.kind.value,
@@ -110,13 +199,25 @@ def as_sent(finding: Finding) -> tuple[str, list[dict[str, Any]]]:
             if term.currency_code
             else None,
         }
-        for term in finding.terms
+        for term in terms
     ]
-    return finding.message_code.value, terms
+
+
+def as_sent(finding: Finding) -> tuple[str, list[dict[str, Any]]]:
+    """A finding's code and terms in the shape the GraphQL API sends them."""
+    assert finding.message_code is not None, finding
+    return finding.message_code.value, terms_as_sent(finding.terms)
+
+
+def parts_as_sent(parts: tuple[ExplanationPart, ...]) -> list[dict[str, Any]]:
+    """A component's explanation parts in the shape the GraphQL API sends them."""
+    return [{"messageCode": part.code.value, "terms": terms_as_sent(part.terms)} for part in parts]
 
 
 def test_the_table_has_a_template_for_every_message_code() -> None:
     assert set(UI_TEMPLATES) == {code.value for code in MessageCode}
+    assert set(UI_EXPLANATION_TEMPLATES) == {code.value for code in ExplanationCode}
+    assert {code.value for code in BUDGET_PARTS} == BUDGET_PIECES
 
 
 @st.composite
@@ -169,3 +270,150 @@ async def test_the_api_sends_codes_and_terms_a_ui_renders_exactly(api: Api) -> N
     (over,) = [finding for finding in findings if finding["code"] == "OVER_BUDGET"]
     money = {term["name"]: term["money"] for term in over["terms"]}
     assert money["cost"]["currencyCode"] == "USD" and Decimal(money["cost"]["amount"]) >= Decimal("99000")
+
+
+# ------------------------------------------------------------------ score components' explanations
+
+weight_triples = st.tuples(*[st.sampled_from([0.0, 0.00001, 0.1, 0.25, 1.0, 3.0]) | st.floats(0, 10)] * 3)
+
+
+def views(full: ProposalScore, weights: Weights) -> list[ProposalScore]:
+    """Every way a score is shown: the buyer's, a what-if, and the vendor's budget-hidden of each."""
+    what_if = reweigh(full, weights)
+    return [full, what_if, budget_blind(full), budget_blind(what_if)]
+
+
+def assert_parts_render_the_explanations(shown: ProposalScore) -> None:
+    for component in shown.components:
+        assert component.explanation_parts, component
+        assert render_parts(parts_as_sent(component.explanation_parts)) == component.explanation
+        codes = [part.code for part in component.explanation_parts]
+        if shown.budget_hidden:
+            assert not set(codes) & BUDGET_PARTS, codes
+        else:  # the budget pieces close every explanation: a view can drop them from the end
+            assert codes.index(ExplanationCode.AGAINST_THE_BUDGET) == len(codes) - 1 - sum(
+                code in BUDGET_PARTS - {ExplanationCode.AGAINST_THE_BUDGET} for code in codes
+            )
+
+
+@PROPERTY
+@given(scored(), weight_triples.filter(lambda triple: sum(triple) > 0.001))
+def test_every_component_explanation_renders_from_its_parts(
+    case: tuple[ProposalTerms, RfpContext], triple: tuple[float, float, float]
+) -> None:
+    weights = Weights(sla_quality=triple[0], lock_in=triple[1], cost=triple[2])
+    for shown in views(score(*case), weights):
+        assert_parts_render_the_explanations(shown)
+
+
+PRICINGS: dict[ExplanationCode, tuple[Pricing, dict[str, Any]]] = {
+    ExplanationCode.COST_FLAT: (FlatMonthlyPricing(monthly_fee=usd("14000.00")), {}),
+    ExplanationCode.COST_PER_UNIT: (PerUnitPricing(unit_price=usd("4.125"), unit_name="tickets"), {}),
+    ExplanationCode.COST_PER_UNIT_MINIMUM: (
+        PerUnitPricing(unit_price=usd("4.10"), unit_name="ticket", minimum_monthly_fee=usd("13000.00")),
+        {},
+    ),
+    ExplanationCode.COST_OUTCOME_BASED: (
+        OutcomeBasedPricing(
+            base_monthly_fee=usd("2000.00"), fee_per_outcome=usd("5.50"), outcome_name="resolved tickets"
+        ),
+        {"expected_outcomes_per_month": 2500},
+    ),
+    ExplanationCode.COST_TIME_AND_MATERIALS: (
+        TimeAndMaterialsPricing(hourly_rate=usd("38.00"), monthly_cap=usd("16000.00")),
+        {"expected_hours_per_month": 380},
+    ),
+    ExplanationCode.COST_CAP_PRICED: (
+        TimeAndMaterialsPricing(
+            hourly_rate=usd("38.00"), monthly_cap=usd("16000.00"), estimated_hours_per_month=350
+        ),
+        {},
+    ),
+}
+
+
+@pytest.mark.parametrize("said", sorted(PRICINGS))
+def test_each_pricing_model_explains_its_cost_in_parts(said: ExplanationCode) -> None:
+    pricing, stated = PRICINGS[said]
+    desk = good_support_desk()
+    two_years = desk.terms.model_copy(update={"term_months": 24})  # escalation over two contract years
+    terms = desk.model_copy(
+        update={
+            "pricing": pricing,
+            "one_time_fee": usd("6000.00"),
+            "annual_escalation_percent": 3.0,
+            "terms": two_years,
+        }
+    )
+    full = score(terms, support_desk_rfp().model_copy(update=stated))
+    (cost,) = [component for component in full.components if component.criterion == "cost"]
+    codes = [part.code for part in cost.explanation_parts]
+    assert codes[:5] == [
+        said,
+        ExplanationCode.COST_ESCALATION,
+        ExplanationCode.COST_ONE_TIME_FEE,
+        ExplanationCode.COST_WITH_EXTRAS,
+        ExplanationCode.COST_SCENARIOS,
+    ]
+    for shown in views(full, Weights(sla_quality=1, lock_in=0, cost=0)):
+        assert_parts_render_the_explanations(shown)
+    # Money is money: the recurring cost is a MONEY term in the RFP's currency, not a baked-in figure.
+    named = {term.name: term for term in cost.explanation_parts[0].terms}
+    recurring = named["cap" if said is ExplanationCode.COST_CAP_PRICED else "recurring"]
+    assert recurring.kind.value == "MONEY" and recurring.currency_code == "USD"
+
+
+def test_a_sealed_budget_is_in_no_term_of_the_vendor_view() -> None:
+    """The abuse case: a competitor vendor reads its own budget-hidden score; no part, term or money
+    of it carries the budget or a figure derived from it (what a point is worth, cost/budget)."""
+    rfp = support_desk_rfp().model_copy(update={"monthly_budget": usd("12345.67")})
+    full = score(poor_support_desk(), rfp)
+    derived = {
+        term.value
+        for component in full.components
+        for part in component.explanation_parts
+        if part.code in BUDGET_PARTS
+        for term in part.terms
+        if term.kind.value == "MONEY" or term.name == "ratio"
+    }
+    assert "12345.67" in derived and len(derived) >= 4  # the budget, the ratio, what points are worth
+    for shown in views(full, Weights(sla_quality=1, lock_in=1, cost=1))[2:]:
+        parts = [part for component in shown.components for part in component.explanation_parts]
+        assert not {part.code for part in parts} & BUDGET_PARTS
+        values = {term.value for part in parts for term in part.terms}
+        assert not values & derived, values & derived
+
+
+EXPLANATIONS = """
+query($id: ID!, $weights: ScoringWeightsInput) { rfp(id: $id) {
+  rankedProposals(weights: $weights) { edges { score { budgetHidden components { criterion explanation
+    explanationParts { messageCode terms { name kind value money { amount currencyCode } } } } } } } } }"""
+OWN = """
+query($id: ID!) { node(id: $id) { ... on Proposal { score { budgetHidden components { criterion explanation
+  explanationParts { messageCode terms { name kind value money { amount currencyCode } } } } } } } }"""
+
+
+async def test_the_api_sends_explanation_parts_a_ui_renders_exactly(api: Api) -> None:
+    _, buyer = await register(api, "BUYER", "Explained Buyer")
+    _, vendor = await register(api, "VENDOR", "Explained Vendor")
+    rfp_id = await open_rfp(api, buyer, budgetDisclosed=False)
+    submitted = await submit(api, vendor, rfp_id, poor_proposal_input("16500.00"))
+    assert submitted["userErrors"] == []
+    await submit(api, (await register(api, "VENDOR", "Explained Rival"))[1], rfp_id, proposal_input())
+    weights = {"slaQuality": 0.2, "lockIn": 0.3, "cost": 0.5}
+    for variables in ({"id": rfp_id}, {"id": rfp_id, "weights": weights}):
+        data = await api.data(EXPLANATIONS, variables, buyer)
+        edges = data["rfp"]["rankedProposals"]["edges"]
+        assert len(edges) == 2
+        for edge in edges:
+            assert not edge["score"]["budgetHidden"]
+            for component in edge["score"]["components"]:
+                assert render_parts(component["explanationParts"]) == component["explanation"]
+    # The vendor's own score, the budget sealed: the same rendering, no budget piece, no budget figure.
+    own = (await api.data(OWN, {"id": submitted["proposal"]["id"]}, vendor))["node"]["score"]
+    assert own["budgetHidden"]
+    assert [c["criterion"] for c in own["components"]] == ["slaQuality", "lockIn"]
+    for component in own["components"]:
+        assert render_parts(component["explanationParts"]) == component["explanation"]
+        assert not {part["messageCode"] for part in component["explanationParts"]} & BUDGET_PIECES
+    assert "15000" not in str(own)
