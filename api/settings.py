@@ -33,6 +33,12 @@ class Settings(BaseSettings):
     max_query_aliases: int = 15
     max_query_tokens: int = 2_000
     max_query_cost: int = 25_000
+    # Subscriptions (api/services/live.py): caps, how far a subscriber may fall behind before it is
+    # dropped, and how soon a revoked key ends its subscriptions.
+    max_subscriptions_per_connection: int = 20
+    max_subscriptions_per_instance: int = 5_000
+    subscription_queue_size: int = 256
+    subscription_recheck_seconds: float = 5.0
     # registerOrganization calls allowed per client address per window.
     register_rate_limit: int = 20
     register_rate_window_seconds: int = 3_600

@@ -15,6 +15,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from schema.live.subscriptions import LiveSubscription
 from schema.nodes import NodeQuery
 from schema.organizations.mutations import OrganizationMutation
 from schema.organizations.queries import OrganizationQuery
@@ -29,6 +30,7 @@ from schema.scores.queries import ScoreQuery
 # The order of the roots is the order of their fields in the exported schema.
 Query = merge_types("Query", (NodeQuery, OrganizationQuery, RfpQuery, ScoreQuery))
 Mutation = merge_types("Mutation", (OrganizationMutation, RfpMutation, ProposalMutation))
+Subscription = merge_types("Subscription", (LiveSubscription,))
 
 
 def build_schema(
@@ -37,6 +39,7 @@ def build_schema(
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[Organization, Rfp, Proposal],
         extensions=list(extensions),
         config=StrawberryConfig(auto_camel_case=True),

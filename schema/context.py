@@ -6,13 +6,14 @@ never touches MongoDB or HTTP.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
+from market.live import ProposalEventRecord, RankingChangeRecord, RfpEventRecord
 from market.records import (
     ApiKeyRecord,
     AuditRecord,
@@ -140,6 +141,21 @@ class SharedReads(Protocol):
     ) -> bool: ...
 
 
+class LiveUseCases(Protocol):
+    """Subscriptions: `credential` is the caller's API key (re-checked while the subscription
+    lives), `connection` names the socket (per-connection caps)."""
+
+    def ranking_changed(
+        self, viewer: OrganizationRecord | None, credential: str | None, connection: str, rfp_id: str
+    ) -> AsyncIterator[RankingChangeRecord]: ...
+    def rfp_events(
+        self, viewer: OrganizationRecord | None, credential: str | None, connection: str, rfp_id: str
+    ) -> AsyncIterator[RfpEventRecord]: ...
+    def my_proposal_events(
+        self, viewer: OrganizationRecord | None, credential: str | None, connection: str
+    ) -> AsyncIterator[ProposalEventRecord]: ...
+
+
 class Market(Protocol):
     """The marketplace, one set of use cases per domain: every rule and every authorization decision
     lives behind it. A new domain adds its Protocol above and one attribute here."""
@@ -156,6 +172,8 @@ class Market(Protocol):
     def ranking(self) -> RankingUseCases: ...
     @property
     def ground(self) -> SharedReads: ...
+    @property
+    def live(self) -> LiveUseCases: ...
 
 
 class Loaders(Protocol):
@@ -180,6 +198,13 @@ class Context(Protocol):
 
     @property
     def market(self) -> Market: ...
+    @property
+    def credential(self) -> str | None:
+        """The caller's API key (header or connection_init payload), for subscriptions."""
+        ...
+
+    @property
+    def connection_id(self) -> str: ...
     @property
     def loaders(self) -> Loaders: ...
 

@@ -22,6 +22,7 @@ from api.http.errors import log_client_errors_in_one_line
 from api.http.export_routes import export_routes
 from api.http.graphql_view import AppState, MarketGraphQL, request_id_of
 from api.services.ground import utcnow
+from api.services.live import LiveLimits
 from api.services.market import MarketService
 from api.services.organizations import RateLimit
 from api.services.rescore import rescore_at_start_up
@@ -120,13 +121,21 @@ def create_app(
             clock,
             register_limit=RateLimit(settings.register_rate_limit, window),
             register_global_limit=RateLimit(settings.register_rate_limit_global, window),
+            live_limits=LiveLimits(
+                settings.max_subscriptions_per_connection,
+                settings.max_subscriptions_per_instance,
+                settings.subscription_queue_size,
+                settings.subscription_recheck_seconds,
+            ),
         )
         await state.store.ensure_indexes()
         # Rankings never mix scoring versions: outdated scores are brought up to date before serving.
         await rescore_at_start_up(state.store)
+        await state.market.feed.start()  # the instance's one change stream, open before serving
         try:
             yield
         finally:
+            await state.market.feed.close()
             await state.market.digests.close()  # finish the background refreshes before closing
             await client.close()
 

@@ -39,6 +39,10 @@ class RequestContext:
     idempotency_key: str | None = None  # the `Idempotency-Key` header
     # "http" or "websocket": the socket runs subscriptions only (api/limits.HttpOnlyOperations).
     transport: str = "http"
+    credential: str | None = None  # the caller's API key, which subscriptions re-check
+    # A socket's id for the per-connection subscription cap (one context per WebSocket connection).
+    connection_id: str = ""
+    connection_params: dict[str, object] | None = None  # set by strawberry on connection_init
 
 
 # mypy proves here that the implementation keeps the contract schema/ declares.

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 
 from api.services.ground import MarketGround, utcnow
+from api.services.live import DEFAULT_LIVE_LIMITS, LiveFeed, LiveLimits, LiveService
 from api.services.organizations import (
     DEFAULT_REGISTER_GLOBAL_LIMIT,
     DEFAULT_REGISTER_LIMIT,
@@ -33,6 +34,7 @@ class MarketService:
         clock: Callable[[], datetime] = utcnow,
         register_limit: RateLimit = DEFAULT_REGISTER_LIMIT,
         register_global_limit: RateLimit = DEFAULT_REGISTER_GLOBAL_LIMIT,
+        live_limits: LiveLimits = DEFAULT_LIVE_LIMITS,
     ) -> None:
         self.store = store
         self.digests = DigestRefresher(store, clock)
@@ -42,6 +44,8 @@ class MarketService:
         self.rfps = RfpService(self.ground)
         self.proposals = ProposalService(self.ground)
         self.ranking = RankingService(self.ground)
+        self.feed = LiveFeed(self.ground, live_limits)
+        self.live = LiveService(self.ground, self.feed, self.organizations.authenticate)
 
     def now(self) -> datetime:
         return self.ground.now()

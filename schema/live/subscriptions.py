@@ -1,0 +1,56 @@
+"""The Subscription root. Each resolver hands the caller, its API key and its connection to the
+market's live use cases; a refusal becomes a GraphQL error with its code in the extensions."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, AsyncIterator
+from typing import TypeVar
+
+import strawberry
+from graphql import GraphQLError
+
+from market.live import SubscriptionRefused
+from schema.context import ContextInfo, context_of
+from schema.live.types import ProposalEvent, RankingChange, RfpEvent
+
+T = TypeVar("T")
+
+
+async def _guarded(events: AsyncIterator[T]) -> AsyncIterator[T]:
+    try:
+        async for event in events:
+            yield event
+    except SubscriptionRefused as refused:
+        raise GraphQLError(refused.message, extensions={"code": refused.code}) from refused
+
+
+@strawberry.type
+class LiveSubscription:
+    @strawberry.subscription(description="The RFP's buyer: each change of its ranking (sealed: count only).")  # type: ignore[untyped-decorator]
+    async def ranking_changed(
+        self, info: ContextInfo, rfp_id: strawberry.ID
+    ) -> AsyncGenerator[RankingChange, None]:
+        context = context_of(info)
+        live = context.market.live.ranking_changed(
+            context.viewer, context.credential, context.connection_id, str(rfp_id)
+        )
+        async for record in _guarded(live):
+            yield RankingChange.of(record)
+
+    @strawberry.subscription(description="Whoever may read the RFP: its lifecycle events.")  # type: ignore[untyped-decorator]
+    async def rfp_events(self, info: ContextInfo, rfp_id: strawberry.ID) -> AsyncGenerator[RfpEvent, None]:
+        context = context_of(info)
+        live = context.market.live.rfp_events(
+            context.viewer, context.credential, context.connection_id, str(rfp_id)
+        )
+        async for record in _guarded(live):
+            yield RfpEvent.of(record)
+
+    @strawberry.subscription(description="A vendor's own proposals: status and score changes.")  # type: ignore[untyped-decorator]
+    async def my_proposal_events(self, info: ContextInfo) -> AsyncGenerator[ProposalEvent, None]:
+        context = context_of(info)
+        live = context.market.live.my_proposal_events(
+            context.viewer, context.credential, context.connection_id
+        )
+        async for record in _guarded(live):
+            yield ProposalEvent.of(record)
