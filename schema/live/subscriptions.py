@@ -10,6 +10,7 @@ import strawberry
 from graphql import GraphQLError
 
 from market.live import SubscriptionRefused
+from schema.common import local_id
 from schema.context import ContextInfo, context_of
 from schema.live.types import ProposalEvent, RankingChange, RfpEvent
 
@@ -32,7 +33,7 @@ class LiveSubscription:
     ) -> AsyncGenerator[RankingChange, None]:
         context = context_of(info)
         live = context.market.live.ranking_changed(
-            context.viewer, context.credential, context.connection_id, str(rfp_id)
+            context.viewer, context.credential, context.connection_id, local_id(rfp_id, "Rfp")
         )
         async for record in _guarded(live):
             yield RankingChange.of(record)
@@ -41,7 +42,7 @@ class LiveSubscription:
     async def rfp_events(self, info: ContextInfo, rfp_id: strawberry.ID) -> AsyncGenerator[RfpEvent, None]:
         context = context_of(info)
         live = context.market.live.rfp_events(
-            context.viewer, context.credential, context.connection_id, str(rfp_id)
+            context.viewer, context.credential, context.connection_id, local_id(rfp_id, "Rfp")
         )
         async for record in _guarded(live):
             yield RfpEvent.of(record)

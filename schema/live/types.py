@@ -13,6 +13,7 @@ from market.live import (
     RfpEventKind,
     RfpEventRecord,
 )
+from schema.common import to_global_id
 
 RfpEventKindEnum = strawberry.enum(RfpEventKind, name="RfpEventKind")
 ProposalEventKindEnum = strawberry.enum(ProposalEventKind, name="ProposalEventKind")
@@ -29,9 +30,9 @@ class RankingChange:
 
     @classmethod
     def of(cls, record: RankingChangeRecord) -> RankingChange:
-        proposal = strawberry.ID(record.proposal_id) if record.proposal_id else None
+        proposal = to_global_id("Proposal", record.proposal_id) if record.proposal_id else None
         return cls(
-            rfp_id=strawberry.ID(record.rfp_id),
+            rfp_id=to_global_id("Rfp", record.rfp_id),
             proposal_count=record.proposal_count,
             proposal_id=proposal,
             rank=record.rank,
@@ -48,7 +49,7 @@ class RfpEvent:
 
     @classmethod
     def of(cls, record: RfpEventRecord) -> RfpEvent:
-        return cls(rfp_id=strawberry.ID(record.rfp_id), kind=record.kind, at=record.at)
+        return cls(rfp_id=to_global_id("Rfp", record.rfp_id), kind=record.kind, at=record.at)
 
 
 @strawberry.type(description="Something happened to one of the viewer's own proposals.")
@@ -61,8 +62,8 @@ class ProposalEvent:
     @classmethod
     def of(cls, record: ProposalEventRecord) -> ProposalEvent:
         return cls(
-            proposal_id=strawberry.ID(record.proposal_id),
-            rfp_id=strawberry.ID(record.rfp_id),
+            proposal_id=to_global_id("Proposal", record.proposal_id),
+            rfp_id=to_global_id("Rfp", record.rfp_id),
             kind=record.kind,
             at=record.at,
         )

@@ -1,0 +1,233 @@
+"""Issue 15: subscriptions over graphql-transport-ws, with real sockets against `rfpmarket serve`.
+
+The in-process app (the `api` fixture) and a served instance share one database: events written
+through one reach subscribers of the other, through the served instance's change stream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import websockets
+from websockets.asyncio.client import ClientConnection
+
+from api.embedded import EmbeddedDatabase, free_port
+from api.services.live import Change, Subscriber
+from market.live import SubscriptionRefused
+from tests.conftest import Api
+from tests.helpers import open_rfp, proposal_mutation, register, rfp_mutation, submit
+
+RANKING = (
+    "subscription($id: ID!) { rankingChanged(rfpId: $id) { rfpId proposalCount proposalId rank total at } }"
+)
+RFP_EVENTS = "subscription($id: ID!) { rfpEvents(rfpId: $id) { rfpId kind at } }"
+MY_PROPOSALS = "subscription { myProposalEvents { proposalId rfpId kind at } }"
+REVOKE = "mutation($id: ID!) { revokeApiKey(input: {keyId: $id}) { userErrors { code } } }"
+CREATE_KEY = 'mutation { createApiKey(input: {label: "dashboard"}) { apiKey key { id } } }'
+SCORE = "query($id: ID!) { node(id: $id) { ... on Proposal { score { total } } } }"
+WAIT = 15.0  # seconds an expected message may take on a busy machine
+
+
+def _wait_ready(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"the server did not become ready at {url}\n{log.read_text(errors='replace')}")
+
+
+@contextmanager
+def serve(uri: str, db: str, folder: Path, **env: str) -> Iterator[str]:
+    """`rfpmarket serve` on a free port; yields its ws:// endpoint."""
+    port, log = free_port(), folder / f"server-{uuid.uuid4().hex[:6]}.log"
+    environment = {**os.environ, "MONGODB_URI": uri, "RFPMARKET_DB": db, **env}
+    command = [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--data-dir", str(folder)]
+    with log.open("wb") as output:
+        process = subprocess.Popen(command, env=environment, stdout=output, stderr=subprocess.STDOUT)
+    try:
+        _wait_ready(process, f"http://127.0.0.1:{port}/readyz", log)
+        yield f"ws://127.0.0.1:{port}/graphql"
+    finally:
+        process.terminate()
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+class Socket:
+    """A graphql-transport-ws client over a real WebSocket."""
+
+    def __init__(self, connection: ClientConnection) -> None:
+        self.connection = connection
+
+    async def subscribe(self, operation_id: str, query: str, variables: dict[str, Any] | None = None) -> None:
+        message = {
+            "id": operation_id,
+            "type": "subscribe",
+            "payload": {"query": query, "variables": variables or {}},
+        }
+        await self.connection.send(json.dumps(message))
+
+    async def receive(self, timeout: float = WAIT) -> dict[str, Any]:
+        while True:
+            message: dict[str, Any] = json.loads(await asyncio.wait_for(self.connection.recv(), timeout))
+            if message["type"] == "ping":
+                await self.connection.send(json.dumps({"type": "pong"}))
+                continue
+            return message
+
+    async def nothing_within(self, seconds: float) -> None:
+        with pytest.raises(TimeoutError):
+            await self.receive(seconds)
+
+
+@asynccontextmanager
+async def socket(url: str, key: str | None = None, header: bool = False) -> AsyncIterator[Socket]:
+    headers = {"Authorization": f"Bearer {key}"} if key and header else None
+    async with websockets.connect(
+        url, subprotocols=["graphql-transport-ws"], additional_headers=headers
+    ) as ws:  # type: ignore[list-item]
+        payload = {"authorization": f"Bearer {key}"} if key and not header else {}
+        await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
+        client = Socket(ws)
+        ack = await client.receive()
+        assert ack["type"] == "connection_ack", ack
+        yield client
+
+
+@pytest.fixture
+def second(api: Api, database_server: EmbeddedDatabase, tmp_path: Path) -> Iterator[str]:
+    """A second instance (`rfpmarket serve`) on the in-process app's database."""
+    db = api.store.db.name
+    with serve(database_server.uri, db, tmp_path, RFPMARKET_SUBSCRIPTION_RECHECK_SECONDS="0.3",
+               RFPMARKET_MAX_SUBSCRIPTIONS_PER_CONNECTION="3") as url:  # fmt: skip
+        yield url
+
+
+async def test_an_event_written_through_one_instance_reaches_the_other(api: Api, second: str) -> None:
+    _, buyer = await register(api, "BUYER")
+    _, vendor = await register(api, "VENDOR")
+    rfp_id = await open_rfp(api, buyer)
+    async with socket(second, vendor) as client:  # the key in connection_init, as browsers send it
+        await client.subscribe("1", RFP_EVENTS, {"id": rfp_id})
+        await asyncio.sleep(0.3)  # the subscription is registered before the change commits
+        closed = await rfp_mutation(api, "closeRfp", rfp_id, buyer)
+        assert closed["userErrors"] == []
+        message = await client.receive()
+        assert message["type"] == "next", message
+        assert message["payload"].get("errors") is None, message
+        event = message["payload"]["data"]["rfpEvents"]
+        assert (event["rfpId"], event["kind"]) == (rfp_id, "CLOSED")
+        await client.nothing_within(1.0)  # once, not twice
+
+
+async def test_a_sealed_ranking_carries_the_count_only(api: Api, second: str) -> None:
+    _, buyer = await register(api, "BUYER")
+    _, vendor = await register(api, "VENDOR")
+    sealed_rfp = await open_rfp(api, buyer, sealed=True)
+    open_bid_rfp = await open_rfp(api, buyer, sealed=False)
+    async with socket(second, buyer, header=True) as client:  # the header works as well
+        await client.subscribe("sealed", RANKING, {"id": sealed_rfp})
+        await client.subscribe("open", RANKING, {"id": open_bid_rfp})
+        await asyncio.sleep(0.3)
+        submitted = await submit(api, vendor, sealed_rfp)
+        assert submitted["userErrors"] == []
+        message = await client.receive()
+        assert message["id"] == "sealed"
+        assert message["payload"]["data"]["rankingChanged"] | {"at": None} == {
+            "rfpId": sealed_rfp, "proposalCount": 1, "proposalId": None, "rank": None, "total": None, "at": None
+        }  # fmt: skip
+        visible = (await submit(api, vendor, open_bid_rfp))["proposal"]
+        message = await client.receive()
+        change = message["payload"]["data"]["rankingChanged"]
+        assert message["id"] == "open"
+        assert (change["proposalId"], change["rank"], change["proposalCount"]) == (visible["id"], 1, 1)
+        # The total the buyer reads of the proposal (a vendor reads a disclosed view of its own).
+        read = await api.data(SCORE, {"id": visible["id"]}, buyer)
+        assert change["total"] == pytest.approx(read["node"]["score"]["total"])
+
+
+async def test_vendors_hear_only_of_their_own_proposals(api: Api, second: str) -> None:
+    _, buyer = await register(api, "BUYER")
+    _, vendor = await register(api, "VENDOR", "Vendor A")
+    _, competitor = await register(api, "VENDOR", "Vendor B")
+    rfp_id = await open_rfp(api, buyer, sealed=False)
+    async with socket(second, competitor) as client:
+        await client.subscribe("mine", MY_PROPOSALS)
+        # A competitor may not follow the buyer's ranking, sealed or not.
+        await client.subscribe("spy", RANKING, {"id": rfp_id})
+        refused = await client.receive()
+        assert (refused["id"], refused["type"]) == ("spy", "next")
+        assert refused["payload"]["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+        assert (await client.receive())["type"] == "complete"
+        await asyncio.sleep(0.3)
+        theirs = (await submit(api, vendor, rfp_id))["proposal"]
+        await proposal_mutation(api, "withdrawProposal", theirs["id"], vendor)
+        mine = (await submit(api, competitor, rfp_id))["proposal"]
+        message = await client.receive()
+        event = message["payload"]["data"]["myProposalEvents"]
+        assert (event["proposalId"], event["kind"]) == (mine["id"], "SUBMITTED")
+        await client.nothing_within(1.0)
+
+
+async def test_hostile_and_careless_callers_are_refused(api: Api, second: str) -> None:
+    _, buyer = await register(api, "BUYER")
+    rfp_id = await open_rfp(api, buyer)
+    # A made-up key closes the socket with graphql-transport-ws's refusal of connection_init.
+    async with websockets.connect(second, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+        await ws.send(json.dumps({"type": "connection_init", "payload": {"authorization": "Bearer nope"}}))
+        with pytest.raises(websockets.ConnectionClosed):
+            await asyncio.wait_for(ws.recv(), WAIT)
+        assert ws.close_code == 4403
+    async with socket(second) as anonymous:
+        await anonymous.subscribe("1", RFP_EVENTS, {"id": rfp_id})
+        message = await anonymous.receive()
+        assert message["payload"]["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    async with socket(second, buyer) as careless:
+        for n in range(4):  # the per-connection cap is 3 on this instance
+            await careless.subscribe(str(n), RFP_EVENTS, {"id": rfp_id})
+        message = await careless.receive()  # whichever started fourth: they start concurrently
+        assert message["payload"]["errors"][0]["extensions"]["code"] == "TOO_MANY_SUBSCRIPTIONS"
+        assert (await careless.receive())["type"] == "complete"
+        await careless.nothing_within(0.5)  # the other three stay
+
+
+async def test_a_revoked_key_ends_its_subscriptions(api: Api, second: str) -> None:
+    _, buyer = await register(api, "BUYER")
+    rfp_id = await open_rfp(api, buyer)
+    created = (await api.data(CREATE_KEY, key=buyer))["createApiKey"]
+    async with socket(second, created["apiKey"]) as client:
+        await client.subscribe("1", RFP_EVENTS, {"id": rfp_id})
+        await asyncio.sleep(0.3)
+        revoked = await api.data(REVOKE, {"id": created["key"]["id"]}, buyer)
+        assert revoked["revokeApiKey"]["userErrors"] == []
+        message = await client.receive()
+        assert message["payload"]["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+def test_a_slow_subscriber_is_dropped_not_buffered() -> None:
+    subscriber = Subscriber(lambda change: True, capacity=2)
+    for n in range(3):
+        subscriber.offer(Change("closed", None, None, None))  # type: ignore[arg-type]
+        assert subscriber.queue.qsize() == min(n + 1, 2)
+    with pytest.raises(SubscriptionRefused) as dropped:
+        asyncio.run(subscriber.next(0.1))
+    assert dropped.value.code == "SLOW_SUBSCRIBER"
