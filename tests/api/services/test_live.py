@@ -22,6 +22,7 @@ import httpx
 import pytest
 import websockets
 from websockets.asyncio.client import ClientConnection
+from websockets.typing import Subprotocol
 
 from api.embedded import EmbeddedDatabase, free_port
 from api.services.live import Change, Subscriber
@@ -37,6 +38,7 @@ MY_PROPOSALS = "subscription { myProposalEvents { proposalId rfpId kind at } }"
 REVOKE = "mutation($id: ID!) { revokeApiKey(input: {keyId: $id}) { userErrors { code } } }"
 CREATE_KEY = 'mutation { createApiKey(input: {label: "dashboard"}) { apiKey key { id } } }'
 SCORE = "query($id: ID!) { node(id: $id) { ... on Proposal { score { total } } } }"
+PROTOCOL = [Subprotocol("graphql-transport-ws")]
 WAIT = 15.0  # seconds an expected message may take on a busy machine
 
 
@@ -102,9 +104,7 @@ class Socket:
 @asynccontextmanager
 async def socket(url: str, key: str | None = None, header: bool = False) -> AsyncIterator[Socket]:
     headers = {"Authorization": f"Bearer {key}"} if key and header else None
-    async with websockets.connect(
-        url, subprotocols=["graphql-transport-ws"], additional_headers=headers
-    ) as ws:  # type: ignore[list-item]
+    async with websockets.connect(url, subprotocols=PROTOCOL, additional_headers=headers) as ws:
         payload = {"authorization": f"Bearer {key}"} if key and not header else {}
         await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
         client = Socket(ws)
@@ -153,7 +153,8 @@ async def test_a_sealed_ranking_carries_the_count_only(api: Api, second: str) ->
         message = await client.receive()
         assert message["id"] == "sealed"
         assert message["payload"]["data"]["rankingChanged"] | {"at": None} == {
-            "rfpId": sealed_rfp, "proposalCount": 1, "proposalId": None, "rank": None, "total": None, "at": None
+            "rfpId": sealed_rfp, "proposalCount": 1, "proposalId": None, "rank": None, "total": None,
+            "at": None,
         }  # fmt: skip
         visible = (await submit(api, vendor, open_bid_rfp))["proposal"]
         message = await client.receive()
@@ -192,7 +193,7 @@ async def test_hostile_and_careless_callers_are_refused(api: Api, second: str) -
     _, buyer = await register(api, "BUYER")
     rfp_id = await open_rfp(api, buyer)
     # A made-up key closes the socket with graphql-transport-ws's refusal of connection_init.
-    async with websockets.connect(second, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+    async with websockets.connect(second, subprotocols=PROTOCOL) as ws:
         await ws.send(json.dumps({"type": "connection_init", "payload": {"authorization": "Bearer nope"}}))
         with pytest.raises(websockets.ConnectionClosed):
             await asyncio.wait_for(ws.recv(), WAIT)
