@@ -16,7 +16,8 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import httpx
 import pytest
@@ -25,7 +26,9 @@ from websockets.asyncio.client import ClientConnection
 from websockets.typing import Subprotocol
 
 from api.embedded import EmbeddedDatabase, free_port
+from api.services.ground import utcnow
 from api.services.live import Change, Subscriber
+from api.services.market import MarketService
 from market.live import SubscriptionRefused
 from tests.conftest import Api
 from tests.helpers import open_rfp, proposal_mutation, register, rfp_mutation, submit
@@ -232,3 +235,58 @@ def test_a_slow_subscriber_is_dropped_not_buffered() -> None:
     with pytest.raises(SubscriptionRefused) as dropped:
         asyncio.run(subscriber.next(0.1))
     assert dropped.value.code == "SLOW_SUBSCRIBER"
+
+
+class RemoteApi(Api):
+    """The helpers' client against a served instance's HTTP endpoint."""
+
+    def __init__(self, base_url: str) -> None:
+        self.client = httpx.AsyncClient(base_url=base_url, timeout=WAIT)
+        self.market = cast(MarketService, SimpleNamespace(now=utcnow))
+
+
+async def test_the_stream_resumes_after_a_database_restart_without_loss_or_duplicates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = EmbeddedDatabase(tmp_path / "db")
+    database.start()
+    try:
+        with serve(database.uri, "live_restart", tmp_path) as url:
+            remote = RemoteApi(url.replace("ws://", "http://").removesuffix("/graphql"))
+            _, buyer = await register(remote, "BUYER")
+            _, vendor = await register(remote, "VENDOR")
+            first_rfp, second_rfp = await open_rfp(remote, buyer), await open_rfp(remote, buyer)
+            async with socket(url, vendor) as client:
+                await client.subscribe("mine", MY_PROPOSALS)
+                await asyncio.sleep(0.3)
+                before = (await submit(remote, vendor, first_rfp))["proposal"]
+                event = (await client.receive())["payload"]["data"]["myProposalEvents"]
+                assert event["proposalId"] == before["id"]
+                # The database goes away and comes back on the same port, with its data.
+                port = database.port
+                database.stop()
+                monkeypatch.setattr("api.embedded.free_port", lambda host="127.0.0.1": port)
+                database.start()
+                # Written while the stream may still be reconnecting: the resume token finds it.
+                after = await _submit_when_back(remote, vendor, second_rfp)
+                event = (await client.receive(30.0))["payload"]["data"]["myProposalEvents"]
+                assert event["proposalId"] == after["id"]  # not the first one again
+                await client.nothing_within(1.0)
+            await remote.client.aclose()
+    finally:
+        database.stop()
+
+
+async def _submit_when_back(api: Api, vendor: str, rfp_id: str) -> dict[str, Any]:
+    """The instance's pool reconnects on its own; a request during that moment may fail."""
+    for _ in range(60):
+        try:
+            payload = await submit(api, vendor, rfp_id)
+        except (AssertionError, KeyError, httpx.TransportError):
+            await asyncio.sleep(0.5)
+            continue
+        if payload.get("proposal"):
+            proposal: dict[str, Any] = payload["proposal"]
+            return proposal
+        await asyncio.sleep(0.5)
+    pytest.fail("the instance did not write again after the database restarted")
