@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     max_subscriptions_per_instance: int = 5_000
     subscription_queue_size: int = 256
     subscription_recheck_seconds: float = 5.0
+    # Webhooks (api/services/webhooks.py): attempts before a delivery is FAILED, the first retry's
+    # delay (doubling each time), how often the sender looks for due deliveries.
+    webhook_max_attempts: int = 8
+    webhook_retry_base_seconds: float = 10.0
+    webhook_poll_seconds: float = 1.0
     # registerOrganization calls allowed per client address per window.
     register_rate_limit: int = 20
     register_rate_window_seconds: int = 3_600

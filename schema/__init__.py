@@ -26,10 +26,11 @@ from schema.rfps.queries import RfpQuery
 from schema.rfps.types import Proposal, Rfp
 from schema.scalars import CanonicalDecimal
 from schema.scores.queries import ScoreQuery
+from schema.webhooks.mutations import WebhookMutation
 
 # The order of the roots is the order of their fields in the exported schema.
 Query = merge_types("Query", (NodeQuery, OrganizationQuery, RfpQuery, ScoreQuery))
-Mutation = merge_types("Mutation", (OrganizationMutation, RfpMutation, ProposalMutation))
+Mutation = merge_types("Mutation", (OrganizationMutation, RfpMutation, ProposalMutation, WebhookMutation))
 Subscription = merge_types("Subscription", (LiveSubscription,))
 
 

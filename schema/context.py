@@ -24,6 +24,7 @@ from market.records import (
     RfpRecord,
 )
 from market.vocabulary import OrganizationKind, Outcome, RfpStatus
+from market.webhooks import DeliveryRecord, WebhookRecord
 from scoring.model import ProposalScore, Weights
 
 # Input data reaches the market as plain dicts keyed by the GraphQL (camelCase) names, so pydantic's
@@ -156,6 +157,27 @@ class LiveUseCases(Protocol):
     ) -> AsyncIterator[ProposalEventRecord]: ...
 
 
+class WebhookUseCases(Protocol):
+    """An organization's webhook endpoints and their delivery log."""
+
+    async def create_webhook(
+        self, viewer: OrganizationRecord | None, url: str, events: list[str]
+    ) -> Outcome[tuple[WebhookRecord, str]]: ...
+    async def list_webhooks(self, viewer: OrganizationRecord) -> list[WebhookRecord]: ...
+    async def rotate_secret(
+        self, viewer: OrganizationRecord | None, webhook_id: str
+    ) -> Outcome[tuple[WebhookRecord, str]]: ...
+    async def delete_webhook(
+        self, viewer: OrganizationRecord | None, webhook_id: str
+    ) -> Outcome[WebhookRecord]: ...
+    async def deliveries(
+        self, viewer: OrganizationRecord | None, webhook_id: str
+    ) -> list[DeliveryRecord]: ...
+    async def replay_delivery(
+        self, viewer: OrganizationRecord | None, delivery_id: str
+    ) -> Outcome[DeliveryRecord]: ...
+
+
 class Market(Protocol):
     """The marketplace, one set of use cases per domain: every rule and every authorization decision
     lives behind it. A new domain adds its Protocol above and one attribute here."""
@@ -174,6 +196,8 @@ class Market(Protocol):
     def ground(self) -> SharedReads: ...
     @property
     def live(self) -> LiveUseCases: ...
+    @property
+    def webhooks(self) -> WebhookUseCases: ...
 
 
 class Loaders(Protocol):

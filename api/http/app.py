@@ -26,8 +26,10 @@ from api.services.live import LiveLimits
 from api.services.market import MarketService
 from api.services.organizations import RateLimit
 from api.services.rescore import rescore_at_start_up
+from api.services.webhooks import WebhookSettings
 from api.settings import Settings
 from api.store.database import Store, connect
+from api.store.webhooks import ensure_webhook_indexes
 
 log = logging.getLogger("rfpmarket")
 READY_TIMEOUT_SECONDS = 0.8
@@ -121,6 +123,12 @@ def create_app(
             clock,
             register_limit=RateLimit(settings.register_rate_limit, window),
             register_global_limit=RateLimit(settings.register_rate_limit_global, window),
+            webhook_settings=WebhookSettings(
+                settings.production,
+                settings.webhook_max_attempts,
+                settings.webhook_retry_base_seconds,
+                settings.webhook_poll_seconds,
+            ),
             live_limits=LiveLimits(
                 settings.max_subscriptions_per_connection,
                 settings.max_subscriptions_per_instance,
@@ -131,10 +139,13 @@ def create_app(
         await state.store.ensure_indexes()
         # Rankings never mix scoring versions: outdated scores are brought up to date before serving.
         await rescore_at_start_up(state.store)
+        await ensure_webhook_indexes(state.store)
         await state.market.feed.start()  # the instance's one change stream, open before serving
+        await state.market.dispatcher.start()  # webhook deliveries: recorded from it, then sent
         try:
             yield
         finally:
+            await state.market.dispatcher.close()
             await state.market.feed.close()
             await state.market.digests.close()  # finish the background refreshes before closing
             await client.close()

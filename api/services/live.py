@@ -54,6 +54,7 @@ class Change:
     rfp_id: ObjectId
     proposal_id: ObjectId | None = None
     vendor_id: ObjectId | None = None
+    event_id: ObjectId | None = None  # the audit event's: webhook deliveries derive their ids from it
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,7 @@ class LiveFeed:
 
     async def _route(self, doc: Document) -> Change | None:
         store, subject = self.ground.store, doc["subjectId"]
-        base = {"action": doc["action"], "at": doc["at"], "subject_id": subject}
+        base = {"action": doc["action"], "at": doc["at"], "subject_id": subject, "event_id": doc["_id"]}
         if await store.rfps.count_documents({"_id": subject}, limit=1):
             return Change(rfp_id=subject, **base)
         proposal = await store.proposals.find_one({"_id": subject}, {"rfpId": 1, "vendorId": 1})
@@ -148,14 +149,14 @@ class LiveFeed:
 
     @contextlib.asynccontextmanager
     async def subscribe(
-        self, connection: str, accepts: Callable[[Change], bool]
+        self, connection: str, accepts: Callable[[Change], bool], capacity: int | None = None
     ) -> AsyncIterator[Subscriber]:
         if len(self.subscribers) >= self.limits.per_instance:
             raise SubscriptionRefused("TOO_MANY_SUBSCRIPTIONS", "this instance holds all it can; retry later")
         if self.per_connection[connection] >= self.limits.per_connection:
             message = f"at most {self.limits.per_connection} subscriptions per connection"
             raise SubscriptionRefused("TOO_MANY_SUBSCRIPTIONS", message)
-        subscriber = Subscriber(accepts, self.limits.queue_size)
+        subscriber = Subscriber(accepts, capacity or self.limits.queue_size)
         self.subscribers.add(subscriber)
         self.per_connection[connection] += 1
         try:

@@ -23,6 +23,7 @@ from api.services.organizations import (
 from api.services.proposals import ProposalService
 from api.services.ranking import RankingService
 from api.services.rfps import RfpService
+from api.services.webhooks import DEFAULT_WEBHOOK_SETTINGS, WebhookDispatcher, WebhookService, WebhookSettings
 from api.store.database import Store, connect
 from api.store.rankings import DigestRefresher
 
@@ -35,6 +36,7 @@ class MarketService:
         register_limit: RateLimit = DEFAULT_REGISTER_LIMIT,
         register_global_limit: RateLimit = DEFAULT_REGISTER_GLOBAL_LIMIT,
         live_limits: LiveLimits = DEFAULT_LIVE_LIMITS,
+        webhook_settings: WebhookSettings = DEFAULT_WEBHOOK_SETTINGS,
     ) -> None:
         self.store = store
         self.digests = DigestRefresher(store, clock)
@@ -46,6 +48,8 @@ class MarketService:
         self.ranking = RankingService(self.ground)
         self.feed = LiveFeed(self.ground, live_limits)
         self.live = LiveService(self.ground, self.feed, self.organizations.authenticate)
+        self.webhooks = WebhookService(self.ground, webhook_settings)
+        self.dispatcher = WebhookDispatcher(self.ground, self.feed, webhook_settings)
 
     def now(self) -> datetime:
         return self.ground.now()

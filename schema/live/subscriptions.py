@@ -27,10 +27,11 @@ async def _guarded(events: AsyncIterator[T]) -> AsyncIterator[T]:
 
 @strawberry.type
 class LiveSubscription:
-    @strawberry.subscription(description="The RFP's buyer: each change of its ranking (sealed: count only).")  # type: ignore[untyped-decorator]
+    @strawberry.subscription
     async def ranking_changed(
         self, info: ContextInfo, rfp_id: strawberry.ID
     ) -> AsyncGenerator[RankingChange, None]:
+        """The RFP's buyer: each change of its ranking (sealed: count only)."""
         context = context_of(info)
         live = context.market.live.ranking_changed(
             context.viewer, context.credential, context.connection_id, local_id(rfp_id, "Rfp")
@@ -38,8 +39,9 @@ class LiveSubscription:
         async for record in _guarded(live):
             yield RankingChange.of(record)
 
-    @strawberry.subscription(description="Whoever may read the RFP: its lifecycle events.")  # type: ignore[untyped-decorator]
+    @strawberry.subscription
     async def rfp_events(self, info: ContextInfo, rfp_id: strawberry.ID) -> AsyncGenerator[RfpEvent, None]:
+        """Whoever may read the RFP: its lifecycle events."""
         context = context_of(info)
         live = context.market.live.rfp_events(
             context.viewer, context.credential, context.connection_id, local_id(rfp_id, "Rfp")
@@ -47,8 +49,9 @@ class LiveSubscription:
         async for record in _guarded(live):
             yield RfpEvent.of(record)
 
-    @strawberry.subscription(description="A vendor's own proposals: status and score changes.")  # type: ignore[untyped-decorator]
+    @strawberry.subscription
     async def my_proposal_events(self, info: ContextInfo) -> AsyncGenerator[ProposalEvent, None]:
+        """A vendor's own proposals: status and score changes."""
         context = context_of(info)
         live = context.market.live.my_proposal_events(
             context.viewer, context.credential, context.connection_id

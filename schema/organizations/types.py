@@ -18,6 +18,7 @@ from schema.common import (
     to_global_id,
 )
 from schema.context import ContextInfo, context_of
+from schema.webhooks.types import Webhook
 
 
 @strawberry.type(name="Organization")
@@ -71,6 +72,12 @@ class Viewer:
     async def api_keys(self, info: ContextInfo) -> list[ApiKey]:
         """The organization's API keys; neither a key nor its hash is ever shown again."""
         return [ApiKey.of(key) for key in await context_of(info).market.organizations.api_keys(self.record)]
+
+    @strawberry.field
+    async def webhooks(self, info: ContextInfo) -> list[Webhook]:
+        """The organization's webhook endpoints (their secrets are never shown again)."""
+        found = await context_of(info).market.webhooks.list_webhooks(self.record)
+        return [Webhook.of(record) for record in found]
 
 
 @strawberry.type

@@ -1,0 +1,308 @@
+"""Webhooks: organizations' endpoints, and the dispatcher that delivers events to them.
+
+The outbox is the audit event each change writes in its own transaction; the instance's change
+stream (services/live.py) hands every committed event to the dispatcher, which records one delivery
+per matching endpoint (its id derived from the event's, so a repeat is no second delivery) and a
+sender loop POSTs the due ones, signed, with exponential back-off up to a retry limit. Delivery is
+at-least-once; receivers de-duplicate by X-Rfpmarket-Delivery. Recipients follow the visibility
+rules of queries: a vendor hears of its own proposals and of the RFPs it may read and bid on, a
+buyer of its own RFPs; nobody hears of a competitor's proposal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import secrets
+import socket
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from bson import ObjectId
+from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError, PyMongoError
+
+from api.services.ground import MarketGround, not_found
+from api.services.live import Change, LiveFeed
+from api.store.database import parse_object_id
+from api.store.document import Document
+from api.store.organizations import organization_record
+from api.store.rfps import rfp_record
+from api.store.webhooks import (
+    DELIVERED,
+    FAILED,
+    PENDING,
+    deliveries,
+    delivery_record,
+    new_delivery_document,
+    new_webhook_document,
+    webhook_record,
+    webhooks,
+)
+from market import visibility
+from market.live import PROPOSAL_EVENT_KINDS, RFP_EVENT_KINDS, SubscriptionRefused
+from market.records import OrganizationRecord
+from market.vocabulary import ErrorCode, Outcome
+from market.webhooks import (
+    DeliveryRecord,
+    WebhookRecord,
+    address_is_private,
+    events_problem,
+    next_attempt,
+    proposal_event_name,
+    rfp_event_name,
+    signature,
+    url_problem,
+)
+
+log = logging.getLogger("rfpmarket.webhooks")
+MAX_WEBHOOKS = 10  # per organization
+DELIVERY_LOG_LIMIT = 100
+RECORD_QUEUE = 10_000
+
+
+@dataclass(frozen=True)
+class WebhookSettings:
+    production: bool = False
+    max_attempts: int = 8
+    retry_base_seconds: float = 10.0
+    poll_seconds: float = 1.0
+    timeout_seconds: float = 10.0
+
+
+DEFAULT_WEBHOOK_SETTINGS = WebhookSettings()
+
+
+def new_secret() -> str:
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+class WebhookService:
+    def __init__(self, ground: MarketGround, settings: WebhookSettings) -> None:
+        self.ground = ground
+        self.settings = settings
+
+    async def create_webhook(
+        self, viewer: OrganizationRecord | None, url: str, events: list[str]
+    ) -> Outcome[tuple[WebhookRecord, str]]:
+        if viewer is None:
+            return Outcome.fail(ErrorCode.FORBIDDEN, "sign in with an API key to register a webhook")
+        problem = await self._url_problem(url)
+        if problem is not None:
+            return Outcome.fail(ErrorCode.INVALID, problem, ("input", "url"))
+        wrong = events_problem(events)
+        if wrong is not None:
+            return Outcome.fail(ErrorCode.INVALID, wrong[1], ("input", "events", str(wrong[0])))
+        collection = webhooks(self.ground.store)
+        if await collection.count_documents({"organizationId": ObjectId(viewer.id)}) >= MAX_WEBHOOKS:
+            return Outcome.fail(ErrorCode.INVALID_STATE, f"at most {MAX_WEBHOOKS} webhooks per organization")
+        secret = new_secret()
+        doc = new_webhook_document(viewer.id, url, sorted(set(events)), secret, self.ground.now())
+        await collection.insert_one(doc)
+        return Outcome((webhook_record(doc), secret))
+
+    async def _url_problem(self, url: str) -> str | None:
+        problem = url_problem(url, self.settings.production)
+        if problem is not None or not self.settings.production:
+            return problem
+        # A name that resolves to a private address would reach inside our network (SSRF).
+        host = httpx.URL(url).host
+        try:
+            infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
+        except OSError:
+            return "the host name does not resolve"
+        if any(address_is_private(str(info[4][0])) for info in infos):
+            return "private, loopback and link-local addresses are not allowed"
+        return None
+
+    async def list_webhooks(self, viewer: OrganizationRecord) -> list[WebhookRecord]:
+        found = webhooks(self.ground.store).find({"organizationId": ObjectId(viewer.id)}).sort("_id", 1)
+        return [webhook_record(doc) async for doc in found]
+
+    async def rotate_secret(
+        self, viewer: OrganizationRecord | None, webhook_id: str
+    ) -> Outcome[tuple[WebhookRecord, str]]:
+        secret = new_secret()
+        doc = await webhooks(self.ground.store).find_one_and_update(
+            self._owned(viewer, webhook_id),
+            {"$set": {"secret": secret}},
+            return_document=ReturnDocument.AFTER,
+        )
+        if doc is None:
+            return not_found(("input", "webhookId"), "webhook")
+        return Outcome((webhook_record(doc), secret))
+
+    async def delete_webhook(
+        self, viewer: OrganizationRecord | None, webhook_id: str
+    ) -> Outcome[WebhookRecord]:
+        doc = await webhooks(self.ground.store).find_one_and_delete(self._owned(viewer, webhook_id))
+        if doc is None:
+            return not_found(("input", "webhookId"), "webhook")
+        return Outcome(webhook_record(doc))
+
+    async def deliveries(self, viewer: OrganizationRecord | None, webhook_id: str) -> list[DeliveryRecord]:
+        """The webhook's latest deliveries, newest first; nothing for another organization's."""
+        if await webhooks(self.ground.store).count_documents(self._owned(viewer, webhook_id)) == 0:
+            return []
+        found = deliveries(self.ground.store).find({"webhookId": ObjectId(webhook_id)})
+        docs = await found.sort("createdAt", -1).limit(DELIVERY_LOG_LIMIT).to_list(DELIVERY_LOG_LIMIT)
+        return [delivery_record(doc) for doc in docs]
+
+    async def replay_delivery(
+        self, viewer: OrganizationRecord | None, delivery_id: str
+    ) -> Outcome[DeliveryRecord]:
+        """Sends a delivery again (same id, so the receiver can tell), whatever its state."""
+        if viewer is None:
+            return not_found(("input", "deliveryId"), "delivery")
+        doc = await deliveries(self.ground.store).find_one_and_update(
+            {"_id": delivery_id, "organizationId": ObjectId(viewer.id)},
+            {"$set": {"status": PENDING, "attempts": 0, "nextAttemptAt": self.ground.now()}},
+            return_document=ReturnDocument.AFTER,
+        )
+        if doc is None:
+            return not_found(("input", "deliveryId"), "delivery")
+        return Outcome(delivery_record(doc))
+
+    @staticmethod
+    def _owned(viewer: OrganizationRecord | None, webhook_id: str) -> Document:
+        oid = parse_object_id(webhook_id)
+        if viewer is None or oid is None:
+            return {"_id": None, "organizationId": None}  # matches nothing
+        return {"_id": oid, "organizationId": ObjectId(viewer.id)}
+
+
+class WebhookDispatcher:
+    """Per instance: records deliveries for the feed's events and sends the due ones."""
+
+    def __init__(self, ground: MarketGround, feed: LiveFeed, settings: WebhookSettings) -> None:
+        self.ground = ground
+        self.feed = feed
+        self.settings = settings
+        self.tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        self.tasks = [asyncio.create_task(self._record()), asyncio.create_task(self._send_loop())]
+
+    async def close(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        for task in self.tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _record(self) -> None:
+        while True:
+            try:
+                await self._record_from_feed()
+            except SubscriptionRefused:
+                log.error("the webhook recorder fell %d events behind; events were skipped", RECORD_QUEUE)
+
+    async def _record_from_feed(self) -> None:
+        # A large queue, outside the subscription caps: recording is a few small writes per event.
+        async with self.feed.subscribe("webhooks", lambda change: True, RECORD_QUEUE) as subscriber:
+            while True:
+                change = await subscriber.next(60.0)
+                if change is None:
+                    continue
+                try:
+                    await self.record(change)
+                except PyMongoError:
+                    log.warning("could not record the deliveries of event %s", change.event_id, exc_info=True)
+
+    async def record(self, change: Change) -> None:
+        if change.event_id is None:
+            return
+        for webhook, event, data in await self._recipients(change):
+            body = {"id": "", "event": event, "occurredAt": change.at.isoformat(), "data": data}
+            doc = new_delivery_document(change.event_id, webhook, event, body, self.ground.now())
+            doc["body"]["id"] = doc["_id"]
+            with contextlib.suppress(DuplicateKeyError):  # another instance recorded it already
+                await deliveries(self.ground.store).insert_one(doc)
+
+    async def _recipients(self, change: Change) -> list[tuple[Document, str, dict[str, Any]]]:
+        store = self.ground.store
+        rfp_doc = await store.rfps.find_one({"_id": change.rfp_id})
+        if rfp_doc is None:
+            return []
+        rfp = rfp_record(rfp_doc, self.ground.now())
+        if change.proposal_id is None and change.action in RFP_EVENT_KINDS:
+            event = rfp_event_name(RFP_EVENT_KINDS[change.action])
+            # The buyer and every vendor bidding on it, each only if it may read the RFP.
+            bidders = await store.proposals.distinct("vendorId", {"rfpId": change.rfp_id})
+            candidates = [rfp_doc["buyerId"], *bidders]
+            data: dict[str, Any] = {"rfpId": str(change.rfp_id), "kind": RFP_EVENT_KINDS[change.action].value}
+        elif change.proposal_id is not None and change.action in PROPOSAL_EVENT_KINDS:
+            kind = PROPOSAL_EVENT_KINDS[change.action]
+            event = proposal_event_name(kind)
+            candidates = [change.vendor_id]  # the vendor's own proposal; nobody else's
+            data = {"proposalId": str(change.proposal_id), "rfpId": str(change.rfp_id), "kind": kind.value}
+        else:
+            return []
+        organizations = store.organizations.find({"_id": {"$in": candidates}}, {"apiKeys": 0})
+        readers = [
+            doc["_id"] async for doc in organizations if visibility.sees_rfp(organization_record(doc), rfp)
+        ]
+        found = webhooks(store).find({"organizationId": {"$in": readers}, "events": event})
+        return [(webhook, event, data) async for webhook in found]
+
+    async def _send_loop(self) -> None:
+        async with httpx.AsyncClient(timeout=self.settings.timeout_seconds, follow_redirects=False) as client:
+            while True:
+                try:
+                    sent = await self.send_due(client)
+                except PyMongoError:
+                    log.warning("webhook sender could not read its outbox", exc_info=True)
+                    sent = 0
+                if not sent:
+                    await asyncio.sleep(self.settings.poll_seconds)
+
+    async def send_due(self, client: httpx.AsyncClient) -> int:
+        """Claims and sends due deliveries one at a time (a claim is a lease: another instance's
+        sender skips it), returning how many were attempted."""
+        sent = 0
+        while True:
+            now = self.ground.now()
+            lease = next_attempt(now, 1, self.settings.timeout_seconds * 3)
+            doc = await deliveries(self.ground.store).find_one_and_update(
+                {"status": PENDING, "nextAttemptAt": {"$lte": now}},
+                {"$set": {"nextAttemptAt": lease}},
+                sort=[("nextAttemptAt", 1)],
+                return_document=ReturnDocument.AFTER,
+            )
+            if doc is None:
+                return sent
+            await self._attempt(client, doc)
+            sent += 1
+
+    async def _attempt(self, client: httpx.AsyncClient, doc: Document) -> None:
+        webhook = await webhooks(self.ground.store).find_one({"_id": doc["webhookId"]})
+        if webhook is None:  # deleted meanwhile: nothing to send to
+            await deliveries(self.ground.store).update_one({"_id": doc["_id"]}, {"$set": {"status": FAILED}})
+            return
+        body = json.dumps(doc["body"], separators=(",", ":")).encode()
+        timestamp = int(self.ground.now().timestamp())
+        headers = {
+            "Content-Type": "application/json",
+            "X-Rfpmarket-Delivery": doc["_id"],
+            "X-Rfpmarket-Timestamp": str(timestamp),
+            "X-Rfpmarket-Signature": signature(webhook["secret"], timestamp, body),
+        }
+        status: int | None = None
+        try:
+            response = await client.post(webhook["url"], content=body, headers=headers)
+            status = response.status_code
+        except httpx.HTTPError as error:
+            log.info("webhook delivery %s failed: %s", doc["_id"], error)
+        attempts = doc["attempts"] + 1
+        now = self.ground.now()
+        update: Document = {"attempts": attempts, "lastStatusCode": status}
+        if status is not None and 200 <= status < 300:
+            update |= {"status": DELIVERED, "deliveredAt": now}
+        elif attempts >= self.settings.max_attempts:
+            update["status"] = FAILED
+        else:
+            update["nextAttemptAt"] = next_attempt(now, attempts, self.settings.retry_base_seconds)
+        await deliveries(self.ground.store).update_one({"_id": doc["_id"]}, {"$set": update})
