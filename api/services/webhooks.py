@@ -57,6 +57,7 @@ from market.webhooks import (
     signature,
     url_problem,
 )
+from schema.common import to_global_id
 
 log = logging.getLogger("rfpmarket.webhooks")
 MAX_WEBHOOKS = 10  # per organization
@@ -228,17 +229,19 @@ class WebhookDispatcher:
         if rfp_doc is None:
             return []
         rfp = rfp_record(rfp_doc, self.ground.now())
+        rfp_gid = to_global_id("Rfp", str(change.rfp_id))  # the ids the GraphQL API speaks
         if change.proposal_id is None and change.action in RFP_EVENT_KINDS:
             event = rfp_event_name(RFP_EVENT_KINDS[change.action])
             # The buyer and every vendor bidding on it, each only if it may read the RFP.
             bidders = await store.proposals.distinct("vendorId", {"rfpId": change.rfp_id})
             candidates = [rfp_doc["buyerId"], *bidders]
-            data: dict[str, Any] = {"rfpId": str(change.rfp_id), "kind": RFP_EVENT_KINDS[change.action].value}
+            data: dict[str, Any] = {"rfpId": rfp_gid, "kind": RFP_EVENT_KINDS[change.action].value}
         elif change.proposal_id is not None and change.action in PROPOSAL_EVENT_KINDS:
             kind = PROPOSAL_EVENT_KINDS[change.action]
             event = proposal_event_name(kind)
             candidates = [change.vendor_id]  # the vendor's own proposal; nobody else's
-            data = {"proposalId": str(change.proposal_id), "rfpId": str(change.rfp_id), "kind": kind.value}
+            proposal_gid = to_global_id("Proposal", str(change.proposal_id))
+            data = {"proposalId": proposal_gid, "rfpId": rfp_gid, "kind": kind.value}
         else:
             return []
         organizations = store.organizations.find({"_id": {"$in": candidates}}, {"apiKeys": 0})
