@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -169,8 +170,8 @@ class LiveFeed:
 
 
 class LiveService:
-    """The three subscriptions. `credential` is the caller's API key: it is checked again at every
-    event and at least every recheck_seconds, so revoking it ends the subscriptions."""
+    """The three subscriptions. `credential` is the caller's API key: it is checked again at least
+    every recheck_seconds, so revoking it ends the subscriptions."""
 
     def __init__(self, ground: MarketGround, feed: LiveFeed, authenticate: Authenticate) -> None:
         self.ground = ground
@@ -184,12 +185,18 @@ class LiveService:
         connection: str,
         accepts: Callable[[Change], bool],
     ) -> AsyncIterator[Change]:
+        recheck = self.feed.limits.recheck_seconds
         async with self.feed.subscribe(connection, accepts) as subscriber:
+            checked = time.monotonic()
             while True:
-                change = await subscriber.next(self.feed.limits.recheck_seconds)
-                still = await self.authenticate(credential) if credential else None
-                if still is None or still.id != viewer.id:
-                    raise SubscriptionRefused("UNAUTHENTICATED", "the API key was revoked")
+                change = await subscriber.next(recheck)
+                # The key is read again at most every `recheck` seconds, not per event: a burst of
+                # events to many subscribers must not become a burst of key lookups.
+                if time.monotonic() - checked >= recheck:
+                    still = await self.authenticate(credential) if credential else None
+                    if still is None or still.id != viewer.id:
+                        raise SubscriptionRefused("UNAUTHENTICATED", "the API key was revoked")
+                    checked = time.monotonic()
                 if change is not None:
                     yield change
 
