@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -290,3 +291,42 @@ async def _submit_when_back(api: Api, vendor: str, rfp_id: str) -> dict[str, Any
             return proposal
         await asyncio.sleep(0.5)
     pytest.fail("the instance did not write again after the database restarted")
+
+
+LIVE_CLIENT = Path(__file__).resolve().parents[2] / "live_client"
+
+
+@pytest.fixture
+def graphql_ws_client() -> list[str]:
+    """The npm graphql-ws client; in CI it must run, locally it is skipped until `./dev install`."""
+    node = shutil.which("node")
+    if node and (LIVE_CLIENT / "node_modules" / "graphql-ws").is_dir():
+        return [node, str(LIVE_CLIENT / "client.mjs")]
+    if os.environ.get("CI"):
+        pytest.fail("CI must run the graphql-ws client test: node and `npm ci --prefix tests/live_client`")
+    pytest.skip("graphql-ws is not installed: run ./dev install (npm ci --prefix tests/live_client)")
+
+
+async def test_the_graphql_ws_client_receives_events(
+    api: Api, second: str, graphql_ws_client: list[str]
+) -> None:
+    _, buyer = await register(api, "BUYER")
+    _, vendor = await register(api, "VENDOR")
+    rfp_id = await open_rfp(api, buyer)
+    variables = json.dumps({"id": rfp_id})
+    process = await asyncio.create_subprocess_exec(
+        *graphql_ws_client, second, vendor, RFP_EVENTS, variables, stdout=asyncio.subprocess.PIPE
+    )
+    assert process.stdout is not None
+    try:
+        assert (await asyncio.wait_for(process.stdout.readline(), WAIT)).strip() == b"ready"
+        await asyncio.sleep(0.5)  # the subscribe message follows the acknowledgement
+        assert (await rfp_mutation(api, "cancelRfp", rfp_id, buyer))["userErrors"] == []
+        result = json.loads(await asyncio.wait_for(process.stdout.readline(), WAIT))
+        assert result["data"]["rfpEvents"]["kind"] == "CANCELLED", result
+        assert result["data"]["rfpEvents"]["rfpId"] == rfp_id
+        assert await asyncio.wait_for(process.wait(), WAIT) == 0
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
