@@ -23,6 +23,8 @@ from typing import Any, cast
 import httpx
 import pytest
 import websockets
+from gql import Client, gql
+from gql.transport.websockets import WebsocketsTransport
 from websockets.asyncio.client import ClientConnection
 from websockets.typing import Subprotocol
 
@@ -330,3 +332,26 @@ async def test_the_graphql_ws_client_receives_events(
         if process.returncode is None:
             process.kill()
             await process.wait()
+
+
+async def test_the_python_gql_client_receives_events(api: Api, second: str) -> None:
+    _, buyer = await register(api, "BUYER")
+    _, vendor = await register(api, "VENDOR")
+    rfp_id = await open_rfp(api, buyer, sealed=False)
+    transport = WebsocketsTransport(
+        url=second,
+        init_payload={"authorization": f"Bearer {vendor}"},
+        subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL],
+    )
+    async with Client(transport=transport) as session:
+
+        async def first_event() -> dict[str, Any]:
+            async for result in session.subscribe(gql(MY_PROPOSALS)):
+                return dict(result)
+            raise AssertionError("the subscription ended without an event")
+
+        waiting = asyncio.create_task(first_event())
+        await asyncio.sleep(0.5)  # the subscription is registered before the change commits
+        proposal = (await submit(api, vendor, rfp_id))["proposal"]
+        event = (await asyncio.wait_for(waiting, WAIT))["myProposalEvents"]
+    assert (event["proposalId"], event["rfpId"], event["kind"]) == (proposal["id"], rfp_id, "SUBMITTED")
