@@ -67,6 +67,7 @@ class LiveLimits:
 
 
 DEFAULT_LIVE_LIMITS = LiveLimits()
+CLOSE_SECONDS = 2.0
 
 
 class Subscriber:
@@ -112,8 +113,8 @@ class LiveFeed:
     async def close(self) -> None:
         if self.task is not None:
             self.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.task
+            # Bounded: a cursor's close that the database does not answer must not hold shutdown.
+            await asyncio.wait({self.task}, timeout=CLOSE_SECONDS)
 
     async def _run(self) -> None:
         delay = 0.1

@@ -26,7 +26,7 @@ from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from api.services.ground import MarketGround, not_found
-from api.services.live import Change, LiveFeed
+from api.services.live import CLOSE_SECONDS, Change, LiveFeed
 from api.store.database import parse_object_id
 from api.store.document import Document
 from api.store.organizations import organization_record
@@ -190,9 +190,8 @@ class WebhookDispatcher:
     async def close(self) -> None:
         for task in self.tasks:
             task.cancel()
-        for task in self.tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        if self.tasks:  # bounded, as the feed's close
+            await asyncio.wait(self.tasks, timeout=CLOSE_SECONDS)
 
     async def _record(self) -> None:
         while True:
