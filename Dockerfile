@@ -1,4 +1,10 @@
 # rfpmarket API. Build: docker build -t rfpmarket .   Run: see compose.yaml (needs MONGODB_URI).
+# GraphiQL's assets from the npm registry (the same lock as ./dev install): served by the app, no CDN.
+FROM node:22-slim AS graphiql
+WORKDIR /graphiql
+COPY web/graphiql/package.json web/graphiql/package-lock.json ./
+RUN npm ci --no-audit --no-fund --ignore-scripts
+
 FROM python:3.11-slim AS build
 WORKDIR /src
 COPY pyproject.toml README.md ./
@@ -12,9 +18,11 @@ RUN python -m venv /opt/venv && /opt/venv/bin/pip install --no-cache-dir .
 FROM python:3.11-slim
 RUN useradd --create-home --uid 10001 rfpmarket
 COPY --from=build /opt/venv /opt/venv
+COPY --from=graphiql /graphiql/node_modules /opt/graphiql/node_modules
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
-    RFPMARKET_ENV=production
+    RFPMARKET_ENV=production \
+    RFPMARKET_GRAPHIQL_ASSETS_DIR=/opt/graphiql/node_modules
 USER rfpmarket
 WORKDIR /home/rfpmarket
 EXPOSE 8000

@@ -10,9 +10,10 @@ import sys
 
 from api.embedded import database_answers
 from api.http.app import create_app
-from api.settings import get_settings
+from api.observability import config_check, wiring
 
-settings = get_settings()
+settings = config_check.settings_or_exit()
+wiring.configure(settings)
 if not settings.mongodb_uri:
     raise RuntimeError("set MONGODB_URI for api.asgi:app; `rfpmarket serve` runs the embedded database")
 if not database_answers(settings.mongodb_uri, settings.db_start_timeout_seconds):

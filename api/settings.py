@@ -2,17 +2,60 @@
 
 from __future__ import annotations
 
+import json
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, HttpUrl
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, HttpUrl, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# Headers browsers may send cross-origin by default: auth and JSON, request ids and W3C trace context,
+# and Apollo Client's client awareness and CSRF-prevention headers.
+DEFAULT_CORS_ALLOW_HEADERS = [
+    "Authorization",
+    "Content-Type",
+    "Idempotency-Key",
+    "X-Request-Id",
+    "traceparent",
+    "tracestate",
+    "apollographql-client-name",
+    "apollographql-client-version",
+    "apollo-require-preflight",
+    "x-apollo-operation-name",
+]
+# Response headers scripts may read: the export's file name and the request id to quote in support.
+DEFAULT_CORS_EXPOSE_HEADERS = ["Content-Disposition", "X-Request-Id"]
 
 
 class Environment(str, Enum):
     DEVELOPMENT = "development"
     PRODUCTION = "production"
+
+
+LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+
+
+def parse_list(value: object) -> object:
+    """`["a","b"]` (JSON) or `a, b` (comma-separated) from the environment; lists pass through."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if text.startswith("["):
+        try:
+            return json.loads(text)
+        except ValueError as error:  # reported as this variable's one-line error
+            raise ValueError(f"not a valid JSON list: {error}") from None
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def check_log_level(value: str) -> str:
+    level = value.strip().upper()
+    if level not in LOG_LEVELS:
+        raise ValueError(f"allowed: {', '.join(LOG_LEVELS)} (any case)")
+    return level
 
 
 class Settings(BaseSettings):
@@ -57,7 +100,7 @@ class Settings(BaseSettings):
     write_rate_window_seconds: int = 60
     # Proxies (IPs or CIDR networks) whose X-Forwarded-For / X-Forwarded-Proto name the client;
     # empty: the TCP peer is the client and forwarded headers are ignored.
-    trusted_proxies: list[str] = Field(default_factory=list)
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
     # `rfpmarket serve` (uvicorn): how long SIGTERM/SIGINT waits for requests in flight before closing
     # them, idle keep-alive, and the most connections served at once (503 beyond).
     drain_seconds: int = 10
@@ -65,11 +108,52 @@ class Settings(BaseSettings):
     header_timeout_seconds: float = 10.0
     keep_alive_seconds: int = 5
     max_connections: int = 200
-    cors_origins: list[str] = Field(default_factory=list)
+    # Cross-origin browser access (README "For front-end teams"): each a comma-separated list or a
+    # JSON array. Origins are normalized (lowercase, no trailing slash) so `https://app.example/` matches.
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    cors_allow_headers: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(DEFAULT_CORS_ALLOW_HEADERS)
+    )
+    cors_expose_headers: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(DEFAULT_CORS_EXPOSE_HEADERS)
+    )
     # The public https URL clients reach the API at, for links the API writes (the OCDS package
     # `uri`); unset, such links are URNs. Never taken from the request's Host header.
     public_base_url: HttpUrl | None = None
     log_level: str = "INFO"
+    # Operations (api/observability; README "Operating rfpmarket"). json: one JSON object a line
+    # (default in production); console: readable lines (default in development).
+    log_format: Literal["json", "console"] | None = None
+    # /metrics: on the API port behind this bearer token, or alone on metrics_port; neither, in
+    # production: not served.
+    metrics_token: SecretStr | None = None
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    # OTLP/HTTP collector (e.g. http://otel-collector:4318); unset: no traces are exported.
+    otlp_endpoint: HttpUrl | None = Field(
+        default=None, validation_alias=AliasChoices("RFPMARKET_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT")
+    )
+    # Production names its database; the embedded one only when this says so.
+    allow_embedded_db: bool = False
+    # GraphiQL's own copies of graphiql, react and react-dom (web/graphiql, `./dev install`).
+    graphiql_assets_dir: Path | None = None
+
+    @field_validator(
+        "trusted_proxies", "cors_origins", "cors_allow_headers", "cors_expose_headers", mode="before"
+    )
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        """A JSON list, or the plain comma-separated form operators write: `a, b`."""
+        return parse_list(value)
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        return check_log_level(value)
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _normalized_origins(cls, origins: list[str]) -> list[str]:
+        return [normalize_origin(origin) for origin in origins]
 
     @property
     def public_url(self) -> str | None:
@@ -78,6 +162,23 @@ class Settings(BaseSettings):
     @property
     def production(self) -> bool:
         return self.env == Environment.PRODUCTION
+
+
+def normalize_origin(origin: str) -> str:
+    """`scheme://host[:port]` in lowercase without a trailing slash (what browsers send), or `*`."""
+    text = origin.strip().rstrip("/")
+    if text == "*":
+        return text
+    parts = urlsplit(text)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.netloc
+        or parts.path
+        or parts.query
+        or parts.fragment
+    ):
+        raise ValueError(f"{origin!r} is not an origin like https://app.example.com")
+    return f"{parts.scheme}://{parts.netloc.lower()}"
 
 
 @lru_cache(maxsize=1)

@@ -417,6 +417,38 @@ def measure_throughput(port: int, seeded: Seeded, plan: Plan) -> list[Figure]:
     ]
 
 
+# ------------------------------------------- 2b. a vendor's rfp { proposalCount } vs the buyer's
+
+PROPOSAL_COUNT = "query($id: ID!) { rfp(id: $id) { title proposalCount } }"
+
+
+async def _vendor_with_a_bid(port: int, seeded: Seeded) -> str:
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:
+        vendor = await register(client, "VENDOR", f"Bench counter {time.time_ns()}")
+        await submit(client, vendor, seeded.rfp_id, graphql_proposal(synthetic_proposal(random.Random(3))))
+        return vendor
+
+
+def measure_vendor_count(port: int, seeded: Seeded, plan: Plan) -> list[Figure]:
+    """Issue 14: a vendor's proposalCount scanned every ranking entry of the marketplace; with the
+    by_vendor index it costs what the buyer's read costs."""
+    vendor = asyncio.run(_vendor_with_a_bid(port, seeded))
+    body = {"query": PROPOSAL_COUNT, "variables": {"id": seeded.rfp_id}}
+    medians: dict[str, float] = {}
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:
+
+        def read_as(key: str) -> Callable[[], object]:
+            return lambda: graphql_data(client.post("/graphql", json=body, headers=bearer(key)))
+
+        for who, key in (("buyer", seeded.buyer_key), ("vendor", vendor)):
+            medians[who] = timed_median(read_as(key), plan.warm_ups, plan.runs)
+    return [
+        Figure("rfp { proposalCount } as the buyer: HTTP median", medians["buyer"] * 1000, "ms"),
+        Figure("rfp { proposalCount } as a vendor: HTTP median", medians["vendor"] * 1000, "ms"),
+        Figure("vendor / buyer rfp { proposalCount }", medians["vendor"] / medians["buyer"], "x", "<= 2"),
+    ]
+
+
 # ------------------------------------------------------------------- 3. submitProposal burst
 
 
@@ -657,6 +689,7 @@ def run(plan: Plan, profile_path: Path | None = None) -> list[Figure]:
         figures += guarded("throughput", lambda: measure_throughput(port, seeded, plan))
         # The export before the submissions, so that it exports exactly `proposals` rows.
         figures += guarded("CSV export", lambda: measure_export(port, server, seeded, plan))
+        figures += guarded("vendor proposalCount", lambda: measure_vendor_count(port, seeded, plan))
         figures += guarded("submitProposal burst", lambda: measure_submits(port, seeded, plan))
         if profile_path is not None:
             print("profiling the ranked page in-process ...", file=sys.stderr)

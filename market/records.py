@@ -11,7 +11,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Generic, TypeVar
 
-from market.vocabulary import OrganizationKind, ProposalStatus, RfpStatus, ServiceCategory
+from market.vocabulary import (
+    ClarificationStatus,
+    OrganizationKind,
+    ProposalStatus,
+    RfpStatus,
+    ServiceCategory,
+)
 from scoring.model import ProposalScore, ProposalTerms, RfpContext, Weights
 
 T = TypeVar("T")
@@ -60,6 +66,16 @@ class RankingDigest:
 
 
 @dataclass(frozen=True)
+class AddendumRecord:
+    """A numbered amendment of an OPEN RFP: what changed, as input paths (like the audit trail)."""
+
+    number: int
+    summary: str
+    at: datetime
+    changed_fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class RfpRecord:
     id: str
     buyer_id: str
@@ -75,9 +91,34 @@ class RfpRecord:
     updated_at: datetime | None = None
     ranking_digest: RankingDigest | None = None
     budget_disclosed: bool = False  # until the buyer discloses it, vendors learn nothing of the budget
+    enquiry_deadline: datetime | None = None  # clarification questions until then (else the deadline)
+    addenda: tuple[AddendumRecord, ...] = ()
+    debriefs_published: bool = True  # once AWARDED, each vendor reads its own debrief
+    award_published: bool = False  # debriefs name the winner and its total only once published
+    debrief_comment: str | None = None
+
+    def accepts_questions(self, now: datetime) -> bool:
+        """Vendors may ask while the RFP is open and its enquiry period lasts."""
+        last = self.enquiry_deadline or self.submission_deadline
+        return self.status is RfpStatus.OPEN and now < last
 
     def is_unsealed(self, now: datetime) -> bool:
         return not self.sealed or now >= self.submission_deadline
+
+
+@dataclass(frozen=True)
+class ClarificationRecord:
+    """A question on an RFP and the buyer's answer. `asker_id` is None for a clarification the buyer
+    published unasked; once ANSWERED it is published to every vendor, without the asker."""
+
+    id: str
+    rfp_id: str
+    asker_id: str | None
+    question: str
+    answer: str | None
+    status: ClarificationStatus
+    asked_at: datetime
+    answered_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -91,6 +132,21 @@ class ProposalRecord:
     updated_at: datetime
     terms: ProposalTerms
     score: ProposalScore | None
+    needs_confirmation: bool = False  # an addendum changed what it was bid on: confirm or revise
+
+
+@dataclass(frozen=True)
+class DebriefRecord:
+    """What an unsuccessful (or successful) tenderer learns once the RFP is AWARDED: its rank of N,
+    its score, the winner's criteria (never its prices or terms), the winner's name and score only
+    once the buyer published the award, and the buyer's comment."""
+
+    rank: int
+    of: int
+    score: ProposalScore
+    winner_score: ProposalScore | None
+    winner_name: str | None
+    comment: str | None
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from market.records import OrganizationRecord, ProposalRecord, RfpRecord
-from market.vocabulary import OrganizationKind, RfpStatus
+from market.records import ClarificationRecord, OrganizationRecord, ProposalRecord, RfpRecord
+from market.vocabulary import ClarificationStatus, OrganizationKind, ProposalStatus, RfpStatus
 
 
 def owns_rfp(viewer: OrganizationRecord | None, rfp: RfpRecord) -> bool:
@@ -66,3 +66,36 @@ def sees_proposal_count(viewer: OrganizationRecord | None, rfp: RfpRecord) -> st
     if viewer is None:
         return "none"
     return "all" if owns_rfp(viewer, rfp) else "own"
+
+
+def sees_clarification(
+    viewer: OrganizationRecord | None, rfp: RfpRecord, clarification: ClarificationRecord
+) -> bool:
+    """Rfp.clarifications: the buyer all of them; whoever else sees the RFP the answered (published,
+    anonymized) ones and their own questions (asked or declined). Anonymous callers nothing."""
+    if viewer is None or not sees_rfp(viewer, rfp):
+        return False
+    if owns_rfp(viewer, rfp) or clarification.status is ClarificationStatus.ANSWERED:
+        return True
+    return clarification.asker_id == viewer.id
+
+
+def sees_asker(viewer: OrganizationRecord | None, clarification: ClarificationRecord) -> bool:
+    """Clarification.askedByViewer: true only for the asker; the buyer sees who asked in the audit."""
+    return viewer is not None and clarification.asker_id == viewer.id
+
+
+def sees_debrief(viewer: OrganizationRecord | None, proposal: ProposalRecord, rfp: RfpRecord) -> bool:
+    """Proposal.debrief: once the RFP is AWARDED, the vendor who bid it (when the buyer publishes
+    debriefs, the default) and the buyer; withdrawn proposals did not compete and have none."""
+    if viewer is None or rfp.status is not RfpStatus.AWARDED:
+        return False
+    if proposal.status not in (ProposalStatus.AWARDED, ProposalStatus.REJECTED):
+        return False
+    own = viewer.id == proposal.vendor_id and rfp.debriefs_published
+    return own or owns_rfp(viewer, rfp)
+
+
+def sees_winner(viewer: OrganizationRecord | None, rfp: RfpRecord) -> bool:
+    """The winner's name and total in a debrief: the buyer, or everyone once the award is published."""
+    return owns_rfp(viewer, rfp) or (rfp.award_published and viewer is not None)

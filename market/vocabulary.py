@@ -29,6 +29,12 @@ class ProposalStatus(str, Enum):
     REJECTED = "REJECTED"
 
 
+class ClarificationStatus(str, Enum):
+    ASKED = "ASKED"
+    ANSWERED = "ANSWERED"
+    DECLINED = "DECLINED"
+
+
 class ServiceCategory(str, Enum):
     CUSTOMER_SUPPORT = "CUSTOMER_SUPPORT"
     IT_MANAGED_SERVICES = "IT_MANAGED_SERVICES"

@@ -15,6 +15,9 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from schema.addenda.mutations import AddendumMutation
+from schema.clarifications.mutations import ClarificationMutation
+from schema.debriefs.mutations import DebriefMutation
 from schema.live.subscriptions import LiveSubscription
 from schema.nodes import NodeQuery
 from schema.organizations.mutations import OrganizationMutation
@@ -30,7 +33,18 @@ from schema.webhooks.mutations import WebhookMutation
 
 # The order of the roots is the order of their fields in the exported schema.
 Query = merge_types("Query", (NodeQuery, OrganizationQuery, RfpQuery, ScoreQuery))
-Mutation = merge_types("Mutation", (OrganizationMutation, RfpMutation, ProposalMutation, WebhookMutation))
+Mutation = merge_types(
+    "Mutation",
+    (
+        OrganizationMutation,
+        RfpMutation,
+        ProposalMutation,
+        ClarificationMutation,
+        AddendumMutation,
+        DebriefMutation,
+        WebhookMutation,
+    ),
+)
 Subscription = merge_types("Subscription", (LiveSubscription,))
 
 

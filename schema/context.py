@@ -13,10 +13,13 @@ from typing import Any, Protocol
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
+from market.listing import ProposalListing, RfpListing
 from market.live import ProposalEventRecord, RankingChangeRecord, RfpEventRecord
 from market.records import (
     ApiKeyRecord,
     AuditRecord,
+    ClarificationRecord,
+    DebriefRecord,
     OrganizationRecord,
     Page,
     ProposalRecord,
@@ -70,8 +73,8 @@ class RfpUseCases(Protocol):
     async def award_proposal(
         self, viewer: OrganizationRecord | None, proposal_id: str
     ) -> Outcome[RfpRecord]: ...
-    async def list_rfps(
-        self, viewer: OrganizationRecord | None, first: int, after: str | None, status: RfpStatus | None
+    async def find_rfps(
+        self, viewer: OrganizationRecord | None, listing: RfpListing, status: RfpStatus | None = None
     ) -> Page[RfpRecord]: ...
 
 
@@ -99,8 +102,8 @@ class ProposalUseCases(Protocol):
     async def shortlist_proposal(
         self, viewer: OrganizationRecord | None, proposal_id: str
     ) -> Outcome[ProposalRecord]: ...
-    async def list_proposals(
-        self, viewer: OrganizationRecord | None, rfp: RfpRecord, first: int, after: str | None
+    async def find_proposals(
+        self, viewer: OrganizationRecord | None, rfp: RfpRecord, listing: ProposalListing
     ) -> Page[ProposalRecord]: ...
     async def visible_proposal_counts(
         self, viewer: OrganizationRecord | None, rfps: Sequence[RfpRecord | None]
@@ -122,6 +125,55 @@ class RankingUseCases(Protocol):
         weights: InputData | None,
     ) -> RankedPage: ...
     async def rank_stability(self, rfp: RfpRecord, weights: Weights | None) -> float | None: ...
+
+
+class ClarificationUseCases(Protocol):
+    """Questions on an RFP: vendors ask, the buyer answers for all, declines or publishes unasked."""
+
+    async def ask_clarification(
+        self, viewer: OrganizationRecord | None, rfp_id: str, question: str
+    ) -> Outcome[ClarificationRecord]: ...
+    async def answer_clarification(
+        self, viewer: OrganizationRecord | None, clarification_id: str, answer: str
+    ) -> Outcome[ClarificationRecord]: ...
+    async def decline_clarification(
+        self, viewer: OrganizationRecord | None, clarification_id: str, reason: str
+    ) -> Outcome[ClarificationRecord]: ...
+    async def publish_clarification(
+        self, viewer: OrganizationRecord | None, rfp_id: str, question: str, answer: str
+    ) -> Outcome[ClarificationRecord]: ...
+    async def list_clarifications(
+        self, viewer: OrganizationRecord | None, rfp: RfpRecord, first: int, after: str | None
+    ) -> Page[ClarificationRecord]: ...
+    async def get_clarification(
+        self, viewer: OrganizationRecord | None, clarification_id: str
+    ) -> ClarificationRecord | None: ...
+    def asked_by(self, viewer: OrganizationRecord | None, clarification: ClarificationRecord) -> bool: ...
+    async def asker_for(
+        self, viewer: OrganizationRecord | None, clarification: ClarificationRecord
+    ) -> str | None: ...
+
+
+class AddendumUseCases(Protocol):
+    """Amending an OPEN RFP (numbered addenda, rescoring) and vendors confirming their proposals."""
+
+    async def amend_rfp(
+        self, viewer: OrganizationRecord | None, rfp_id: str, data: InputData
+    ) -> Outcome[RfpRecord]: ...
+    async def confirm_proposal(
+        self, viewer: OrganizationRecord | None, proposal_id: str
+    ) -> Outcome[ProposalRecord]: ...
+
+
+class DebriefUseCases(Protocol):
+    """Debriefs once an RFP is awarded, and the buyer's settings for them."""
+
+    async def debrief(
+        self, viewer: OrganizationRecord | None, proposal: ProposalRecord, rfp: RfpRecord
+    ) -> DebriefRecord | None: ...
+    async def configure_debriefs(
+        self, viewer: OrganizationRecord | None, rfp_id: str, data: InputData
+    ) -> Outcome[RfpRecord]: ...
 
 
 class SharedReads(Protocol):
@@ -193,6 +245,12 @@ class Market(Protocol):
     @property
     def ranking(self) -> RankingUseCases: ...
     @property
+    def clarifications(self) -> ClarificationUseCases: ...
+    @property
+    def addenda(self) -> AddendumUseCases: ...
+    @property
+    def debriefs(self) -> DebriefUseCases: ...
+    @property
     def ground(self) -> SharedReads: ...
     @property
     def live(self) -> LiveUseCases: ...
@@ -231,6 +289,11 @@ class Context(Protocol):
     def connection_id(self) -> str: ...
     @property
     def loaders(self) -> Loaders: ...
+    @property
+    def field_errors(self) -> list[Any]:
+        """GraphQL errors of fields that answered with an empty value instead of failing their
+        (nullable) parent: the request's error handling adds them to the response."""
+        ...
 
 
 ContextInfo = Info[Context, None]

@@ -49,6 +49,26 @@ class DemoRfp:
     proposals: tuple[DemoProposal, ...]
 
 
+@dataclass(frozen=True)
+class DemoClarification:
+    """A question on a demo RFP and the buyer's answer, published to every vendor."""
+
+    rfp: str  # a DemoRfp key
+    vendor: str | None  # the asker (a DemoOrganization key); None: the buyer published it unasked
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class DemoAddendum:
+    """An amendment of a demo RFP after its proposals are in (AmendRfpInput shape without rfpId),
+    and the vendors who confirm their proposals under it."""
+
+    rfp: str  # a DemoRfp key
+    amendment: JsonDict
+    confirmed_by: tuple[str, ...]
+
+
 # ------------------------------------------------------------------------------ organizations
 
 _ORGANIZATIONS: tuple[DemoOrganization, ...] = (
@@ -1087,12 +1107,64 @@ def demo_rfps(now: datetime) -> tuple[DemoRfp, ...]:
     )
 
 
+def demo_clarifications() -> tuple[DemoClarification, ...]:
+    """Answered questions on the QA RFP: two asked by vendors, one the buyer published unasked."""
+    return (
+        DemoClarification(
+            "northwind-qa",
+            "pixelproof",
+            "Does the full regression have to run on real iOS and Android devices, or are emulators "
+            "acceptable for part of it?",
+            "Real devices for the 200 checkout and payment cases; emulators are fine for the rest. We "
+            "provide BrowserStack seats.",
+        ),
+        DemoClarification(
+            "northwind-qa",
+            "apexshore",
+            "How many release candidates a month should we plan for, hotfixes included?",
+            "Two release candidates and, on average, three hotfixes a month.",
+        ),
+        DemoClarification(
+            "northwind-qa",
+            None,
+            "Will the Playwright suite stay in Northwind's GitHub organization?",
+            "Yes: every test and fixture is committed to our repository; the vendor gets contributor access.",
+        ),
+    )
+
+
+def demo_addenda() -> tuple[DemoAddendum, ...]:
+    """The QA RFP's volume grows once the mobile app ships a third platform (iPad): rescored, and
+    every proposal flagged for its vendor's confirmation; PixelProof confirms, the others have not."""
+    return (
+        DemoAddendum(
+            "northwind-qa",
+            {
+                "summary": "Addendum 1: the iPad app joins the regression scope; about 20% more cases "
+                "executed a month, and the deadline moves one week later.",
+                "volume": {
+                    "unitName": "test case executed",
+                    "expected": 3600.0,
+                    "low": 2400.0,
+                    "high": 5400.0,
+                },
+                "expectedHoursPerMonth": 380.0,
+            },
+            ("pixelproof",),
+        ),
+    )
+
+
 __all__ = [
     "PRIMER_RFP_KEY",
     "PRIMER_VENDOR_KEY",
+    "DemoAddendum",
+    "DemoClarification",
     "DemoOrganization",
     "DemoProposal",
     "DemoRfp",
+    "demo_addenda",
+    "demo_clarifications",
     "demo_organizations",
     "demo_rfps",
 ]

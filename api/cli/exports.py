@@ -35,7 +35,9 @@ def add_export_parser(
 ) -> None:
     command = commands.add_parser("export", help="write an RFP's ranking as CSV, Excel, JSON or OCDS")
     command.add_argument("--rfp", required=True, help="the RFP's id (GraphQL global id or ObjectId hex)")
-    command.add_argument("--format", required=True, choices=[fmt.value for fmt in ExportFormat])
+    command.add_argument(
+        "--format", required=True, choices=[fmt.value for fmt in ExportFormat], help="file format"
+    )
     command.add_argument("--shortlist", action="store_true", help="only SHORTLISTED and AWARDED proposals")
     command.add_argument("--out", required=True, type=Path, help="the file to write")
     with_data_dir(command)

@@ -14,6 +14,7 @@ from typing import Any
 
 from api.cli.database import database_uri
 from api.cli.exports import add_export_parser
+from api.observability import config_check
 from api.settings import Settings
 
 log = logging.getLogger("rfpmarket")
@@ -58,6 +59,10 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         # A request line and headers must fit in 16 KB.
         "h11_max_incomplete_event_size": 16 * 1024,
         "log_level": settings.log_level.lower(),
+        # api/observability/logging.py formats uvicorn's lines like the app's; the app's `request`
+        # line (request id, operation, caller kind, duration) replaces uvicorn's access line.
+        "log_config": None,
+        "access_log": False,
     }
 
 
@@ -77,8 +82,12 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     if args.workers > 1 and not settings.mongodb_uri:
         print("rfpmarket: --workers above 1 needs MONGODB_URI (the embedded one is local)", file=sys.stderr)
         return 2
+    from api.observability import metrics
+
+    metrics.prepare_workers(args.workers)  # before the workers start: one multi-process folder
     try:
         with database_uri(settings, args.data_dir) as uri:
+            metrics.serve_metrics_port(settings, args.host)
             if not database_answers(uri, timeout):
                 print(
                     f"rfpmarket: the database did not answer within {timeout:g}s; exiting",
@@ -88,7 +97,7 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
             if args.demo:
                 asyncio.run(_seed_demo(settings, uri))
             app = create_app(settings, uri)
-            print(f"rfpmarket on http://{args.host}:{args.port}/graphql", file=sys.stderr)
+            log.info("rfpmarket on http://%s:%s/graphql", args.host, args.port)  # a line of the log format
             options = {"host": args.host, "port": args.port, **uvicorn_options(settings)}
             if args.workers > 1:
                 # Each worker process imports the app (api/asgi.py) from the same settings.
@@ -146,8 +155,13 @@ def export_schema(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def check_config(args: argparse.Namespace, settings: Settings) -> int:
+    return config_check.check_config(settings)
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="rfpmarket", description=__doc__)
+    root.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = root.add_subparsers(dest="command", required=True)
 
     def with_data_dir(command: argparse.ArgumentParser) -> None:
@@ -156,8 +170,8 @@ def parser() -> argparse.ArgumentParser:
         )
 
     run = commands.add_parser("serve", help="run the API (embedded database unless MONGODB_URI is set)")
-    run.add_argument("--host", default="127.0.0.1")
-    run.add_argument("--port", type=int, default=8000)
+    run.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    run.add_argument("--port", type=int, default=8000, help="port to listen on")
     run.add_argument("--demo", action="store_true", help="load the demo data first")
     run.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (above 1: MONGODB_URI)")
     with_data_dir(run)
@@ -178,19 +192,32 @@ def parser() -> argparse.ArgumentParser:
     again.set_defaults(handler=rescore)
 
     export = commands.add_parser("export-schema", help="write the served GraphQL schema (SDL)")
-    export.add_argument("--out", default="schema.graphql")
+    export.add_argument("--out", default="schema.graphql", help="file to write")
     export.set_defaults(handler=export_schema)
 
     add_export_parser(commands, with_data_dir)
+    checked = commands.add_parser("check-config", help="print the effective configuration, secrets hidden")
+    checked.set_defaults(handler=check_config)
+    for command in [root, *commands.choices.values()]:  # every option's help shows its default
+        command.formatter_class = config_check.HelpWithDefaults
     return root
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("rfpmarket")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "unknown"
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    settings = config_check.settings_or_exit()  # one line per bad variable, never a traceback
+    from api.observability import wiring
+
+    wiring.configure(settings)  # structured logs (and traces when an OTLP endpoint is set)
     return int(args.handler(args, settings))
 
 

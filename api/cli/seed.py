@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, timedelta
 
 from bson import ObjectId
 
@@ -12,7 +12,7 @@ from api.services.market import MarketService
 from api.store.organizations import key_entry, new_api_key, new_organization, organization_record
 from market.records import OrganizationRecord
 from market.vocabulary import ErrorCode, OrganizationKind
-from seeds.demo import demo_organizations, demo_rfps
+from seeds.demo import demo_addenda, demo_clarifications, demo_organizations, demo_rfps
 
 
 @dataclass(frozen=True)
@@ -71,4 +71,43 @@ async def load_demo(market: MarketService) -> list[DemoKey]:
             submitted = await market.proposals.submit_proposal(vendor, rfp_id, demo_proposal.proposal)
             if submitted.errors and submitted.errors[0].code is not ErrorCode.ALREADY_SUBMITTED:
                 raise ValueError(f"demo proposal of {demo_proposal.vendor} is invalid: {submitted.errors}")
+        await _talk(market, organizations, demo_rfp.key, buyer, rfp_id)
     return keys
+
+
+async def _talk(
+    market: MarketService,
+    organizations: dict[str, OrganizationRecord],
+    key: str,
+    buyer: OrganizationRecord,
+    rfp_id: str,
+) -> None:
+    """The demo RFP's answered clarifications, then its addenda and the vendors' confirmations."""
+    for talk in (item for item in demo_clarifications() if item.rfp == key):
+        if talk.vendor is None:
+            made = await market.clarifications.publish_clarification(
+                buyer, rfp_id, talk.question, talk.answer
+            )
+        else:
+            asked = await market.clarifications.ask_clarification(
+                organizations[talk.vendor], rfp_id, talk.question
+            )
+            if asked.value is None:
+                raise ValueError(f"demo clarification is invalid: {asked.errors}")
+            made = await market.clarifications.answer_clarification(buyer, asked.value.id, talk.answer)
+        if made.errors:
+            raise ValueError(f"demo clarification is invalid: {made.errors}")
+    for addendum in (item for item in demo_addenda() if item.rfp == key):
+        rfp = await market.ground.get_rfp(buyer, rfp_id)
+        assert rfp is not None
+        amendment = {**addendum.amendment, "submissionDeadline": rfp.submission_deadline + timedelta(days=7)}
+        amended = await market.addenda.amend_rfp(buyer, rfp_id, amendment)
+        if amended.errors:
+            raise ValueError(f"demo addendum is invalid: {amended.errors}")
+        for vendor_key in addendum.confirmed_by:
+            vendor = organizations[vendor_key]
+            proposal = await market.store.proposals.find_one(
+                {"rfpId": ObjectId(rfp_id), "vendorId": ObjectId(vendor.id)}, {"_id": 1}
+            )
+            if proposal is not None:
+                await market.addenda.confirm_proposal(vendor, str(proposal["_id"]))

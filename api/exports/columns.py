@@ -24,6 +24,7 @@ COLUMNS = (
     "eligible",
     "findings",
     "scoring_version",
+    "needs_confirmation",
 )
 MONEY_COLUMNS = ("normalized_monthly_cost", "monthly_cost_low", "monthly_cost_high", "exit_cost")
 SCORE_COLUMNS = ("total", "sla_quality", "lock_in_exposure", "cost_score")

@@ -27,6 +27,7 @@ def csv_fields(row: ExportRow) -> list[str]:
         "eligible": "true" if score.eligible else "false",
         "findings": safe_text(finding_codes(row)),
         "scoring_version": safe_text(score.scoring_version),
+        "needs_confirmation": "true" if row.needs_confirmation else "false",
     }
     return [fields[name] for name in COLUMNS]
 

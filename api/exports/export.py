@@ -138,5 +138,7 @@ async def open_export(
     if writer is None:
         (buyer,) = await market.organizations.load_organizations([rfp.buyer_id])
         assert buyer is not None, "every RFP has a buyer"
-        writer = functools.partial(ocds_chunks, context=OcdsContext(uri, market.now(), buyer))
+        enquiries = tuple(await market.clarifications.published_clarifications(rfp.id))
+        context = OcdsContext(uri, market.now(), buyer, enquiries)
+        writer = functools.partial(ocds_chunks, context=context)
     return Export(spec.filename(rfp, weights is not None), MEDIA_TYPES[spec.format], source, writer)

@@ -36,6 +36,7 @@ def row_json(row: ExportRow) -> dict[str, Any]:
             for f in score.findings
         ],
         "scoring_version": score.scoring_version,
+        "needs_confirmation": row.needs_confirmation,
         "vendor_id": row.vendor_id,
         "submitted_at": row.submitted_at.isoformat(),
         "components": [component.model_dump(mode="json") for component in score.components],

@@ -23,7 +23,7 @@ from typing import Any
 from api.exports.chunks import chunked
 from api.exports.columns import amount_text
 from api.exports.rows import ExportRow, Progress, RowSource
-from market.records import OrganizationRecord, RfpRecord
+from market.records import ClarificationRecord, OrganizationRecord, RfpRecord
 from market.vocabulary import ProposalStatus, RfpStatus
 from schema.common import to_global_id
 
@@ -31,6 +31,8 @@ OCID_PREFIX = "ocds-rfpm-"
 BID_EXTENSION = (
     "https://raw.githubusercontent.com/open-contracting-extensions/ocds_bid_extension/v1.1.5/extension.json"
 )
+# tender.enquiries: the published (answered, anonymized) clarifications.
+ENQUIRY_EXTENSION = "https://raw.githubusercontent.com/open-contracting-extensions/ocds_enquiry_extension/v1.1.5/extension.json"
 TENDER_STATUS = {
     RfpStatus.DRAFT: "planning",
     RfpStatus.OPEN: "active",
@@ -52,6 +54,7 @@ class OcdsContext:
     uri: str  # where the package is published
     published: datetime
     buyer: OrganizationRecord
+    enquiries: tuple[ClarificationRecord, ...] = ()  # published ones only: OCDS data is public
 
 
 def package_uri(rfp_id: str, public_base_url: str | None = None) -> str:
@@ -86,7 +89,34 @@ def _awarded_at(rfp: RfpRecord) -> datetime:
     return _release_date(rfp)  # an awarded RFP changes no more
 
 
-def _tender(rfp: RfpRecord, tenderers: int) -> str:
+def _amendments(rfp: RfpRecord) -> list[dict[str, Any]]:
+    """OCDS 1.1 tender.amendments: one per addendum, what changed named in `rationale`."""
+    return [
+        {
+            "id": f"{ocid(rfp)}-amendment-{addendum.number}",
+            "date": addendum.at.isoformat(),
+            "description": addendum.summary,
+            "rationale": "changed: " + ", ".join(addendum.changed_fields),
+        }
+        for addendum in rfp.addenda
+    ]
+
+
+def _enquiries(enquiries: tuple[ClarificationRecord, ...]) -> list[dict[str, Any]]:
+    """The enquiry extension's tender.enquiries, without the asker (bidders stay anonymous)."""
+    return [
+        {
+            "id": to_global_id("Clarification", enquiry.id),
+            "date": enquiry.asked_at.isoformat(),
+            "description": enquiry.question,
+            "answer": enquiry.answer,
+            **({"dateAnswered": enquiry.answered_at.isoformat()} if enquiry.answered_at else {}),
+        }
+        for enquiry in enquiries
+    ]
+
+
+def _tender(rfp: RfpRecord, tenderers: int, enquiries: tuple[ClarificationRecord, ...] = ()) -> str:
     context = rfp.context
     weights = context.weights.normalized()
     fields = {
@@ -105,6 +135,11 @@ def _tender(rfp: RfpRecord, tenderers: int) -> str:
         "tenderPeriod": {"endDate": rfp.submission_deadline.isoformat()},
         "numberOfTenderers": tenderers,
     }
+    if rfp.addenda:
+        fields["amendments"] = _amendments(rfp)
+    if enquiries:
+        fields["hasEnquiries"] = True
+        fields["enquiries"] = _enquiries(enquiries)
     budget = context.monthly_budget
     return _with_value(fields, budget.amount, context.evaluation_months, budget.currency_code)
 
@@ -116,7 +151,7 @@ def _package_head(rfp: RfpRecord, context: OcdsContext, tenderers: int) -> str:
     package = {
         "uri": context.uri,
         "version": "1.1",
-        "extensions": [BID_EXTENSION],
+        "extensions": [BID_EXTENSION, ENQUIRY_EXTENSION] if context.enquiries else [BID_EXTENSION],
         "publishedDate": context.published.isoformat(),
         "publisher": {"name": "rfpmarket"},
     }
@@ -129,7 +164,8 @@ def _package_head(rfp: RfpRecord, context: OcdsContext, tenderers: int) -> str:
         "language": "en",
         "buyer": {"id": to_global_id("Organization", context.buyer.id), "name": context.buyer.name},
     }
-    return f'{_dumps(package)[:-1]}, "releases": [{_dumps(release)[:-1]}, "tender": {_tender(rfp, tenderers)}'
+    tender = _tender(rfp, tenderers, context.enquiries)
+    return f'{_dumps(package)[:-1]}, "releases": [{_dumps(release)[:-1]}, "tender": {tender}'
 
 
 def _party(row: ExportRow) -> dict[str, Any]:

@@ -34,7 +34,7 @@ from schema.common import to_global_id
 from scoring.model import ProposalScore, Weights
 
 BATCH_SIZE = 500
-ROW_FIELDS = {"vendorId": 1, "status": 1, "submittedAt": 1, "score": 1}
+ROW_FIELDS = {"vendorId": 1, "status": 1, "submittedAt": 1, "score": 1, "needsConfirmation": 1}
 LIVE_PROPOSAL = {"$ne": ProposalStatus.WITHDRAWN.value}
 SHORTLISTED = frozenset({ProposalStatus.SHORTLISTED.value, ProposalStatus.AWARDED.value})
 
@@ -62,6 +62,7 @@ class ExportRow:
     status: ProposalStatus
     submitted_at: datetime
     score: ProposalScore
+    needs_confirmation: bool = False  # an addendum awaits the vendor's confirmation: flagged, kept
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,7 @@ class RowSource:
             status=ProposalStatus(doc["status"]),
             submitted_at=doc["submittedAt"],
             score=self._score(doc["score"]),
+            needs_confirmation=doc.get("needsConfirmation", False),
         )
 
     def _score(self, stored: Document) -> ProposalScore:

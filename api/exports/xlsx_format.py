@@ -43,6 +43,7 @@ WIDTHS = {
     "eligible": 9,
     "findings": 48,
     "scoring_version": 14,
+    "needs_confirmation": 11,
 }
 SCORE_WIDTH, MONEY_WIDTH = 11, 18
 FINDING_COLUMNS = ("proposal_id", "vendor", "code", "severity", "message", "path")
@@ -152,6 +153,7 @@ class _Workbook:
             "eligible": score.eligible,
             "findings": finding_codes(row),
             "scoring_version": score.scoring_version,
+            "needs_confirmation": row.needs_confirmation,
         }
         sheet, line = self.ranking.sheet, self.ranking.row
         for column, name in enumerate(COLUMNS):

@@ -21,14 +21,16 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from api.http.errors import log_client_errors_in_one_line
 from api.http.export_routes import export_routes
 from api.http.graphql_view import AppState, MarketGraphQL, request_id_of
+from api.observability import wiring as observability
 from api.services.ground import utcnow
 from api.services.live import LiveLimits
 from api.services.market import MarketService
 from api.services.organizations import RateLimit
 from api.services.rescore import rescore_at_start_up
 from api.services.webhooks import WebhookSettings
-from api.settings import Settings
+from api.settings import Settings, normalize_origin
 from api.store.database import Store, connect
+from api.store.persisted_queries import PersistedQueries
 from api.store.webhooks import ensure_webhook_indexes
 
 log = logging.getLogger("rfpmarket")
@@ -90,7 +92,8 @@ class _BodyTooLarge(Exception):
 
 
 async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
-    response = JSONResponse({"errors": [{"message": "request body too large"}]}, status_code=413)
+    body = {"errors": [{"message": "request body too large", "extensions": {"code": "PAYLOAD_TOO_LARGE"}}]}
+    response = JSONResponse(body, status_code=413)
     await response(scope, receive, send)
 
 
@@ -115,7 +118,7 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        client = connect(mongodb_uri, listeners)
+        client = connect(mongodb_uri, [*listeners, *observability.command_listeners()])
         state.store = Store(client, settings.db)
         window = settings.register_rate_window_seconds
         state.market = MarketService(
@@ -137,6 +140,7 @@ def create_app(
             ),
         )
         await state.store.ensure_indexes()
+        await PersistedQueries(state.store).ensure_indexes()
         # Rankings never mix scoring versions: outdated scores are brought up to date before serving.
         await rescore_at_start_up(state.store)
         await ensure_webhook_indexes(state.store)
@@ -171,11 +175,15 @@ def create_app(
         middleware.append(
             Middleware(
                 CORSMiddleware,
-                allow_origins=settings.cors_origins,
+                # Normalized again: settings built in code (model_copy) skip the validators.
+                allow_origins=[normalize_origin(origin) for origin in settings.cors_origins],
                 allow_methods=["GET", "POST"],
-                allow_headers=["Authorization", "Content-Type"],
+                allow_headers=settings.cors_allow_headers,
+                expose_headers=settings.cors_expose_headers,
             )
         )
+    # Outermost: every response, a 413 included, carries X-Request-Id and is logged and measured.
+    middleware.insert(0, observability.middleware())
     app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
@@ -183,6 +191,7 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             *export_routes(state, settings.public_url),
+            *observability.routes(settings),  # /metrics and GraphiQL's assets
         ],
         middleware=middleware,
         lifespan=lifespan,

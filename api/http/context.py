@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from strawberry.dataloader import DataLoader
 
@@ -43,6 +44,8 @@ class RequestContext:
     # A socket's id for the per-connection subscription cap (one context per WebSocket connection).
     connection_id: str = ""
     connection_params: dict[str, object] | None = None  # set by strawberry on connection_init
+    # Errors of fields that answer empty rather than null their parent (schema/context.Context).
+    field_errors: list[Any] = field(default_factory=list)
 
 
 # mypy proves here that the implementation keeps the contract schema/ declares.

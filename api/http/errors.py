@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
@@ -14,6 +15,43 @@ log = logging.getLogger("rfpmarket.errors")
 # Where strawberry logs every error of a response, at ERROR with a traceback.
 STRAWBERRY_LOGGER = "strawberry.execution"
 SUGGESTION = re.compile(r" Did you mean .*\?$")
+# Variable coercion failures, as graphql-core words them: the client's values, not its document.
+VARIABLE_ERROR = re.compile(
+    r"^Variable '\$[^']*' (got invalid value|has invalid value|of (required|non-null) type|expected value)"
+)
+
+
+def code_for(error: GraphQLError) -> str:
+    """The `extensions.code` of an error that came without one, in the words Apollo's clients know.
+
+    Errors with a path were raised while executing; nothing of ours raises one without a code, so such
+    an error is graphql-core's own (a non-null violation): ours to fix, not the client's."""
+    message = error.message
+    if error.path is not None:
+        return "INTERNAL_SERVER_ERROR"
+    if message.startswith("Syntax Error"):
+        # The token limit stops the parser with a syntax error of its own.
+        return (
+            "QUERY_TOO_COMPLEX" if "more than" in message and "tokens" in message else "GRAPHQL_PARSE_FAILED"
+        )
+    if VARIABLE_ERROR.search(message):
+        return "BAD_USER_INPUT"
+    return "GRAPHQL_VALIDATION_FAILED"
+
+
+def with_code(error: GraphQLError, message: str | None = None) -> GraphQLError:
+    """The error with `extensions.code` (and its own message, when one is given)."""
+    extensions = dict(error.extensions or {})
+    extensions.setdefault("code", code_for(error))
+    return GraphQLError(
+        message if message is not None else error.message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=error.original_error,
+        extensions=extensions,
+    )
 
 
 def is_unexpected(error: GraphQLError) -> bool:
@@ -27,6 +65,14 @@ class MaskInternalErrors(MaskErrors):
     def __init__(self, hide_suggestions: bool = False) -> None:
         super().__init__(should_mask_error=is_unexpected)
         self.hide_suggestions = hide_suggestions
+
+    def on_operation(self) -> Iterator[None]:
+        yield from super().on_operation()
+        # Field errors a resolver reported without failing its parent join the response's errors.
+        result = self.execution_context.result
+        extra = getattr(self.execution_context.context, "field_errors", None)
+        if extra and result is not None and hasattr(result, "errors"):
+            result.errors = [*(result.errors or []), *extra]
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
         request_id = getattr(self.execution_context.context, "request_id", "-")
@@ -54,12 +100,9 @@ class MaskInternalErrors(MaskErrors):
                 )
             elif self.hide_suggestions and SUGGESTION.search(error.message):
                 # "Did you mean ...?" would map the schema for a caller who cannot introspect it.
-                message = SUGGESTION.sub("", error.message)
-                processed.append(
-                    GraphQLError(message, nodes=error.nodes, path=error.path, extensions=error.extensions)
-                )
+                processed.append(with_code(error, SUGGESTION.sub("", error.message)))
             else:
-                processed.append(error)
+                processed.append(with_code(error))
         return processed
 
 

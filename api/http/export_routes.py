@@ -17,6 +17,7 @@ from api.exports.access import exportable_rfp
 from api.exports.export import ExportFormat, ExportSpec, WeightsError, open_export, parse_weights
 from api.exports.ocds import package_uri
 from api.http.auth import authenticate
+from api.observability.metrics import metered_chunks
 from api.services.market import MarketService
 
 
@@ -27,9 +28,12 @@ class HasMarket(Protocol):
 
 
 def _error(status: int, code: str, message: str, field: list[str] | None = None) -> JSONResponse:
-    error: dict[str, object] = {"message": message, "code": code}
+    # The GraphQL error shape, as on /graphql: the code (and the query parameter at fault) in
+    # `extensions`, so one client error handler reads every route.
+    extensions: dict[str, object] = {"code": code}
     if field:
-        error["field"] = field
+        extensions["field"] = field
+    error = {"message": message, "extensions": extensions}
     headers = {"WWW-Authenticate": 'Bearer realm="rfpmarket"'} if status == 401 else None
     return JSONResponse({"errors": [error]}, status_code=status, headers=headers)
 
@@ -60,6 +64,7 @@ def export_routes(state: HasMarket, public_base_url: str | None = None) -> list[
             "Cache-Control": "no-store",
             "X-Content-Type-Options": "nosniff",
         }
-        return StreamingResponse(download.chunks(), media_type=download.media_type, headers=headers)
+        chunks = metered_chunks(download, spec.format.value)  # rows and bytes for /metrics
+        return StreamingResponse(chunks, media_type=download.media_type, headers=headers)
 
     return [Route("/exports/rfps/{rfp_id}/{name}", export, methods=["GET"])]

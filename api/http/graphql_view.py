@@ -36,16 +36,20 @@ from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
-from strawberry.types.unset import UNSET, UnsetType
+from strawberry.types.unset import UnsetType
 
 import schema as graphql_schema
-from api.http.auth import authenticate, bearer_token
+from api.http.auth import Unauthenticated, authenticate, authenticate_strictly, bearer_token
 from api.http.context import RequestContext, RequestLoaders
-from api.http.errors import MaskInternalErrors
+from api.http.errors import MaskInternalErrors, with_code
 from api.http.limits import limit_extensions
+from api.http.persisted_queries import PersistedQueryError, resolve_persisted_query
+from api.observability import graphiql
+from api.observability import wiring as observability
 from api.services.market import MarketService
 from api.settings import Settings
 from api.store.database import Store
+from api.store.persisted_queries import PersistedQueries
 
 log = logging.getLogger("rfpmarket.errors")
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
@@ -157,13 +161,25 @@ def graphql_parameters(data: object) -> GraphQLRequestData:
     )
 
 
+# The code of each HTTP-level refusal, so every error on every route carries `extensions.code`.
+HTTP_ERROR_CODES = {
+    400: "BAD_REQUEST",
+    405: "METHOD_NOT_ALLOWED",
+    406: "NOT_ACCEPTABLE",
+    413: "PAYLOAD_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+}
+
+
 def error_response(error: HTTPException, request: Request) -> Response:
     """An HTTP-level refusal as a GraphQL response body: clients read `errors` whatever went wrong."""
     headers = None
     if error.status_code == 405:
         # A GET was refused for its mutation, which only POST can carry; other methods get both.
         headers = {"Allow": "POST" if request.method == "GET" else "GET, POST"}
-    response = JSONResponse({"errors": [{"message": error.reason}]}, error.status_code, headers)
+    code = HTTP_ERROR_CODES.get(error.status_code, "BAD_REQUEST")
+    body = {"errors": [{"message": error.reason, "extensions": {"code": code}}]}
+    response = JSONResponse(body, error.status_code, headers)
     response.headers["content-type"] = negotiate(request.headers.get("accept")) or APPLICATION_JSON
     return response
 
@@ -194,6 +210,18 @@ def internal_error_response(request: Request) -> Response:
     return _json_errors(error, 500, request)
 
 
+def unauthenticated_response(message: str, request: Request) -> Response:
+    """A sent key that names nobody: UNAUTHENTICATED, the word the exports use. 401 under
+    application/graphql-response+json (a request error, no `data`); 200 under application/json,
+    where the spec asks for 200 to any well-formed request and clients read `extensions.code`."""
+    media_type = negotiate(request.headers.get("accept")) or APPLICATION_JSON
+    status = 401 if media_type == GRAPHQL_RESPONSE_JSON else 200
+    error = {"message": message, "extensions": {"code": "UNAUTHENTICATED"}}
+    response = _json_errors(error, status, request)
+    response.headers["www-authenticate"] = 'Bearer realm="rfpmarket", error="invalid_token"'
+    return response
+
+
 class AppState:
     """What the lifespan opens: the store and the market built on it."""
 
@@ -206,6 +234,7 @@ class MarketGraphQL(GraphQL[RequestContext, None]):
         production = settings.production
         # Classes or factories: strawberry builds fresh extension instances for every request.
         extensions: list[Any] = [
+            *observability.extensions(),  # operation metrics, access-line fields and traces
             lambda: MaskInternalErrors(hide_suggestions=production),
             lambda: ParserCache(maxsize=256),
             # The limits' linear checks run first; (cached) validation only for what they let through.
@@ -224,12 +253,19 @@ class MarketGraphQL(GraphQL[RequestContext, None]):
         self.state = state
         self.settings = settings
 
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return graphiql.page()  # served from the app's own copies, under a strict CSP (no CDN)
+
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> RequestContext:
         market = self.state.market
-        viewer = await authenticate(market, request.headers)
         websocket = isinstance(request, WebSocket)
+        if websocket:
+            # A socket's key is checked in on_ws_connect, which refuses a bad one with 4403.
+            viewer = await authenticate(market, request.headers)
+        else:
+            viewer = await authenticate_strictly(market, request.headers)
         return RequestContext(
             viewer=viewer,
             market=market,
@@ -260,13 +296,6 @@ class MarketGraphQL(GraphQL[RequestContext, None]):
         context.viewer, context.credential = viewer, token
         context.loaders = RequestLoaders(self.state.market, viewer)
         return None
-        token = bearer_token({"authorization": given}) if isinstance(given, str) else None
-        viewer = await authenticate(self.state.market, {"authorization": given}) if token else None
-        if viewer is None:
-            raise ConnectionRejectionError({"message": "invalid API key"})
-        context.viewer, context.credential = viewer, token
-        context.loaders = RequestLoaders(self.state.market, viewer)
-        return UNSET
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -279,12 +308,15 @@ class MarketGraphQL(GraphQL[RequestContext, None]):
         except HTTPException as error:
             # strawberry would answer in text/plain; the spec's clients expect a JSON `errors` body.
             response = error_response(error, request)
+        except Unauthenticated as error:
+            response = unauthenticated_response(str(error), request)
         except TimeoutError:
             response = self._deadline_exceeded(request)
         except Exception:
             # What fails outside execution (authentication's database read, building the context) is
             # masked like any internal error, never a text/plain 500 without a request id.
             response = internal_error_response(request)
+        # The X-Request-Id header is echoed on every route by api/observability/requests.py.
         await response(scope, receive, send)
 
     def _deadline_exceeded(self, request: Request) -> Response:
@@ -293,6 +325,10 @@ class MarketGraphQL(GraphQL[RequestContext, None]):
         message = f"The request did not complete within {seconds:g}s; it was stopped, try again later"
         extensions = {"code": "DEADLINE_EXCEEDED", "requestId": request_id_of(request)}
         return _json_errors({"message": message, "extensions": extensions}, 504, request)
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        # A GET naming a persisted query by hash carries no `query` but is an operation, not a browser.
+        return "extensions" not in request.query_params and super().should_render_graphql_ide(request)
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub_response = await super().get_sub_response(request)
@@ -326,6 +362,30 @@ class MarketGraphQL(GraphQL[RequestContext, None]):
         root_value: None,
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
+        persisted = PersistedQueries(self.state.store)
+        try:
+            registration = await resolve_persisted_query(persisted, request_data)
+        except PersistedQueryError as refusal:
+            return ExecutionResult(data=None, errors=[refusal.error])
+        result = await self._execute(
+            request, request_adapter, sub_response, context, root_value, request_data
+        )
+        if registration is not None and not is_request_error(result):
+            # Stored only once it passed validation and the limits: no junk for every instance to keep.
+            await persisted.remember(
+                registration.sha256_hash, registration.query, self.state.market.ground.now()
+            )
+        return result
+
+    async def _execute(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: RequestContext,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
         try:
             return await super().execute_single(
                 request, request_adapter, sub_response, context, root_value, request_data
@@ -337,10 +397,16 @@ class MarketGraphQL(GraphQL[RequestContext, None]):
                 raise HTTPException(405, error.reason) from cause
             if isinstance(cause, CannotGetOperationTypeError):
                 # An unknown or ambiguous operationName is a GraphQL request error, answered as one.
-                return ExecutionResult(data=None, errors=[GraphQLError(error.reason)])
+                extensions = {"code": "OPERATION_RESOLUTION_FAILURE"}
+                return ExecutionResult(data=None, errors=[GraphQLError(error.reason, extensions=extensions)])
             raise
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        if result.errors:
+            # Parse errors skip the schema extensions: every error gets its code here, whatever its origin.
+            result.errors = [
+                error if (error.extensions or {}).get("code") else with_code(error) for error in result.errors
+            ]
         response = await super().process_result(request, result)
         if is_request_error(result):
             # The GraphQL spec: no `data` entry when the operation never started.

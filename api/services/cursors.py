@@ -26,11 +26,11 @@ def rank_in(value: Any) -> int:
     return value
 
 
-def decode(cursor: str, kind: str, arity: int) -> list[Any]:
+def decode(cursor: str, kind: str, arity: int, argument: str = "after") -> list[Any]:
     try:
         values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (binascii.Error, ValueError, UnicodeError):
         values = None
     if not isinstance(values, list) or len(values) != arity + 1 or values[0] != kind:
-        raise InputError("after", "the cursor is not valid for this list")
+        raise InputError(argument, "the cursor is not valid for this list")
     return values[1:]

@@ -31,6 +31,7 @@ class RfpDraft(RfpContext):
     submission_deadline: AwareDatetime
     sealed: bool = False
     budget_disclosed: bool = False
+    enquiry_deadline: AwareDatetime | None = None
 
     @field_validator("submission_deadline")
     @classmethod
@@ -141,3 +142,16 @@ def changed_fields(before: BaseModel, after: BaseModel) -> list[str]:
     old = flatten(input_shaped(before.model_dump(mode="json", by_alias=True)))
     new = flatten(input_shaped(after.model_dump(mode="json", by_alias=True)))
     return sorted(path for path in old.keys() | new.keys() if old.get(path) != new.get(path))
+
+
+def text_problem(value: str, max_length: int) -> str | None:
+    """Why a free text (a question, an answer, an addendum's summary) is refused: empty once trimmed,
+    too long, or with control or invisible characters (newlines and tabs allowed)."""
+    text = value.strip()
+    if not text:
+        return "must not be empty"
+    if len(text) > max_length:
+        return f"must be at most {max_length} characters"
+    if {unicodedata.category(char) for char in text if char not in "\n\t"} & {"Cc", "Cf"}:
+        return "must not contain control or invisible characters"
+    return None

@@ -12,6 +12,9 @@ import contextlib
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 
+from api.services.addenda import AddendumService
+from api.services.clarifications import ClarificationService
+from api.services.debriefs import DebriefService
 from api.services.ground import MarketGround, utcnow
 from api.services.live import DEFAULT_LIVE_LIMITS, LiveFeed, LiveLimits, LiveService
 from api.services.organizations import (
@@ -46,6 +49,9 @@ class MarketService:
         self.rfps = RfpService(self.ground)
         self.proposals = ProposalService(self.ground)
         self.ranking = RankingService(self.ground)
+        self.clarifications = ClarificationService(self.ground)
+        self.addenda = AddendumService(self.ground)
+        self.debriefs = DebriefService(self.ground)
         self.feed = LiveFeed(self.ground, live_limits)
         self.live = LiveService(self.ground, self.feed, self.organizations.authenticate)
         self.webhooks = WebhookService(self.ground, webhook_settings)

@@ -76,13 +76,16 @@ class OrganizationService:
 
     async def authenticate(self, api_key: str) -> OrganizationRecord | None:
         hashed = hash_api_key(api_key)
-        doc = await self.store.organizations.find_one(
-            # The top-level clause is what the api_key_hash index serves; $elemMatch then checks
-            # that this very key, not another of the organization's, is unrevoked.
-            {"apiKeys.hash": hashed, "apiKeys": {"$elemMatch": {"hash": hashed, "revokedAt": None}}},
-            projection={"apiKeys": 0},
-        )
-        return organization_record(doc) if doc else None
+        # The hash alone is the filter: the api_key_hash index serves it, while the database plans
+        # any filter with an $elemMatch beside it as a scan of every organization, on every request
+        # (tests/api/services/test_round_trips.py explains it). The hash is unique, so the one
+        # document found is checked here: this very key, not another of the organization's, is live.
+        doc = await self.store.organizations.find_one({"apiKeys.hash": hashed})
+        if doc is None or not any(
+            key.get("hash") == hashed and key.get("revokedAt") is None for key in doc.get("apiKeys", [])
+        ):
+            return None
+        return organization_record(doc)
 
     async def within_rate_limit(self, bucket: str, limit: RateLimit) -> bool:
         """A fixed-window counter in MongoDB, so every API instance shares it; a TTL index cleans up."""

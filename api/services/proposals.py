@@ -16,12 +16,14 @@ from api.services.ground import REVISABLE, Aborted, MarketGround, forbidden, not
 from api.services.idempotency import IdempotencyKey
 from api.services.idempotency import idempotency_key as idempotency_key_for
 from api.services.inputs import changed_fields, validate
+from api.services.paging import SortKey, keyset_page
 from api.store.document import Document
 from api.store.proposals import new_proposal_document, proposal_record
 from api.store.rankings import ranking_entry, scored_fields
 from api.store.rfps import rfp_record
 from market import visibility
 from market.lifecycle import FINAL_RFP_STATUSES, rfp_is_final
+from market.listing import OrderDirection, ProposalListing, ProposalOrderField
 from market.records import OrganizationRecord, Page, ProposalRecord, RfpRecord
 from market.vocabulary import ErrorCode, OrganizationKind, Outcome, ProposalStatus, RfpStatus
 from scoring.disclosure import budget_blind
@@ -47,6 +49,8 @@ class ProposalService:
                 "at": {"$gt": now - timedelta(hours=1)},
             },
             session=session,
+            # `action` is in no index: the database would plan the filter as a scan of every event.
+            hint="by_subject",
         )
         if recent >= self.revisions_per_hour:
             raise Aborted(
@@ -166,12 +170,20 @@ class ProposalService:
             return aborted.outcome
         except DuplicateKeyError:
             return Outcome.fail(
-                ErrorCode.ALREADY_SUBMITTED,
-                "you already submitted to this RFP; revise that proposal",
-                ("input", "rfpId"),
+                ErrorCode.ALREADY_SUBMITTED, await self._already_submitted(viewer, rfp.id), ("input", "rfpId")
             )
         self.digests.schedule(rfp.id)
         return Outcome(proposal_record(proposal_doc))
+
+    async def _already_submitted(self, viewer: OrganizationRecord, rfp_id: str) -> str:
+        """What the vendor can do about its earlier proposal: revise it, unless it was withdrawn (a
+        withdrawn proposal cannot be revised, so advising that would send the vendor into a refusal)."""
+        earlier = await self.store.proposals.find_one(
+            {"rfpId": ObjectId(rfp_id), "vendorId": ObjectId(viewer.id)}, {"status": 1}
+        )
+        if earlier is not None and earlier["status"] == ProposalStatus.WITHDRAWN.value:
+            return "you withdrew your proposal to this RFP; it cannot be revised or resubmitted"
+        return "you already submitted to this RFP; revise that proposal"
 
     async def revise_proposal(
         self,
@@ -236,6 +248,7 @@ class ProposalService:
                         "terms": terms.model_dump(mode="python"),
                         "score": score.model_dump(mode="python"),
                         "updatedAt": now,
+                        "needsConfirmation": False,  # a revision answers an addendum too
                     },
                     "$inc": {"version": 1},
                 },
@@ -325,9 +338,10 @@ class ProposalService:
             self.digests.schedule(proposal.rfp_id)
         return Outcome(proposal_record(doc))
 
-    async def list_proposals(
-        self, viewer: OrganizationRecord | None, rfp: RfpRecord, first: int, after: str | None
+    async def find_proposals(
+        self, viewer: OrganizationRecord | None, rfp: RfpRecord, listing: ProposalListing
     ) -> Page[ProposalRecord]:
+        """`Rfp.proposals(filter:, orderBy:)`: the buyer's view of all (once unsealed), a vendor its own."""
         if viewer is None:
             return Page.empty()
         query: Document = {"rfpId": ObjectId(rfp.id)}
@@ -335,8 +349,12 @@ class ProposalService:
             query["vendorId"] = ObjectId(viewer.id)  # a vendor sees only its own proposal
         elif not self.ground.sees_proposals_of(viewer, rfp):
             return Page.empty()
-        return await self.ground.id_page(
-            self.store.proposals, query, first, after, "proposal", proposal_record
+        if listing.statuses:
+            query["status"] = {"$in": [status.value for status in listing.statuses]}
+        field = "submittedAt" if listing.order_field is ProposalOrderField.SUBMITTED_AT else "updatedAt"
+        key = SortKey(field, descending=listing.direction is OrderDirection.DESC, is_datetime=True)
+        return await keyset_page(
+            self.store.proposals, query, listing.window, "proposals", key, proposal_record
         )
 
     async def visible_proposal_counts(

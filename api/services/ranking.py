@@ -9,6 +9,8 @@ anything. What-if weights and rank stability read the entries too, never the ful
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from collections.abc import Iterable
 from typing import Any
@@ -66,7 +68,10 @@ class RankingService:
             rank, last_key = cursors.decode(after, "rank", 2)
             if not isinstance(last_key, str) or not last_key.startswith(rfp.id):
                 raise InputError("after", "the cursor is not valid for this list")
-            start_rank = cursors.rank_in(rank) + 1
+            cursors.rank_in(rank)
+            # The rank in the cursor was true when it was handed out; proposals submitted, revised or
+            # withdrawn since move everything after them, so the page's ranks are counted now.
+            start_rank = await self.store.rankings.count_documents(rank_range(rfp.id, None, last_key)) + 1
         entries = await self._entry_page(rfp, start_rank, last_key, first)
         window = entries[:first]
         proposals = await self._proposals(entry["_id"] for entry in window)
@@ -120,8 +125,7 @@ class RankingService:
         entries = what_if_order(await self._entries(rfp.id), weights)
         start = 0
         if after is not None:
-            (position,) = cursors.decode(after, "whatif", 1)
-            start = cursors.rank_in(position)
+            start = what_if_start(after, entries, weights)
         window = entries[start : start + first]
         proposals = await self._proposals(entry["_id"] for entry in window)
         low = scoring.abnormally_low({str(entry["_id"]): entry["cost"] for entry in entries})
@@ -130,7 +134,8 @@ class RankingService:
             proposal = proposals[str(entry["_id"])]
             assert proposal.score is not None
             score = with_low_price(scoring.reweigh(proposal.score, weights), low.get(proposal.id))
-            items.append((cursors.encode("whatif", rank), RankedItem(rank, proposal, score)))
+            cursor = cursors.encode("whatif", rank, weights_digest(weights), proposal.id)
+            items.append((cursor, RankedItem(rank, proposal, score)))
         page = Page(
             items=tuple(items),
             has_next_page=start + first < len(entries),
@@ -145,3 +150,25 @@ class RankingService:
         values = [(entry["values"][0], entry["values"][1], entry["values"][2]) for entry in entries]
         gates = [scoring.gate_of(bool(entry.get("eligible", 0)), bool(entry["meets"])) for entry in entries]
         return scoring.rank_stability_of(values, gates, weights)
+
+
+def weights_digest(weights: Weights) -> str:
+    """A short fingerprint of what-if weights: a what-if cursor is only good under the same weights."""
+    canonical = json.dumps(weights.model_dump(mode="json"), sort_keys=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def what_if_start(after: str, entries: list[Document], weights: Weights) -> int:
+    """Where the page after a what-if cursor starts in the current what-if order: just after the
+    proposal the cursor ended on, wherever it ranks now. A cursor of other weights, or one whose
+    proposal left the ranking, is STALE_CURSOR-refused: the client restarts from the first page."""
+    position, digest, proposal_id = cursors.decode(after, "whatif", 3)
+    cursors.rank_in(position)
+    if digest != weights_digest(weights):
+        raise InputError("after", "the cursor was handed out under other weights: start from the first page")
+    for index, entry in enumerate(entries):
+        if str(entry["_id"]) == proposal_id:
+            return index + 1
+    raise InputError(
+        "after", "the ranking changed since this cursor was handed out: start from the first page"
+    )

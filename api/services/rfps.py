@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
@@ -13,10 +16,12 @@ from api.services.ground import REVISABLE, Aborted, MarketGround, changed_meanwh
 from api.services.idempotency import IdempotencyKey
 from api.services.idempotency import idempotency_key as idempotency_key_for
 from api.services.inputs import RfpDraft, changed_fields, validate
+from api.services.paging import SortKey, keyset_page
 from api.store.document import Document
 from api.store.rankings import scored_fields
 from api.store.rfps import new_rfp_document, rfp_record
 from market.lifecycle import FINAL_RFP_STATUSES, RFP_TRANSITIONS, rfp_is_final
+from market.listing import OrderDirection, RfpFilterSpec, RfpListing, RfpOrderField
 from market.records import OrganizationRecord, Page, RfpRecord
 from market.vocabulary import ErrorCode, OrganizationKind, Outcome, ProposalStatus, RfpStatus
 from scoring.model import ProposalScore, Weights
@@ -60,6 +65,14 @@ class RfpService:
             return Outcome.fail(
                 ErrorCode.INVALID, "the deadline must be in the future", ("input", "submissionDeadline")
             )
+        enquiry = draft.enquiry_deadline
+        if enquiry is not None and not now < enquiry < draft.submission_deadline:
+            # Questions close before bids do, so every answer reaches vendors in time to bid on it.
+            return Outcome.fail(
+                ErrorCode.INVALID,
+                "the enquiry deadline must be in the future and before the submission deadline",
+                ("input", "enquiryDeadline"),
+            )
         doc = new_rfp_document(
             viewer.id,
             draft.title,
@@ -70,6 +83,7 @@ class RfpService:
             draft.submission_deadline,
             draft.context(),
             now,
+            enquiry_deadline=enquiry,
         )
 
         async def work(session: AsyncClientSession) -> None:
@@ -178,6 +192,8 @@ class RfpService:
             {"rfpId": ObjectId(rfp_id), "score": {"$ne": None}},
             projection={"score": 1, "submittedAt": 1},
             session=session,
+            # The RFP's proposals, not the marketplace's: `score` beside rfpId made it a full scan.
+            hint="by_rfp",
         ):
             score = scoring.reweigh(ProposalScore.model_validate(doc["score"]), weights)
             writes.append(
@@ -263,29 +279,72 @@ class RfpService:
             return aborted.outcome
         return Outcome(rfp_record(doc, now))
 
-    async def list_rfps(
-        self, viewer: OrganizationRecord | None, first: int, after: str | None, status: RfpStatus | None
+    async def find_rfps(
+        self, viewer: OrganizationRecord | None, listing: RfpListing, status: RfpStatus | None = None
     ) -> Page[RfpRecord]:
+        """`rfps(filter:, orderBy:)`: the RFPs the caller may list (a buyer its own, a vendor what is
+        open for bids now), narrowed by the filter, in the asked order (default: newest first)."""
         if viewer is None:
             return Page.empty()
         now = self.ground.now()
+        if listing.filter.statuses and status and status not in listing.filter.statuses:
+            return Page.empty()  # the two status arguments exclude each other
+        wanted = {status} if status else set(listing.filter.statuses)
         query: Document
         if viewer.kind is OrganizationKind.VENDOR:
-            # Vendors browse the market: what is open for bids now.
-            if status not in (None, RfpStatus.OPEN):
+            if wanted and RfpStatus.OPEN not in wanted:
                 return Page.empty()
             query = {"status": RfpStatus.OPEN.value, "submissionDeadline": {"$gt": now}}
+            hint = "by_status"
         else:
             query = {"buyerId": ObjectId(viewer.id)}
-            if status is RfpStatus.OPEN:
-                query.update(status=RfpStatus.OPEN.value, submissionDeadline={"$gt": now})
-            elif status is RfpStatus.CLOSED:
-                query["$or"] = [
-                    {"status": RfpStatus.CLOSED.value},
-                    {"status": RfpStatus.OPEN.value, "submissionDeadline": {"$lte": now}},
-                ]
-            elif status is not None:
-                query["status"] = status.value
-        return await self.ground.id_page(
-            self.store.rfps, query, first, after, "rfp", lambda doc: rfp_record(doc, now)
+            hint = "by_buyer"
+            if wanted:
+                query["$or"] = [status_condition(each, now) for each in wanted]
+                hint = "by_buyer_status"
+        return await keyset_page(
+            self.store.rfps,
+            {"$and": [query, *filter_conditions(listing.filter)]},
+            listing.window,
+            "rfps",
+            replace(
+                SORT_KEYS[listing.order.field], descending=listing.order.direction is OrderDirection.DESC
+            ),
+            lambda doc: rfp_record(doc, now),
+            hint,
         )
+
+
+def status_condition(status: RfpStatus, now: datetime) -> Document:
+    """The stored documents whose effective status is `status` (an OPEN RFP past its deadline is CLOSED)."""
+    if status is RfpStatus.OPEN:
+        return {"status": RfpStatus.OPEN.value, "submissionDeadline": {"$gt": now}}
+    if status is RfpStatus.CLOSED:
+        return {
+            "$or": [
+                {"status": RfpStatus.CLOSED.value},
+                {"status": RfpStatus.OPEN.value, "submissionDeadline": {"$lte": now}},
+            ]
+        }
+    return {"status": status.value}
+
+
+def filter_conditions(spec: RfpFilterSpec) -> list[Document]:
+    conditions: list[Document] = []
+    if spec.categories:
+        conditions.append({"category": {"$in": [category.value for category in spec.categories]}})
+    if spec.deadline_after is not None:
+        conditions.append({"submissionDeadline": {"$gte": spec.deadline_after}})
+    if spec.deadline_before is not None:
+        conditions.append({"submissionDeadline": {"$lt": spec.deadline_before}})
+    if spec.title_contains:
+        # Escaped, so the client's text is matched literally and can never be a costly pattern.
+        conditions.append({"title": {"$regex": re.escape(spec.title_contains), "$options": "i"}})
+    return conditions
+
+
+SORT_KEYS = {
+    RfpOrderField.CREATED_AT: SortKey("createdAt", is_datetime=True),
+    RfpOrderField.SUBMISSION_DEADLINE: SortKey("submissionDeadline", is_datetime=True),
+    RfpOrderField.TITLE: SortKey("title"),
+}

@@ -41,4 +41,5 @@ def proposal_record(doc: Document) -> ProposalRecord:
         updated_at=doc["updatedAt"],
         terms=ProposalTerms.model_validate(doc["terms"]),
         score=ProposalScore.model_validate(score) if score else None,
+        needs_confirmation=doc.get("needsConfirmation", False),
     )

@@ -12,12 +12,14 @@ import asyncio
 import dataclasses
 import logging
 import struct
+import time
 from collections.abc import Callable
 from datetime import datetime
 
 from bson import ObjectId
 
 import scoring
+from api.observability.metrics import observe_digest_refresh
 from api.store.database import Store
 from api.store.document import Document
 from api.store.rfps import ranking_digest_of
@@ -160,13 +162,16 @@ class DigestRefresher:
         self.running[rfp_id] = asyncio.create_task(self._refresh(rfp_id))
 
     async def _refresh(self, rfp_id: str) -> None:
+        scheduled_at = time.monotonic()  # for the lag metric (api/observability/metrics.py)
         try:
             while True:
                 self.dirty.discard(rfp_id)
                 await refresh_ranking_digest(self.store, rfp_id, self.clock())
+                observe_digest_refresh(scheduled_at, ok=True)
                 if rfp_id not in self.dirty:
                     return
         except Exception:  # a cache refresh must never take a request down; the next write retries
+            observe_digest_refresh(scheduled_at, ok=False)
             log.exception("refreshing the ranking digest of RFP %s failed", rfp_id)
         finally:
             self.running.pop(rfp_id, None)

@@ -3,13 +3,14 @@ digest the RFP keeps)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from bson import ObjectId
 
 from api.store.document import Document
 from market.lifecycle import effective_rfp_status
-from market.records import RankingDigest, RfpRecord
+from market.records import AddendumRecord, RankingDigest, RfpRecord
 from market.vocabulary import RfpStatus, ServiceCategory
 from scoring.model import RfpContext
 
@@ -24,9 +25,11 @@ def new_rfp_document(
     submission_deadline: datetime,
     context: RfpContext,
     now: datetime,
+    enquiry_deadline: datetime | None = None,
 ) -> Document:
     """A new RFP as stored: a DRAFT with no proposals yet."""
     return {
+        "enquiryDeadline": enquiry_deadline.astimezone(UTC) if enquiry_deadline else None,
         "_id": ObjectId(),
         "buyerId": ObjectId(buyer_id),
         "title": title,
@@ -59,6 +62,25 @@ def rfp_record(doc: Document, now: datetime) -> RfpRecord:
         updated_at=doc.get("updatedAt", doc["createdAt"]),
         ranking_digest=ranking_digest_of(doc.get("rankingDigest")),
         budget_disclosed=doc.get("budgetDisclosed", False),
+        enquiry_deadline=doc.get("enquiryDeadline"),
+        addenda=tuple(addendum_record(entry) for entry in doc.get("addenda", ())),
+        debriefs_published=doc.get("debriefsPublished", True),
+        award_published=doc.get("awardPublished", False),
+        debrief_comment=doc.get("debriefComment"),
+    )
+
+
+def new_addendum_entry(number: int, summary: str, at: datetime, changed_fields: Sequence[str]) -> Document:
+    """One addendum as the RFP keeps it (a short list: each is a buyer's deliberate amendment)."""
+    return {"number": number, "summary": summary, "at": at, "changedFields": list(changed_fields)}
+
+
+def addendum_record(entry: Document) -> AddendumRecord:
+    return AddendumRecord(
+        number=entry["number"],
+        summary=entry["summary"],
+        at=entry["at"],
+        changed_fields=tuple(entry.get("changedFields", ())),
     )
 
 

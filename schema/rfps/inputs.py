@@ -36,6 +36,11 @@ class CreateRfpInput:
         description="Default false: vendors see neither the budget nor anything computed from it "
         "(cost score, cost component, budget findings). True: they see monthlyBudget and full scores.",
     )
+    enquiry_deadline: datetime | None = strawberry.field(
+        default=None,
+        description="Vendors may ask clarification questions until then (before submissionDeadline); "
+        "unset: until the submission deadline.",
+    )
 
 
 @strawberry.input

@@ -8,9 +8,9 @@ from market.vocabulary import RfpStatus
 from schema import enums  # noqa: F401  (registers the enums used below)
 from schema.common import (
     local_id,
-    page_size,
 )
 from schema.context import ContextInfo, context_of
+from schema.rfps.listing import RfpFilter, RfpOrder, rfp_listing, window
 from schema.rfps.types import Rfp, RfpConnection, remember
 
 
@@ -28,10 +28,15 @@ class RfpQuery:
         info: ContextInfo,
         first: int | None = None,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
         status: RfpStatus | None = None,
+        filter: RfpFilter | None = None,
+        order_by: RfpOrder | None = None,
     ) -> RfpConnection:
         context = context_of(info)
-        page = await context.market.rfps.list_rfps(context.viewer, page_size(first), after, status)
+        listing = rfp_listing(window(first, after, last, before), filter, order_by)
+        page = await context.market.rfps.find_rfps(context.viewer, listing, status)
         for _, record in page.items:
             remember(info, record)
         return RfpConnection.of(page)

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import cast
 
 import strawberry
+from graphql import GraphQLError
 
 from market.records import (
     Page,
@@ -16,7 +17,7 @@ from market.records import (
     RankedPage,
     RfpRecord,
 )
-from market.vocabulary import Outcome, ProposalStatus, RfpStatus, ServiceCategory
+from market.vocabulary import InputError, Outcome, ProposalStatus, RfpStatus, ServiceCategory
 from schema import enums  # noqa: F401  (registers the enums used below)
 from schema.audit.types import (
     AUDIT_TRAIL_DEPRECATION,
@@ -25,6 +26,7 @@ from schema.audit.types import (
     audit_events_of,
     audit_trail_of,
 )
+from schema.clarifications.types import ClarificationConnection
 from schema.common import (
     Money,
     Node,
@@ -36,6 +38,9 @@ from schema.common import (
 )
 from schema.context import ContextInfo, context_of
 from schema.organizations.types import Organization, load_organization
+from schema.rfps.addenda import Addendum
+from schema.rfps.debriefs import Debrief
+from schema.rfps.listing import ProposalFilter, ProposalOrder, proposal_listing, window
 from schema.scores.inputs import ScoringWeightsInput, to_data
 from schema.scores.types import (
     ContractTerms,
@@ -78,6 +83,10 @@ class Rfp(Node):
         "from it; their scores come in the budget-hidden view. True: vendors see the budget and full scores."
     )
     created_at: datetime
+    enquiry_deadline: datetime | None = None
+    addenda: list[Addendum] = strawberry.field(default_factory=list)
+    debriefs_published: bool = True
+    award_published: bool = False
 
     @classmethod
     def of(cls, record: RfpRecord) -> Rfp:
@@ -100,6 +109,10 @@ class Rfp(Node):
             sealed=record.sealed,
             budget_disclosed=record.budget_disclosed,
             created_at=record.created_at,
+            enquiry_deadline=record.enquiry_deadline,
+            addenda=[Addendum.of(addendum) for addendum in record.addenda],
+            debriefs_published=record.debriefs_published,
+            award_published=record.award_published,
         )
 
     @strawberry.field
@@ -122,12 +135,18 @@ class Rfp(Node):
 
     @strawberry.field
     async def proposals(
-        self, info: ContextInfo, first: int | None = None, after: str | None = None
+        self,
+        info: ContextInfo,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: ProposalFilter | None = None,
+        order_by: ProposalOrder | None = None,
     ) -> ProposalConnection:
         context = context_of(info)
-        page = await context.market.proposals.list_proposals(
-            context.viewer, self.record, page_size(first), after
-        )
+        listing = proposal_listing(window(first, after, last, before), filter, order_by)
+        page = await context.market.proposals.find_proposals(context.viewer, self.record, listing)
         return ProposalConnection.of(page)
 
     @strawberry.field
@@ -139,13 +158,22 @@ class Rfp(Node):
         weights: ScoringWeightsInput | None = None,
     ) -> RankedProposalConnection:
         context = context_of(info)
-        ranked = await context.market.ranking.ranked_proposals(
-            context.viewer,
-            self.record,
-            page_size(first),
-            after,
-            to_data(weights) if weights is not None else None,
-        )
+        try:
+            ranked = await context.market.ranking.ranked_proposals(
+                context.viewer,
+                self.record,
+                page_size(first),
+                after,
+                to_data(weights) if weights is not None else None,
+            )
+        except InputError as error:
+            # A bad cursor or weights fail this field only: an empty connection and the error at its
+            # path, so the RFP itself still reads (the connection is non-null in the contract).
+            extensions = {"code": "BAD_USER_INPUT", "field": [error.argument]}
+            context.field_errors.append(
+                GraphQLError(error.message, path=info.path.as_list(), extensions=extensions)
+            )
+            return RankedProposalConnection.of(RankedPage(page=Page.empty(), rfp=self.record))
         return RankedProposalConnection.of(ranked)
 
     audit_trail: list[AuditEvent] = strawberry.field(
@@ -155,6 +183,16 @@ class Rfp(Node):
         resolver=audit_events_of,
         description="Every audit event, oldest first; visible with the object itself.",
     )
+
+    @strawberry.field
+    async def clarifications(
+        self, info: ContextInfo, first: int | None = None, after: str | None = None
+    ) -> ClarificationConnection:
+        context = context_of(info)
+        page = await context.market.clarifications.list_clarifications(
+            context.viewer, self.record, page_size(first), after
+        )
+        return ClarificationConnection.of(page)
 
 
 @strawberry.type
@@ -191,6 +229,7 @@ class Proposal(Node):
     one_time_fee: Money | None
     annual_escalation_percent: float
     terms: ContractTerms
+    needs_confirmation: bool = False
 
     @classmethod
     def of(cls, record: ProposalRecord) -> Proposal:
@@ -208,6 +247,7 @@ class Proposal(Node):
             one_time_fee=_money(terms.one_time_fee),
             annual_escalation_percent=terms.annual_escalation_percent,
             terms=ContractTerms(**terms.terms.model_dump()),
+            needs_confirmation=record.needs_confirmation,
         )
 
     async def _rfp_record(self, info: ContextInfo) -> RfpRecord:
@@ -236,6 +276,15 @@ class Proposal(Node):
         if not context.market.ground.can_see_budget(context.viewer, rfp):
             return ProposalScore.of(budget_blind(self.record.score))  # the vendor, budget undisclosed
         return ProposalScore.of(self.record.score)
+
+    @strawberry.field
+    async def debrief(self, info: ContextInfo) -> Debrief | None:
+        context = context_of(info)
+        rfp = await self._rfp_record(info)
+        found = await context.market.debriefs.debrief(context.viewer, self.record, rfp)
+        if found is None:
+            return None
+        return Debrief.from_record(found, context.market.ground.can_see_budget(context.viewer, rfp))
 
     audit_trail: list[AuditEvent] = strawberry.field(
         resolver=audit_trail_of, deprecation_reason=AUDIT_TRAIL_DEPRECATION

@@ -27,7 +27,8 @@ async def test_demo_load_is_idempotent_and_its_keys_work(api: Api) -> None:
     assert [await api.store.rfps.count_documents({}), await api.store.proposals.count_documents({})] == counts
     assert await api.store.organizations.count_documents({}) == len(keys)
     for old in keys[:2]:
-        assert (await api.data(VIEWER, key=old.api_key))["viewer"] is None  # replaced by the new run's key
+        replaced = await api(VIEWER, key=old.api_key)  # replaced by the new run's key: refused, not anonymous
+        assert [error["extensions"]["code"] for error in replaced["errors"]] == ["UNAUTHENTICATED"]
     buyer = next(key for key in again if key.kind == "BUYER")
     assert (await api.data(VIEWER, key=buyer.api_key))["viewer"]["organization"]["name"] == buyer.organization
     ranked = await api.data(

@@ -39,6 +39,7 @@ from tests.helpers import (
 CSV_HEADER = (
     "rank,proposal_id,vendor,status,total,sla_quality,lock_in_exposure,cost_score,normalized_monthly_cost,"
     "monthly_cost_low,monthly_cost_high,exit_cost,currency,meets_requirements,eligible,findings,scoring_version"
+    ",needs_confirmation"
 )
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 INJECTION = '=HYPERLINK("http://x","y")'
@@ -224,7 +225,7 @@ async def test_invalid_what_if_weights_are_a_400_naming_the_parameter(
     response = await _get(api, f"/exports/rfps/{rfp_id}/ranking.csv", buyer, **params)
     assert response.status_code == 400
     (error,) = response.json()["errors"]
-    assert error["code"] == "BAD_USER_INPUT" and error["field"] == field and error["message"]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": field} and error["message"]
 
 
 # ------------------------------------------------------------------------------------------ JSON
@@ -275,7 +276,7 @@ async def test_ranking_xlsx_has_typed_cells_and_four_sheets(api: Api) -> None:
     csv_rows = _csv_rows(await _get(api, market.path("ranking.csv"), market.buyer))
     assert [row[1] for row in rows[1:]] == [row["proposal_id"] for row in csv_rows]
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == f"A1:Q{len(rows)}"  # 17 columns, eligible included
+    assert sheet.auto_filter.ref == f"A1:R{len(rows)}"  # 18 columns, eligible and needs_confirmation included
     column = {name: index + 1 for index, name in enumerate(COLUMNS)}
     first = {name: sheet.cell(row=2, column=index).value for name, index in column.items()}
     assert first["rank"] == 1 and isinstance(first["total"], float)
@@ -365,7 +366,7 @@ async def test_only_the_buyer_may_export_and_nobody_learns_what_exists(api: Api)
     for key in (None, "rfpm_not-a-key"):
         response = await _get(api, market.path("ranking.csv"), key)
         assert response.status_code == 401 and response.headers["www-authenticate"].startswith("Bearer")
-        assert response.json()["errors"][0]["code"] == "UNAUTHENTICATED"
+        assert response.json()["errors"][0]["extensions"] == {"code": "UNAUTHENTICATED"}
     unknown = to_global_id("Rfp", str(ObjectId()))
     not_found = [
         (vendor, market.path("ranking.csv")),
@@ -385,7 +386,7 @@ async def test_only_the_buyer_may_export_and_nobody_learns_what_exists(api: Api)
         response = await _get(api, path, key)
         assert response.status_code == 404, path
         bodies.add(response.content)
-    assert bodies == {b'{"errors":[{"message":"not found","code":"NOT_FOUND"}]}'}
+    assert bodies == {b'{"errors":[{"message":"not found","extensions":{"code":"NOT_FOUND"}}]}'}
     # The raw ObjectId works as well as the global id.
     (_, hex_id) = from_global_id(market.rfp_id, "Rfp") or ("", "")
     assert (await _get(api, f"/exports/rfps/{hex_id}/ranking.csv", market.buyer)).status_code == 200

@@ -151,7 +151,7 @@ async def test_a_real_and_a_made_up_proposal_id_cost_a_competitor_the_same_comma
     for ask in (
         lambda proposal_id: api.data(PROPOSAL, {"id": proposal_id}, rival),
         lambda proposal_id: proposal_mutation(api, "withdrawProposal", proposal_id, rival),
-        lambda proposal_id: proposal_mutation(api, "shortlistProposal", proposal_id, buyer + "x"),
+        lambda proposal_id: proposal_mutation(api, "shortlistProposal", proposal_id, rival),
     ):
         seen_real = await probe(lambda ask=ask: ask(real))
         seen_made_up = await probe(lambda ask=ask: ask(MADE_UP))

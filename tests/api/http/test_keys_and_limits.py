@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from api.observability.config_check import settings_or_exit
 from api.settings import Settings
 from tests.conftest import Api, Clock, ServeApp
 from tests.helpers import REGISTER, codes, open_rfp, register
@@ -34,7 +35,8 @@ async def test_issue_and_revoke_keys(api: Api) -> None:
     first_id = next(key["id"] for key in listed["apiKeys"] if key["id"] != created["key"]["id"])
     revoked = (await api.data(REVOKE_KEY, {"id": first_id}, second_key))["revokeApiKey"]
     assert revoked["userErrors"] == [] and revoked["key"]["revokedAt"] is not None
-    assert (await api.data(KEYS, key=first_key))["viewer"] is None  # stops working at once
+    stopped = await api(KEYS, key=first_key)  # stops working at once, and the client is told so
+    assert [error["extensions"]["code"] for error in stopped["errors"]] == ["UNAUTHENTICATED"]
     last = (await api.data(REVOKE_KEY, {"id": created["key"]["id"]}, second_key))["revokeApiKey"]
     assert codes(last) == ["INVALID_STATE"]  # the last live key cannot lock the organization out
     again = (await api.data(REVOKE_KEY, {"id": first_id}, second_key))["revokeApiKey"]
@@ -63,7 +65,7 @@ async def test_api_keys_are_never_logged(api: Api, caplog: pytest.LogCaptureFixt
 @pytest.fixture
 async def tight_api(serve_app: ServeApp, settings: Settings, clock: Clock) -> AsyncIterator[Api]:
     limited = settings.model_copy(
-        update={"register_rate_limit": 3, "max_body_bytes": 20_000, "cors_origins": ["https://app.example"]}
+        update={"register_rate_limit": 3, "max_body_bytes": 20_000, "cors_origins": ["https://app.example/"]}
     )
     async with serve_app(limited, clock=clock, peer="203.0.113.9") as served:
         yield served
@@ -199,3 +201,55 @@ async def test_revoked_keys_never_count_toward_the_cap(api: Api) -> None:
         assert (await api.data(CREATE_KEY, {"label": "spare"}, key))["createApiKey"]["userErrors"] == []
     refused = (await api.data(CREATE_KEY, {"label": "one too many"}, key))["createApiKey"]
     assert codes(refused) == ["INVALID_STATE"]
+
+
+async def test_cors_allows_tracing_and_apollo_headers_and_exposes_ours(tight_api: Api) -> None:
+    wanted = "authorization, content-type, x-request-id, traceparent, apollographql-client-name"
+    preflight = await tight_api.client.options(
+        "/graphql",
+        headers={
+            "Origin": "https://app.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": wanted,
+        },
+    )
+    assert preflight.status_code == 200, preflight.text
+    response = await tight_api.client.post(
+        "/graphql",
+        json={"query": "{ __typename }"},
+        headers={"Origin": "https://app.example", "X-Request-Id": "r-1"},
+    )
+    exposed = {name.strip().lower() for name in response.headers["access-control-expose-headers"].split(",")}
+    assert {"content-disposition", "x-request-id"} <= exposed and response.headers["x-request-id"] == "r-1"
+    # A page asking for a header nobody configured is refused at preflight.
+    odd = await tight_api.client.options(
+        "/graphql",
+        headers={
+            "Origin": "https://app.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "x-evil",
+        },
+    )
+    assert odd.status_code == 400
+
+
+def test_cors_settings_take_comma_lists_or_json_and_normalize_origins(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("RFPMARKET_CORS_ORIGINS", "https://App.Example/, http://localhost:5173")
+    monkeypatch.setenv("RFPMARKET_CORS_ALLOW_HEADERS", '["Authorization", "X-Custom"]')
+    settings = Settings()
+    assert settings.cors_origins == ["https://app.example", "http://localhost:5173"]
+    assert settings.cors_allow_headers == ["Authorization", "X-Custom"]
+    assert "X-Request-Id" in Settings(cors_origins=[]).cors_expose_headers
+
+
+def test_a_bad_cors_value_stops_start_up_with_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("RFPMARKET_CORS_ORIGINS", "app.example/path")
+    with pytest.raises(SystemExit) as stopped:
+        settings_or_exit()
+    assert stopped.value.code == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "RFPMARKET_CORS_ORIGINS" in lines[0] and "Traceback" not in lines[0]

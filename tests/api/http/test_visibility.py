@@ -26,6 +26,7 @@ class World:
     rfp_id: str
     proposal_id: str  # the vendor's proposal; the rival has one too
     rfp: dict[str, Any] = field(default_factory=dict)  # what the RFP was created with
+    clarifications: dict[str, str] = field(default_factory=dict)  # made once by _clarified
 
     async def ask(self, role: str, query: str, **variables: Any) -> Any:
         return await self.api.data(
@@ -50,7 +51,7 @@ async def build_world(api: Api, sealed: bool = False, **rfp: Any) -> World:
 Probe = Callable[[World, str], Awaitable[Any]]
 
 
-def _path(query: str, *path: str) -> Probe:
+def _path(query: str, *path: str | int) -> Probe:
     async def probe(world: World, role: str) -> Any:
         value = await world.ask(role, query)
         for key in path:
@@ -66,8 +67,79 @@ async def _score_preview(world: World, role: str) -> Any:
     return body["data"]["scorePreview"] if body.get("data") else None
 
 
+async def _clarified(world: World) -> dict[str, str]:
+    """Once per world: the vendor's question left unanswered, the rival's answered (published)."""
+    if not world.clarifications:
+        ask = "mutation($i: AskClarificationInput!) { askClarification(input: $i) { clarification { id } } }"
+        answer = "mutation($i: AnswerClarificationInput!) { answerClarification(input: $i) { __typename } }"
+        for role, name in (("vendor", "unanswered"), ("rival", "published")):
+            variables = {"i": {"rfpId": world.rfp_id, "question": name}}
+            made = await world.api.data(ask, variables, world.keys[role])
+            world.clarifications[name] = made["askClarification"]["clarification"]["id"]
+        settled = {"i": {"clarificationId": world.clarifications["published"], "answer": "Yes."}}
+        await world.api.data(answer, settled, world.keys["buyer"])
+    return world.clarifications
+
+
+def _clarification(question: str, selection: str) -> Probe:
+    """What a role gets of the clarification asked as `question`, listed under the RFP."""
+
+    async def probe(world: World, role: str) -> Any:
+        await _clarified(world)
+        query = RFP % f"clarifications {{ edges {{ node {{ question {selection} }} }} }}"
+        rfp = (await world.ask(role, query))["rfp"]
+        nodes = [edge["node"] for edge in rfp["clarifications"]["edges"]] if rfp else []
+        found = [node for node in nodes if node["question"] == question]
+        return found[0].get(selection.split(" ")[0], found[0]) if found else None
+
+    return probe
+
+
+async def _clarification_node(world: World, role: str) -> Any:
+    made = await _clarified(world)
+    query = "query($id: ID!) { node(id: $id) { ... on Clarification { question } } }"
+    return (await world.ask(role, query, id=made["unanswered"]))["node"]
+
+
+async def _awarded(world: World) -> None:
+    """Once per world: the RFP closed and the rival's proposal awarded (the vendor's REJECTED)."""
+    if world.clarifications.get("awarded"):
+        return
+    buyer = world.keys["buyer"]
+    assert buyer is not None
+    await rfp_mutation(world.api, "closeRfp", world.rfp_id, buyer)
+    rival = await world.api.data(
+        "query($rfp: ID!) { rfp(id: $rfp) { proposals { edges { node { id } } } } }",
+        {"rfp": world.rfp_id},
+        buyer,
+    )
+    ids = [edge["node"]["id"] for edge in rival["rfp"]["proposals"]["edges"]]
+    (rival_id,) = [proposal_id for proposal_id in ids if proposal_id != world.proposal_id]
+    award = "mutation($i: AwardProposalInput!) { awardProposal(input: $i) { userErrors { code } } }"
+    assert (await world.api.data(award, {"i": {"proposalId": rival_id}}, buyer))["awardProposal"][
+        "userErrors"
+    ] == []
+    world.clarifications["awarded"] = rival_id
+
+
+def _debrief(selection: str) -> Probe:
+    """What a role gets of the vendor's (losing) debrief once the rival's proposal is awarded."""
+
+    async def probe(world: World, role: str) -> Any:
+        await _awarded(world)
+        node = (await world.ask(role, PROPOSAL % f"debrief {{ {selection} }}"))["node"]
+        debrief = node["debrief"] if node else None
+        return debrief[selection.split(" ")[0]] if debrief else None
+
+    return probe
+
+
 RFP = "query($rfp: ID!) { rfp(id: $rfp) { %s } }"
 PROPOSAL = "query($proposal: ID!) { node(id: $proposal) { ... on Proposal { %s } } }"
+# Both variables are used (the world sends both): the probed id first, the pair in an alias.
+NODES = (
+    "query($rfp: ID!, $proposal: ID!) { nodes(ids: [$%s]) { id } both: nodes(ids: [$rfp, $proposal]) { id } }"
+)
 
 # path -> (probe returning what the role got, rule: the roles that see something)
 RULES: dict[str, tuple[Probe, set[str]]] = {
@@ -78,6 +150,8 @@ RULES: dict[str, tuple[Probe, set[str]]] = {
     "Query.rfp": (_path(RFP % "id", "rfp"), {"buyer", "other_buyer", "vendor", "rival"}),
     "Query.rfps": (_path("{ rfps { totalCount } }", "rfps", "totalCount"), {"buyer", "vendor", "rival"}),
     "Query.node(Proposal)": (_path(PROPOSAL % "id", "node"), {"buyer", "vendor"}),
+    "Query.nodes(Proposal)": (_path(NODES % "proposal", "nodes", 0), {"buyer", "vendor"}),
+    "Query.nodes(Rfp)": (_path(NODES % "rfp", "nodes", 0), {"buyer", "other_buyer", "vendor", "rival"}),
     "Query.scorePreview": (_score_preview, {"buyer", "vendor", "rival"}),
     "Query.viewer": (
         _path("{ viewer { organization { id } } }", "viewer"),
@@ -101,6 +175,18 @@ RULES: dict[str, tuple[Probe, set[str]]] = {
         _path(RFP % "auditEvents(last: 5) { totalCount }", "rfp", "auditEvents", "totalCount"),
         {"buyer", "other_buyer", "vendor", "rival"},
     ),
+    "Query.node(Clarification)": (_clarification_node, {"buyer", "vendor"}),
+    "Rfp.clarifications(published)": (
+        _clarification("published", ""),
+        {"buyer", "other_buyer", "vendor", "rival"},
+    ),
+    "Rfp.clarifications(unanswered)": (_clarification("unanswered", ""), {"buyer", "vendor"}),
+    "Clarification.askedBy": (_clarification("published", "askedBy { name }"), {"buyer"}),
+    "Clarification.askedByViewer": (_clarification("published", "askedByViewer"), {"rival"}),
+    "Proposal.debrief": (_debrief("rank"), {"buyer", "vendor"}),
+    "Debrief.winnerName": (_debrief("winnerName"), {"buyer"}),
+    "Debrief.winnerTotal": (_debrief("winnerTotal"), {"buyer"}),
+    "Debrief.winnerCostScore": (_debrief("winnerCostScore"), {"buyer"}),
     "Proposal.score": (_path(PROPOSAL % "score { total }", "node", "score"), {"buyer", "vendor"}),
     "Proposal.auditEvents": (
         _path(PROPOSAL % "auditEvents { totalCount }", "node", "auditEvents", "totalCount"),
@@ -118,11 +204,14 @@ FOLLOW_PARENT = {
     "Rfp": {
         "id", "title", "scope", "category", "status", "buyer", "currencyCode", "submissionDeadline",
         "evaluationMonths", "volume", "expectedHoursPerMonth", "expectedOutcomesPerMonth", "requirements",
-        "weights", "sealed", "budgetDisclosed", "createdAt",
+        "weights", "sealed", "budgetDisclosed", "createdAt", "enquiryDeadline", "addenda",
+        "debriefsPublished", "awardPublished",
     },
+    "Debrief": {"rank", "of", "score", "winnerSlaQuality", "winnerLockInExposure", "comment"},
+    "Clarification": {"id", "question", "answer", "status", "askedAt", "answeredAt"},
     "Proposal": {
         "id", "rfp", "vendor", "status", "version", "submittedAt", "updatedAt", "summary", "sla", "pricing",
-        "oneTimeFee", "annualEscalationPercent", "terms",
+        "oneTimeFee", "annualEscalationPercent", "terms", "needsConfirmation",
     },
 }  # fmt: skip
 

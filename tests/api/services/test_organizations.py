@@ -25,7 +25,8 @@ async def test_only_a_hash_of_the_key_is_stored(api: Api) -> None:
 
 async def test_anonymous_and_unknown_keys_have_no_viewer(api: Api) -> None:
     assert (await api.data(VIEWER))["viewer"] is None
-    assert (await api.data(VIEWER, key="rfpm_not-a-real-key"))["viewer"] is None
+    forged = await api(VIEWER, key="rfpm_not-a-real-key")
+    assert [error["extensions"]["code"] for error in forged["errors"]] == ["UNAUTHENTICATED"]
 
 
 async def test_invalid_registration_names_the_field_and_writes_nothing(api: Api) -> None:

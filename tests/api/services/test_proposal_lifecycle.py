@@ -235,6 +235,9 @@ async def test_withdraw(api: Api) -> None:
     assert codes(await proposal_mutation(api, "withdrawProposal", proposal_id, vendor)) == ["INVALID_STATE"]
     counted = await api.data(PROPOSALS_OF, {"id": rfp_id}, buyer)
     assert counted["rfp"]["proposalCount"] == 0
+    again = await submit(api, vendor, rfp_id)  # the refusal never advises a revision that is refused too
+    assert codes(again) == ["ALREADY_SUBMITTED"] and "withdrew" in again["userErrors"][0]["message"]
+    assert "revise that" not in again["userErrors"][0]["message"]
 
 
 async def test_shortlist_and_award(api: Api) -> None:

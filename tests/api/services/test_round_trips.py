@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from pymongo import monitoring
@@ -11,7 +13,7 @@ from api.cli.synthetic import seed_synthetic
 from api.settings import Settings
 from schema.common import to_global_id
 from tests.conftest import Api, Clock, ServeApp
-from tests.helpers import register, submit
+from tests.helpers import REVISE, open_rfp, proposal_input, proposal_mutation, register, rfp_mutation, submit
 
 RANKED = """
 query($id: ID!, $first: Int!) {
@@ -111,3 +113,149 @@ async def test_proposal_counts_of_a_list_cost_one_query(counted_api: Api, comman
         "{ rfps(first: 10) { edges { node { proposalCount } } } }", key=seeded.buyer_api_key
     )
     assert sorted(edge["node"]["proposalCount"] for edge in buyer_view["rfps"]["edges"]) == [2, 2, 3]
+
+
+SCANNED_COMMANDS = {"find", "aggregate", "count"}
+# Only what explain needs: the driver's session, cluster time and cursor options go.
+EXPLAINED_FIELDS = {"find", "filter", "sort", "hint", "aggregate", "pipeline", "count", "query", "limit"}
+
+
+class Reads(monitoring.CommandListener):
+    """Keeps every read command a request sends, whole, to `explain` it afterwards."""
+
+    def __init__(self) -> None:
+        self.commands: list[dict[str, Any]] = []
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if event.command_name in SCANNED_COMMANDS:
+            self.commands.append({k: v for k, v in event.command.items() if k in EXPLAINED_FIELDS})
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
+async def _collection_scans(api: Api, reads: Reads) -> list[str]:
+    """The read commands whose plan, as the server explains it, scans a whole collection."""
+    scans = []
+    for command in reads.commands:
+        if "aggregate" in command:
+            command = command | {"cursor": {}}
+        plan = await api.market.store.db.command({"explain": command, "verbosity": "queryPlanner"})
+        if "COLLSCAN" in repr(plan):
+            scans.append(repr(command))
+    return scans
+
+
+@pytest.fixture
+def reads() -> Reads:
+    return Reads()
+
+
+@pytest.fixture
+async def explained_api(
+    serve_app: ServeApp, settings: Settings, clock: Clock, reads: Reads
+) -> AsyncIterator[Api]:
+    async with serve_app(settings, clock=clock, listeners=[reads]) as served:
+        yield served
+
+
+VENDOR_READS = [
+    ("{ rfps(first: 10) { edges { node { id title proposalCount } } } }", False),
+    ("{ rfps(first: 10, status: OPEN) { edges { node { id } } } }", False),
+    ("{ viewer { organization { name } } }", False),
+    ("query($id: ID!) { node(id: $id) { id } }", True),
+    ("query($id: ID!) { rfp(id: $id) { auditEvents(first: 5) { totalCount edges { node { at } } } } }", True),
+    ("query($id: ID!) { rfp(id: $id) { auditEvents(last: 5) { edges { node { action } } } } }", True),
+    ("query($id: ID!) { rfp(id: $id) { auditTrail { action } } }", True),
+    ("query($id: ID!) { rfp(id: $id) { title proposalCount } }", True),
+    ("query($id: ID!) { rfp(id: $id) { proposals(first: 5) { totalCount edges { node { id } } } } }", True),
+]
+BUYER_READS = [
+    *VENDOR_READS,
+    ("{ rfps(first: 10, status: DRAFT) { edges { node { id } } } }", False),
+    ("{ rfps(first: 10, status: CLOSED) { totalCount edges { node { id } } } }", False),
+    (RANKED, True),
+    (
+        """query($id: ID!) { rfp(id: $id) { rankedProposals(first: 10,
+             weights: {slaQuality: 0.6, lockIn: 0.2, cost: 0.2}) { rankStability edges { rank } } } }""",
+        True,
+    ),
+    (
+        "{ rfps(first: 10) { edges { node { buyer { name } proposals(first: 5) {"
+        " edges { node { id } } } } } } }",
+        False,
+    ),
+]
+
+
+async def test_no_request_path_scans_a_collection(explained_api: Api, reads: Reads) -> None:
+    """Every read of a vendor, a buyer and the market list is served by an index: a scan costs what
+    the whole marketplace holds, not what the caller reads (the vendor's proposalCount was one)."""
+    seeded = await seed_synthetic(explained_api.market, proposals=12, rfps=3, seed=11)
+    _, vendor = await register(explained_api, "VENDOR", "Scanless")
+    rfp_id = to_global_id("Rfp", seeded.rfp_ids[0])
+    await submit(explained_api, vendor, rfp_id)
+    for key, paths in ((vendor, VENDOR_READS), (seeded.buyer_api_key, BUYER_READS)):
+        for query, takes_id in paths:
+            reads.commands.clear()
+            variables = {"id": rfp_id, "first": 10} if takes_id else None
+            if takes_id and "$first" not in query:
+                variables = {"id": rfp_id}
+            await explained_api.data(query, variables, key)
+            assert reads.commands, query  # the path reads something, so the check checks something
+            assert await _collection_scans(explained_api, reads) == [], query
+    # The next page of a list: the cursor's _id bound joins the filter.
+    for key, status in itertools.product((vendor, seeded.buyer_api_key), ("null", "OPEN")):
+        first_page = f"{{ rfps(first: 1, status: {status}) {{ pageInfo {{ endCursor }} }} }}"
+        first = await explained_api.data(first_page, key=key)
+        reads.commands.clear()
+        query = f"""query($after: String!) {{ rfps(first: 1, after: $after, status: {status}) {{
+                    edges {{ node {{ id }} }} }} }}"""
+        page = await explained_api.data(query, {"after": first["rfps"]["pageInfo"]["endCursor"]}, key)
+        assert len(page["rfps"]["edges"]) == 1
+        assert await _collection_scans(explained_api, reads) == []
+
+
+async def test_a_vendors_writes_scan_no_collection(explained_api: Api, reads: Reads) -> None:
+    """Submitting, revising and withdrawing read only through indexes too (a careless client's retry
+    of a stale revision included)."""
+    seeded = await seed_synthetic(explained_api.market, proposals=8, rfps=2, seed=13)
+    _, vendor = await register(explained_api, "VENDOR", "Writer")
+    rfp_id = to_global_id("Rfp", seeded.rfp_ids[0])
+    reads.commands.clear()
+    proposal_id = (await submit(explained_api, vendor, rfp_id))["proposal"]["id"]
+    revise = {"proposalId": proposal_id, "expectedVersion": 1, "proposal": proposal_input("13000.00")}
+    for expected in (1, 1):  # the second is stale: CONFLICT, still no scan
+        revise["expectedVersion"] = expected
+        await explained_api.data(REVISE, {"input": revise}, vendor)
+    await proposal_mutation(explained_api, "withdrawProposal", proposal_id, vendor)
+    assert reads.commands
+    assert await _collection_scans(explained_api, reads) == []
+
+
+WEIGHTS = """mutation($input: UpdateRfpWeightsInput!) {
+  updateRfpWeights(input: $input) { userErrors { code } }
+}"""
+AWARD = """mutation($input: AwardProposalInput!) { awardProposal(input: $input) { userErrors { code } } }"""
+
+
+async def test_a_buyers_writes_scan_no_collection(explained_api: Api, reads: Reads) -> None:
+    """A buyer's lifecycle reads only through indexes, and so does a competitor buyer's attempt."""
+    _, buyer = await register(explained_api, "BUYER", "Lifecycle")
+    _, rival = await register(explained_api, "BUYER", "Rival")
+    vendors = [(await register(explained_api, "VENDOR", f"Bidder {n}"))[1] for n in range(2)]
+    reads.commands.clear()
+    rfp_id = await open_rfp(explained_api, buyer)
+    ids = [(await submit(explained_api, key, rfp_id))["proposal"]["id"] for key in vendors]
+    weights = {"rfpId": rfp_id, "weights": {"slaQuality": 2, "lockIn": 1, "cost": 1}}
+    await explained_api.data(WEIGHTS, {"input": weights}, rival)  # NOT_FOUND, still no scan
+    await explained_api.data(WEIGHTS, {"input": weights}, buyer)
+    await proposal_mutation(explained_api, "shortlistProposal", ids[0], buyer)
+    await rfp_mutation(explained_api, "closeRfp", rfp_id, buyer)
+    awarded = await explained_api.data(AWARD, {"input": {"proposalId": ids[0]}}, buyer)
+    assert awarded["awardProposal"]["userErrors"] == []
+    assert reads.commands
+    assert await _collection_scans(explained_api, reads) == []

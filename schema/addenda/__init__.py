@@ -1,0 +1,1 @@
+"""The addenda domain of the GraphQL schema: amendments of an OPEN RFP and proposal confirmations."""

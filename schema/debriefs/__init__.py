@@ -1,0 +1,1 @@
+"""The debriefs domain of the GraphQL schema: what each tenderer learns once an RFP is awarded."""
