@@ -8,9 +8,12 @@ ones queries use.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
+
+from market import addenda
 
 
 class RfpEventKind(str, Enum):
@@ -42,7 +45,10 @@ RFP_EVENT_KINDS: dict[str, RfpEventKind] = {
     "closed": RfpEventKind.CLOSED,
     "cancelled": RfpEventKind.CANCELLED,
     "awarded": RfpEventKind.AWARDED,
+    # A clarification published at once, or a vendor's question answered (answers go to every
+    # bidder). A question asked or declined stays between its vendor and the buyer: no event.
     "clarificationPublished": RfpEventKind.CLARIFICATION_PUBLISHED,
+    "clarificationAnswered": RfpEventKind.CLARIFICATION_PUBLISHED,
     "amended": RfpEventKind.AMENDED,
 }
 
@@ -62,6 +68,28 @@ PROPOSAL_EVENT_KINDS: dict[str, ProposalEventKind] = {
 # and the buyer's re-weighting of the RFP.
 RANKING_PROPOSAL_ACTIONS = frozenset({"submitted", "revised", "withdrawn", "rescored"})
 RANKING_RFP_ACTIONS = frozenset({"weightsUpdated"})
+
+
+def rfp_event_kinds(action: str, fields: Sequence[str]) -> tuple[RfpEventKind, ...]:
+    """The RFP events one audit event on an RFP makes: an addendum that moves the submission
+    deadline is AMENDED and DEADLINE_CHANGED (one audit event, written in the addendum's transaction)."""
+    kind = RFP_EVENT_KINDS.get(action)
+    if kind is None:
+        return ()
+    if kind is RfpEventKind.AMENDED and "submissionDeadline" in fields:
+        return kind, RfpEventKind.DEADLINE_CHANGED
+    return (kind,)
+
+
+def moves_ranking(action: str, fields: Sequence[str], fields_omitted: int, on_proposal: bool) -> bool:
+    """Whether an audit event may move an RFP's ranking or proposal count: a proposal's arrival,
+    change or departure, a re-weighting, an addendum that rescored every proposal (when the audit
+    event's field list was cut short, it is assumed to have)."""
+    if on_proposal:
+        return action in RANKING_PROPOSAL_ACTIONS
+    if action == "amended":
+        return fields_omitted > 0 or addenda.rescores(fields)
+    return action in RANKING_RFP_ACTIONS
 
 
 @dataclass(frozen=True)

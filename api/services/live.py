@@ -29,13 +29,13 @@ from api.store.database import parse_object_id
 from api.store.document import Document
 from market.live import (
     PROPOSAL_EVENT_KINDS,
-    RANKING_PROPOSAL_ACTIONS,
-    RANKING_RFP_ACTIONS,
-    RFP_EVENT_KINDS,
     ProposalEventRecord,
     RankingChangeRecord,
+    RfpEventKind,
     RfpEventRecord,
     SubscriptionRefused,
+    moves_ranking,
+    rfp_event_kinds,
 )
 from market.records import OrganizationRecord
 from market.vocabulary import OrganizationKind
@@ -56,6 +56,15 @@ class Change:
     proposal_id: ObjectId | None = None
     vendor_id: ObjectId | None = None
     event_id: ObjectId | None = None  # the audit event's: webhook deliveries derive their ids from it
+    fields: tuple[str, ...] = ()  # the audit event's changedFields (an addendum's: what it changed)
+    fields_omitted: int = 0  # changedFields beyond the audit event's cap
+
+    def rfp_kinds(self) -> tuple[RfpEventKind, ...]:
+        """The RFP events this change makes (none for a proposal's change)."""
+        return () if self.proposal_id is not None else rfp_event_kinds(self.action, self.fields)
+
+    def moves_ranking(self) -> bool:
+        return moves_ranking(self.action, self.fields, self.fields_omitted, self.proposal_id is not None)
 
 
 @dataclass(frozen=True)
@@ -141,7 +150,14 @@ class LiveFeed:
 
     async def _route(self, doc: Document) -> Change | None:
         store, subject = self.ground.store, doc["subjectId"]
-        base = {"action": doc["action"], "at": doc["at"], "subject_id": subject, "event_id": doc["_id"]}
+        base = {
+            "action": doc["action"],
+            "at": doc["at"],
+            "subject_id": subject,
+            "event_id": doc["_id"],
+            "fields": tuple(doc.get("changedFields") or ()),
+            "fields_omitted": doc.get("changedFieldsOmitted") or 0,
+        }
         if await store.rfps.count_documents({"_id": subject}, limit=1):
             return Change(rfp_id=subject, **base)
         proposal = await store.proposals.find_one({"_id": subject}, {"rfpId": 1, "vendorId": 1})
@@ -208,11 +224,12 @@ class LiveService:
         assert viewer is not None  # _readable_rfp refuses anonymous callers
 
         def accepts(change: Change) -> bool:
-            return change.subject_id == rfp_oid and change.action in RFP_EVENT_KINDS
+            return change.subject_id == rfp_oid and bool(change.rfp_kinds())
 
         async for change in self._changes(viewer, credential, connection, accepts):
             if await self.ground.get_rfp(viewer, rfp_id) is not None:  # as a query would see it
-                yield RfpEventRecord(rfp_id, RFP_EVENT_KINDS[change.action], change.at)
+                for kind in change.rfp_kinds():
+                    yield RfpEventRecord(rfp_id, kind, change.at)
 
     async def my_proposal_events(
         self, viewer: OrganizationRecord | None, credential: str | None, connection: str
@@ -237,10 +254,7 @@ class LiveService:
             raise SubscriptionRefused("NOT_FOUND", "RFP not found")
 
         def accepts(change: Change) -> bool:
-            if change.rfp_id != rfp_oid:
-                return False
-            actions = RANKING_RFP_ACTIONS if change.proposal_id is None else RANKING_PROPOSAL_ACTIONS
-            return change.action in actions
+            return change.rfp_id == rfp_oid and change.moves_ranking()
 
         async for change in self._changes(viewer, credential, connection, accepts):
             rfp = await self.ground.owned_rfp(viewer, rfp_id)

@@ -43,7 +43,7 @@ from api.store.webhooks import (
     webhooks,
 )
 from market import visibility
-from market.live import PROPOSAL_EVENT_KINDS, RFP_EVENT_KINDS, SubscriptionRefused
+from market.live import PROPOSAL_EVENT_KINDS, SubscriptionRefused
 from market.records import OrganizationRecord
 from market.vocabulary import ErrorCode, Outcome
 from market.webhooks import (
@@ -215,40 +215,51 @@ class WebhookDispatcher:
     async def record(self, change: Change) -> None:
         if change.event_id is None:
             return
-        for webhook, event, data in await self._recipients(change):
+        for webhook, event, data, part in await self._recipients(change):
             body = {"id": "", "event": event, "occurredAt": change.at.isoformat(), "data": data}
-            doc = new_delivery_document(change.event_id, webhook, event, body, self.ground.now())
+            doc = new_delivery_document(change.event_id, webhook, event, body, self.ground.now(), part)
             doc["body"]["id"] = doc["_id"]
             with contextlib.suppress(DuplicateKeyError):  # another instance recorded it already
                 await deliveries(self.ground.store).insert_one(doc)
 
-    async def _recipients(self, change: Change) -> list[tuple[Document, str, dict[str, Any]]]:
+    async def _recipients(self, change: Change) -> list[tuple[Document, str, dict[str, Any], int]]:
+        """(webhook, event name, data, part) of each delivery the change makes; `part` numbers the
+        events of one audit event (an addendum moving the deadline is AMENDED and DEADLINE_CHANGED)."""
         store = self.ground.store
         rfp_doc = await store.rfps.find_one({"_id": change.rfp_id})
         if rfp_doc is None:
             return []
         rfp = rfp_record(rfp_doc, self.ground.now())
         rfp_gid = to_global_id("Rfp", str(change.rfp_id))  # the ids the GraphQL API speaks
-        if change.proposal_id is None and change.action in RFP_EVENT_KINDS:
-            event = rfp_event_name(RFP_EVENT_KINDS[change.action])
+        events: list[tuple[str, dict[str, Any]]]
+        if change.rfp_kinds():
             # The buyer and every vendor bidding on it, each only if it may read the RFP.
             bidders = await store.proposals.distinct("vendorId", {"rfpId": change.rfp_id})
             candidates = [rfp_doc["buyerId"], *bidders]
-            data: dict[str, Any] = {"rfpId": rfp_gid, "kind": RFP_EVENT_KINDS[change.action].value}
+            events = [
+                (rfp_event_name(kind), {"rfpId": rfp_gid, "kind": kind.value}) for kind in change.rfp_kinds()
+            ]
         elif change.proposal_id is not None and change.action in PROPOSAL_EVENT_KINDS:
             kind = PROPOSAL_EVENT_KINDS[change.action]
-            event = proposal_event_name(kind)
             candidates = [change.vendor_id]  # the vendor's own proposal; nobody else's
             proposal_gid = to_global_id("Proposal", str(change.proposal_id))
-            data = {"proposalId": proposal_gid, "rfpId": rfp_gid, "kind": kind.value}
+            events = [
+                (
+                    proposal_event_name(kind),
+                    {"proposalId": proposal_gid, "rfpId": rfp_gid, "kind": kind.value},
+                )
+            ]
         else:
             return []
         organizations = store.organizations.find({"_id": {"$in": candidates}}, {"apiKeys": 0})
         readers = [
             doc["_id"] async for doc in organizations if visibility.sees_rfp(organization_record(doc), rfp)
         ]
-        found = webhooks(store).find({"organizationId": {"$in": readers}, "events": event})
-        return [(webhook, event, data) async for webhook in found]
+        found: list[tuple[Document, str, dict[str, Any], int]] = []
+        for part, (event, data) in enumerate(events):
+            listening = webhooks(store).find({"organizationId": {"$in": readers}, "events": event})
+            found += [(webhook, event, data, part) async for webhook in listening]
+        return found
 
     async def _send_loop(self) -> None:
         async with httpx.AsyncClient(timeout=self.settings.timeout_seconds, follow_redirects=False) as client:

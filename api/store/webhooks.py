@@ -59,10 +59,12 @@ def webhook_record(doc: Document) -> WebhookRecord:
 
 
 def new_delivery_document(
-    event_id: ObjectId, webhook: Document, event: str, body: Document, now: datetime
+    event_id: ObjectId, webhook: Document, event: str, body: Document, now: datetime, part: int = 0
 ) -> Document:
+    # Derived from the audit event, so two instances (or a resumed stream) record one delivery.
+    source = f"{event_id}" if part == 0 else f"{event_id}.{part}"
     return {
-        "_id": f"{event_id}:{webhook['_id']}",
+        "_id": f"{source}:{webhook['_id']}",
         "webhookId": webhook["_id"],
         "organizationId": webhook["organizationId"],
         "event": event,

@@ -16,6 +16,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
@@ -33,8 +34,10 @@ from api.services.ground import utcnow
 from api.services.live import Change, Subscriber
 from api.services.market import MarketService
 from market.live import SubscriptionRefused
+from tests.api.services.test_addenda import amend
+from tests.api.services.test_clarifications import PUBLISH, answer, ask
 from tests.conftest import Api
-from tests.helpers import open_rfp, proposal_mutation, register, rfp_mutation, submit
+from tests.helpers import open_rfp, proposal_input, proposal_mutation, register, rfp_mutation, submit
 
 RANKING = (
     "subscription($id: ID!) { rankingChanged(rfpId: $id) { rfpId proposalCount proposalId rank total at } }"
@@ -355,3 +358,66 @@ async def test_the_python_gql_client_receives_events(api: Api, second: str) -> N
         proposal = (await submit(api, vendor, rfp_id))["proposal"]
         event = (await asyncio.wait_for(waiting, WAIT))["myProposalEvents"]
     assert (event["proposalId"], event["rfpId"], event["kind"]) == (proposal["id"], rfp_id, "SUBMITTED")
+
+
+async def _collect(client: Socket, count: int) -> dict[str, list[dict[str, Any]]]:
+    """`count` events, by subscription id (events of different subscriptions interleave)."""
+    by_id: dict[str, list[dict[str, Any]]] = {}
+    for _ in range(count):
+        message = await client.receive()
+        assert message["type"] == "next" and message["payload"].get("errors") is None, message
+        (event,) = message["payload"]["data"].values()
+        by_id.setdefault(message["id"], []).append(event)
+    return by_id
+
+
+async def test_clarifications_and_addenda_reach_bidders_and_sealed_bids_stay_sealed(
+    api: Api, second: str
+) -> None:
+    _, buyer = await register(api, "BUYER")
+    _, vendor = await register(api, "VENDOR", "Vendor A")
+    _, rival = await register(api, "VENDOR", "Vendor B")
+    rfp_id = await open_rfp(api, buyer, sealed=True)
+    mine = (await submit(api, vendor, rfp_id))["proposal"]["id"]
+    theirs = (await submit(api, rival, rfp_id, proposal_input("13000.00")))["proposal"]["id"]
+    async with (
+        socket(second, vendor) as bidder,
+        socket(second, rival) as competitor,
+        socket(second, buyer) as dashboard,
+    ):
+        await bidder.subscribe("rfp", RFP_EVENTS, {"id": rfp_id})
+        await bidder.subscribe("mine", MY_PROPOSALS)
+        await competitor.subscribe("mine", MY_PROPOSALS)
+        await dashboard.subscribe("ranking", RANKING, {"id": rfp_id})
+        await asyncio.sleep(0.3)
+        # A rival's question is between it and the buyer: nobody hears of it; the answer is public.
+        asked = await ask(api, rival, rfp_id, "Are weekend chats in the expected volume?")
+        assert asked["userErrors"] == []
+        await bidder.nothing_within(1.0)
+        assert (await answer(api, buyer, asked["clarification"]["id"], "Yes."))["userErrors"] == []
+        published = {"input": {"rfpId": rfp_id, "question": "Languages?", "answer": "English only."}}
+        assert (await api.data(PUBLISH, published, buyer))["publishClarification"]["userErrors"] == []
+        # An addendum that changes the volume (rescoring, confirmation asked) and moves the deadline.
+        volume = {"unitName": "tickets", "expected": 12000, "low": 9000, "high": 15000}
+        later = (api.market.now() + timedelta(days=20)).isoformat()
+        amended = await amend(api, buyer, rfp_id, volume=volume, submissionDeadline=later)
+        assert amended["userErrors"] == [], amended
+
+        events = await _collect(bidder, 5)
+        assert [event["kind"] for event in events["rfp"]] == [
+            "CLARIFICATION_PUBLISHED", "CLARIFICATION_PUBLISHED", "AMENDED", "DEADLINE_CHANGED",
+        ]  # fmt: skip
+        assert [(e["proposalId"], e["kind"]) for e in events["mine"]] == [(mine, "NEEDS_CONFIRMATION")]
+        # The rival hears of its own proposal only, never of the vendor's.
+        (rivals,) = (await _collect(competitor, 1))["mine"]
+        assert (rivals["proposalId"], rivals["kind"]) == (theirs, "NEEDS_CONFIRMATION")
+        # The rescoring moves the ranking; sealed before the deadline: the count only.
+        (moved,) = (await _collect(dashboard, 1))["ranking"]
+        assert (moved["proposalCount"], moved["proposalId"], moved["rank"], moved["total"]) == (
+            2,
+            None,
+            None,
+            None,
+        )
+        for client in (bidder, competitor, dashboard):
+            await client.nothing_within(0.5)  # each once
