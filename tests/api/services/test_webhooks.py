@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -20,6 +21,8 @@ from starlette.routing import Route
 
 from api.embedded import free_port
 from api.settings import Settings
+from tests.api.services.test_addenda import amend
+from tests.api.services.test_clarifications import PUBLISH
 from tests.conftest import Api, Clock, ServeApp
 from tests.helpers import open_rfp, register, rfp_mutation, submit
 
@@ -177,3 +180,43 @@ async def test_careless_hostile_and_anonymous_callers(webhook_api: Api) -> None:
     deleted = (await api.data(DELETE, {"id": mine["id"]}, vendor))["deleteWebhook"]
     assert deleted["userErrors"] == []
     assert (await api.data(LOG, key=vendor))["viewer"]["webhooks"] == []
+
+
+async def test_clarifications_addenda_and_confirmations_are_delivered_to_bidders_only(
+    webhook_api: Api,
+) -> None:
+    api = webhook_api
+    receiver = Receiver(failures=0)
+    _, buyer = await register(api, "BUYER")
+    _, vendor = await register(api, "VENDOR", "Vendor A")
+    _, bystander = await register(api, "VENDOR", "Vendor B")  # did not bid: hears of nothing
+    events = [
+        "rfp.clarification_published", "rfp.amended", "rfp.deadline_changed", "proposal.needs_confirmation",
+    ]  # fmt: skip
+    async with receiving(receiver) as url:
+        created = (await api.data(CREATE, {"url": url, "events": events}, vendor))["createWebhook"]
+        assert created["userErrors"] == []
+        receiver.secret = created["secret"]
+        assert (await api.data(CREATE, {"url": url, "events": events}, bystander))["createWebhook"]["webhook"]
+        rfp_id = await open_rfp(api, buyer, sealed=True)
+        proposal = (await submit(api, vendor, rfp_id))["proposal"]
+        published = {"input": {"rfpId": rfp_id, "question": "Languages?", "answer": "English only."}}
+        assert (await api.data(PUBLISH, published, buyer))["publishClarification"]["userErrors"] == []
+        volume = {"unitName": "tickets", "expected": 12000, "low": 9000, "high": 15000}
+        later = (api.market.now() + timedelta(days=20)).isoformat()
+        assert (await amend(api, buyer, rfp_id, volume=volume, submissionDeadline=later))["userErrors"] == []
+        await eventually(lambda: len(receiver.received) == 4, "four deliveries")
+        await asyncio.sleep(0.5)  # and no more
+        assert len(receiver.received) == 4 and all(ok for _, _, ok in receiver.received)
+        bodies = {body["event"]: body["data"] for _, body, _ in receiver.received}
+        assert bodies == {
+            "rfp.clarification_published": {"rfpId": rfp_id, "kind": "CLARIFICATION_PUBLISHED"},
+            "rfp.amended": {"rfpId": rfp_id, "kind": "AMENDED"},
+            "rfp.deadline_changed": {"rfpId": rfp_id, "kind": "DEADLINE_CHANGED"},
+            "proposal.needs_confirmation": {
+                "proposalId": proposal["id"], "rfpId": rfp_id, "kind": "NEEDS_CONFIRMATION",
+            },
+        }  # fmt: skip
+        # One audit event, two deliveries (AMENDED, DEADLINE_CHANGED): distinct ids all the same.
+        assert len({delivery_id for delivery_id, _, _ in receiver.received}) == 4
+        assert (await api.data(LOG, key=bystander))["viewer"]["webhooks"][0]["deliveries"] == []
