@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -107,6 +108,17 @@ async def _internal_error(request: Request, error: Exception) -> Response:
     return JSONResponse({"errors": [body]}, status_code=500)
 
 
+SHUTDOWN_STEP_SECONDS = 5.0
+
+
+async def _bounded(step: Awaitable[None], what: str) -> None:
+    """Awaits one shutdown step for at most SHUTDOWN_STEP_SECONDS, then moves on."""
+    try:
+        await asyncio.wait_for(step, SHUTDOWN_STEP_SECONDS)
+    except TimeoutError:
+        log.warning("shutdown: %s took longer than %s s; moving on", what, SHUTDOWN_STEP_SECONDS)
+
+
 def create_app(
     settings: Settings,
     mongodb_uri: str,
@@ -120,6 +132,8 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         client = connect(mongodb_uri, [*listeners, *observability.command_listeners()])
         state.store = Store(client, settings.db)
+        # The live feed's and webhook dispatcher's own client: a request's commands are its own.
+        background_client = connect(mongodb_uri, observability.command_listeners())
         window = settings.register_rate_window_seconds
         state.market = MarketService(
             state.store,
@@ -138,6 +152,7 @@ def create_app(
                 settings.subscription_queue_size,
                 settings.subscription_recheck_seconds,
             ),
+            background_store=Store(background_client, settings.db),
         )
         await state.store.ensure_indexes()
         await PersistedQueries(state.store).ensure_indexes()
@@ -149,10 +164,12 @@ def create_app(
         try:
             yield
         finally:
+            # Every step bounded: a database that stopped answering must not hold shutdown forever.
             await state.market.dispatcher.close()
             await state.market.feed.close()
-            await state.market.digests.close()  # finish the background refreshes before closing
-            await client.close()
+            await _bounded(state.market.digests.close(), "the ranking refreshes")  # finish them first
+            await _bounded(background_client.close(), "closing the background database client")
+            await _bounded(client.close(), "closing the database client")
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})

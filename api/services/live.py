@@ -76,30 +76,46 @@ class LiveLimits:
 
 
 DEFAULT_LIVE_LIMITS = LiveLimits()
-CLOSE_SECONDS = 2.0
+CLOSE_SECONDS = 2.0  # the most a background task's stop may hold shutdown
+START_SECONDS = 10.0  # the most start-up waits for the change stream to open
+SHUTTING_DOWN = SubscriptionRefused("SHUTTING_DOWN", "this instance is shutting down; subscribe again")
 
 
 class Subscriber:
     def __init__(self, accepts: Callable[[Change], bool], capacity: int) -> None:
         self.accepts = accepts
-        self.queue: asyncio.Queue[Change] = asyncio.Queue(capacity)
+        # None is the stop signal: it wakes a reader waiting on an empty queue.
+        self.queue: asyncio.Queue[Change | None] = asyncio.Queue(capacity)
         self.overflowed = False
+        self.stopped = False
 
     def offer(self, change: Change) -> None:
-        if self.overflowed or not self.accepts(change):
+        if self.overflowed or self.stopped or not self.accepts(change):
             return
         try:
             self.queue.put_nowait(change)
         except asyncio.QueueFull:
             self.overflowed = True  # never buffer without bound: the subscriber is dropped
 
+    def stop(self) -> None:
+        """Ends the subscription at its next read (the instance shuts down)."""
+        self.stopped = True
+        with contextlib.suppress(asyncio.QueueFull):  # a full queue wakes its reader anyway
+            self.queue.put_nowait(None)
+
     async def next(self, timeout: float) -> Change | None:
+        """The next change, or None after `timeout` seconds without one."""
+        if self.stopped:
+            raise SHUTTING_DOWN
         if self.overflowed:
             raise SubscriptionRefused("SLOW_SUBSCRIBER", "events arrived faster than they were read")
         try:
-            return await asyncio.wait_for(self.queue.get(), timeout)
+            change = await asyncio.wait_for(self.queue.get(), timeout)
         except TimeoutError:
             return None
+        if self.stopped:
+            raise SHUTTING_DOWN
+        return change
 
 
 class LiveFeed:
@@ -113,27 +129,43 @@ class LiveFeed:
         self.resume_token: Mapping[str, Any] | None = None
         self.task: asyncio.Task[None] | None = None
         self.opened = asyncio.Event()
+        self.closed = False
 
     async def start(self) -> None:
-        """Opens the stream before returning: a change committed afterwards reaches subscribers."""
-        self.task = asyncio.create_task(self._run())
-        await self.opened.wait()
+        """Opens the stream before returning: a change committed afterwards reaches subscribers.
+        Bounded: a database that does not answer delays start-up by START_SECONDS, not forever
+        (the stream keeps trying to open in the background)."""
+        self.task = asyncio.create_task(self._run(), name="live-feed")
+        try:
+            await asyncio.wait_for(self.opened.wait(), START_SECONDS)
+        except TimeoutError:
+            log.error("the change stream did not open within %s s; still trying", START_SECONDS)
 
     async def close(self) -> None:
+        """Stops the stream and ends every subscription, within CLOSE_SECONDS."""
+        self.closed = True
+        for subscriber in list(self.subscribers):
+            subscriber.stop()
         if self.task is not None:
             self.task.cancel()
             # Bounded: a cursor's close that the database does not answer must not hold shutdown.
-            await asyncio.wait({self.task}, timeout=CLOSE_SECONDS)
+            done, _ = await asyncio.wait({self.task}, timeout=CLOSE_SECONDS)
+            if not done:
+                log.warning("the change stream did not stop within %s s", CLOSE_SECONDS)
 
     async def _run(self) -> None:
         delay = 0.1
         while True:
             try:
                 await self._follow()
+                delay = 0.1
             except PyMongoError as error:
                 log.warning("change stream interrupted (%s); resuming", error)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)  # back off while the database is away
+            except Exception:
+                # Whatever else fails (a malformed event) must not end live updates for good.
+                log.exception("change stream failed; reopening it")
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)  # back off while the database is away
 
     async def _follow(self) -> None:
         pipeline = [{"$match": {"operationType": "insert"}}]
@@ -141,6 +173,11 @@ class LiveFeed:
         async with stream:
             self.opened.set()
             async for event in stream:
+                if event.get("operationType") == "invalidate":
+                    # The collection was dropped (a test's database, a restore): resuming after an
+                    # invalidate is refused, so the stream starts again from the present.
+                    self.resume_token = None
+                    return
                 change = await self._route(event["fullDocument"])
                 # The token after routing: a failure before this point replays the event, once.
                 self.resume_token = stream.resume_token
@@ -169,6 +206,8 @@ class LiveFeed:
     async def subscribe(
         self, connection: str, accepts: Callable[[Change], bool], capacity: int | None = None
     ) -> AsyncIterator[Subscriber]:
+        if self.closed:
+            raise SHUTTING_DOWN
         if len(self.subscribers) >= self.limits.per_instance:
             raise SubscriptionRefused("TOO_MANY_SUBSCRIPTIONS", "this instance holds all it can; retry later")
         if self.per_connection[connection] >= self.limits.per_connection:

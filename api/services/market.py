@@ -40,6 +40,7 @@ class MarketService:
         register_global_limit: RateLimit = DEFAULT_REGISTER_GLOBAL_LIMIT,
         live_limits: LiveLimits = DEFAULT_LIVE_LIMITS,
         webhook_settings: WebhookSettings = DEFAULT_WEBHOOK_SETTINGS,
+        background_store: Store | None = None,
     ) -> None:
         self.store = store
         self.digests = DigestRefresher(store, clock)
@@ -52,10 +53,13 @@ class MarketService:
         self.clarifications = ClarificationService(self.ground)
         self.addenda = AddendumService(self.ground)
         self.debriefs = DebriefService(self.ground)
-        self.feed = LiveFeed(self.ground, live_limits)
+        # The change stream and the webhook dispatcher work in the background, on their own client
+        # when given one: their commands never mix with (or count against) a request's.
+        background = MarketGround(background_store or store, clock, self.digests)
+        self.feed = LiveFeed(background, live_limits)
         self.live = LiveService(self.ground, self.feed, self.organizations.authenticate)
         self.webhooks = WebhookService(self.ground, webhook_settings)
-        self.dispatcher = WebhookDispatcher(self.ground, self.feed, webhook_settings)
+        self.dispatcher = WebhookDispatcher(background, self.feed, webhook_settings)
 
     def now(self) -> datetime:
         return self.ground.now()

@@ -26,7 +26,7 @@ from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from api.services.ground import MarketGround, not_found
-from api.services.live import CLOSE_SECONDS, Change, LiveFeed
+from api.services.live import CLOSE_SECONDS, SHUTTING_DOWN, Change, LiveFeed
 from api.store.database import parse_object_id
 from api.store.document import Document
 from api.store.organizations import organization_record
@@ -191,14 +191,21 @@ class WebhookDispatcher:
         for task in self.tasks:
             task.cancel()
         if self.tasks:  # bounded, as the feed's close
-            await asyncio.wait(self.tasks, timeout=CLOSE_SECONDS)
+            _, pending = await asyncio.wait(self.tasks, timeout=CLOSE_SECONDS)
+            if pending:
+                log.warning("%d webhook tasks did not stop within %s s", len(pending), CLOSE_SECONDS)
 
     async def _record(self) -> None:
         while True:
             try:
                 await self._record_from_feed()
-            except SubscriptionRefused:
+            except SubscriptionRefused as ended:
+                if ended.code == SHUTTING_DOWN.code:
+                    return
                 log.error("the webhook recorder fell %d events behind; events were skipped", RECORD_QUEUE)
+            except Exception:
+                log.exception("the webhook recorder failed; restarting it")
+                await asyncio.sleep(1.0)  # not a busy loop if it keeps failing
 
     async def _record_from_feed(self) -> None:
         # A large queue, outside the subscription caps: recording is a few small writes per event.
@@ -269,6 +276,10 @@ class WebhookDispatcher:
                 except PyMongoError:
                     log.warning("webhook sender could not read its outbox", exc_info=True)
                     sent = 0
+                except Exception:
+                    # One odd delivery (a URL httpx refuses) must not stop every later one.
+                    log.exception("webhook sender failed; carrying on")
+                    sent = 0
                 if not sent:
                     await asyncio.sleep(self.settings.poll_seconds)
 
@@ -307,7 +318,7 @@ class WebhookDispatcher:
         try:
             response = await client.post(webhook["url"], content=body, headers=headers)
             status = response.status_code
-        except httpx.HTTPError as error:
+        except (httpx.HTTPError, httpx.InvalidURL) as error:  # a failed attempt, counted as such
             log.info("webhook delivery %s failed: %s", doc["_id"], error)
         attempts = doc["attempts"] + 1
         now = self.ground.now()

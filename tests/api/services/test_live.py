@@ -33,10 +33,12 @@ from api.embedded import EmbeddedDatabase, free_port
 from api.services.ground import utcnow
 from api.services.live import Change, Subscriber
 from api.services.market import MarketService
+from api.settings import Settings
 from market.live import SubscriptionRefused
+from schema.common import local_id
 from tests.api.services.test_addenda import amend
 from tests.api.services.test_clarifications import PUBLISH, answer, ask
-from tests.conftest import Api
+from tests.conftest import Api, Clock, ServeApp
 from tests.helpers import open_rfp, proposal_input, proposal_mutation, register, rfp_mutation, submit
 
 RANKING = (
@@ -421,3 +423,30 @@ async def test_clarifications_and_addenda_reach_bidders_and_sealed_bids_stay_sea
         )
         for client in (bidder, competitor, dashboard):
             await client.nothing_within(0.5)  # each once
+
+
+async def test_shutdown_ends_subscriptions_and_stops_every_background_task(
+    serve_app: ServeApp, settings: Settings, clock: Clock
+) -> None:
+    async with serve_app(settings, clock=clock) as served:
+        market = served.market
+        _, buyer = await register(served, "BUYER")
+        rfp_id = await open_rfp(served, buyer)
+        viewer = await market.organizations.authenticate(buyer)
+        events = market.live.rfp_events(viewer, buyer, "connection", local_id(rfp_id, "Rfp"))
+        reading = asyncio.create_task(anext(aiter(events)))
+        for _ in range(100):  # subscribed beside the webhook recorder, then waiting for an event
+            if len(market.feed.subscribers) == 2:
+                break
+            await asyncio.sleep(0.05)
+        assert len(market.feed.subscribers) == 2
+    # The lifespan has ended: the subscriber's wait ended with it (no recheck interval to sit out).
+    with pytest.raises(SubscriptionRefused) as ended:
+        await asyncio.wait_for(reading, 2.0)
+    assert ended.value.code == "SHUTTING_DOWN"
+    assert market.feed.subscribers == set()
+    assert market.feed.task is not None and market.feed.task.done()
+    assert market.dispatcher.tasks and all(task.done() for task in market.dispatcher.tasks)
+    with pytest.raises(SubscriptionRefused):  # and no new one starts on a closed feed
+        async with market.feed.subscribe("late", lambda change: True):
+            pass
