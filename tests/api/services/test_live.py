@@ -34,7 +34,7 @@ from api.services.ground import utcnow
 from api.services.live import Change, Subscriber
 from api.services.market import MarketService
 from api.settings import Settings
-from market.live import SubscriptionRefused
+from market.live import RfpEventRecord, SubscriptionRefused
 from schema.common import local_id
 from tests.api.services.test_addenda import amend
 from tests.api.services.test_clarifications import PUBLISH, answer, ask
@@ -434,7 +434,11 @@ async def test_shutdown_ends_subscriptions_and_stops_every_background_task(
         rfp_id = await open_rfp(served, buyer)
         viewer = await market.organizations.authenticate(buyer)
         events = market.live.rfp_events(viewer, buyer, "connection", local_id(rfp_id, "Rfp"))
-        reading = asyncio.create_task(anext(aiter(events)))
+
+        async def first_event() -> RfpEventRecord:
+            return await anext(aiter(events))
+
+        reading = asyncio.create_task(first_event())
         for _ in range(100):  # subscribed beside the webhook recorder, then waiting for an event
             if len(market.feed.subscribers) == 2:
                 break
