@@ -43,6 +43,7 @@ from api.http.auth import Unauthenticated, authenticate, authenticate_strictly, 
 from api.http.context import RequestContext, RequestLoaders
 from api.http.errors import MaskInternalErrors, with_code
 from api.http.limits import limit_extensions
+from api.http.live_socket import MarketTransportWS
 from api.http.persisted_queries import PersistedQueryError, resolve_persisted_query
 from api.observability import graphiql
 from api.observability import wiring as observability
@@ -230,6 +231,9 @@ class AppState:
 
 
 class MarketGraphQL(GraphQL[RequestContext, None]):
+    # Persisted queries and parse errors on the socket as over HTTP (api/http/live_socket.py).
+    graphql_transport_ws_handler_class = MarketTransportWS
+
     def __init__(self, state: AppState, settings: Settings) -> None:
         production = settings.production
         # Classes or factories: strawberry builds fresh extension instances for every request.

@@ -7,6 +7,7 @@ through one reach subscribers of the other, through the served instance's change
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import os
 import shutil
@@ -454,3 +455,44 @@ async def test_shutdown_ends_subscriptions_and_stops_every_background_task(
     with pytest.raises(SubscriptionRefused):  # and no new one starts on a closed feed
         async with market.feed.subscribe("late", lambda change: True):
             pass
+
+
+def _persisted(operation_id: str, sha256: str, query: str | None, variables: dict[str, Any]) -> str:
+    payload: dict[str, Any] = {
+        "variables": variables,
+        "extensions": {"persistedQuery": {"version": 1, "sha256Hash": sha256}},
+    }
+    if query is not None:
+        payload["query"] = query
+    return json.dumps({"id": operation_id, "type": "subscribe", "payload": payload})
+
+
+async def test_the_socket_speaks_persisted_queries_and_error_codes_as_http_does(
+    api: Api, second: str
+) -> None:
+    _, buyer = await register(api, "BUYER")
+    rfp_id = await open_rfp(api, buyer)
+    variables = {"id": rfp_id}
+    sha256 = hashlib.sha256(RFP_EVENTS.encode()).hexdigest()
+    async with socket(second, buyer) as client:
+        # A careless client: a subscription that does not parse gets its code, the socket stays open.
+        await client.subscribe("broken", "subscription { rfpEvents(rfpId: ", variables)
+        message = await client.receive()
+        assert (message["id"], message["type"]) == ("broken", "error"), message
+        assert message["payload"][0]["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
+        # Apollo's persisted-query link: the hash alone first, then hash and query together.
+        await client.connection.send(_persisted("hash", sha256, None, variables))
+        message = await client.receive()
+        assert message["payload"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+        await client.connection.send(_persisted("wrong", "0" * 64, RFP_EVENTS, variables))
+        message = await client.receive()
+        assert message["payload"][0]["extensions"]["code"] == "PERSISTED_QUERY_HASH_MISMATCH"
+        await client.connection.send(_persisted("both", sha256, RFP_EVENTS, variables))
+        await asyncio.sleep(0.3)
+        # Registered: the hash alone now runs (on this or any instance sharing the database).
+        await client.connection.send(_persisted("again", sha256, None, variables))
+        await asyncio.sleep(0.3)
+        assert (await rfp_mutation(api, "closeRfp", rfp_id, buyer))["userErrors"] == []
+        events = await _collect(client, 2)
+        assert sorted(events) == ["again", "both"]
+        assert all(event["kind"] == "CLOSED" for batch in events.values() for event in batch)
