@@ -23,6 +23,7 @@ from api.http.errors import log_client_errors_in_one_line
 from api.http.export_routes import export_routes
 from api.http.graphql_view import AppState, MarketGraphQL, request_id_of
 from api.observability import wiring as observability
+from api.observability.metrics import CommandMetrics
 from api.services.ground import utcnow
 from api.services.live import LiveLimits
 from api.services.market import MarketService
@@ -133,7 +134,8 @@ def create_app(
         client = connect(mongodb_uri, [*listeners, *observability.command_listeners()])
         state.store = Store(client, settings.db)
         # The live feed's and webhook dispatcher's own client: a request's commands are its own.
-        background_client = connect(mongodb_uri, observability.command_listeners())
+        # Counted in the command metrics, not traced: a poll every second would start a trace each.
+        background_client = connect(mongodb_uri, [CommandMetrics()])
         window = settings.register_rate_window_seconds
         state.market = MarketService(
             state.store,
