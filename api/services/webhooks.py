@@ -77,6 +77,22 @@ class WebhookSettings:
 DEFAULT_WEBHOOK_SETTINGS = WebhookSettings()
 
 
+async def endpoint_problem(url: str, production: bool) -> str | None:
+    """Why a webhook's URL may not be called, or None: the pure rules (market/webhooks.py) and, in
+    production, every address its host name resolves to (a name pointing inside our network: SSRF)."""
+    problem = url_problem(url, production)
+    if problem is not None or not production:
+        return problem
+    host = httpx.URL(url).host
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except OSError:
+        return "the host name does not resolve"
+    if any(address_is_private(str(info[4][0])) for info in infos):
+        return "private, loopback and link-local addresses are not allowed"
+    return None
+
+
 def new_secret() -> str:
     return "whsec_" + secrets.token_urlsafe(32)
 
@@ -106,18 +122,7 @@ class WebhookService:
         return Outcome((webhook_record(doc), secret))
 
     async def _url_problem(self, url: str) -> str | None:
-        problem = url_problem(url, self.settings.production)
-        if problem is not None or not self.settings.production:
-            return problem
-        # A name that resolves to a private address would reach inside our network (SSRF).
-        host = httpx.URL(url).host
-        try:
-            infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
-        except OSError:
-            return "the host name does not resolve"
-        if any(address_is_private(str(info[4][0])) for info in infos):
-            return "private, loopback and link-local addresses are not allowed"
-        return None
+        return await endpoint_problem(url, self.settings.production)
 
     async def list_webhooks(self, viewer: OrganizationRecord) -> list[WebhookRecord]:
         found = webhooks(self.ground.store).find({"organizationId": ObjectId(viewer.id)}).sort("_id", 1)
@@ -318,11 +323,17 @@ class WebhookDispatcher:
             "X-Rfpmarket-Signature": signature(webhook["secret"], timestamp, body),
         }
         status: int | None = None
-        try:
-            response = await client.post(webhook["url"], content=body, headers=headers)
-            status = response.status_code
-        except (httpx.HTTPError, httpx.InvalidURL) as error:  # a failed attempt, counted as such
-            log.info("webhook delivery %s failed: %s", doc["_id"], error)
+        # Checked again before each attempt: a name re-pointed inside our network since the webhook
+        # was created is refused too (the attempt fails without a request).
+        refused = await endpoint_problem(webhook["url"], self.settings.production)
+        if refused is not None:
+            log.warning("webhook delivery %s not sent: %s", doc["_id"], refused)
+        else:
+            try:
+                response = await client.post(webhook["url"], content=body, headers=headers)
+                status = response.status_code
+            except (httpx.HTTPError, httpx.InvalidURL) as error:  # a failed attempt, counted as such
+                log.info("webhook delivery %s failed: %s", doc["_id"], error)
         attempts = doc["attempts"] + 1
         now = self.ground.now()
         update: Document = {"attempts": attempts, "lastStatusCode": status}

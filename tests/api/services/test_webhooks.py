@@ -12,15 +12,21 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
+import httpx
 import pytest
 import uvicorn
+from bson import ObjectId
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from api.embedded import free_port
+from api.services.ground import MarketGround
+from api.services.webhooks import WebhookDispatcher, WebhookSettings
 from api.settings import Settings
+from api.store.webhooks import deliveries, new_delivery_document, webhooks
+from schema.common import local_id
 from tests.api.services.test_addenda import amend
 from tests.api.services.test_clarifications import PUBLISH
 from tests.conftest import Api, Clock, ServeApp
@@ -220,3 +226,31 @@ async def test_clarifications_addenda_and_confirmations_are_delivered_to_bidders
         # One audit event, two deliveries (AMENDED, DEADLINE_CHANGED): distinct ids all the same.
         assert len({delivery_id for delivery_id, _, _ in receiver.received}) == 4
         assert (await api.data(LOG, key=bystander))["viewer"]["webhooks"][0]["deliveries"] == []
+
+
+async def test_production_checks_the_address_again_before_each_attempt(
+    webhook_api: Api, clock: Clock
+) -> None:
+    """A name that resolved to a public address when the webhook was created may point inside our
+    network later (DNS rebinding): in production each attempt checks again and sends nothing."""
+    api = webhook_api
+    receiver = Receiver(failures=0)
+    _, vendor = await register(api, "VENDOR")
+    async with receiving(receiver) as url:  # a loopback address: what the re-pointed name now gives
+        made = (await api.data(CREATE, {"url": url, "events": ["rfp.closed"]}, vendor))["createWebhook"]
+        webhook = await webhooks(api.market.store).find_one(
+            {"_id": ObjectId(local_id(made["webhook"]["id"], "Webhook"))}
+        )
+        assert webhook is not None
+        later = clock() + timedelta(hours=1)  # due for this dispatcher only, not the app's own
+        doc = new_delivery_document(
+            ObjectId(), webhook, "rfp.closed", {"id": "x"}, later - timedelta(minutes=30)
+        )
+        await deliveries(api.market.store).insert_one(doc)
+        ground = MarketGround(api.market.store, lambda: later, api.market.digests)
+        production = WebhookDispatcher(ground, api.market.feed, WebhookSettings(production=True))
+        async with httpx.AsyncClient(timeout=1.0) as http:
+            assert await production.send_due(http) == 1
+        stored = await deliveries(api.market.store).find_one({"_id": doc["_id"]})
+        assert stored is not None and (stored["attempts"], stored["lastStatusCode"]) == (1, None)
+        assert receiver.received == []  # no request left the instance
