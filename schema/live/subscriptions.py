@@ -4,7 +4,7 @@ market's live use cases; a refusal becomes a GraphQL error with its code in the 
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
 import strawberry
 from graphql import GraphQLError
@@ -15,6 +15,7 @@ from schema.context import ContextInfo, context_of
 from schema.live.types import ProposalEvent, RankingChange, RfpEvent
 
 T = TypeVar("T")
+RFP_ID = "The RFP to follow (global id)."
 
 
 async def _guarded(events: AsyncIterator[T]) -> AsyncIterator[T]:
@@ -29,9 +30,10 @@ async def _guarded(events: AsyncIterator[T]) -> AsyncIterator[T]:
 class LiveSubscription:
     @strawberry.subscription
     async def ranking_changed(
-        self, info: ContextInfo, rfp_id: strawberry.ID
+        self, info: ContextInfo, rfp_id: Annotated[strawberry.ID, strawberry.argument(description=RFP_ID)]
     ) -> AsyncGenerator[RankingChange, None]:
-        """The RFP's buyer: each change of its ranking (sealed: count only)."""
+        """The RFP's buyer only: each change of its ranking (sealed bids before the deadline: the count
+        only); anyone else gets NOT_FOUND. Needs an API key."""
         context = context_of(info)
         live = context.market.live.ranking_changed(
             context.viewer, context.credential, context.connection_id, local_id(rfp_id, "Rfp")
@@ -40,8 +42,10 @@ class LiveSubscription:
             yield RankingChange.of(record)
 
     @strawberry.subscription
-    async def rfp_events(self, info: ContextInfo, rfp_id: strawberry.ID) -> AsyncGenerator[RfpEvent, None]:
-        """Whoever may read the RFP: its lifecycle events."""
+    async def rfp_events(
+        self, info: ContextInfo, rfp_id: Annotated[strawberry.ID, strawberry.argument(description=RFP_ID)]
+    ) -> AsyncGenerator[RfpEvent, None]:
+        """Whoever may read the RFP (with an API key): its lifecycle events, clarifications and addenda."""
         context = context_of(info)
         live = context.market.live.rfp_events(
             context.viewer, context.credential, context.connection_id, local_id(rfp_id, "Rfp")
@@ -51,7 +55,7 @@ class LiveSubscription:
 
     @strawberry.subscription
     async def my_proposal_events(self, info: ContextInfo) -> AsyncGenerator[ProposalEvent, None]:
-        """A vendor's own proposals: status and score changes."""
+        """A vendor's own proposals only: status changes and confirmations asked; FORBIDDEN to buyers."""
         context = context_of(info)
         live = context.market.live.my_proposal_events(
             context.viewer, context.credential, context.connection_id

@@ -15,18 +15,30 @@ from market.live import (
 )
 from schema.common import to_global_id
 
-RfpEventKindEnum = strawberry.enum(RfpEventKind, name="RfpEventKind")
-ProposalEventKindEnum = strawberry.enum(ProposalEventKind, name="ProposalEventKind")
+RfpEventKindEnum = strawberry.enum(
+    RfpEventKind, name="RfpEventKind", description="What happened to an RFP (rfpEvents, rfp.* webhooks)."
+)
+ProposalEventKindEnum = strawberry.enum(
+    ProposalEventKind,
+    name="ProposalEventKind",
+    description="What happened to a vendor's own proposal (myProposalEvents, proposal.* webhooks).",
+)
 
 
 @strawberry.type(description="A change of an RFP's ranking; sealed bids before the deadline: count only.")
 class RankingChange:
-    rfp_id: strawberry.ID
-    proposal_count: int
-    proposal_id: strawberry.ID | None
-    rank: int | None
-    total: float | None
-    at: datetime
+    rfp_id: strawberry.ID = strawberry.field(description="The RFP whose ranking changed (global id).")
+    proposal_count: int = strawberry.field(description="Live proposals now on the RFP.")
+    proposal_id: strawberry.ID | None = strawberry.field(
+        description="The proposal that moved; null for sealed bids before the deadline and RFP-wide changes."
+    )
+    rank: int | None = strawberry.field(
+        description="That proposal's rank now (1 is best); null when proposalId is, or once withdrawn."
+    )
+    total: float | None = strawberry.field(
+        description="That proposal's total score now (0-100); null when rank is."
+    )
+    at: datetime = strawberry.field(description="When the change committed (UTC).")
 
     @classmethod
     def of(cls, record: RankingChangeRecord) -> RankingChange:
@@ -43,9 +55,9 @@ class RankingChange:
 
 @strawberry.type(description="Something happened to an RFP the viewer may read.")
 class RfpEvent:
-    rfp_id: strawberry.ID
-    kind: RfpEventKind
-    at: datetime
+    rfp_id: strawberry.ID = strawberry.field(description="The RFP (global id).")
+    kind: RfpEventKind = strawberry.field(description="What happened.")
+    at: datetime = strawberry.field(description="When it committed (UTC).")
 
     @classmethod
     def of(cls, record: RfpEventRecord) -> RfpEvent:
@@ -54,10 +66,10 @@ class RfpEvent:
 
 @strawberry.type(description="Something happened to one of the viewer's own proposals.")
 class ProposalEvent:
-    proposal_id: strawberry.ID
-    rfp_id: strawberry.ID
-    kind: ProposalEventKind
-    at: datetime
+    proposal_id: strawberry.ID = strawberry.field(description="The viewer's proposal (global id).")
+    rfp_id: strawberry.ID = strawberry.field(description="The RFP it answers (global id).")
+    kind: ProposalEventKind = strawberry.field(description="What happened.")
+    at: datetime = strawberry.field(description="When it committed (UTC).")
 
     @classmethod
     def of(cls, record: ProposalEventRecord) -> ProposalEvent:

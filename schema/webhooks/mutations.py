@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from market.vocabulary import Outcome
@@ -19,23 +21,32 @@ def _payload(outcome: Outcome[tuple[WebhookRecord, str]]) -> CreateWebhookPayloa
     return CreateWebhookPayload(webhook=Webhook.of(record), secret=secret, user_errors=[])
 
 
+INPUT = strawberry.argument(description="What to do; see the input type.")
+
+
 @strawberry.type
 class WebhookMutation:
     @strawberry.mutation
-    async def create_webhook(self, info: ContextInfo, input: CreateWebhookInput) -> CreateWebhookPayload:
+    async def create_webhook(
+        self, info: ContextInfo, input: Annotated[CreateWebhookInput, INPUT]
+    ) -> CreateWebhookPayload:
         """Registers an endpoint for the organization's events; the secret is shown once."""
         context = context_of(info)
         return _payload(await context.market.webhooks.create_webhook(context.viewer, input.url, input.events))
 
     @strawberry.mutation
-    async def rotate_webhook_secret(self, info: ContextInfo, input: WebhookIdInput) -> CreateWebhookPayload:
+    async def rotate_webhook_secret(
+        self, info: ContextInfo, input: Annotated[WebhookIdInput, INPUT]
+    ) -> CreateWebhookPayload:
         """A new secret, shown once; the old one stops signing at once."""
         context = context_of(info)
         webhook_id = local_id(input.webhook_id, "Webhook")
         return _payload(await context.market.webhooks.rotate_secret(context.viewer, webhook_id))
 
     @strawberry.mutation
-    async def delete_webhook(self, info: ContextInfo, input: WebhookIdInput) -> CreateWebhookPayload:
+    async def delete_webhook(
+        self, info: ContextInfo, input: Annotated[WebhookIdInput, INPUT]
+    ) -> CreateWebhookPayload:
         """Deletes the endpoint; its pending deliveries are not sent."""
         context = context_of(info)
         outcome = await context.market.webhooks.delete_webhook(
@@ -47,7 +58,7 @@ class WebhookMutation:
 
     @strawberry.mutation
     async def replay_webhook_delivery(
-        self, info: ContextInfo, input: WebhookDeliveryIdInput
+        self, info: ContextInfo, input: Annotated[WebhookDeliveryIdInput, INPUT]
     ) -> WebhookDeliveryPayload:
         """Sends a delivery again, with the same delivery id."""
         context = context_of(info)

@@ -14,12 +14,14 @@ from schema.context import ContextInfo, context_of
 @strawberry.type(description="One attempt history of sending one event to one webhook.")
 class WebhookDelivery:
     id: strawberry.ID = strawberry.field(description="Also sent as X-Rfpmarket-Delivery: de-duplicate by it.")
-    event: str
+    event: str = strawberry.field(description='The event name, e.g. "rfp.closed".')
     status: str = strawberry.field(description="PENDING, DELIVERED or FAILED (retry limit reached).")
-    attempts: int
-    last_status_code: int | None
-    created_at: datetime
-    delivered_at: datetime | None
+    attempts: int = strawberry.field(description="Attempts made so far (a replay starts again at 0).")
+    last_status_code: int | None = strawberry.field(
+        description="The HTTP status of the last attempt; null before one, or when it got no answer."
+    )
+    created_at: datetime = strawberry.field(description="When the event was recorded for this webhook (UTC).")
+    delivered_at: datetime | None = strawberry.field(description="When a 2xx answer came (UTC), else null.")
 
     @classmethod
     def of(cls, record: DeliveryRecord) -> WebhookDelivery:
@@ -34,11 +36,14 @@ class WebhookDelivery:
         )
 
 
-@strawberry.type(name="Webhook")
+@strawberry.type(
+    name="Webhook",
+    description="An endpoint that receives the organization's events as signed POSTs; its owner only.",
+)
 class Webhook(Node):
-    url: str
-    events: list[str]
-    created_at: datetime
+    url: str = strawberry.field(description="The endpoint deliveries are POSTed to.")
+    events: list[str] = strawberry.field(description='The event names it receives, e.g. "proposal.awarded".')
+    created_at: datetime = strawberry.field(description="When it was registered (UTC).")
 
     @classmethod
     def of(cls, record: WebhookRecord) -> Webhook:
@@ -57,14 +62,14 @@ class Webhook(Node):
         return [WebhookDelivery.of(record) for record in found]
 
 
-@strawberry.type
+@strawberry.type(description="The webhook and, after create or rotate, its secret (shown once).")
 class CreateWebhookPayload:
-    webhook: Webhook | None
+    webhook: Webhook | None = strawberry.field(description="The webhook; null when userErrors say why not.")
     secret: str | None = strawberry.field(description="Shown once: sign-checking needs it.")
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description="Why nothing was done; empty on success.")
 
 
-@strawberry.type
+@strawberry.type(description="The delivery a replay queued.")
 class WebhookDeliveryPayload:
-    delivery: WebhookDelivery | None
-    user_errors: list[UserError]
+    delivery: WebhookDelivery | None = strawberry.field(description="The delivery, queued to be sent again.")
+    user_errors: list[UserError] = strawberry.field(description="Why nothing was done; empty on success.")
