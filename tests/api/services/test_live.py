@@ -480,6 +480,19 @@ async def test_the_socket_speaks_persisted_queries_and_error_codes_as_http_does(
         message = await client.receive()
         assert (message["id"], message["type"]) == ("broken", "error"), message
         assert message["payload"][0]["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
+        # The HTTP limits hold on the socket; queries and mutations belong to HTTP.
+        aliases = " ".join(f"a{n}: kind" for n in range(100))
+        await client.subscribe(
+            "wide", f"subscription($id: ID!) {{ rfpEvents(rfpId: $id) {{ {aliases} }} }}", variables
+        )
+        message = await client.receive()
+        assert (message["id"], message["payload"][0]["extensions"]["code"]) == ("wide", "QUERY_TOO_COMPLEX")
+        await client.subscribe("query", "{ viewer { organization { id } } }")
+        message = await client.receive()
+        assert (message["id"], message["payload"][0]["extensions"]["code"]) == (
+            "query",
+            "OPERATION_NOT_ALLOWED",
+        )
         # Apollo's persisted-query link: the hash alone first, then hash and query together.
         await client.connection.send(_persisted("hash", sha256, None, variables))
         message = await client.receive()
