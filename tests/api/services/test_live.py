@@ -7,6 +7,7 @@ through one reach subscribers of the other, through the served instance's change
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import os
@@ -30,9 +31,10 @@ from gql.transport.websockets import WebsocketsTransport
 from websockets.asyncio.client import ClientConnection
 from websockets.typing import Subprotocol
 
+from api.cli.main import uvicorn_options
 from api.embedded import EmbeddedDatabase, free_port
-from api.services.ground import utcnow
-from api.services.live import Change, Subscriber
+from api.services.ground import MarketGround, utcnow
+from api.services.live import Change, LiveFeed, LiveLimits, Subscriber
 from api.services.market import MarketService
 from api.settings import Settings
 from market.live import RfpEventRecord, SubscriptionRefused
@@ -509,3 +511,29 @@ async def test_the_socket_speaks_persisted_queries_and_error_codes_as_http_does(
         events = await _collect(client, 2)
         assert sorted(events) == ["again", "both"]
         assert all(event["kind"] == "CLOSED" for batch in events.values() for event in batch)
+
+
+def test_the_per_instance_cap_refuses_beyond_it() -> None:
+    feed = LiveFeed(cast(MarketGround, None), LiveLimits(per_connection=5, per_instance=2))
+
+    async def hold() -> str:
+        async with contextlib.AsyncExitStack() as stack:
+            for connection in ("a", "b"):  # two connections, one subscription each: the instance is full
+                await stack.enter_async_context(feed.subscribe(connection, lambda change: True))
+            try:
+                async with feed.subscribe("c", lambda change: True):
+                    return "admitted"
+            except SubscriptionRefused as refused:
+                return refused.code
+
+    assert asyncio.run(hold()) == "TOO_MANY_SUBSCRIPTIONS"
+    assert feed.subscribers == set() and not feed.per_connection  # released on leaving
+
+
+def test_the_served_socket_is_kept_alive_and_bounded() -> None:
+    """`rfpmarket serve` pings each socket (a client that stops answering is closed) and caps a
+    message at the HTTP body limit."""
+    settings = Settings()
+    options = uvicorn_options(settings)
+    assert options["ws_ping_interval"] > 0 and options["ws_ping_timeout"] > 0
+    assert options["ws_max_size"] == settings.max_body_bytes
