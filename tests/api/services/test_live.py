@@ -212,6 +212,13 @@ async def test_hostile_and_careless_callers_are_refused(api: Api, second: str) -
         with pytest.raises(websockets.ConnectionClosed):
             await asyncio.wait_for(ws.recv(), WAIT)
         assert ws.close_code == 4403
+    # The same for a made-up key in the header (HTTP answers it UNAUTHENTICATED; never anonymous).
+    bad_header = {"Authorization": "Bearer nope"}
+    async with websockets.connect(second, subprotocols=PROTOCOL, additional_headers=bad_header) as ws:
+        await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+        with pytest.raises(websockets.ConnectionClosed):
+            await asyncio.wait_for(ws.recv(), WAIT)
+        assert ws.close_code == 4403
     async with socket(second) as anonymous:
         await anonymous.subscribe("1", RFP_EVENTS, {"id": rfp_id})
         message = await anonymous.receive()
