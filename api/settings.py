@@ -77,6 +77,17 @@ class Settings(BaseSettings):
     max_query_aliases: int = 15
     max_query_tokens: int = 2_000
     max_query_cost: int = 25_000
+    # Subscriptions (api/services/live.py): caps, how far a subscriber may fall behind before it is
+    # dropped, and how soon a revoked key ends its subscriptions.
+    max_subscriptions_per_connection: int = 20
+    max_subscriptions_per_instance: int = 5_000
+    subscription_queue_size: int = 256
+    subscription_recheck_seconds: float = 5.0
+    # Webhooks (api/services/webhooks.py): attempts before a delivery is FAILED, the first retry's
+    # delay (doubling each time), how often the sender looks for due deliveries.
+    webhook_max_attempts: int = 8
+    webhook_retry_base_seconds: float = 10.0
+    webhook_poll_seconds: float = 1.0
     # registerOrganization calls allowed per client address per window.
     register_rate_limit: int = 20
     register_rate_window_seconds: int = 3_600

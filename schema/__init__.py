@@ -21,6 +21,7 @@ from schema.addenda.mutations import AddendumMutation
 from schema.clarifications.mutations import ClarificationMutation
 from schema.debriefs.mutations import DebriefMutation
 from schema.evaluation.mutations import EvaluationMutation
+from schema.live.subscriptions import LiveSubscription
 from schema.members.mutations import MemberMutation
 from schema.nodes import NodeQuery
 from schema.organizations.mutations import OrganizationMutation
@@ -32,6 +33,7 @@ from schema.rfps.queries import RfpQuery
 from schema.rfps.types import Proposal, Rfp
 from schema.scalars import DATE_TIME, DECIMAL
 from schema.scores.queries import ScoreQuery
+from schema.webhooks.mutations import WebhookMutation
 
 # The order of the roots is the order of their fields in the exported schema.
 Query = merge_types("Query", (NodeQuery, OrganizationQuery, RfpQuery, ScoreQuery))
@@ -46,8 +48,10 @@ Mutation = merge_types(
         DebriefMutation,
         MemberMutation,
         EvaluationMutation,
+        WebhookMutation,
     ),
 )
+Subscription = merge_types("Subscription", (LiveSubscription,))
 # merge_types takes no description: set it on the merged definitions.
 get_object_definition(Query, strict=True).description = (
     "Reads. Authenticate with `Authorization: Bearer <key>`: anonymous callers see nothing (viewer and "
@@ -57,6 +61,10 @@ get_object_definition(Mutation, strict=True).description = (
     "Writes. Each takes one `input` and returns a payload whose userErrors say why nothing was written; "
     "only registerOrganization is open to anonymous callers."
 )
+get_object_definition(Subscription, strict=True).description = (
+    "Live events over WebSocket (graphql-transport-ws on /graphql); authenticate in connection_init's "
+    "payload or the Authorization header. Each event says what changed: refetch the page you show."
+)
 
 
 def build_schema(
@@ -65,6 +73,7 @@ def build_schema(
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[Organization, Rfp, Proposal],
         extensions=list(extensions),
         config=StrawberryConfig(auto_camel_case=True, scalar_map={Decimal: DECIMAL, datetime: DATE_TIME}),

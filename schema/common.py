@@ -67,6 +67,12 @@ def described_mutation(description: str) -> Callable[[R], R]:
     return decorate
 
 
+def described_subscription(description: str) -> Callable[[R], R]:
+    """`@strawberry.subscription(description=...)`, typed likewise."""
+    decorate: Callable[[R], R] = strawberry.subscription(description=description)
+    return decorate
+
+
 # The Relay page window, shared by every connection.
 First = Annotated[
     int | None,

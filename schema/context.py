@@ -6,7 +6,7 @@ never touches MongoDB or HTTP.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -14,6 +14,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from market.listing import ProposalListing, RfpListing
+from market.live import ProposalEventRecord, RankingChangeRecord, RfpEventRecord
 from market.records import (
     ApiKeyRecord,
     AuditRecord,
@@ -29,6 +30,7 @@ from market.records import (
     RfpRecord,
 )
 from market.vocabulary import MemberRole, OrganizationKind, Outcome, RfpStatus
+from market.webhooks import DeliveryRecord, WebhookRecord
 from scoring.model import ProposalScore, Weights
 
 # Input data reaches the market as plain dicts keyed by the GraphQL (camelCase) names, so pydantic's
@@ -258,6 +260,42 @@ class SharedReads(Protocol):
     ) -> bool: ...
 
 
+class LiveUseCases(Protocol):
+    """Subscriptions: `credential` is the caller's API key (re-checked while the subscription
+    lives), `connection` names the socket (per-connection caps)."""
+
+    def ranking_changed(
+        self, viewer: OrganizationRecord | None, credential: str | None, connection: str, rfp_id: str
+    ) -> AsyncIterator[RankingChangeRecord]: ...
+    def rfp_events(
+        self, viewer: OrganizationRecord | None, credential: str | None, connection: str, rfp_id: str
+    ) -> AsyncIterator[RfpEventRecord]: ...
+    def my_proposal_events(
+        self, viewer: OrganizationRecord | None, credential: str | None, connection: str
+    ) -> AsyncIterator[ProposalEventRecord]: ...
+
+
+class WebhookUseCases(Protocol):
+    """An organization's webhook endpoints and their delivery log."""
+
+    async def create_webhook(
+        self, viewer: OrganizationRecord | None, url: str, events: list[str]
+    ) -> Outcome[tuple[WebhookRecord, str]]: ...
+    async def list_webhooks(self, viewer: OrganizationRecord) -> list[WebhookRecord]: ...
+    async def rotate_secret(
+        self, viewer: OrganizationRecord | None, webhook_id: str
+    ) -> Outcome[tuple[WebhookRecord, str]]: ...
+    async def delete_webhook(
+        self, viewer: OrganizationRecord | None, webhook_id: str
+    ) -> Outcome[WebhookRecord]: ...
+    async def deliveries(
+        self, viewer: OrganizationRecord | None, webhook_id: str
+    ) -> list[DeliveryRecord]: ...
+    async def replay_delivery(
+        self, viewer: OrganizationRecord | None, delivery_id: str
+    ) -> Outcome[DeliveryRecord]: ...
+
+
 class Market(Protocol):
     """The marketplace, one set of use cases per domain: every rule and every authorization decision
     lives behind it. A new domain adds its Protocol above and one attribute here."""
@@ -284,6 +322,10 @@ class Market(Protocol):
     def debriefs(self) -> DebriefUseCases: ...
     @property
     def ground(self) -> SharedReads: ...
+    @property
+    def live(self) -> LiveUseCases: ...
+    @property
+    def webhooks(self) -> WebhookUseCases: ...
 
 
 class Loaders(Protocol):
@@ -308,6 +350,13 @@ class Context(Protocol):
 
     @property
     def market(self) -> Market: ...
+    @property
+    def credential(self) -> str | None:
+        """The caller's API key (header or connection_init payload), for subscriptions."""
+        ...
+
+    @property
+    def connection_id(self) -> str: ...
     @property
     def loaders(self) -> Loaders: ...
     @property

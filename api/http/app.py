@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -22,13 +23,17 @@ from api.http.errors import log_client_errors_in_one_line
 from api.http.export_routes import export_routes
 from api.http.graphql_view import AppState, MarketGraphQL, request_id_of
 from api.observability import wiring as observability
+from api.observability.metrics import CommandMetrics
 from api.services.ground import utcnow
+from api.services.live import LiveLimits
 from api.services.market import MarketService
 from api.services.organizations import RateLimit
 from api.services.rescore import rescore_at_start_up
+from api.services.webhooks import WebhookSettings
 from api.settings import Settings, normalize_origin
 from api.store.database import Store, connect
 from api.store.persisted_queries import PersistedQueries
+from api.store.webhooks import ensure_webhook_indexes
 
 log = logging.getLogger("rfpmarket")
 READY_TIMEOUT_SECONDS = 0.8
@@ -104,6 +109,17 @@ async def _internal_error(request: Request, error: Exception) -> Response:
     return JSONResponse({"errors": [body]}, status_code=500)
 
 
+SHUTDOWN_STEP_SECONDS = 5.0
+
+
+async def _bounded(step: Awaitable[None], what: str) -> None:
+    """Awaits one shutdown step for at most SHUTDOWN_STEP_SECONDS, then moves on."""
+    try:
+        await asyncio.wait_for(step, SHUTDOWN_STEP_SECONDS)
+    except TimeoutError:
+        log.warning("shutdown: %s took longer than %s s; moving on", what, SHUTDOWN_STEP_SECONDS)
+
+
 def create_app(
     settings: Settings,
     mongodb_uri: str,
@@ -117,22 +133,45 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         client = connect(mongodb_uri, [*listeners, *observability.command_listeners()])
         state.store = Store(client, settings.db)
+        # The live feed's and webhook dispatcher's own client: a request's commands are its own.
+        # Counted in the command metrics, not traced: a poll every second would start a trace each.
+        background_client = connect(mongodb_uri, [CommandMetrics()])
         window = settings.register_rate_window_seconds
         state.market = MarketService(
             state.store,
             clock,
             register_limit=RateLimit(settings.register_rate_limit, window),
             register_global_limit=RateLimit(settings.register_rate_limit_global, window),
+            webhook_settings=WebhookSettings(
+                settings.production,
+                settings.webhook_max_attempts,
+                settings.webhook_retry_base_seconds,
+                settings.webhook_poll_seconds,
+            ),
+            live_limits=LiveLimits(
+                settings.max_subscriptions_per_connection,
+                settings.max_subscriptions_per_instance,
+                settings.subscription_queue_size,
+                settings.subscription_recheck_seconds,
+            ),
+            background_store=Store(background_client, settings.db),
         )
         await state.store.ensure_indexes()
         await PersistedQueries(state.store).ensure_indexes()
         # Rankings never mix scoring versions: outdated scores are brought up to date before serving.
         await rescore_at_start_up(state.store)
+        await ensure_webhook_indexes(state.store)
+        await state.market.feed.start()  # the instance's one change stream, open before serving
+        await state.market.dispatcher.start()  # webhook deliveries: recorded from it, then sent
         try:
             yield
         finally:
-            await state.market.digests.close()  # finish the background refreshes before closing
-            await client.close()
+            # Every step bounded: a database that stopped answering must not hold shutdown forever.
+            await state.market.dispatcher.close()
+            await state.market.feed.close()
+            await _bounded(state.market.digests.close(), "the ranking refreshes")  # finish them first
+            await _bounded(background_client.close(), "closing the background database client")
+            await _bounded(client.close(), "closing the database client")
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})

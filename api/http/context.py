@@ -40,6 +40,10 @@ class RequestContext:
     idempotency_key: str | None = None  # the `Idempotency-Key` header
     # "http" or "websocket": the socket runs subscriptions only (api/limits.HttpOnlyOperations).
     transport: str = "http"
+    credential: str | None = None  # the caller's API key, which subscriptions re-check
+    # A socket's id for the per-connection subscription cap (one context per WebSocket connection).
+    connection_id: str = ""
+    connection_params: dict[str, object] | None = None  # set by strawberry on connection_init
     # Errors of fields that answer empty rather than null their parent (schema/context.Context).
     field_errors: list[Any] = field(default_factory=list)
 

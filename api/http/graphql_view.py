@@ -28,6 +28,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.extensions import ParserCache
 from strawberry.extensions.disable_introspection import DisableIntrospection
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
@@ -35,12 +36,14 @@ from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UnsetType
 
 import schema as graphql_schema
-from api.http.auth import Unauthenticated, authenticate, authenticate_strictly
+from api.http.auth import Unauthenticated, authenticate, authenticate_strictly, bearer_token
 from api.http.context import RequestContext, RequestLoaders
 from api.http.errors import MaskInternalErrors, with_code
 from api.http.limits import limit_extensions
+from api.http.live_socket import MarketTransportWS
 from api.http.persisted_queries import PersistedQueryError, resolve_persisted_query, trusted_document
 from api.observability import graphiql
 from api.observability import wiring as observability
@@ -228,6 +231,9 @@ class AppState:
 
 
 class MarketGraphQL(GraphQL[RequestContext, None]):
+    # Persisted queries and parse errors on the socket as over HTTP (api/http/live_socket.py).
+    graphql_transport_ws_handler_class = MarketTransportWS
+
     def __init__(self, state: AppState, settings: Settings) -> None:
         production = settings.production
         # Classes or factories: strawberry builds fresh extension instances for every request.
@@ -260,7 +266,9 @@ class MarketGraphQL(GraphQL[RequestContext, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> RequestContext:
         market = self.state.market
-        if isinstance(request, WebSocket):
+        websocket = isinstance(request, WebSocket)
+        if websocket:
+            # A socket's key is checked in on_ws_connect, which refuses a bad one with 4403.
             viewer = await authenticate(market, request.headers)
         else:
             viewer = await authenticate_strictly(market, request.headers)
@@ -271,8 +279,29 @@ class MarketGraphQL(GraphQL[RequestContext, None]):
             request_id=request_id_of(request),
             client_address=request.client.host if request.client else "",
             idempotency_key=request.headers.get("idempotency-key"),
-            transport="websocket" if isinstance(request, WebSocket) else "http",
+            transport="websocket" if websocket else "http",
+            credential=bearer_token(request.headers),
+            connection_id=uuid.uuid4().hex if websocket else "",
         )
+
+    async def on_ws_connect(self, context: RequestContext) -> UnsetType | dict[str, object] | None:
+        """Browsers cannot set headers on a WebSocket: the key may come in connection_init's payload
+        ({"authorization": "Bearer <key>"}). A key that is given but unknown or revoked closes the
+        socket (4403, graphql-transport-ws's refusal of connection_init); no key is anonymous."""
+        params = context.connection_params or {}
+        given = params.get("authorization") or params.get("Authorization")
+        if given is None:
+            if context.credential is not None and context.viewer is None:
+                raise ConnectionRejectionError({"message": "invalid API key"})
+            return None
+        header = {"authorization": given if isinstance(given, str) else ""}
+        token = bearer_token(header)
+        viewer = await authenticate(self.state.market, header) if token else None
+        if viewer is None:
+            raise ConnectionRejectionError({"message": "invalid API key"})
+        context.viewer, context.credential = viewer, token
+        context.loaders = RequestLoaders(self.state.market, viewer)
+        return None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -17,6 +17,7 @@ from api.services.clarifications import ClarificationService
 from api.services.debriefs import DebriefService
 from api.services.evaluation import EvaluationService
 from api.services.ground import MarketGround, utcnow
+from api.services.live import DEFAULT_LIVE_LIMITS, LiveFeed, LiveLimits, LiveService
 from api.services.members import MemberService
 from api.services.organizations import (
     DEFAULT_REGISTER_GLOBAL_LIMIT,
@@ -27,6 +28,7 @@ from api.services.organizations import (
 from api.services.proposals import ProposalService
 from api.services.ranking import RankingService
 from api.services.rfps import RfpService
+from api.services.webhooks import DEFAULT_WEBHOOK_SETTINGS, WebhookDispatcher, WebhookService, WebhookSettings
 from api.store.database import Store, connect
 from api.store.rankings import DigestRefresher
 
@@ -38,6 +40,9 @@ class MarketService:
         clock: Callable[[], datetime] = utcnow,
         register_limit: RateLimit = DEFAULT_REGISTER_LIMIT,
         register_global_limit: RateLimit = DEFAULT_REGISTER_GLOBAL_LIMIT,
+        live_limits: LiveLimits = DEFAULT_LIVE_LIMITS,
+        webhook_settings: WebhookSettings = DEFAULT_WEBHOOK_SETTINGS,
+        background_store: Store | None = None,
     ) -> None:
         self.store = store
         self.digests = DigestRefresher(store, clock)
@@ -52,6 +57,13 @@ class MarketService:
         self.clarifications = ClarificationService(self.ground)
         self.addenda = AddendumService(self.ground)
         self.debriefs = DebriefService(self.ground)
+        # The change stream and the webhook dispatcher work in the background, on their own client
+        # when given one: their commands never mix with (or count against) a request's.
+        background = MarketGround(background_store or store, clock, self.digests)
+        self.feed = LiveFeed(background, live_limits)
+        self.live = LiveService(self.ground, self.feed, self.organizations.authenticate)
+        self.webhooks = WebhookService(self.ground, webhook_settings)
+        self.dispatcher = WebhookDispatcher(background, self.feed, webhook_settings)
 
     def now(self) -> datetime:
         return self.ground.now()

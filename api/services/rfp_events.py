@@ -1,8 +1,12 @@
-"""The hook RFP events go through, for the live events of the subscriptions issue (15) to wire.
+"""The hook RFP events go through after their change commits (issue 16's clarifications and addenda
+call it with contract-next's `RfpEventKind`: CLARIFICATION_PUBLISHED, AMENDED, DEADLINE_CHANGED).
 
-Issue 16's features call `record_rfp_event` after their transaction commits (kinds of contract-next's
-`RfpEventKind`: CLARIFICATION_PUBLISHED, AMENDED, DEADLINE_CHANGED). Until subscriptions land it
-records nothing: the audit trail, written in the same transaction as each change, is the record.
+Live delivery does not need it: every such change writes its audit event in the change's own
+transaction ("clarificationPublished", "clarificationAnswered", "amended" with its changed fields),
+and each instance's change stream turns that audit event into the RFP events
+(market/live.rfp_event_kinds) for subscribers and webhooks (api/services/live.py, webhooks.py).
+Publishing from here instead, after the commit, would lose the event when the process dies between
+commit and hook, and would send it once per instance; so the hook records nothing itself.
 """
 
 from __future__ import annotations
@@ -11,5 +15,5 @@ from datetime import datetime
 
 
 async def record_rfp_event(rfp_id: str, kind: str, at: datetime) -> None:
-    """Publishes an RFP event to live subscribers; a no-op until the subscriptions issue wires it."""
+    """Called after the commit; the event already travels as the change's audit event (see above)."""
     del rfp_id, kind, at

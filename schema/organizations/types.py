@@ -28,6 +28,7 @@ from schema.common import (
 from schema.context import ContextInfo, context_of
 from schema.members.types import Member
 from schema.paging import within_field
+from schema.webhooks.types import Webhook
 
 if TYPE_CHECKING:
     # Proposals point back to organizations (their vendor), so these load lazily, not at import.
@@ -175,6 +176,12 @@ class Viewer:
         "unless orderBy says otherwise; 20 per page by default, at most 100. Empty for a buyer, who "
         "submits none (a buyer reads proposals per RFP: Rfp.proposals).",
     )
+
+    @described_field(description="The organization's webhook endpoints; their secrets are never shown again.")
+    async def webhooks(self, info: ContextInfo) -> list[Webhook]:
+        """The organization's webhook endpoints (their secrets are never shown again)."""
+        found = await context_of(info).market.webhooks.list_webhooks(self.record)
+        return [Webhook.of(record) for record in found]
 
 
 @strawberry.type(description="The result of registerOrganization.")

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
+import httpx
 import pytest
+from bson import ObjectId
 from pymongo import monitoring
 
 from api.cli.synthetic import seed_synthetic
+from api.embedded import EmbeddedDatabase
+from api.services.ground import MarketGround
+from api.services.live import LiveFeed, LiveLimits
+from api.services.webhooks import WebhookDispatcher, WebhookSettings
 from api.settings import Settings
-from schema.common import to_global_id
+from api.store.database import Store, connect
+from market.live import RankingChangeRecord
+from schema.common import local_id, to_global_id
 from tests.api.services.test_evaluation import CONSENSUS, team_tender
 from tests.conftest import Api, Clock, ServeApp
 from tests.helpers import REVISE, open_rfp, proposal_input, proposal_mutation, register, rfp_mutation, submit
@@ -299,3 +308,56 @@ async def test_an_evaluation_team_scans_no_collection(explained_api: Api, reads:
     )
     assert reads.commands
     assert await _collection_scans(explained_api, reads) == []
+
+
+CREATE_WEBHOOK = """mutation($url: String!, $events: [String!]!) {
+  createWebhook(input: {url: $url, events: $events}) { webhook { id } userErrors { code } } }"""
+DELIVERY_LOG = "{ viewer { webhooks { id deliveries { id event status } } } }"
+REPLAY = """mutation($id: ID!) { replayWebhookDelivery(input: {deliveryId: $id}) {
+  delivery { id } userErrors { code } } }"""
+
+
+async def test_live_updates_and_webhooks_scan_no_collection(
+    explained_api: Api, reads: Reads, database_server: EmbeddedDatabase, settings: Settings
+) -> None:
+    """Issue 15's reads: the change stream's routing, the webhook recorder and sender (background,
+    on their own client, whose reads are kept here too), a subscriber's ranking place, the delivery
+    log and its replay."""
+    api = explained_api
+    _, buyer = await register(api, "BUYER", "Live buyer")
+    _, vendor = await register(api, "VENDOR", "Live vendor")
+    rfp_id = await open_rfp(api, buyer, sealed=False)
+    events = ["proposal.submitted", "rfp.closed"]
+    made = await api.data(CREATE_WEBHOOK, {"url": "http://127.0.0.1:9/hook", "events": events}, vendor)
+    assert made["createWebhook"]["userErrors"] == []
+    proposal_id = local_id((await submit(api, vendor, rfp_id))["proposal"]["id"], "Proposal")
+    await rfp_mutation(api, "closeRfp", rfp_id, buyer)
+    subjects = [ObjectId(proposal_id), ObjectId(local_id(rfp_id, "Rfp"))]
+    audit = await api.market.store.audit_events.find({"subjectId": {"$in": subjects}}).to_list()
+    reads.commands.clear()  # the set-up's own reads are not under test
+
+    client = connect(database_server.uri, [reads])
+    try:
+        # An hour on: every delivery is due for this dispatcher, whatever the app's own sender did
+        # with it meanwhile (its attempts fail, port 9, and are due again 10 s later on its clock).
+        later = api.market.now() + timedelta(hours=1)
+        ground = MarketGround(Store(client, settings.db), lambda: later, api.market.digests)
+        feed = LiveFeed(ground, LiveLimits())
+        dispatcher = WebhookDispatcher(ground, feed, WebhookSettings(timeout_seconds=1.0))
+        for doc in audit:
+            change = await feed._route(doc)
+            if change is not None:
+                await dispatcher.record(change)
+        async with httpx.AsyncClient(timeout=1.0) as http:
+            assert await dispatcher.send_due(http) >= 2  # proposal.submitted and rfp.closed
+    finally:
+        await client.close()
+    placed = await api.market.live._placed(
+        RankingChangeRecord(rfp_id, 1, api.market.now()), ObjectId(proposal_id)
+    )
+    assert placed.rank == 1
+    log = (await api.data(DELIVERY_LOG, key=vendor))["viewer"]["webhooks"][0]["deliveries"]
+    assert len(log) == 2
+    assert (await api.data(REPLAY, {"id": log[0]["id"]}, vendor))["replayWebhookDelivery"]["userErrors"] == []
+    assert reads.commands, "the reads were kept"
+    assert await _collection_scans(api, reads) == []

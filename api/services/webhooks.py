@@ -1,0 +1,346 @@
+"""Webhooks: organizations' endpoints, and the dispatcher that delivers events to them.
+
+The outbox is the audit event each change writes in its own transaction; the instance's change
+stream (services/live.py) hands every committed event to the dispatcher, which records one delivery
+per matching endpoint (its id derived from the event's, so a repeat is no second delivery) and a
+sender loop POSTs the due ones, signed, with exponential back-off up to a retry limit. Delivery is
+at-least-once; receivers de-duplicate by X-Rfpmarket-Delivery. Recipients follow the visibility
+rules of queries: a vendor hears of its own proposals and of the RFPs it may read and bid on, a
+buyer of its own RFPs; nobody hears of a competitor's proposal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import secrets
+import socket
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from bson import ObjectId
+from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError, PyMongoError
+
+from api.services.ground import MarketGround, not_found
+from api.services.live import CLOSE_SECONDS, SHUTTING_DOWN, Change, LiveFeed
+from api.store.database import parse_object_id
+from api.store.document import Document
+from api.store.organizations import organization_record
+from api.store.rfps import rfp_record
+from api.store.webhooks import (
+    DELIVERED,
+    FAILED,
+    PENDING,
+    deliveries,
+    delivery_record,
+    new_delivery_document,
+    new_webhook_document,
+    webhook_record,
+    webhooks,
+)
+from market import visibility
+from market.live import PROPOSAL_EVENT_KINDS, SubscriptionRefused
+from market.records import OrganizationRecord
+from market.vocabulary import ErrorCode, Outcome
+from market.webhooks import (
+    DeliveryRecord,
+    WebhookRecord,
+    address_is_private,
+    events_problem,
+    next_attempt,
+    proposal_event_name,
+    rfp_event_name,
+    signature,
+    url_problem,
+)
+from schema.common import to_global_id
+
+log = logging.getLogger("rfpmarket.webhooks")
+MAX_WEBHOOKS = 10  # per organization
+DELIVERY_LOG_LIMIT = 100
+RECORD_QUEUE = 10_000
+
+
+@dataclass(frozen=True)
+class WebhookSettings:
+    production: bool = False
+    max_attempts: int = 8
+    retry_base_seconds: float = 10.0
+    poll_seconds: float = 1.0
+    timeout_seconds: float = 10.0
+
+
+DEFAULT_WEBHOOK_SETTINGS = WebhookSettings()
+
+
+async def endpoint_problem(url: str, production: bool) -> str | None:
+    """Why a webhook's URL may not be called, or None: the pure rules (market/webhooks.py) and, in
+    production, every address its host name resolves to (a name pointing inside our network: SSRF)."""
+    problem = url_problem(url, production)
+    if problem is not None or not production:
+        return problem
+    host = httpx.URL(url).host
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except OSError:
+        return "the host name does not resolve"
+    if any(address_is_private(str(info[4][0])) for info in infos):
+        return "private, loopback and link-local addresses are not allowed"
+    return None
+
+
+def new_secret() -> str:
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+class WebhookService:
+    def __init__(self, ground: MarketGround, settings: WebhookSettings) -> None:
+        self.ground = ground
+        self.settings = settings
+
+    async def create_webhook(
+        self, viewer: OrganizationRecord | None, url: str, events: list[str]
+    ) -> Outcome[tuple[WebhookRecord, str]]:
+        if viewer is None:
+            return Outcome.fail(ErrorCode.FORBIDDEN, "sign in with an API key to register a webhook")
+        problem = await self._url_problem(url)
+        if problem is not None:
+            return Outcome.fail(ErrorCode.INVALID, problem, ("input", "url"))
+        wrong = events_problem(events)
+        if wrong is not None:
+            return Outcome.fail(ErrorCode.INVALID, wrong[1], ("input", "events", str(wrong[0])))
+        collection = webhooks(self.ground.store)
+        if await collection.count_documents({"organizationId": ObjectId(viewer.id)}) >= MAX_WEBHOOKS:
+            return Outcome.fail(ErrorCode.INVALID_STATE, f"at most {MAX_WEBHOOKS} webhooks per organization")
+        secret = new_secret()
+        doc = new_webhook_document(viewer.id, url, sorted(set(events)), secret, self.ground.now())
+        await collection.insert_one(doc)
+        return Outcome((webhook_record(doc), secret))
+
+    async def _url_problem(self, url: str) -> str | None:
+        return await endpoint_problem(url, self.settings.production)
+
+    async def list_webhooks(self, viewer: OrganizationRecord) -> list[WebhookRecord]:
+        found = webhooks(self.ground.store).find({"organizationId": ObjectId(viewer.id)}).sort("_id", 1)
+        return [webhook_record(doc) async for doc in found]
+
+    async def rotate_secret(
+        self, viewer: OrganizationRecord | None, webhook_id: str
+    ) -> Outcome[tuple[WebhookRecord, str]]:
+        secret = new_secret()
+        doc = await webhooks(self.ground.store).find_one_and_update(
+            self._owned(viewer, webhook_id),
+            {"$set": {"secret": secret}},
+            return_document=ReturnDocument.AFTER,
+        )
+        if doc is None:
+            return not_found(("input", "webhookId"), "webhook")
+        return Outcome((webhook_record(doc), secret))
+
+    async def delete_webhook(
+        self, viewer: OrganizationRecord | None, webhook_id: str
+    ) -> Outcome[WebhookRecord]:
+        doc = await webhooks(self.ground.store).find_one_and_delete(self._owned(viewer, webhook_id))
+        if doc is None:
+            return not_found(("input", "webhookId"), "webhook")
+        return Outcome(webhook_record(doc))
+
+    async def deliveries(self, viewer: OrganizationRecord | None, webhook_id: str) -> list[DeliveryRecord]:
+        """The webhook's latest deliveries, newest first; nothing for another organization's."""
+        owned = self._owned(viewer, webhook_id)
+        if await webhooks(self.ground.store).count_documents(owned, limit=1, hint="_id_") == 0:
+            return []
+        found = deliveries(self.ground.store).find({"webhookId": ObjectId(webhook_id)})
+        docs = await found.sort("createdAt", -1).limit(DELIVERY_LOG_LIMIT).to_list(DELIVERY_LOG_LIMIT)
+        return [delivery_record(doc) for doc in docs]
+
+    async def replay_delivery(
+        self, viewer: OrganizationRecord | None, delivery_id: str
+    ) -> Outcome[DeliveryRecord]:
+        """Sends a delivery again (same id, so the receiver can tell), whatever its state."""
+        if viewer is None:
+            return not_found(("input", "deliveryId"), "delivery")
+        doc = await deliveries(self.ground.store).find_one_and_update(
+            {"_id": delivery_id, "organizationId": ObjectId(viewer.id)},
+            {"$set": {"status": PENDING, "attempts": 0, "nextAttemptAt": self.ground.now()}},
+            return_document=ReturnDocument.AFTER,
+        )
+        if doc is None:
+            return not_found(("input", "deliveryId"), "delivery")
+        return Outcome(delivery_record(doc))
+
+    @staticmethod
+    def _owned(viewer: OrganizationRecord | None, webhook_id: str) -> Document:
+        oid = parse_object_id(webhook_id)
+        if viewer is None or oid is None:
+            return {"_id": None, "organizationId": None}  # matches nothing
+        return {"_id": oid, "organizationId": ObjectId(viewer.id)}
+
+
+class WebhookDispatcher:
+    """Per instance: records deliveries for the feed's events and sends the due ones."""
+
+    def __init__(self, ground: MarketGround, feed: LiveFeed, settings: WebhookSettings) -> None:
+        self.ground = ground
+        self.feed = feed
+        self.settings = settings
+        self.tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        self.tasks = [asyncio.create_task(self._record()), asyncio.create_task(self._send_loop())]
+
+    async def close(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        if self.tasks:  # bounded, as the feed's close
+            _, pending = await asyncio.wait(self.tasks, timeout=CLOSE_SECONDS)
+            if pending:
+                log.warning("%d webhook tasks did not stop within %s s", len(pending), CLOSE_SECONDS)
+
+    async def _record(self) -> None:
+        while True:
+            try:
+                await self._record_from_feed()
+            except SubscriptionRefused as ended:
+                if ended.code == SHUTTING_DOWN.code:
+                    return
+                log.error("the webhook recorder fell %d events behind; events were skipped", RECORD_QUEUE)
+            except Exception:
+                log.exception("the webhook recorder failed; restarting it")
+                await asyncio.sleep(1.0)  # not a busy loop if it keeps failing
+
+    async def _record_from_feed(self) -> None:
+        # A large queue, outside the subscription caps: recording is a few small writes per event.
+        async with self.feed.subscribe("webhooks", lambda change: True, RECORD_QUEUE) as subscriber:
+            while True:
+                change = await subscriber.next(60.0)
+                if change is None:
+                    continue
+                try:
+                    await self.record(change)
+                except PyMongoError:
+                    log.warning("could not record the deliveries of event %s", change.event_id, exc_info=True)
+
+    async def record(self, change: Change) -> None:
+        if change.event_id is None:
+            return
+        for webhook, event, data, part in await self._recipients(change):
+            body = {"id": "", "event": event, "occurredAt": change.at.isoformat(), "data": data}
+            doc = new_delivery_document(change.event_id, webhook, event, body, self.ground.now(), part)
+            doc["body"]["id"] = doc["_id"]
+            with contextlib.suppress(DuplicateKeyError):  # another instance recorded it already
+                await deliveries(self.ground.store).insert_one(doc)
+
+    async def _recipients(self, change: Change) -> list[tuple[Document, str, dict[str, Any], int]]:
+        """(webhook, event name, data, part) of each delivery the change makes; `part` numbers the
+        events of one audit event (an addendum moving the deadline is AMENDED and DEADLINE_CHANGED)."""
+        store = self.ground.store
+        rfp_doc = await store.rfps.find_one({"_id": change.rfp_id})
+        if rfp_doc is None:
+            return []
+        rfp = rfp_record(rfp_doc, self.ground.now())
+        rfp_gid = to_global_id("Rfp", str(change.rfp_id))  # the ids the GraphQL API speaks
+        events: list[tuple[str, dict[str, Any]]]
+        if change.rfp_kinds():
+            # The buyer and every vendor bidding on it, each only if it may read the RFP.
+            bidders = await store.proposals.distinct("vendorId", {"rfpId": change.rfp_id})
+            candidates = [rfp_doc["buyerId"], *bidders]
+            events = [
+                (rfp_event_name(kind), {"rfpId": rfp_gid, "kind": kind.value}) for kind in change.rfp_kinds()
+            ]
+        elif change.proposal_id is not None and change.action in PROPOSAL_EVENT_KINDS:
+            kind = PROPOSAL_EVENT_KINDS[change.action]
+            candidates = [change.vendor_id]  # the vendor's own proposal; nobody else's
+            proposal_gid = to_global_id("Proposal", str(change.proposal_id))
+            events = [
+                (
+                    proposal_event_name(kind),
+                    {"proposalId": proposal_gid, "rfpId": rfp_gid, "kind": kind.value},
+                )
+            ]
+        else:
+            return []
+        organizations = store.organizations.find({"_id": {"$in": candidates}}, {"apiKeys": 0})
+        readers = [
+            doc["_id"] async for doc in organizations if visibility.sees_rfp(organization_record(doc), rfp)
+        ]
+        found: list[tuple[Document, str, dict[str, Any], int]] = []
+        for part, (event, data) in enumerate(events):
+            # Through the organization index: the planner would scan for the $in beside `events`.
+            query = {"organizationId": {"$in": readers}, "events": event}
+            listening = webhooks(store).find(query, hint="by_organization")
+            found += [(webhook, event, data, part) async for webhook in listening]
+        return found
+
+    async def _send_loop(self) -> None:
+        async with httpx.AsyncClient(timeout=self.settings.timeout_seconds, follow_redirects=False) as client:
+            while True:
+                try:
+                    sent = await self.send_due(client)
+                except PyMongoError:
+                    log.warning("webhook sender could not read its outbox", exc_info=True)
+                    sent = 0
+                except Exception:
+                    # One odd delivery (a URL httpx refuses) must not stop every later one.
+                    log.exception("webhook sender failed; carrying on")
+                    sent = 0
+                if not sent:
+                    await asyncio.sleep(self.settings.poll_seconds)
+
+    async def send_due(self, client: httpx.AsyncClient) -> int:
+        """Claims and sends due deliveries one at a time (a claim is a lease: another instance's
+        sender skips it), returning how many were attempted."""
+        sent = 0
+        while True:
+            now = self.ground.now()
+            lease = next_attempt(now, 1, self.settings.timeout_seconds * 3)
+            doc = await deliveries(self.ground.store).find_one_and_update(
+                {"status": PENDING, "nextAttemptAt": {"$lte": now}},
+                {"$set": {"nextAttemptAt": lease}},
+                sort=[("nextAttemptAt", 1)],
+                return_document=ReturnDocument.AFTER,
+            )
+            if doc is None:
+                return sent
+            await self._attempt(client, doc)
+            sent += 1
+
+    async def _attempt(self, client: httpx.AsyncClient, doc: Document) -> None:
+        webhook = await webhooks(self.ground.store).find_one({"_id": doc["webhookId"]})
+        if webhook is None:  # deleted meanwhile: nothing to send to
+            await deliveries(self.ground.store).update_one({"_id": doc["_id"]}, {"$set": {"status": FAILED}})
+            return
+        body = json.dumps(doc["body"], separators=(",", ":")).encode()
+        timestamp = int(self.ground.now().timestamp())
+        headers = {
+            "Content-Type": "application/json",
+            "X-Rfpmarket-Delivery": doc["_id"],
+            "X-Rfpmarket-Timestamp": str(timestamp),
+            "X-Rfpmarket-Signature": signature(webhook["secret"], timestamp, body),
+        }
+        status: int | None = None
+        # Checked again before each attempt: a name re-pointed inside our network since the webhook
+        # was created is refused too (the attempt fails without a request).
+        refused = await endpoint_problem(webhook["url"], self.settings.production)
+        if refused is not None:
+            log.warning("webhook delivery %s not sent: %s", doc["_id"], refused)
+        else:
+            try:
+                response = await client.post(webhook["url"], content=body, headers=headers)
+                status = response.status_code
+            except (httpx.HTTPError, httpx.InvalidURL) as error:  # a failed attempt, counted as such
+                log.info("webhook delivery %s failed: %s", doc["_id"], error)
+        attempts = doc["attempts"] + 1
+        now = self.ground.now()
+        update: Document = {"attempts": attempts, "lastStatusCode": status}
+        if status is not None and 200 <= status < 300:
+            update |= {"status": DELIVERED, "deliveredAt": now}
+        elif attempts >= self.settings.max_attempts:
+            update["status"] = FAILED
+        else:
+            update["nextAttemptAt"] = next_attempt(now, attempts, self.settings.retry_base_seconds)
+        await deliveries(self.ground.store).update_one({"_id": doc["_id"]}, {"$set": update})

@@ -1,0 +1,1 @@
+"""Live updates: the Subscription root (rankingChanged, rfpEvents, myProposalEvents)."""

@@ -1,0 +1,1 @@
+"""Webhooks: endpoints an organization registers, their secrets and their delivery log."""
