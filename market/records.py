@@ -52,17 +52,18 @@ class AuditRecord:
 
 @dataclass(frozen=True)
 class RankingDigest:
-    """What the RFP keeps of its ranking, refreshed after every write that changes it: the live
-    costs that are abnormally low, each with the mean of the other costs and the next higher price
-    (all ABNORMALLY_LOW_PRICE needs, see scoring), and the ranking key at every FENCE_SPACING-th rank,
-    which bounds a page's range scan."""
+    """What the RFP keeps of its ranking so no read scans it: the number and the sum of its live
+    costs and the costs the next-price half of ABNORMALLY_LOW_PRICE flags (with their next price),
+    all kept exact by every write's own transaction; and the ranking key at every FENCE_SPACING-th
+    rank, refreshed in the background now and then, which bounds a page's range scan (a hint only)."""
 
     count: int
-    low: tuple[tuple[Decimal, Decimal, Decimal | None], ...] = ()
+    total: Decimal | None = None  # None: written before issue 14, until the start-up migration
+    flagged_next: tuple[tuple[Decimal, Decimal], ...] = ()
     fences: tuple[str, ...] = ()
 
-    def low_price_references(self) -> dict[Decimal, tuple[Decimal, Decimal | None]]:
-        return {cost: (mean, following) for cost, mean, following in self.low}
+    def next_prices(self) -> dict[Decimal, Decimal]:
+        return dict(self.flagged_next)
 
 
 @dataclass(frozen=True)

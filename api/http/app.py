@@ -29,6 +29,7 @@ from api.services.rescore import rescore_at_start_up
 from api.settings import Settings, normalize_origin
 from api.store.database import Store, connect
 from api.store.persisted_queries import PersistedQueries
+from api.store.rankings import migrate_digests
 
 log = logging.getLogger("rfpmarket")
 READY_TIMEOUT_SECONDS = 0.8
@@ -128,6 +129,7 @@ def create_app(
         await PersistedQueries(state.store).ensure_indexes()
         # Rankings never mix scoring versions: outdated scores are brought up to date before serving.
         await rescore_at_start_up(state.store)
+        await migrate_digests(state.store)  # running cost figures for digests older than them
         try:
             yield
         finally:

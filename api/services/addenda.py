@@ -18,7 +18,7 @@ from api.services.inputs import LATEST_DEADLINE, changed_fields, text_problem, v
 from api.services.rfp_events import record_rfp_event
 from api.store.document import Document
 from api.store.proposals import proposal_record
-from api.store.rankings import scored_fields
+from api.store.rankings import recompute_cost_figures, scored_fields
 from api.store.rfps import new_addendum_entry, rfp_record
 from market import addenda
 from market.records import OrganizationRecord, ProposalRecord, RfpRecord
@@ -179,6 +179,8 @@ class AddendumService:
         if writes:
             await self.store.proposals.bulk_write(writes, ordered=False, session=session)
             await self.store.rankings.bulk_write(entries, ordered=False, session=session)
+            # Every cost may have moved: the figures are recomputed with the scores they describe.
+            await recompute_cost_figures(self.store, ObjectId(rfp_id), session)
         if events:
             await self.store.audit_events.insert_many(events, session=session)
 

@@ -17,12 +17,12 @@ from scoring.rank import ABNORMALLY_LOW_MIN_PROPOSALS
 
 
 def low_price_rule(rfp: RfpRecord) -> Callable[[Decimal], Finding | None]:
-    """cost -> its ABNORMALLY_LOW_PRICE finding or None, from the references cached on the RFP."""
+    """cost -> its ABNORMALLY_LOW_PRICE finding or None, from the running figures on the RFP."""
     digest = rfp.ranking_digest
-    if digest is None or digest.count < ABNORMALLY_LOW_MIN_PROPOSALS:
+    if digest is None or digest.total is None or digest.count < ABNORMALLY_LOW_MIN_PROPOSALS:
         return lambda cost: None
-    references = digest.low_price_references()
-    return lambda cost: scoring.low_price_finding(cost, *references[cost]) if cost in references else None
+    count, total, nexts = digest.count, digest.total, digest.next_prices()
+    return lambda cost: scoring.low_price_from_sums(cost, count, total, nexts.get(cost))
 
 
 def with_low_price(score: ProposalScore, finding: Finding | None) -> ProposalScore:

@@ -62,7 +62,7 @@ class RankingService:
         return await self._ranked_what_if(rfp, first, after, what_if)
 
     async def _ranked_stored(self, rfp: RfpRecord, first: int, after: str | None) -> RankedPage:
-        rfp = await self.digests.settle(rfp)
+        # No wait for a refresh: the RFP's cost figures are exact as read (every write keeps them).
         start_rank, last_key = 1, None
         if after is not None:
             rank, last_key = cursors.decode(after, "rank", 2)

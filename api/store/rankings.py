@@ -9,23 +9,22 @@ makes a ranked page a single range scan whatever the server, and the key is the 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import struct
 import time
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
 
 from bson import ObjectId
+from pymongo.asynchronous.client_session import AsyncClientSession
 
 import scoring
 from api.observability.metrics import observe_digest_refresh
 from api.store.database import Store
 from api.store.document import Document
-from api.store.rfps import ranking_digest_of
-from market.records import RfpRecord
 from scoring.model import ProposalScore, Weights
-from scoring.rank import ABNORMALLY_LOW_MIN_PROPOSALS, CRITERIA, SortKey, weight_vector
+from scoring.rank import CRITERIA, SortKey, weight_vector
 
 log = logging.getLogger("rfpmarket.ranking")
 
@@ -119,35 +118,141 @@ def ranking_entry(proposal: Document, score: ProposalScore) -> Document:
     }
 
 
-async def refresh_ranking_digest(store: Store, rfp_id: str, now: datetime) -> None:
-    """Recompute the RFP's RankingDigest from one projected scan of its entries.
+DIGEST = "rankingDigest"
 
-    Called after (not inside) every write that changes the live set or a cost, so submissions stay
-    short transactions that do not queue behind each other. The digest is a cache: a refresh that
-    started earlier never overwrites one that started later, and a page never trusts its fences
-    further than the range it actually reads (see _ranked_stored)."""
-    entries = await store.rankings.find(rank_range(rfp_id), {"cost": 1, "key": 1, "_id": 0}).to_list(None)
-    keys = sorted(entry["key"] for entry in entries)
-    costs = [entry["cost"] for entry in entries]
-    low = []
-    if len(costs) >= ABNORMALLY_LOW_MIN_PROPOSALS:
-        # Only the flagged costs are kept: a page looks its entries' costs up, nothing else.
-        for cost, (mean, following) in scoring.low_price_references(costs).items():
-            if scoring.low_price_finding(cost, mean, following) is not None:
-                low.append([cost, mean, following])
-    digest = {"at": now, "count": len(costs), "low": low, "fences": keys[FENCE_SPACING - 1 :: FENCE_SPACING]}
+
+async def refresh_ranking_digest(store: Store, rfp_id: str, now: datetime) -> None:
+    """Recompute the RFP's whole digest from its entries: after bulk jobs (seeding, rescoring)
+    and to migrate a digest written before the running figures. The figures are recomputed in a
+    transaction, so a concurrent write (which updates them in its own) is never lost."""
+    async with store.client.start_session() as session:
+
+        async def work(session: AsyncClientSession) -> None:
+            await recompute_cost_figures(store, ObjectId(rfp_id), session)
+
+        await session.with_transaction(work)
+    await refresh_fences(store, rfp_id, now)
+
+
+async def recompute_cost_figures(store: Store, rfp_id: ObjectId, session: AsyncClientSession) -> None:
+    """The count, sum and next-price flags of the RFP's live costs from one indexed read of them."""
+    found = store.rankings.find({"rfpId": rfp_id}, {"cost": 1, "_id": 0}, session=session, hint="cost")
+    costs = [entry["cost"] async for entry in found]
+    total, flagged = scoring.low_price_summary(costs)
+    await _set_figures(store, rfp_id, len(costs), total, flagged, session)
+
+
+async def _set_figures(
+    store: Store,
+    rfp_id: ObjectId,
+    count: int,
+    total: Decimal,
+    flagged: dict[Decimal, Decimal],
+    session: AsyncClientSession,
+) -> None:
+    figures = {
+        "count": count,
+        "total": total,
+        "next": sorted([cost, following] for cost, following in flagged.items()),
+    }
     await store.rfps.update_one(
-        {"_id": ObjectId(rfp_id), "rankingDigest.at": {"$not": {"$gt": now}}},
-        {"$set": {"rankingDigest": digest}},
+        {"_id": rfp_id},
+        {"$set": {f"{DIGEST}.{name}": value for name, value in figures.items()}},
+        session=session,
     )
 
 
-class DigestRefresher:
-    """Refreshes RFPs' ranking digests in the background, one task per RFP at a time.
+async def apply_cost_changes(
+    store: Store,
+    session: AsyncClientSession,
+    rfp_id: ObjectId,
+    added: Sequence[Decimal] = (),
+    removed: Sequence[Decimal] = (),
+) -> bool:
+    """Bring the RFP's cost figures up to date inside the write's transaction, after the write
+    changed its entries (costs `added` and `removed`): a few indexed reads, whatever the RFP's size.
 
-    A write schedules a refresh and returns: a burst of submissions to a large RFP then costs one or
-    two scans instead of one each, and none of them waits for it. Readers that need the digest
-    (ranked pages, exports) `settle` first, so this instance always reads its own writes."""
+    Only the changed costs and the next lower cost around each can change their next price (the
+    others keep theirs), and count and sum move by the change. Every such write also writes the
+    RFP, so concurrent writes conflict there and one retries: the figures never miss a write.
+    Returns whether the fences are due a background refresh."""
+    doc = await store.rfps.find_one({"_id": rfp_id}, {DIGEST: 1}, session=session)
+    digest = (doc or {}).get(DIGEST) or {}
+    if "total" not in digest:  # before the running figures: recompute them once
+        await recompute_cost_figures(store, rfp_id, session)
+        return True
+    flagged: dict[Decimal, Decimal] = {row[0]: row[1] for row in digest.get("next", ())}
+    affected = set(added) | set(removed)
+    for cost in list(affected):
+        lower = await _next_lower(store, rfp_id, cost, session)
+        if lower is not None:
+            affected.add(lower)
+    for cost in affected:
+        flagged.pop(cost, None)
+        present, following = await _next_price(store, rfp_id, cost, session)
+        if present and following is not None and scoring.low_by_next(cost, following):
+            flagged[cost] = following
+    count = digest["count"] + len(added) - len(removed)
+    total = scoring.running_total(digest["total"], added, removed)
+    await _set_figures(store, rfp_id, count, total, flagged, session)
+    return fences_due(count, digest.get("fencedCount"))
+
+
+async def _next_lower(
+    store: Store, rfp_id: ObjectId, cost: Decimal, session: AsyncClientSession
+) -> Decimal | None:
+    query = {"rfpId": rfp_id, "cost": {"$lt": cost}}
+    found = store.rankings.find(query, {"cost": 1, "_id": 0}, session=session, hint="cost")
+    below = await found.sort([("cost", -1), ("_id", -1)]).limit(1).to_list(1)
+    return below[0]["cost"] if below else None
+
+
+async def _next_price(
+    store: Store, rfp_id: ObjectId, cost: Decimal, session: AsyncClientSession
+) -> tuple[bool, Decimal | None]:
+    """Whether `cost` is still live, and the next price after one occurrence of it (the cost itself
+    when two proposals share it, as low_price_references has it)."""
+    query = {"rfpId": rfp_id, "cost": {"$gte": cost}}
+    found = store.rankings.find(query, {"cost": 1, "_id": 0}, session=session, hint="cost")
+    two = await found.sort([("cost", 1), ("_id", 1)]).limit(2).to_list(2)
+    if not two or two[0]["cost"] != cost:
+        return False, None
+    return True, two[1]["cost"] if len(two) > 1 else None
+
+
+def fences_due(count: int, fenced_count: int | None) -> bool:
+    """Fences are a hint (a stale one costs a page a second read, never a wrong page): refresh them
+    once the ranking grew or shrank by a twentieth since, so a large RFP scans its keys once in
+    hundreds of writes and a small one (a cheap scan) keeps exact fences."""
+    return fenced_count is None or abs(count - fenced_count) >= max(1, fenced_count // 20)
+
+
+async def refresh_fences(store: Store, rfp_id: str, now: datetime) -> None:
+    """The key at every FENCE_SPACING-th rank, from the ranking index alone (keys only). A refresh
+    that started earlier never overwrites one that started later."""
+    found = store.rankings.find(rank_range(rfp_id), {"key": 1, "_id": 0}).sort(RANK_SORT)
+    keys = [entry["key"] async for entry in found]
+    fences = {"fences": keys[FENCE_SPACING - 1 :: FENCE_SPACING], "fencedCount": len(keys), "at": now}
+    await store.rfps.update_one(
+        {"_id": ObjectId(rfp_id), f"{DIGEST}.at": {"$not": {"$gt": now}}},
+        {"$set": {f"{DIGEST}.{name}": value for name, value in fences.items()}},
+    )
+
+
+async def migrate_digests(store: Store) -> int:
+    """At start-up: digests written before the running figures are recomputed once (returns how many)."""
+    stale = store.rfps.find({DIGEST: {"$ne": None}, f"{DIGEST}.total": {"$exists": False}}, {"_id": 1})
+    ids = [str(doc["_id"]) async for doc in stale]
+    for rfp_id in ids:
+        await refresh_ranking_digest(store, rfp_id, datetime.now(UTC))
+    return len(ids)
+
+
+class DigestRefresher:
+    """Refreshes RFPs' ranking fences in the background, one task per RFP at a time.
+
+    A write whose transaction found the fences due schedules a refresh and returns: nobody waits for
+    it (readers treat fences as a hint), and a burst of writes to one RFP costs one or two scans."""
 
     def __init__(self, store: Store, clock: Callable[[], datetime]) -> None:
         self.store = store
@@ -166,24 +271,15 @@ class DigestRefresher:
         try:
             while True:
                 self.dirty.discard(rfp_id)
-                await refresh_ranking_digest(self.store, rfp_id, self.clock())
+                await refresh_fences(self.store, rfp_id, self.clock())
                 observe_digest_refresh(scheduled_at, ok=True)
                 if rfp_id not in self.dirty:
                     return
         except Exception:  # a cache refresh must never take a request down; the next write retries
             observe_digest_refresh(scheduled_at, ok=False)
-            log.exception("refreshing the ranking digest of RFP %s failed", rfp_id)
+            log.exception("refreshing the ranking fences of RFP %s failed", rfp_id)
         finally:
             self.running.pop(rfp_id, None)
-
-    async def settle(self, rfp: RfpRecord) -> RfpRecord:
-        """The RFP with a digest that includes every write this instance has made."""
-        task = self.running.get(rfp.id)
-        if task is None:
-            return rfp
-        await asyncio.shield(task)
-        doc = await self.store.rfps.find_one({"_id": ObjectId(rfp.id)}, {"rankingDigest": 1})
-        return dataclasses.replace(rfp, ranking_digest=ranking_digest_of((doc or {}).get("rankingDigest")))
 
     async def close(self) -> None:
         await asyncio.gather(*self.running.values(), return_exceptions=True)

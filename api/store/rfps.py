@@ -87,10 +87,11 @@ def addendum_record(entry: Document) -> AddendumRecord:
 def ranking_digest_of(data: Document | None) -> RankingDigest | None:
     if not data:
         return None
-    # A digest written before scoring version 2 has no "low": it reads as none flagged until the
-    # start-up rescore refreshes it.
+    # A digest written before issue 14 has no "total": it reads as none flagged until the start-up
+    # migration (api.store.rankings.migrate_digests) recomputes it.
     return RankingDigest(
         count=data["count"],
-        low=tuple((row[0], row[1], row[2]) for row in data.get("low", ())),
+        total=data.get("total"),
+        flagged_next=tuple((row[0], row[1]) for row in data.get("next", ())),
         fences=tuple(data.get("fences", ())),
     )

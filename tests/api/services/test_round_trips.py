@@ -143,7 +143,10 @@ async def _collection_scans(api: Api, reads: Reads) -> list[str]:
     for command in reads.commands:
         if "aggregate" in command:
             command = command | {"cursor": {}}
-        plan = await api.market.store.db.command({"explain": command, "verbosity": "queryPlanner"})
+        db = api.market.store.db  # its codecs: a filter may hold money (Decimal)
+        plan = await db.command(
+            {"explain": command, "verbosity": "queryPlanner"}, codec_options=db.codec_options
+        )
         if "COLLSCAN" in repr(plan):
             scans.append(repr(command))
     return scans
