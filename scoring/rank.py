@@ -299,9 +299,9 @@ def low_price_summary(costs: Sequence[Decimal]) -> tuple[Decimal, dict[Decimal, 
     for position, cost in enumerate(ordered[:-1]):
         # The next price after a cost's first occurrence, as low_price_references takes it.
         following = ordered[position + 1]
-        if cost not in flagged and (position == 0 or ordered[position - 1] != cost):
-            if low_by_next(cost, following):
-                flagged[cost] = following
+        first = position == 0 or ordered[position - 1] != cost
+        if first and low_by_next(cost, following):
+            flagged[cost] = following
     return sum(ordered, Decimal(0)), flagged
 
 

@@ -262,3 +262,50 @@ async def test_a_buyers_writes_scan_no_collection(explained_api: Api, reads: Rea
     assert awarded["awardProposal"]["userErrors"] == []
     assert reads.commands
     assert await _collection_scans(explained_api, reads) == []
+
+
+async def _write_commands(api: Api, commands: Commands, rfp_id: str) -> list[list[str]]:
+    """The commands of a submission, a revision and a withdrawal by a new vendor, each alone."""
+    _, vendor = await register(api, "VENDOR", f"Writer to {rfp_id}")
+    measured = []
+    commands.names.clear()
+    proposal = (await submit(api, vendor, rfp_id, proposal_input("9000.00")))["proposal"]
+    measured.append(list(commands.names))
+    commands.names.clear()
+    revise = {"proposalId": proposal["id"], "expectedVersion": 1, "proposal": proposal_input("9100.00")}
+    assert (await api.data(REVISE, {"input": revise}, vendor))["reviseProposal"]["userErrors"] == []
+    measured.append(list(commands.names))
+    commands.names.clear()
+    await proposal_mutation(api, "withdrawProposal", proposal["id"], vendor)
+    measured.append(list(commands.names))
+    return measured
+
+
+async def test_a_write_costs_the_same_commands_whatever_the_rfps_size(
+    counted_api: Api, commands: Commands
+) -> None:
+    """No write reads the whole ranking (issue 14): a submission, a revision and a withdrawal to an
+    RFP of 1,200 proposals send exactly the commands they send to one of 100 (the low-price figures
+    move by a few indexed reads in the write's transaction), and the next ranked page is the 5
+    commands of a page at rest: it waits for no refresh."""
+    from api.store.rankings import FENCE_SPACING
+
+    small = await seed_synthetic(counted_api.market, proposals=100, seed=21)
+    large = await seed_synthetic(counted_api.market, proposals=2 * FENCE_SPACING + 200, seed=22)
+    small_writes = await _write_commands(counted_api, commands, to_global_id("Rfp", small.rfp_ids[0]))
+    large_writes = await _write_commands(counted_api, commands, to_global_id("Rfp", large.rfp_ids[0]))
+    # The same commands, but for the ranking reads around each changed cost: at most three each
+    # (the next lower cost, and the next price of it and of the cost), fewer when they coincide.
+    for small_names, large_names, changed in zip(small_writes, large_writes, (1, 2, 1), strict=True):
+        assert _without_ranking_reads(large_names) == _without_ranking_reads(small_names)
+        assert 1 <= large_names.count("find:rankings") <= 3 * changed
+        assert 1 <= small_names.count("find:rankings") <= 3 * changed
+    commands.names.clear()
+    rfp_id = to_global_id("Rfp", large.rfp_ids[0])
+    data = await counted_api.data(RANKED, {"id": rfp_id, "first": 100}, large.buyer_api_key)
+    assert data["rfp"]["rankedProposals"]["totalCount"] == 2 * FENCE_SPACING + 200
+    assert len(commands.names) == 5
+
+
+def _without_ranking_reads(names: list[str]) -> list[str]:
+    return [name for name in names if name != "find:rankings"]
