@@ -67,6 +67,17 @@ class RankingDigest:
 
 
 @dataclass(frozen=True)
+class ReweighingRecord:
+    """A re-weighting under way: the weights it moves to and how many entries it has re-keyed."""
+
+    weights: Weights
+    done: int
+    total: int
+    started_at: datetime
+    at: datetime  # the last batch: a job silent for long was interrupted and may be taken over
+
+
+@dataclass(frozen=True)
 class AddendumRecord:
     """A numbered amendment of an OPEN RFP: what changed, as input paths (like the audit trail)."""
 
@@ -97,6 +108,10 @@ class RfpRecord:
     debriefs_published: bool = True  # once AWARDED, each vendor reads its own debrief
     award_published: bool = False  # debriefs name the winner and its total only once published
     debrief_comment: str | None = None
+    # Which ranking key field orders the RFP's entries ("key" or "keyB"): re-weighting writes the
+    # other one in batches, then switches it with the weights in one small transaction.
+    rank_field: str = "key"
+    reweighing: ReweighingRecord | None = None
 
     def accepts_questions(self, now: datetime) -> bool:
         """Vendors may ask while the RFP is open and its enquiry period lasts."""

@@ -72,6 +72,7 @@ from scoring.rank import (
     reweigh,
     running_total,
     total_under,
+    under_weights,
 )
 from scoring.sla import assess_sla
 
@@ -137,6 +138,7 @@ __all__ = [
     "score",
     "split_budget",
     "total_under",
+    "under_weights",
     "with_budget",
 ]
 

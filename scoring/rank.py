@@ -159,6 +159,14 @@ def reweigh(score: ProposalScore, weights: Weights) -> ProposalScore:
     return score.model_copy(update={"components": components, "total": total})
 
 
+def under_weights(score: ProposalScore, weights: Weights) -> ProposalScore:
+    """`score` as it totals under `weights`: itself when it was computed under them (bit for bit
+    what reweigh would give), else reweighed."""
+    if [component.weight for component in _by_criterion(score)] == list(weight_vector(weights)):
+        return score
+    return reweigh(score, weights)
+
+
 def _by_criterion(score: ProposalScore) -> list[ScoreComponent]:
     order = {criterion: index for index, criterion in enumerate(CRITERIA)}
     return sorted(score.components, key=lambda component: order[component.criterion])

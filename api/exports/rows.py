@@ -24,10 +24,10 @@ from enum import Enum
 from bson import ObjectId
 
 import scoring
-from api.services.ranked_reader import low_price_rule, what_if_order, with_low_price
+from api.services.ranked_reader import low_price_rule, score_under, what_if_order, with_low_price
 from api.store.database import Store
 from api.store.document import Document
-from api.store.rankings import RANK_SORT, rank_range
+from api.store.rankings import rank_range, rank_sort
 from market.records import RfpRecord
 from market.vocabulary import ProposalStatus
 from schema.common import to_global_id
@@ -77,7 +77,9 @@ class RankingPlan:
 
 async def stored_plan(store: Store, rfp: RfpRecord, kind: ExportKind) -> RankingPlan:
     # The ranking key's range, read in its own order: one index range scan, no sort.
-    cursor = store.rankings.find(rank_range(rfp.id), {"status": 1}, sort=RANK_SORT, batch_size=BATCH_SIZE)
+    field = rfp.rank_field
+    query = rank_range(rfp.id, field=field)
+    cursor = store.rankings.find(query, {"status": 1}, sort=rank_sort(field), batch_size=BATCH_SIZE)
     entries: list[tuple[int, ObjectId]] = []
     rank = 0
     async for entry in cursor:
@@ -89,7 +91,7 @@ async def stored_plan(store: Store, rfp: RfpRecord, kind: ExportKind) -> Ranking
 
 async def what_if_plan(store: Store, rfp: RfpRecord, kind: ExportKind, weights: Weights) -> RankingPlan:
     fields = {"status": 1, "eligible": 1, "meets": 1, "values": 1, "submittedAt": 1}
-    cursor = store.rankings.find(rank_range(rfp.id), fields, batch_size=BATCH_SIZE)
+    cursor = store.rankings.find(rank_range(rfp.id, field=rfp.rank_field), fields, batch_size=BATCH_SIZE)
     # The order rankedProposals(weights:) gives, from the same reader.
     ordered = what_if_order([entry async for entry in cursor], weights)
     included = enumerate(ordered, 1)
@@ -161,6 +163,8 @@ class RowSource:
         score = ProposalScore.model_validate(stored)
         if self.plan.weights is not None:
             score = scoring.reweigh(score, self.plan.weights)
+        else:
+            score = score_under(score, self.rfp)
         score = with_low_price(score, self.low_price(score.normalized_monthly_cost.amount))
         return score
 

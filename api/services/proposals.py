@@ -19,7 +19,7 @@ from api.services.inputs import changed_fields, validate
 from api.services.paging import SortKey, keyset_page
 from api.store.document import Document
 from api.store.proposals import new_proposal_document, proposal_record
-from api.store.rankings import apply_cost_changes, ranking_entry, scored_fields
+from api.store.rankings import apply_cost_changes, pending_weights, ranking_entry, scored_fields
 from api.store.rfps import rfp_record
 from market import visibility
 from market.lifecycle import FINAL_RFP_STATUSES, rfp_is_final
@@ -160,7 +160,7 @@ class ProposalService:
             proposal_doc = new_proposal_document(current.id, viewer.id, terms, score, now)
             proposal_doc["_id"] = proposal_id
             await self.store.proposals.insert_one(proposal_doc, session=session)
-            entry = ranking_entry(proposal_doc, score)
+            entry = ranking_entry(proposal_doc, score, current.rank_field, pending_weights(current))
             await self.store.rankings.insert_one(entry, session=session)
             fences[0] = await apply_cost_changes(self.store, session, entry["rfpId"], added=[entry["cost"]])
             await self.ground.audit(session, proposal_doc["_id"], viewer, "submitted")
@@ -268,7 +268,14 @@ class ProposalService:
                         ("input", "expectedVersion"),
                     )
                 )
-            ranked = scored_fields(updated["rfpId"], updated["_id"], updated["submittedAt"], score)
+            ranked = scored_fields(
+                updated["rfpId"],
+                updated["_id"],
+                updated["submittedAt"],
+                score,
+                current.rank_field,
+                pending_weights(current),
+            )
             before = await self.store.rankings.find_one_and_update(
                 {"_id": updated["_id"]}, {"$set": ranked}, {"cost": 1}, session=session
             )

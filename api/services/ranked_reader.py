@@ -25,6 +25,14 @@ def low_price_rule(rfp: RfpRecord) -> Callable[[Decimal], Finding | None]:
     return lambda cost: scoring.low_price_from_sums(cost, count, total, nexts.get(cost))
 
 
+def score_under(score: ProposalScore, rfp: RfpRecord) -> ProposalScore:
+    """A stored score under the RFP's current weights. Re-weighting switches an RFP's weights and
+    ranking keys at once and leaves stored scores be (rewriting thousands would be one unbounded
+    transaction, or readers seeing two versions): each read derives the total from the stored
+    criteria and the weights it read with the ranking, so a page never mixes weight versions."""
+    return scoring.under_weights(score, rfp.context.weights)
+
+
 def with_low_price(score: ProposalScore, finding: Finding | None) -> ProposalScore:
     """The score as a ranking shows it: with its low-price finding, when it has one."""
     if finding is None:

@@ -22,14 +22,14 @@ import scoring
 from api.services import cursors
 from api.services.ground import MarketGround
 from api.services.inputs import validate
-from api.services.ranked_reader import low_price_rule, what_if_order, with_low_price
+from api.services.ranked_reader import low_price_rule, score_under, what_if_order, with_low_price
 from api.store.document import Document
 from api.store.proposals import proposal_record
 from api.store.rankings import (
     ENTRY_FIELDS,
     FENCE_SPACING,
-    RANK_SORT,
     rank_range,
+    rank_sort,
 )
 from market.records import OrganizationRecord, Page, ProposalRecord, RankedItem, RankedPage, RfpRecord
 from market.vocabulary import InputError
@@ -71,7 +71,8 @@ class RankingService:
             cursors.rank_in(rank)
             # The rank in the cursor was true when it was handed out; proposals submitted, revised or
             # withdrawn since move everything after them, so the page's ranks are counted now.
-            start_rank = await self.store.rankings.count_documents(rank_range(rfp.id, None, last_key)) + 1
+            through = rank_range(rfp.id, None, last_key, rfp.rank_field)
+            start_rank = await self.store.rankings.count_documents(through) + 1
         entries = await self._entry_page(rfp, start_rank, last_key, first)
         window = entries[:first]
         proposals = await self._proposals(entry["_id"] for entry in window)
@@ -79,11 +80,12 @@ class RankingService:
         items = []
         for offset, entry in enumerate(window):
             rank = start_rank + offset
-            cursor = cursors.encode("rank", rank, entry["key"])
+            cursor = cursors.encode("rank", rank, entry[rfp.rank_field])
             proposal = proposals[str(entry["_id"])]
             assert proposal.score is not None, "every ranked proposal has a score"
             flag = low_price(entry["cost"])
-            items.append((cursor, RankedItem(rank, proposal, with_low_price(proposal.score, flag))))
+            score = score_under(proposal.score, rfp)  # the RFP's weights as this request read them
+            items.append((cursor, RankedItem(rank, proposal, with_low_price(score, flag))))
         page = Page(
             items=tuple(items),
             has_next_page=len(entries) > first,
@@ -101,28 +103,31 @@ class RankingService:
         # Fence i is the key at rank (i + 1) * FENCE_SPACING: take one at least first + 1 ranks ahead.
         index = (start_rank + first - 1) // FENCE_SPACING
         bound = fences[index] if index < len(fences) else None
-        entries = await self._entries_in(rank_range(rfp.id, after, bound), first + 1)
+        field = rfp.rank_field
+        entries = await self._entries_in(rank_range(rfp.id, after, bound, field), field, first + 1)
         if bound is not None and len(entries) <= first:
-            entries = await self._entries_in(rank_range(rfp.id, after), first + 1)
+            entries = await self._entries_in(rank_range(rfp.id, after, field=field), field, first + 1)
         return entries
 
-    async def _entries_in(self, query: Document, limit: int) -> list[Document]:
-        return await self.store.rankings.find(query, ENTRY_FIELDS).sort(RANK_SORT).limit(limit).to_list(limit)
+    async def _entries_in(self, query: Document, field: str, limit: int) -> list[Document]:
+        found = self.store.rankings.find(query, ENTRY_FIELDS).sort(rank_sort(field))
+        return await found.limit(limit).to_list(limit)
 
     async def _proposals(self, ids: Iterable[ObjectId]) -> dict[str, ProposalRecord]:
         docs = self.store.proposals.find({"_id": {"$in": list(ids)}})
         return {str(doc["_id"]): proposal_record(doc) async for doc in docs}
 
-    async def _entries(self, rfp_id: str, session: AsyncClientSession | None = None) -> list[Document]:
+    async def _entries(self, rfp: RfpRecord, session: AsyncClientSession | None = None) -> list[Document]:
         """Every live entry of the RFP, in the default ranking order."""
-        cursor = self.store.rankings.find(rank_range(rfp_id), ENTRY_FIELDS, session=session)
-        return await cursor.sort(RANK_SORT).to_list(None)
+        field = rfp.rank_field
+        cursor = self.store.rankings.find(rank_range(rfp.id, field=field), ENTRY_FIELDS, session=session)
+        return await cursor.sort(rank_sort(field)).to_list(None)
 
     async def _ranked_what_if(
         self, rfp: RfpRecord, first: int, after: str | None, weights: Weights
     ) -> RankedPage:
         # What-if weights re-rank the entries in memory (criteria are stored; nothing is rescored).
-        entries = what_if_order(await self._entries(rfp.id), weights)
+        entries = what_if_order(await self._entries(rfp), weights)
         start = 0
         if after is not None:
             start = what_if_start(after, entries, weights)
@@ -146,7 +151,7 @@ class RankingService:
 
     async def rank_stability(self, rfp: RfpRecord, weights: Weights | None) -> float | None:
         weights = weights or rfp.context.weights
-        entries = what_if_order(await self._entries(rfp.id), weights)
+        entries = what_if_order(await self._entries(rfp), weights)
         values = [(entry["values"][0], entry["values"][1], entry["values"][2]) for entry in entries]
         gates = [scoring.gate_of(bool(entry.get("eligible", 0)), bool(entry["meets"])) for entry in entries]
         return scoring.rank_stability_of(values, gates, weights)

@@ -23,6 +23,7 @@ import scoring
 from api.observability.metrics import observe_digest_refresh
 from api.store.database import Store
 from api.store.document import Document
+from market.records import RfpRecord
 from scoring.model import ProposalScore, Weights
 from scoring.rank import CRITERIA, SortKey, weight_vector
 
@@ -36,6 +37,7 @@ RANK_SORT = [("key", 1)]
 ENTRY_FIELDS = {
     "_id": 1,
     "key": 1,
+    "keyB": 1,
     "eligible": 1,
     "meets": 1,
     "total": 1,
@@ -58,13 +60,52 @@ def _descending(value: float) -> str:
 
 def rank_key(rfp_id: ObjectId, proposal_id: ObjectId, submitted_at: datetime, score: ProposalScore) -> str:
     """scoring.ranking_sort_key as one string: gates, total, criteria in weight order, time, id."""
-    eligible = "0" if score.eligible else "1"
-    met = "0" if score.meets_requirements else "1"
-    values = scoring.criterion_values(score)
     weights = [c.weight for c in sorted(score.components, key=lambda c: CRITERIA.index(c.criterion))]
+    values = scoring.criterion_values(score)
+    gates = (score.eligible, score.meets_requirements)
+    return _key(rfp_id, proposal_id, submitted_at, gates, score.total, values, weights)
+
+
+def _key(
+    rfp_id: ObjectId,
+    proposal_id: ObjectId,
+    submitted_at: datetime,
+    gates: tuple[bool, bool],
+    total: float,
+    values: Sequence[float],
+    weights: Sequence[float],
+) -> str:
+    eligible = "0" if gates[0] else "1"
+    met = "0" if gates[1] else "1"
     criteria = "".join(_descending(values[i]) for i in scoring.criteria_in_weight_order(weights))
     millis = int(submitted_at.timestamp() * 1000)
-    return f"{rfp_id}{eligible}{met}{_descending(score.total)}{criteria}{millis:013d}{proposal_id}"
+    return f"{rfp_id}{eligible}{met}{_descending(total)}{criteria}{millis:013d}{proposal_id}"
+
+
+def entry_key(rfp_id: ObjectId, entry: Document, weights: Weights) -> str:
+    """The ranking key of a stored entry under `weights`, from its criteria (nothing is rescored):
+    what re-weighting writes, equal to rank_key of the reweighed score."""
+    values = tuple(entry["values"])
+    gates = (bool(entry.get("eligible", 0)), bool(entry["meets"]))
+    total = scoring.total_under(values, weights)
+    return _key(rfp_id, entry["_id"], entry["submittedAt"], gates, total, values, weight_vector(weights))
+
+
+# The two ranking key fields: the RFP names the one its pages read (RfpRecord.rank_field).
+RANK_FIELDS = ("key", "keyB")
+
+
+def other_field(field: str) -> str:
+    return RANK_FIELDS[1] if field == RANK_FIELDS[0] else RANK_FIELDS[0]
+
+
+def pending_weights(rfp: RfpRecord) -> Weights | None:
+    """The weights a re-weighting under way moves the RFP to: writes key their entries under them too."""
+    return rfp.reweighing.weights if rfp.reweighing else None
+
+
+def rank_sort(field: str) -> list[tuple[str, int]]:
+    return [(field, 1)]
 
 
 def entry_order(entry: Document, weights: Weights) -> SortKey:
@@ -81,22 +122,34 @@ def entry_order(entry: Document, weights: Weights) -> SortKey:
     )
 
 
-def rank_range(rfp_id: ObjectId | str, after: str | None = None, through: str | None = None) -> Document:
+def rank_range(
+    rfp_id: ObjectId | str, after: str | None = None, through: str | None = None, field: str = "key"
+) -> Document:
     """The filter for an RFP's entries, optionally strictly after a key and up to one, to read in
-    RANK_SORT order."""
+    rank_sort(field) order (`field`: the RFP's rank_field)."""
     prefix = str(rfp_id)
     lower = {"$gt": after} if after else {"$gte": prefix}
     # "~" sorts after the 0 or 1 that every key of the RFP continues with.
     upper = {"$lte": through} if through else {"$lt": prefix + "~"}
-    return {"key": lower | upper}
+    return {field: lower | upper}
 
 
 def scored_fields(
-    rfp_id: ObjectId, proposal_id: ObjectId, submitted_at: datetime, score: ProposalScore
+    rfp_id: ObjectId,
+    proposal_id: ObjectId,
+    submitted_at: datetime,
+    score: ProposalScore,
+    field: str = "key",
+    pending: Weights | None = None,
 ) -> Document:
-    """What an entry keeps of a score: the ranking key, the criteria and the cost."""
+    """What an entry keeps of a score: both ranking keys, the criteria and the cost. `field` is the
+    RFP's rank_field; the other one holds the key under the weights a re-weighting under way moves
+    to (`pending`), else a copy (unique per entry; the next re-weighting overwrites it)."""
+    key = rank_key(rfp_id, proposal_id, submitted_at, score)
+    later = rank_key(rfp_id, proposal_id, submitted_at, scoring.reweigh(score, pending)) if pending else key
     return {
-        "key": rank_key(rfp_id, proposal_id, submitted_at, score),
+        field: key,
+        other_field(field): later,
         "eligible": 1 if score.eligible else 0,
         "meets": 1 if score.meets_requirements else 0,
         "version": score.scoring_version,
@@ -106,7 +159,9 @@ def scored_fields(
     }
 
 
-def ranking_entry(proposal: Document, score: ProposalScore) -> Document:
+def ranking_entry(
+    proposal: Document, score: ProposalScore, field: str = "key", pending: Weights | None = None
+) -> Document:
     """The entry of a stored proposal document (one that has its `_id`) with its score."""
     return {
         "_id": proposal["_id"],
@@ -114,7 +169,7 @@ def ranking_entry(proposal: Document, score: ProposalScore) -> Document:
         "vendorId": proposal["vendorId"],
         "status": proposal["status"],
         "submittedAt": proposal["submittedAt"],
-        **scored_fields(proposal["rfpId"], proposal["_id"], proposal["submittedAt"], score),
+        **scored_fields(proposal["rfpId"], proposal["_id"], proposal["submittedAt"], score, field, pending),
     }
 
 
@@ -230,8 +285,10 @@ def fences_due(count: int, fenced_count: int | None) -> bool:
 async def refresh_fences(store: Store, rfp_id: str, now: datetime) -> None:
     """The key at every FENCE_SPACING-th rank, from the ranking index alone (keys only). A refresh
     that started earlier never overwrites one that started later."""
-    found = store.rankings.find(rank_range(rfp_id), {"key": 1, "_id": 0}).sort(RANK_SORT)
-    keys = [entry["key"] async for entry in found]
+    doc = await store.rfps.find_one({"_id": ObjectId(rfp_id)}, {"rankField": 1})
+    field = (doc or {}).get("rankField", "key")
+    found = store.rankings.find(rank_range(rfp_id, field=field), {field: 1, "_id": 0}).sort(rank_sort(field))
+    keys = [entry[field] async for entry in found]
     fences = {"fences": keys[FENCE_SPACING - 1 :: FENCE_SPACING], "fencedCount": len(keys), "at": now}
     await store.rfps.update_one(
         {"_id": ObjectId(rfp_id), f"{DIGEST}.at": {"$not": {"$gt": now}}},

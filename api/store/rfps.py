@@ -10,9 +10,9 @@ from bson import ObjectId
 
 from api.store.document import Document
 from market.lifecycle import effective_rfp_status
-from market.records import AddendumRecord, RankingDigest, RfpRecord
+from market.records import AddendumRecord, RankingDigest, ReweighingRecord, RfpRecord
 from market.vocabulary import RfpStatus, ServiceCategory
-from scoring.model import RfpContext
+from scoring.model import RfpContext, Weights
 
 
 def new_rfp_document(
@@ -67,6 +67,20 @@ def rfp_record(doc: Document, now: datetime) -> RfpRecord:
         debriefs_published=doc.get("debriefsPublished", True),
         award_published=doc.get("awardPublished", False),
         debrief_comment=doc.get("debriefComment"),
+        rank_field=doc.get("rankField", "key"),
+        reweighing=reweighing_of(doc.get("reweighing")),
+    )
+
+
+def reweighing_of(data: Document | None) -> ReweighingRecord | None:
+    if not data:
+        return None
+    return ReweighingRecord(
+        weights=Weights.model_validate(data["weights"]),
+        done=data["done"],
+        total=data["total"],
+        started_at=data["startedAt"],
+        at=data["at"],
     )
 
 

@@ -11,6 +11,7 @@ from typing import cast
 import strawberry
 from graphql import GraphQLError
 
+import scoring
 from market.records import (
     Page,
     ProposalRecord,
@@ -273,9 +274,11 @@ class Proposal(Node):
         rfp = await self._rfp_record(info)
         if not context.market.ground.can_see_score(context.viewer, self.record, rfp):
             return None
+        # Under the RFP's current weights: a re-weighting leaves stored scores be (Rfp.reweighing).
+        score = scoring.under_weights(self.record.score, rfp.context.weights)
         if not context.market.ground.can_see_budget(context.viewer, rfp):
-            return ProposalScore.of(budget_blind(self.record.score))  # the vendor, budget undisclosed
-        return ProposalScore.of(self.record.score)
+            return ProposalScore.of(budget_blind(score))  # the vendor, budget undisclosed
+        return ProposalScore.of(score)
 
     @strawberry.field
     async def debrief(self, info: ContextInfo) -> Debrief | None:
