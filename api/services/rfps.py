@@ -34,6 +34,12 @@ REWEIGH_BATCH = 500
 # A re-weighting whose last batch is older than this was interrupted (its instance stopped): the
 # next updateRfpWeights takes it over and starts again.
 STALE_REWEIGHING = timedelta(minutes=2)
+INTERRUPTED: Outcome[RfpRecord] = Outcome.fail(
+    ErrorCode.CONFLICT,
+    "the re-weighting was interrupted (another one took over, or the RFP changed); the ranking keeps "
+    "its weights: reload the RFP and try again",
+    ("input", "weights"),
+)
 REKEY_FIELDS = {"values": 1, "eligible": 1, "meets": 1, "submittedAt": 1}
 log = logging.getLogger("rfpmarket.rfps")
 
@@ -261,7 +267,7 @@ class RfpService:
             mine = {"_id": rfp_oid, "reweighing.startedAt": started_at}
             progress = {"$inc": {"reweighing.done": len(batch)}, "$set": {"reweighing.at": self.ground.now()}}
             if await self.store.rfps.find_one_and_update(mine, progress, {"_id": 1}, session=session) is None:
-                raise Aborted(changed_meanwhile("RFP"))
+                raise Aborted(INTERRUPTED)
             # An entry withdrawn since the read is simply not matched.
             await self.store.rankings.bulk_write(keys, ordered=False, session=session)
 

@@ -63,6 +63,38 @@ def remember(info: ContextInfo, rfp: RfpRecord) -> RfpRecord:
     return rfp
 
 
+@strawberry.type(
+    description="A re-weighting under way (updateRfpWeights on a large RFP re-keys its ranking in "
+    "batches): the weights it moves to and its progress. Rankings and totals stay under `Rfp.weights` "
+    "until it completes, then switch at once. Only the RFP's buyer sees it."
+)
+class WeightsUpdateProgress:
+    weights: ScoringWeights = strawberry.field(description="The weights the RFP moves to.")
+    proposals_done: int = strawberry.field(description="Ranking entries re-keyed so far.")
+    proposals_total: int = strawberry.field(
+        description="Ranking entries when it started (proposals submitted meanwhile key themselves)."
+    )
+    started_at: datetime = strawberry.field(description="When it started (UTC).")
+    updated_at: datetime = strawberry.field(
+        description="Its last batch (UTC); one silent for two minutes was interrupted and the next "
+        "updateRfpWeights takes it over."
+    )
+
+
+def _weights_update(root: Rfp, info: ContextInfo) -> WeightsUpdateProgress | None:
+    context = context_of(info)
+    job = root.record.reweighing
+    if job is None or context.viewer is None or context.viewer.id != root.record.buyer_id:
+        return None
+    return WeightsUpdateProgress(
+        weights=ScoringWeights(**job.weights.model_dump()),
+        proposals_done=job.done,
+        proposals_total=job.total,
+        started_at=job.started_at,
+        updated_at=job.at,
+    )
+
+
 @strawberry.type(name="Rfp")
 class Rfp(Node):
     record: strawberry.Private[RfpRecord]
@@ -88,6 +120,11 @@ class Rfp(Node):
     addenda: list[Addendum] = strawberry.field(default_factory=list)
     debriefs_published: bool = True
     award_published: bool = False
+    weights_update: WeightsUpdateProgress | None = strawberry.field(
+        description="The re-weighting under way, if any (null otherwise, and for anyone but the "
+        "RFP's buyer).",
+        resolver=_weights_update,
+    )
 
     @classmethod
     def of(cls, record: RfpRecord) -> Rfp:
