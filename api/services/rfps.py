@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from dataclasses import replace
@@ -34,6 +35,8 @@ REWEIGH_BATCH = 500
 # A re-weighting whose last batch is older than this was interrupted (its instance stopped): the
 # next updateRfpWeights takes it over and starts again.
 STALE_REWEIGHING = timedelta(minutes=2)
+# How long updateRfpWeights waits for another re-weighting of the same RFP before CONFLICT.
+REWEIGH_WAIT_SECONDS = 5.0
 INTERRUPTED: Outcome[RfpRecord] = Outcome.fail(
     ErrorCode.CONFLICT,
     "the re-weighting was interrupted (another one took over, or the RFP changed); the ranking keeps "
@@ -197,14 +200,16 @@ class RfpService:
 
     async def _start_reweighing(
         self, viewer: OrganizationRecord | None, rfp: RfpRecord, weights: Weights
-    ) -> Outcome[datetime]:
+    ) -> Outcome[ObjectId]:
         """Marks the RFP as moving to `weights` (one small transaction): from now on every write also
         keys its entry under them. One re-weighting at a time; one silent for STALE_REWEIGHING (its
-        instance died) is taken over. The marker's start time identifies this job."""
+        instance died) is taken over. The marker's `job` id identifies this job."""
         now = self.ground.now()
         free = {"$or": [{"reweighing": None}, {"reweighing.at": {"$lt": now - STALE_REWEIGHING}}]}
         total = rfp.ranking_digest.count if rfp.ranking_digest else rfp.proposal_count
+        job = ObjectId()  # names this job: a taken-over one finds its marker gone and stops
         marker = {"weights": weights.model_dump(), "done": 0, "total": total, "startedAt": now, "at": now}
+        marker["job"] = job
 
         async def work(session: AsyncClientSession) -> None:
             doc = await self.store.rfps.find_one_and_update(
@@ -214,13 +219,21 @@ class RfpService:
             )
             if doc is None:
                 raise Aborted(await self._why_not_reweighed(rfp.id, session))
-            await self.ground.audit(session, doc["_id"], viewer, "reweighingStarted", ["weights"])
 
-        try:
-            await self.ground.in_transaction(work)
-        except Aborted as aborted:
-            return Outcome(errors=aborted.outcome.errors)
-        return Outcome(now)
+        waited = 0.0
+        while True:
+            try:
+                await self.ground.in_transaction(work)
+            except Aborted as aborted:
+                busy = any(error.code is ErrorCode.CONFLICT for error in aborted.outcome.errors)
+                if not busy or waited >= REWEIGH_WAIT_SECONDS:
+                    return Outcome(errors=aborted.outcome.errors)
+                # Another re-weighting of this RFP: a small one ends within moments, so wait for it
+                # (the later weights win, as they would one after the other); a long one is refused.
+                await asyncio.sleep(0.05)
+                waited += 0.05
+                continue
+            return Outcome(job)
 
     async def _why_not_reweighed(self, rfp_id: str, session: AsyncClientSession) -> Outcome[None]:
         doc = await self.store.rfps.find_one({"_id": ObjectId(rfp_id)}, session=session)
@@ -235,7 +248,7 @@ class RfpService:
             ("input", "weights"),
         )
 
-    async def _rekey_all(self, rfp: RfpRecord, weights: Weights, started_at: datetime) -> None:
+    async def _rekey_all(self, rfp: RfpRecord, weights: Weights, job: ObjectId) -> None:
         """Writes every entry's key under `weights` into the field the ranking does not read, in
         transactions of REWEIGH_BATCH entries (bounded time and memory whatever the RFP's size),
         each counting its progress on the RFP. Entries written meanwhile key themselves."""
@@ -250,11 +263,11 @@ class RfpService:
             batch = await found.limit(REWEIGH_BATCH).to_list(REWEIGH_BATCH)
             if not batch:
                 return
-            await self._rekey_batch(rfp_oid, batch, pending, weights, started_at)
+            await self._rekey_batch(rfp_oid, batch, pending, weights, job)
             last = batch[-1]["_id"]
 
     async def _rekey_batch(
-        self, rfp_oid: ObjectId, batch: list[Document], field: str, weights: Weights, started_at: datetime
+        self, rfp_oid: ObjectId, batch: list[Document], field: str, weights: Weights, job: ObjectId
     ) -> None:
         keys = [
             UpdateOne({"_id": entry["_id"]}, {"$set": {field: entry_key(rfp_oid, entry, weights)}})
@@ -263,8 +276,8 @@ class RfpService:
 
         async def work(session: AsyncClientSession) -> None:
             # Writing the RFP makes a concurrent submission or revision conflict with this batch
-            # (one retries); the start time makes a job that was taken over stop here.
-            mine = {"_id": rfp_oid, "reweighing.startedAt": started_at}
+            # (one retries); the job id makes a job that was taken over stop here.
+            mine = {"_id": rfp_oid, "reweighing.job": job}
             progress = {"$inc": {"reweighing.done": len(batch)}, "$set": {"reweighing.at": self.ground.now()}}
             if await self.store.rfps.find_one_and_update(mine, progress, {"_id": 1}, session=session) is None:
                 raise Aborted(INTERRUPTED)
@@ -278,7 +291,7 @@ class RfpService:
         viewer: OrganizationRecord | None,
         rfp: RfpRecord,
         weights: Weights,
-        started_at: datetime,
+        job: ObjectId,
         fields: list[str],
     ) -> Outcome[RfpRecord]:
         """The weights and the field the ranking reads change together, in one small transaction:
@@ -287,7 +300,7 @@ class RfpService:
 
         async def work(session: AsyncClientSession) -> Document:
             doc = await self.store.rfps.find_one_and_update(
-                {"_id": ObjectId(rfp.id), "status": {"$nin": FINAL}, "reweighing.startedAt": started_at},
+                {"_id": ObjectId(rfp.id), "status": {"$nin": FINAL}, "reweighing.job": job},
                 {
                     "$set": {
                         "context.weights": weights.model_dump(),
@@ -310,11 +323,11 @@ class RfpService:
             return aborted.outcome
         return Outcome(rfp_record(doc, now))
 
-    async def _abandon(self, rfp_id: str, started_at: datetime) -> None:
+    async def _abandon(self, rfp_id: str, job: ObjectId) -> None:
         """Clears this job's marker (best effort: a stale marker is taken over anyway)."""
         try:
             await self.store.rfps.update_one(
-                {"_id": ObjectId(rfp_id), "reweighing.startedAt": started_at}, {"$unset": {"reweighing": ""}}
+                {"_id": ObjectId(rfp_id), "reweighing.job": job}, {"$unset": {"reweighing": ""}}
             )
         except PyMongoError:
             log.exception("clearing the re-weighting marker of RFP %s failed", rfp_id)

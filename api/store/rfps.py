@@ -104,7 +104,7 @@ def ranking_digest_of(data: Document | None) -> RankingDigest | None:
     # A digest written before issue 14 has no "total": it reads as none flagged until the start-up
     # migration (api.store.rankings.migrate_digests) recomputes it.
     return RankingDigest(
-        count=data["count"],
+        count=data.get("count", 0),  # fences refreshed before any write have no figures yet
         total=data.get("total"),
         flagged_next=tuple((row[0], row[1]) for row in data.get("next", ())),
         fences=tuple(data.get("fences", ())),

@@ -14,7 +14,7 @@ from bson import ObjectId
 from api.cli.synthetic import seed_synthetic
 from api.services import rfps as rfp_service
 from schema.common import to_global_id
-from tests.conftest import Api, Clock
+from tests.conftest import Api
 from tests.helpers import proposal_input, register, submit
 
 READ = """
@@ -81,7 +81,10 @@ async def test_readers_during_a_reweighting_see_one_version(
     assert len(entries) == 401 and all(entry.get("keyB") for entry in entries)
 
 
-async def test_one_reweighting_at_a_time_and_a_stale_one_is_taken_over(api: Api, clock: Clock) -> None:
+async def test_one_reweighting_at_a_time_and_a_stale_one_is_taken_over(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(rfp_service, "REWEIGH_WAIT_SECONDS", 0.2)  # how long it waits for the other job
     seeded = await seed_synthetic(api.market, proposals=5, seed=32)
     rfp_oid = ObjectId(seeded.rfp_ids[0])
     rfp_id, buyer = to_global_id("Rfp", seeded.rfp_ids[0]), seeded.buyer_api_key
@@ -122,9 +125,7 @@ async def test_a_reweighting_that_loses_its_rfp_midway_is_a_user_error(
         nonlocal calls
         calls += 1
         if calls == 2:  # as if another instance took the job over
-            await api.store.rfps.update_one(
-                {"_id": rfp_oid}, {"$set": {"reweighing.startedAt": api.market.now() + timedelta(1)}}
-            )
+            await api.store.rfps.update_one({"_id": rfp_oid}, {"$set": {"reweighing.job": ObjectId()}})
         await real(self, *args)
 
     monkeypatch.setattr(rfp_service.RfpService, "_rekey_batch", interrupted)
