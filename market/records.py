@@ -61,6 +61,7 @@ class RankingDigest:
     total: Decimal | None = None  # None: written before issue 14, until the start-up migration
     flagged_next: tuple[tuple[Decimal, Decimal], ...] = ()
     fences: tuple[str, ...] = ()
+    version: int = -1  # bumped by every write that changes an entry; -1: none yet
 
     def next_prices(self) -> dict[Decimal, Decimal]:
         return dict(self.flagged_next)

@@ -23,6 +23,7 @@ from api.services import cursors
 from api.services.ground import MarketGround
 from api.services.inputs import validate
 from api.services.ranked_reader import low_price_rule, score_under, what_if_order, with_low_price
+from api.services.what_if_cache import VECTOR_FIELDS, RfpVector, WhatIfCache
 from api.store.document import Document
 from api.store.proposals import proposal_record
 from api.store.rankings import (
@@ -43,6 +44,7 @@ class RankingService:
         self.ground = ground
         self.store = ground.store
         self.digests = ground.digests
+        self.what_if = WhatIfCache()  # shared by this instance's requests
 
     async def ranked_proposals(
         self,
@@ -126,19 +128,22 @@ class RankingService:
     async def _ranked_what_if(
         self, rfp: RfpRecord, first: int, after: str | None, weights: Weights
     ) -> RankedPage:
-        # What-if weights re-rank the entries in memory (criteria are stored; nothing is rescored).
-        entries = what_if_order(await self._entries(rfp), weights)
+        # What-if weights re-rank the RFP's cached vector of criteria in memory (nothing is
+        # rescored, and no request after the first reads every entry or orders them again).
+        vector = await self._vector(rfp)
+        entries = self._what_if_order(vector, weights)
         start = 0
         if after is not None:
             start = what_if_start(after, entries, weights)
         window = entries[start : start + first]
         proposals = await self._proposals(entry["_id"] for entry in window)
-        low = scoring.abnormally_low({str(entry["_id"]): entry["cost"] for entry in entries})
+        low = low_price_rule(rfp)  # the running figures: exact, and no list of every cost
         items = []
         for rank, entry in enumerate(window, start + 1):
             proposal = proposals[str(entry["_id"])]
             assert proposal.score is not None
-            score = with_low_price(scoring.reweigh(proposal.score, weights), low.get(proposal.id))
+            flag = low(proposal.score.normalized_monthly_cost.amount)
+            score = with_low_price(scoring.reweigh(proposal.score, weights), flag)
             cursor = cursors.encode("whatif", rank, weights_digest(weights), proposal.id)
             items.append((cursor, RankedItem(rank, proposal, score)))
         page = Page(
@@ -151,10 +156,27 @@ class RankingService:
 
     async def rank_stability(self, rfp: RfpRecord, weights: Weights | None) -> float | None:
         weights = weights or rfp.context.weights
-        entries = what_if_order(await self._entries(rfp), weights)
+        vector = await self._vector(rfp)
+        digest = weights_digest(weights)
+        if digest in vector.stability.items:
+            return vector.stability.items[digest]
+        entries = self._what_if_order(vector, weights)
         values = [(entry["values"][0], entry["values"][1], entry["values"][2]) for entry in entries]
         gates = [scoring.gate_of(bool(entry.get("eligible", 0)), bool(entry["meets"])) for entry in entries]
-        return scoring.rank_stability_of(values, gates, weights)
+        return vector.stability.put(digest, scoring.rank_stability_of(values, gates, weights))
+
+    async def _vector(self, rfp: RfpRecord) -> RfpVector:
+        async def load() -> list[Document]:
+            field = rfp.rank_field
+            found = self.store.rankings.find(rank_range(rfp.id, field=field), VECTOR_FIELDS)
+            return await found.sort(rank_sort(field)).to_list(None)
+
+        return await self.what_if.vector(rfp, load)
+
+    @staticmethod
+    def _what_if_order(vector: RfpVector, weights: Weights) -> list[Document]:
+        digest = weights_digest(weights)
+        return vector.orders.get(digest) or vector.orders.put(digest, what_if_order(vector.entries, weights))
 
 
 def weights_digest(weights: Weights) -> str:
@@ -171,6 +193,8 @@ def what_if_start(after: str, entries: list[Document], weights: Weights) -> int:
     cursors.rank_in(position)
     if digest != weights_digest(weights):
         raise InputError("after", "the cursor was handed out under other weights: start from the first page")
+    if 0 < position <= len(entries) and str(entries[position - 1]["_id"]) == proposal_id:
+        return int(position)  # where it was: no search (the usual case, nothing was written since)
     for index, entry in enumerate(entries):
         if str(entry["_id"]) == proposal_id:
             return index + 1

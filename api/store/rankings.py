@@ -210,11 +210,12 @@ async def _set_figures(
         "total": total,
         "next": sorted([cost, following] for cost, following in flagged.items()),
     }
-    await store.rfps.update_one(
-        {"_id": rfp_id},
-        {"$set": {f"{DIGEST}.{name}": value for name, value in figures.items()}},
-        session=session,
-    )
+    # The version tells cached vectors of the entries (api/services/what_if_cache.py) they are old.
+    update = {
+        "$set": {f"{DIGEST}.{name}": value for name, value in figures.items()},
+        "$inc": {f"{DIGEST}.version": 1},
+    }
+    await store.rfps.update_one({"_id": rfp_id}, update, session=session)
 
 
 async def apply_cost_changes(

@@ -108,4 +108,5 @@ def ranking_digest_of(data: Document | None) -> RankingDigest | None:
         total=data.get("total"),
         flagged_next=tuple((row[0], row[1]) for row in data.get("next", ())),
         fences=tuple(data.get("fences", ())),
+        version=data.get("version", -1),
     )

@@ -309,3 +309,40 @@ async def test_a_write_costs_the_same_commands_whatever_the_rfps_size(
 
 def _without_ranking_reads(names: list[str]) -> list[str]:
     return [name for name in names if name != "find:rankings"]
+
+
+WHAT_IF = """query($id: ID!, $after: String) { rfp(id: $id) {
+  rankedProposals(first: 10, after: $after, weights: {slaQuality: 0.2, lockIn: 0.2, cost: 0.6}) {
+    totalCount rankStability pageInfo { endCursor } edges { rank node { id } } } } }"""
+
+
+async def test_what_if_pages_share_one_vector_until_a_write(counted_api: Api, commands: Commands) -> None:
+    """What-if weights and rankStability rank the RFP's compact vector of criteria, read once per
+    ranking version and shared by every request (issue 14): later pages and the stability figure
+    read no ranking entry; a write makes the next request read the new version, never a stale one."""
+    seeded = await seed_synthetic(counted_api.market, proposals=60, seed=23)
+    rfp_id, buyer = to_global_id("Rfp", seeded.rfp_ids[0]), seeded.buyer_api_key
+    cache = counted_api.market.ranking.what_if
+    first = (await counted_api.data(WHAT_IF, {"id": rfp_id}, buyer))["rfp"]["rankedProposals"]
+    assert cache.loads == 1 and first["totalCount"] == 60
+    commands.names.clear()
+    after = first["pageInfo"]["endCursor"]
+    second = (await counted_api.data(WHAT_IF, {"id": rfp_id, "after": after}, buyer))["rfp"][
+        "rankedProposals"
+    ]
+    assert [edge["rank"] for edge in second["edges"]] == list(range(11, 21))
+    assert second["rankStability"] == first["rankStability"]
+    assert "find:rankings" not in commands.names and cache.loads == 1
+    _, vendor = await register(counted_api, "VENDOR", "Late bidder")
+    late = (await submit(counted_api, vendor, rfp_id, proposal_input("100.00")))["proposal"]["id"]
+    fresh = (await counted_api.data(WHAT_IF, {"id": rfp_id}, buyer))["rfp"]["rankedProposals"]
+    assert cache.loads == 2 and fresh["totalCount"] == 61
+    walked = [edge["node"]["id"] for edge in fresh["edges"]]
+    cursor = fresh["pageInfo"]["endCursor"]
+    while len(walked) < 61:
+        page = (await counted_api.data(WHAT_IF, {"id": rfp_id, "after": cursor}, buyer))["rfp"][
+            "rankedProposals"
+        ]
+        walked += [edge["node"]["id"] for edge in page["edges"]]
+        cursor = page["pageInfo"]["endCursor"]
+    assert late in walked and len(set(walked)) == 61 and cache.loads == 2
