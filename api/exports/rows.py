@@ -141,8 +141,12 @@ class RowSource:
             progress(len(batch))
 
     async def _documents(self, ids: Iterable[ObjectId]) -> dict[ObjectId, Document]:
+        # By id (a status beside `_id: {$in}` planned as a scan without the hint).
         cursor = self.store.proposals.find(
-            {"_id": {"$in": list(ids)}, "status": LIVE_PROPOSAL}, projection=ROW_FIELDS, batch_size=BATCH_SIZE
+            {"_id": {"$in": list(ids)}, "status": LIVE_PROPOSAL},
+            projection=ROW_FIELDS,
+            batch_size=BATCH_SIZE,
+            hint="_id_",
         )
         return {doc["_id"]: doc async for doc in cursor}
 

@@ -194,9 +194,9 @@ class ClarificationService:
     async def published_clarifications(self, rfp_id: str) -> list[ClarificationRecord]:
         """Every answered clarification of an RFP, oldest first (the public record: OCDS enquiries)."""
         query = {"rfpId": ObjectId(rfp_id), "status": ClarificationStatus.ANSWERED.value}
-        return [
-            clarification_record(doc) async for doc in self.store.clarifications.find(query).sort("_id", 1)
-        ]
+        # The RFP's clarifications through its index (a status beside rfpId planned as a scan).
+        found = self.store.clarifications.find(query, hint="by_rfp").sort("_id", 1)
+        return [clarification_record(doc) async for doc in found]
 
     async def get_clarification(
         self, viewer: OrganizationRecord | None, clarification_id: str

@@ -346,3 +346,47 @@ async def test_what_if_pages_share_one_vector_until_a_write(counted_api: Api, co
         walked += [edge["node"]["id"] for edge in page["edges"]]
         cursor = page["pageInfo"]["endCursor"]
     assert late in walked and len(set(walked)) == 61 and cache.loads == 2
+
+
+PREVIEW = """query($rfpId: ID!, $proposal: ProposalInput!) {
+  scorePreview(rfpId: $rfpId, proposal: $proposal) { total } }"""
+
+
+async def test_exports_previews_and_background_jobs_scan_no_collection(
+    explained_api: Api, reads: Reads
+) -> None:
+    """Beyond GraphQL reads: every export (stored and what-if, each format), scorePreview, and the
+    jobs behind the requests (fence refreshes, the cost figures' recompute after an addendum or a
+    bulk seed, re-weighting's batches) read through an index."""
+    from api.store.rankings import refresh_ranking_digest
+
+    seeded = await seed_synthetic(explained_api.market, proposals=30, seed=29)
+    rfp_id, buyer = to_global_id("Rfp", seeded.rfp_ids[0]), seeded.buyer_api_key
+    _, vendor = await register(explained_api, "VENDOR", "Previewer")
+    reads.commands.clear()
+    preview = await explained_api.data(PREVIEW, {"rfpId": rfp_id, "proposal": proposal_input()}, vendor)
+    assert preview["scorePreview"]["total"] > 0
+    headers = {"Authorization": f"Bearer {buyer}"}
+    what_if = {"slaQuality": "0.2", "lockIn": "0.2", "cost": "0.6"}
+    for name in ("ranking.csv", "ranking.json", "shortlist.xlsx", "ocds.json"):
+        for params in ({}, what_if):
+            if name == "ocds.json" and params:
+                continue
+            response = await explained_api.client.get(
+                f"/exports/rfps/{rfp_id}/{name}", headers=headers, params=params
+            )
+            assert response.status_code == 200, (name, response.text)
+    scans = await _collection_scans(explained_api, reads)
+    assert scans == [], sorted({scan[:40] + scan[-120:] for scan in scans})
+    reads.commands.clear()
+    await submit(explained_api, vendor, rfp_id)  # its fences are due: a background refresh
+    await explained_api.market.digests.close()
+    await refresh_ranking_digest(explained_api.market.store, seeded.rfp_ids[0], explained_api.market.now())
+    weights = {"rfpId": rfp_id, "weights": {"slaQuality": 0.5, "lockIn": 0.25, "cost": 0.25}}
+    assert (await explained_api.data(WEIGHTS, {"input": weights}, buyer))["updateRfpWeights"][
+        "userErrors"
+    ] == []
+    explained = [repr(command) for command in reads.commands]
+    assert any("'hint': 'by_rfp'" in c for c in explained)  # re-weighting's batches were checked
+    assert any("'hint': 'cost'" in c for c in explained)  # so were the cost figures' reads
+    assert await _collection_scans(explained_api, reads) == []
