@@ -83,4 +83,3 @@ async def test_running_figures_stay_exact_through_random_writes(api: Api) -> Non
         rule = low_price_rule(cast(RfpRecord, SimpleNamespace(ranking_digest=digest)))  # all it reads
         judged = {str(e["_id"]): f for e in entries if (f := rule(e["cost"])) is not None}
         assert judged == scoring.abnormally_low({str(e["_id"]): e["cost"] for e in entries})
-
