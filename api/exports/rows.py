@@ -35,7 +35,12 @@ from scoring.model import ProposalScore, Weights
 
 BATCH_SIZE = 500
 ROW_FIELDS = {"vendorId": 1, "status": 1, "submittedAt": 1, "score": 1, "needsConfirmation": 1}
-LIVE_PROPOSAL = {"$ne": ProposalStatus.WITHDRAWN.value}
+
+
+def _is_live(status: str) -> bool:
+    return status != ProposalStatus.WITHDRAWN.value
+
+
 SHORTLISTED = frozenset({ProposalStatus.SHORTLISTED.value, ProposalStatus.AWARDED.value})
 
 Progress = Callable[[int], None]
@@ -141,14 +146,12 @@ class RowSource:
             progress(len(batch))
 
     async def _documents(self, ids: Iterable[ObjectId]) -> dict[ObjectId, Document]:
-        # By id (a status beside `_id: {$in}` planned as a scan without the hint).
+        # By id alone: a status beside `_id: {$in}` planned as a collection scan, and a hint makes
+        # SecantusDB walk the whole index; the few withdrawn ones are dropped here instead.
         cursor = self.store.proposals.find(
-            {"_id": {"$in": list(ids)}, "status": LIVE_PROPOSAL},
-            projection=ROW_FIELDS,
-            batch_size=BATCH_SIZE,
-            hint="_id_",
+            {"_id": {"$in": list(ids)}}, projection=ROW_FIELDS, batch_size=BATCH_SIZE
         )
-        return {doc["_id"]: doc async for doc in cursor}
+        return {doc["_id"]: doc async for doc in cursor if _is_live(doc["status"])}
 
     def _row(self, rank: int, doc: Document, vendors: dict[ObjectId, str]) -> ExportRow:
         proposal_id = str(doc["_id"])

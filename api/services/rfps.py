@@ -259,7 +259,8 @@ class RfpService:
             query: Document = {"rfpId": rfp_oid}
             if last is not None:
                 query["_id"] = {"$gt": last}
-            found = self.store.rankings.find(query, REKEY_FIELDS, hint="by_rfp").sort("_id", 1)
+            # Planned on the rankings' by_rfp index (a hint would make SecantusDB walk all of it).
+            found = self.store.rankings.find(query, REKEY_FIELDS).sort("_id", 1)
             batch = await found.limit(REWEIGH_BATCH).to_list(REWEIGH_BATCH)
             if not batch:
                 return
