@@ -76,15 +76,18 @@ class MarketPlan:
     proposals: int
     runs: int
     seconds_per_level: float
+    large: int = 0  # proposals of one more RFP, for the single-huge-RFP targets (0: none)
     levels: tuple[int, ...] = (8, 24, 64)
 
     @classmethod
     def full(cls) -> MarketPlan:
-        return cls(buyers=40, rfps=2_000, vendors=400, proposals=100_000, runs=15, seconds_per_level=45)
+        return cls(
+            buyers=40, rfps=2_000, vendors=400, proposals=100_000, runs=15, seconds_per_level=45, large=20_000
+        )
 
     @classmethod
     def quick(cls) -> MarketPlan:
-        return cls(buyers=10, rfps=200, vendors=60, proposals=5_000, runs=5, seconds_per_level=8)
+        return cls(buyers=10, rfps=200, vendors=60, proposals=5_000, runs=5, seconds_per_level=8, large=2_000)
 
 
 @dataclass
@@ -431,6 +434,121 @@ async def measure_mixed(port: int, seeded: Seeded, plan: MarketPlan) -> list[Fig
     return figures
 
 
+# ------------------------------------------------------------------------------------------ one huge RFP
+
+
+PAGE_100 = (
+    """query($id: ID!) { rfp(id: $id) { rankedProposals(first: 100) { edges { rank score { total } } } } }"""
+)
+WHAT_IF_100 = """query($id: ID!) { rfp(id: $id) { rankedProposals(first: 100,
+  weights: {slaQuality: 0.3, lockIn: 0.3, cost: 0.4}) { rankStability edges { rank score { total } } } } }"""
+REWEIGH = """mutation($input: UpdateRfpWeightsInput!) { updateRfpWeights(input: $input) {
+  rfp { weights { cost } } userErrors { code message } } }"""
+
+
+async def measure_large(port: int, uri: str, plan: MarketPlan, server_pid: int) -> list[Figure]:
+    """The issue's single-huge-RFP targets on an RFP of `plan.large` proposals beside a small one."""
+    from api.cli.synthetic import seed_synthetic
+
+    async with open_market(uri, DB_NAME) as market:
+        large = await seed_synthetic(market, proposals=plan.large, seed=41)
+        small = await seed_synthetic(market, proposals=10, seed=42)
+        vendors = [new_api_key() for _ in range(2 * plan.runs + 2)]
+        now = market.now()
+        await market.store.organizations.insert_many(
+            [
+                new_organization(
+                    f"Bench bidder {i}",
+                    OrganizationKind.VENDOR,
+                    "v@example.com",
+                    now,
+                    key_entry(key, now, "bench"),
+                )
+                for i, key in enumerate(vendors)
+            ]
+        )
+    big, little = to_global_id("Rfp", large.rfp_ids[0]), to_global_id("Rfp", small.rfp_ids[0])
+    rng = random.Random(43)
+    figures: list[Figure] = []
+    async with httpx.AsyncClient(base_url=f"http://{HOST}:{port}", timeout=600) as client:
+
+        async def page() -> None:
+            await post(client, PAGE_100, large.buyer_api_key, {"id": big})
+
+        async def what_if() -> None:
+            await post(client, WHAT_IF_100, large.buyer_api_key, {"id": big})
+
+        at_rest = await median_of(page, plan.runs)()
+        started = time.perf_counter()
+        await what_if()
+        cold = (time.perf_counter() - started) * 1000
+        warm = await median_of(what_if, plan.runs)()
+        figures.append(
+            Figure(f"ranked page of 100 at {plan.large} proposals: median", at_rest, "ms", "", "at rest")
+        )
+        figures.append(
+            Figure(
+                "what-if page of 100 (+ rankStability): median",
+                warm,
+                "ms",
+                "<= 3x default page",
+                f"{warm / at_rest:.1f}x the default page; the first, which reads the vector, {cold:.0f} ms",
+            )
+        )
+        writes: dict[str, list[float]] = {"large": [], "small": []}
+        after_write: list[float] = []
+        for index in range(plan.runs):
+            for name, rfp_id in (("large", big), ("small", little)):
+                proposal = graphql_proposal(synthetic_proposal(rng))
+                key = vendors[2 * index + (name == "small")]
+                started = time.perf_counter()
+                body = await post(client, SUBMIT, key, {"input": {"rfpId": rfp_id, "proposal": proposal}})
+                writes[name].append((time.perf_counter() - started) * 1000)
+                assert body["submitProposal"]["userErrors"] == [], body
+                if name == "large":
+                    started = time.perf_counter()
+                    await page()
+                    after_write.append((time.perf_counter() - started) * 1000)
+        large_write, small_write = statistics.median(writes["large"]), statistics.median(writes["small"])
+        figures.append(
+            Figure(
+                f"submitProposal to the {plan.large}-proposal RFP: median",
+                large_write,
+                "ms",
+                "<= 1.5x the 10-proposal RFP",
+                f"{large_write / small_write:.2f}x ({small_write:.1f} ms)",
+            )
+        )
+        next_page = statistics.median(after_write)
+        figures.append(
+            Figure(
+                "the ranked page right after a write: median",
+                next_page,
+                "ms",
+                "<= 1.5x at rest",
+                f"{next_page / at_rest:.2f}x the page at rest",
+            )
+        )
+        before = memory_kb(server_pid, "VmRSS") / 1024
+        started = time.perf_counter()
+        weights = {"slaQuality": 0.5, "lockIn": 0.2, "cost": 0.3}
+        body = await post(client, REWEIGH, large.buyer_api_key, {"input": {"rfpId": big, "weights": weights}})
+        seconds = time.perf_counter() - started
+        peak = memory_kb(server_pid, "VmHWM") / 1024
+        ok = body["updateRfpWeights"]["userErrors"] == []
+        figures.append(
+            Figure(
+                f"updateRfpWeights at {plan.large} proposals",
+                seconds if ok else None,
+                "s",
+                "completes, API growth < 100 MB",
+                f"API RSS {before:.0f} MB before, peak {peak:.0f} MB (the process's peak so far)"
+                + ("" if ok else f"; failed: {body}"),
+            )
+        )
+    return figures
+
+
 # ------------------------------------------------------------------------------------------ run
 
 
@@ -465,6 +583,8 @@ def run(plan: MarketPlan) -> tuple[list[Figure], float]:
                 ]
                 figures += asyncio.run(measure_reads(port, database.uri, seeded, plan))
                 figures += asyncio.run(measure_mixed(port, seeded, plan))
+                if plan.large:
+                    figures += asyncio.run(measure_large(port, database.uri, plan, server.pid))
                 figures += [
                     memory("API after the run", server.pid),
                     memory("database after the run", database.process.pid),
@@ -503,10 +623,12 @@ def main() -> int:
     parser.add_argument("--rfps", type=int, default=None)
     parser.add_argument("--vendors", type=int, default=None)
     parser.add_argument("--proposals", type=int, default=None)
+    parser.add_argument("--large", type=int, default=None, help="proposals of the one huge RFP (0: skip)")
     parser.add_argument("--no-record", action="store_true", help="print only; do not append to RESULTS.md")
     args = parser.parse_args()
     plan = MarketPlan.quick() if args.quick else MarketPlan.full()
-    changes = {name: getattr(args, name) for name in ("rfps", "vendors", "proposals") if getattr(args, name)}
+    names = ("rfps", "vendors", "proposals", "large")
+    changes = {name: getattr(args, name) for name in names if getattr(args, name) is not None}
     plan = MarketPlan(**(plan.__dict__ | changes))
     started = time.perf_counter()
     figures, _ = run(plan)

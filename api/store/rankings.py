@@ -255,14 +255,19 @@ async def apply_cost_changes(
 
 
 # No `hint` on these reads: the planner picks the cost index by itself, and on SecantusDB a hinted
-# read walks the whole index (300 ms at 5,000 entries instead of 3).
+# read walks the whole index (300 ms instead of 3 at 5,000 entries). Nor one sorted read of a whole
+# side: SecantusDB sorts what a range matched before it limits, so "the next cost above" is read in
+# windows that start at 1% of the cost and widen fourfold until one holds enough (a few entries on
+# a real RFP, whatever its size).
+FIRST_WINDOW = Decimal("0.01")
+MIN_WIDTH = Decimal("0.01")
+
+
 async def _next_lower(
     store: Store, rfp_id: ObjectId, cost: Decimal, session: AsyncClientSession
 ) -> Decimal | None:
-    query = {"rfpId": rfp_id, "cost": {"$lt": cost}}
-    found = store.rankings.find(query, {"cost": 1, "_id": 0}, session=session)
-    below = await found.sort([("cost", -1), ("_id", -1)]).limit(1).to_list(1)
-    return below[0]["cost"] if below else None
+    below = await _nearest(store, rfp_id, cost, session, above=False, limit=1)
+    return below[0] if below else None
 
 
 async def _next_price(
@@ -270,12 +275,29 @@ async def _next_price(
 ) -> tuple[bool, Decimal | None]:
     """Whether `cost` is still live, and the next price after one occurrence of it (the cost itself
     when two proposals share it, as low_price_references has it)."""
-    query = {"rfpId": rfp_id, "cost": {"$gte": cost}}
-    found = store.rankings.find(query, {"cost": 1, "_id": 0}, session=session)
-    two = await found.sort([("cost", 1), ("_id", 1)]).limit(2).to_list(2)
-    if not two or two[0]["cost"] != cost:
+    two = await _nearest(store, rfp_id, cost, session, above=True, limit=2)
+    if not two or two[0] != cost:
         return False, None
-    return True, two[1]["cost"] if len(two) > 1 else None
+    return True, two[1] if len(two) > 1 else None
+
+
+async def _nearest(
+    store: Store, rfp_id: ObjectId, cost: Decimal, session: AsyncClientSession, above: bool, limit: int
+) -> list[Decimal]:
+    """The `limit` live costs nearest to `cost` on one side (above includes `cost` itself), nearest
+    first: the first window that holds `limit` of them, or the whole side when it holds fewer."""
+    width = max(cost * FIRST_WINDOW, MIN_WIDTH)
+    while True:
+        inside = {"$gte": cost, "$lt": cost + width} if above else {"$lt": cost, "$gte": cost - width}
+        found = store.rankings.find({"rfpId": rfp_id, "cost": inside}, {"cost": 1, "_id": 0}, session=session)
+        costs = await found.sort([("cost", 1 if above else -1)]).limit(limit).to_list(limit)
+        if len(costs) >= limit:
+            return [entry["cost"] for entry in costs]
+        beyond = {"$gte": cost + width} if above else {"$lt": cost - width}
+        more = store.rankings.find({"rfpId": rfp_id, "cost": beyond}, {"_id": 1}, session=session)
+        if not await more.limit(1).to_list(1):  # nothing further out: this window held the whole side
+            return [entry["cost"] for entry in costs]
+        width *= 4
 
 
 def fences_due(count: int, fenced_count: int | None) -> bool:
