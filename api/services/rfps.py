@@ -52,6 +52,7 @@ class RfpService:
         self.ground = ground
         self.store = ground.store
         self.digests = ground.digests
+        self.jobs: set[asyncio.Task[Outcome[RfpRecord]]] = set()  # re-weightings under way
 
     async def create_rfp(
         self, viewer: OrganizationRecord | None, data: dict[str, Any], idempotency_key: str | None = None
@@ -180,9 +181,24 @@ class RfpService:
         started = await self._start_reweighing(viewer, rfp, new_weights)
         if started.value is None:
             return Outcome(errors=started.errors)
+        # The job outlives its request: a client that gives up, or the request deadline, does not
+        # stop it half-way (Rfp.weightsUpdate shows it finishing); the task is held until it ends.
+        job = asyncio.create_task(self._reweigh(viewer, rfp, new_weights, started.value, fields))
+        self.jobs.add(job)
+        job.add_done_callback(self.jobs.discard)
+        return await asyncio.shield(job)
+
+    async def _reweigh(
+        self,
+        viewer: OrganizationRecord | None,
+        rfp: RfpRecord,
+        new_weights: Weights,
+        job: ObjectId,
+        fields: list[str],
+    ) -> Outcome[RfpRecord]:
         try:
-            await self._rekey_all(rfp, new_weights, started.value)
-            outcome = await self._switch_weights(viewer, rfp, new_weights, started.value, fields)
+            await self._rekey_all(rfp, new_weights, job)
+            outcome = await self._switch_weights(viewer, rfp, new_weights, job, fields)
         except Aborted as aborted:  # taken over, or the RFP closed meanwhile
             outcome = aborted.outcome
         except PyMongoError:
@@ -193,7 +209,7 @@ class RfpService:
                 ("input", "weights"),
             )
         if outcome.value is None:
-            await self._abandon(rfp.id, started.value)
+            await self._abandon(rfp.id, job)
             return outcome
         self.digests.schedule(rfp.id)  # new ranking keys: the fences move too
         return outcome
