@@ -177,13 +177,14 @@ class RfpService:
             return Outcome(errors=errors)
         if rfp_is_final(rfp.status):
             return Outcome.fail(ErrorCode.INVALID_STATE, f"the RFP is {rfp.status.value}")
-        fields = [f"weights.{name}" for name in changed_fields(rfp.context.weights, new_weights)]
         started = await self._start_reweighing(viewer, rfp, new_weights)
         if started.value is None:
             return Outcome(errors=started.errors)
+        job_id, marked = started.value
+        fields = [f"weights.{name}" for name in changed_fields(marked.context.weights, new_weights)]
         # The job outlives its request: a client that gives up, or the request deadline, does not
         # stop it half-way (Rfp.weightsUpdate shows it finishing); the task is held until it ends.
-        job = asyncio.create_task(self._reweigh(viewer, rfp, new_weights, started.value, fields))
+        job = asyncio.create_task(self._reweigh(viewer, marked, new_weights, job_id, fields))
         self.jobs.add(job)
         job.add_done_callback(self.jobs.discard)
         return await asyncio.shield(job)
@@ -216,7 +217,7 @@ class RfpService:
 
     async def _start_reweighing(
         self, viewer: OrganizationRecord | None, rfp: RfpRecord, weights: Weights
-    ) -> Outcome[ObjectId]:
+    ) -> Outcome[tuple[ObjectId, RfpRecord]]:
         """Marks the RFP as moving to `weights` (one small transaction): from now on every write also
         keys its entry under them. One re-weighting at a time; one silent for STALE_REWEIGHING (its
         instance died) is taken over. The marker's `job` id identifies this job."""
@@ -227,19 +228,21 @@ class RfpService:
         marker = {"weights": weights.model_dump(), "done": 0, "total": total, "startedAt": now, "at": now}
         marker["job"] = job
 
-        async def work(session: AsyncClientSession) -> None:
+        async def work(session: AsyncClientSession) -> RfpRecord:
             doc = await self.store.rfps.find_one_and_update(
                 {"_id": ObjectId(rfp.id), "status": {"$nin": FINAL}, **free},
                 {"$set": {"reweighing": marker}},
+                return_document=ReturnDocument.AFTER,
                 session=session,
             )
             if doc is None:
                 raise Aborted(await self._why_not_reweighed(rfp.id, session))
+            return rfp_record(doc, now)
 
         waited = 0.0
         while True:
             try:
-                await self.ground.in_transaction(work)
+                marked = await self.ground.in_transaction(work)
             except Aborted as aborted:
                 busy = any(error.code is ErrorCode.CONFLICT for error in aborted.outcome.errors)
                 if not busy or waited >= REWEIGH_WAIT_SECONDS:
@@ -249,7 +252,9 @@ class RfpService:
                 await asyncio.sleep(0.05)
                 waited += 0.05
                 continue
-            return Outcome(job)
+            # The RFP as marked: a re-weighting this one waited for may have switched its ranking
+            # field meanwhile, and this job must write the other one.
+            return Outcome((job, marked))
 
     async def _why_not_reweighed(self, rfp_id: str, session: AsyncClientSession) -> Outcome[None]:
         doc = await self.store.rfps.find_one({"_id": ObjectId(rfp_id)}, session=session)
@@ -272,36 +277,41 @@ class RfpService:
         pending = other_field(rfp.rank_field)
         last: ObjectId | None = None
         while True:
-            query: Document = {"rfpId": rfp_oid}
-            if last is not None:
-                query["_id"] = {"$gt": last}
-            # Planned on the rankings' by_rfp index (a hint would make SecantusDB walk all of it).
-            found = self.store.rankings.find(query, REKEY_FIELDS).sort("_id", 1)
-            batch = await found.limit(REWEIGH_BATCH).to_list(REWEIGH_BATCH)
-            if not batch:
+            last = await self._rekey_batch(rfp_oid, last, pending, weights, job)
+            if last is None:
                 return
-            await self._rekey_batch(rfp_oid, batch, pending, weights, job)
-            last = batch[-1]["_id"]
 
     async def _rekey_batch(
-        self, rfp_oid: ObjectId, batch: list[Document], field: str, weights: Weights, job: ObjectId
-    ) -> None:
-        keys = [
-            UpdateOne({"_id": entry["_id"]}, {"$set": {field: entry_key(rfp_oid, entry, weights)}})
-            for entry in batch
-        ]
+        self, rfp_oid: ObjectId, after: ObjectId | None, field: str, weights: Weights, job: ObjectId
+    ) -> ObjectId | None:
+        """Re-keys the next REWEIGH_BATCH entries after `after` (by id); returns the last one, or None
+        when none was left. Read and written in one transaction: a revision committed meanwhile
+        either is read here or conflicts with this batch, never overwritten with stale criteria."""
 
-        async def work(session: AsyncClientSession) -> None:
+        async def work(session: AsyncClientSession) -> ObjectId | None:
+            query: Document = {"rfpId": rfp_oid}
+            if after is not None:
+                query["_id"] = {"$gt": after}
+            # Planned on the rankings' by_rfp index (a hint would make SecantusDB walk all of it).
+            found = self.store.rankings.find(query, REKEY_FIELDS, session=session).sort("_id", 1)
+            batch = await found.limit(REWEIGH_BATCH).to_list(REWEIGH_BATCH)
+            if not batch:
+                return None
             # Writing the RFP makes a concurrent submission or revision conflict with this batch
             # (one retries); the job id makes a job that was taken over stop here.
             mine = {"_id": rfp_oid, "reweighing.job": job}
             progress = {"$inc": {"reweighing.done": len(batch)}, "$set": {"reweighing.at": self.ground.now()}}
             if await self.store.rfps.find_one_and_update(mine, progress, {"_id": 1}, session=session) is None:
                 raise Aborted(INTERRUPTED)
-            # An entry withdrawn since the read is simply not matched.
+            keys = [
+                UpdateOne({"_id": entry["_id"]}, {"$set": {field: entry_key(rfp_oid, entry, weights)}})
+                for entry in batch
+            ]
             await self.store.rankings.bulk_write(keys, ordered=False, session=session)
+            last: ObjectId = batch[-1]["_id"]
+            return last
 
-        await self.ground.in_transaction(work)
+        return await self.ground.in_transaction(work)
 
     async def _switch_weights(
         self,

@@ -121,12 +121,12 @@ async def test_a_reweighting_that_loses_its_rfp_midway_is_a_user_error(
     real = rfp_service.RfpService._rekey_batch
     calls = 0
 
-    async def interrupted(self: rfp_service.RfpService, *args: Any) -> None:
+    async def interrupted(self: rfp_service.RfpService, *args: Any) -> ObjectId | None:
         nonlocal calls
         calls += 1
         if calls == 2:  # as if another instance took the job over
             await api.store.rfps.update_one({"_id": rfp_oid}, {"$set": {"reweighing.job": ObjectId()}})
-        await real(self, *args)
+        return await real(self, *args)
 
     monkeypatch.setattr(rfp_service.RfpService, "_rekey_batch", interrupted)
     before = (await api.data(READ, {"id": rfp_id}, buyer))["rfp"]
