@@ -73,17 +73,30 @@ class AuditRecord:
 
 @dataclass(frozen=True)
 class RankingDigest:
-    """What the RFP keeps of its ranking, refreshed after every write that changes it: the live
-    costs that are abnormally low, each with the mean of the other costs and the next higher price
-    (all ABNORMALLY_LOW_PRICE needs, see scoring), and the ranking key at every FENCE_SPACING-th rank,
-    which bounds a page's range scan."""
+    """What the RFP keeps of its ranking so no read scans it: the number and the sum of its live
+    costs and the costs the next-price half of ABNORMALLY_LOW_PRICE flags (with their next price),
+    all kept exact by every write's own transaction; and the ranking key at every FENCE_SPACING-th
+    rank, refreshed in the background now and then, which bounds a page's range scan (a hint only)."""
 
     count: int
-    low: tuple[tuple[Decimal, Decimal, Decimal | None], ...] = ()
+    total: Decimal | None = None  # None: written before issue 14, until the start-up migration
+    flagged_next: tuple[tuple[Decimal, Decimal], ...] = ()
     fences: tuple[str, ...] = ()
+    version: int = -1  # bumped by every write that changes an entry; -1: none yet
 
-    def low_price_references(self) -> dict[Decimal, tuple[Decimal, Decimal | None]]:
-        return {cost: (mean, following) for cost, mean, following in self.low}
+    def next_prices(self) -> dict[Decimal, Decimal]:
+        return dict(self.flagged_next)
+
+
+@dataclass(frozen=True)
+class ReweighingRecord:
+    """A re-weighting under way: the weights it moves to and how many entries it has re-keyed."""
+
+    weights: Weights
+    done: int
+    total: int
+    started_at: datetime
+    at: datetime  # the last batch: a job silent for long was interrupted and may be taken over
 
 
 @dataclass(frozen=True)
@@ -176,6 +189,10 @@ class RfpRecord:
     evaluator_ids: tuple[str, ...] = ()
     declarations: tuple[DeclarationRecord, ...] = ()
     consensus_open: bool = False
+    # Which ranking key field orders the RFP's entries ("key" or "keyB"): re-weighting writes the
+    # other one in batches, then switches it with the weights in one small transaction.
+    rank_field: str = "key"
+    reweighing: ReweighingRecord | None = None
 
     def accepts_questions(self, now: datetime) -> bool:
         """Vendors may ask while the RFP is open and its enquiry period lasts."""

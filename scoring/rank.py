@@ -175,6 +175,14 @@ def reweigh(score: ProposalScore, weights: Weights) -> ProposalScore:
     return score.model_copy(update={"components": components, "total": total})
 
 
+def under_weights(score: ProposalScore, weights: Weights) -> ProposalScore:
+    """`score` as it totals under `weights`: itself when it was computed under them (bit for bit
+    what reweigh would give), else reweighed."""
+    if [component.weight for component in _by_criterion(score)] == list(weight_vector(weights)):
+        return score
+    return reweigh(score, weights)
+
+
 def _by_criterion(score: ProposalScore) -> list[ScoreComponent]:
     order = {criterion: index for index, criterion in enumerate(CRITERIA)}
     return sorted(score.components, key=lambda component: order[component.criterion])
@@ -252,7 +260,7 @@ def low_price_finding(cost: Decimal, mean_others: Decimal, next_price: Decimal |
     """ABNORMALLY_LOW_PRICE when `cost` is at least 40% below the mean of the other proposals or at
     least 30% below the next higher price (Prozorro's rule); None otherwise."""
     below_mean = mean_others > 0 and cost <= mean_others * LOW_SHARE_OF_MEAN
-    below_next = next_price is not None and next_price > 0 and cost <= next_price * LOW_SHARE_OF_NEXT
+    below_next = low_by_next(cost, next_price)
     if not (below_mean or below_next):
         return None
     # Normalized costs are compared within one RFP's currency, which this rule is not told: plain numbers.
@@ -286,6 +294,46 @@ def low_price_references(costs: Sequence[Decimal]) -> dict[Decimal, tuple[Decima
         following = ordered[position + 1] if position + 1 < count else None
         references[cost] = ((total - cost) / (count - 1), following)
     return references
+
+
+@in_decimal_context
+def low_by_next(cost: Decimal, next_price: Decimal | None) -> bool:
+    """The second half of the rule: at least 30% below the next higher price."""
+    return next_price is not None and next_price > 0 and cost <= next_price * LOW_SHARE_OF_NEXT
+
+
+@in_decimal_context
+def low_price_from_sums(
+    cost: Decimal, count: int, total: Decimal, next_price: Decimal | None
+) -> Finding | None:
+    """low_price_finding from an RFP's running figures (the number and sum of its live costs, and
+    `cost`'s next higher price): the mean of the others is (total - cost) / (count - 1), exactly the
+    figure low_price_references computes from the whole list."""
+    if count < ABNORMALLY_LOW_MIN_PROPOSALS:
+        return None
+    return low_price_finding(cost, (total - cost) / (count - 1), next_price)
+
+
+@in_decimal_context
+def running_total(total: Decimal, added: Sequence[Decimal], removed: Sequence[Decimal]) -> Decimal:
+    """An RFP's sum of live costs after some arrive and some leave (exact: 34 digits hold it)."""
+    return total + sum(added, Decimal(0)) - sum(removed, Decimal(0))
+
+
+@in_decimal_context
+def low_price_summary(costs: Sequence[Decimal]) -> tuple[Decimal, dict[Decimal, Decimal]]:
+    """What an RFP keeps so the rule needs no scan: the sum of its costs, and the costs flagged by
+    the next-price half with their next price. That map stays short: each flagged cost's next one is
+    at least 1/0.7 times larger, so a flagged chain from 1 cent to a billion has under 80 links."""
+    ordered = sorted(costs)
+    flagged: dict[Decimal, Decimal] = {}
+    for position, cost in enumerate(ordered[:-1]):
+        # The next price after a cost's first occurrence, as low_price_references takes it.
+        following = ordered[position + 1]
+        first = position == 0 or ordered[position - 1] != cost
+        if first and low_by_next(cost, following):
+            flagged[cost] = following
+    return sum(ordered, Decimal(0)), flagged
 
 
 @in_decimal_context

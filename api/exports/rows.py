@@ -25,10 +25,17 @@ from typing import Any
 from bson import ObjectId
 
 import scoring
-from api.services.ranked_reader import Consensus, joined_order, low_price_rule, what_if_order, with_low_price
+from api.services.ranked_reader import (
+    Consensus,
+    joined_order,
+    low_price_rule,
+    score_under,
+    what_if_order,
+    with_low_price,
+)
 from api.store.database import Store
 from api.store.document import Document
-from api.store.rankings import RANK_SORT, rank_range
+from api.store.rankings import rank_range, rank_sort
 from market.records import RfpRecord
 from market.vocabulary import ProposalStatus
 from schema.common import to_global_id
@@ -37,7 +44,12 @@ from scoring.qualitative import JoinedTotal
 
 BATCH_SIZE = 500
 ROW_FIELDS = {"vendorId": 1, "status": 1, "submittedAt": 1, "score": 1, "needsConfirmation": 1}
-LIVE_PROPOSAL = {"$ne": ProposalStatus.WITHDRAWN.value}
+
+
+def _is_live(status: str) -> bool:
+    return status != ProposalStatus.WITHDRAWN.value
+
+
 SHORTLISTED = frozenset({ProposalStatus.SHORTLISTED.value, ProposalStatus.AWARDED.value})
 
 Progress = Callable[[int], None]
@@ -86,7 +98,9 @@ class RankingPlan:
 
 async def stored_plan(store: Store, rfp: RfpRecord, kind: ExportKind) -> RankingPlan:
     # The ranking key's range, read in its own order: one index range scan, no sort.
-    cursor = store.rankings.find(rank_range(rfp.id), {"status": 1}, sort=RANK_SORT, batch_size=BATCH_SIZE)
+    field = rfp.rank_field
+    query = rank_range(rfp.id, field=field)
+    cursor = store.rankings.find(query, {"status": 1}, sort=rank_sort(field), batch_size=BATCH_SIZE)
     entries: list[tuple[int, ObjectId]] = []
     rank = 0
     async for entry in cursor:
@@ -98,7 +112,7 @@ async def stored_plan(store: Store, rfp: RfpRecord, kind: ExportKind) -> Ranking
 
 async def what_if_plan(store: Store, rfp: RfpRecord, kind: ExportKind, weights: Weights) -> RankingPlan:
     fields = {"status": 1, "eligible": 1, "meets": 1, "values": 1, "submittedAt": 1}
-    cursor = store.rankings.find(rank_range(rfp.id), fields, batch_size=BATCH_SIZE)
+    cursor = store.rankings.find(rank_range(rfp.id, field=rfp.rank_field), fields, batch_size=BATCH_SIZE)
     # The order rankedProposals(weights:) gives, from the same reader.
     ordered = what_if_order([entry async for entry in cursor], weights)
     included = enumerate(ordered, 1)
@@ -169,10 +183,12 @@ class RowSource:
             progress(len(batch))
 
     async def _documents(self, ids: Iterable[ObjectId]) -> dict[ObjectId, Document]:
+        # By id alone: a status beside `_id: {$in}` planned as a collection scan, and a hint makes
+        # SecantusDB walk the whole index; the few withdrawn ones are dropped here instead.
         cursor = self.store.proposals.find(
-            {"_id": {"$in": list(ids)}, "status": LIVE_PROPOSAL}, projection=ROW_FIELDS, batch_size=BATCH_SIZE
+            {"_id": {"$in": list(ids)}}, projection=ROW_FIELDS, batch_size=BATCH_SIZE
         )
-        return {doc["_id"]: doc async for doc in cursor}
+        return {doc["_id"]: doc async for doc in cursor if _is_live(doc["status"])}
 
     def _row(self, rank: int, doc: Document, vendors: dict[ObjectId, str]) -> ExportRow:
         proposal_id = str(doc["_id"])
@@ -199,6 +215,8 @@ class RowSource:
         score = ProposalScore.model_validate(stored)
         if self.plan.weights is not None:
             score = scoring.reweigh(score, self.plan.weights)
+        else:
+            score = score_under(score, self.rfp)
         score = with_low_price(score, self.low_price(score.normalized_monthly_cost.amount))
         return score
 

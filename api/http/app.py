@@ -33,6 +33,7 @@ from api.services.webhooks import WebhookSettings
 from api.settings import Settings, normalize_origin
 from api.store.database import Store, connect
 from api.store.persisted_queries import PersistedQueries
+from api.store.rankings import migrate_digests
 from api.store.webhooks import ensure_webhook_indexes
 
 log = logging.getLogger("rfpmarket")
@@ -163,6 +164,7 @@ def create_app(
         await ensure_webhook_indexes(state.store)
         await state.market.feed.start()  # the instance's one change stream, open before serving
         await state.market.dispatcher.start()  # webhook deliveries: recorded from it, then sent
+        await migrate_digests(state.store)  # running cost figures for digests older than them
         try:
             yield
         finally:

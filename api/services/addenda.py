@@ -18,7 +18,7 @@ from api.services.inputs import LATEST_DEADLINE, changed_fields, text_problem, v
 from api.services.rfp_events import record_rfp_event
 from api.store.document import Document
 from api.store.proposals import proposal_record
-from api.store.rankings import scored_fields
+from api.store.rankings import pending_weights, recompute_cost_figures, scored_fields
 from api.store.rfps import new_addendum_entry, rfp_record
 from market import addenda
 from market.records import OrganizationRecord, ProposalRecord, RfpRecord
@@ -142,7 +142,8 @@ class AddendumService:
                 raise Aborted(changed_meanwhile("RFP"))
             await self.ground.audit(session, doc["_id"], viewer, "amended", entry["changedFields"])
             if addenda.rescores(changes):
-                await self._rescore_all(viewer, rfp.id, context, addenda.asks_confirmation(changes), session)
+                amended = rfp_record(doc, now)  # its ranking field and any re-weighting under way
+                await self._rescore_all(viewer, amended, context, addenda.asks_confirmation(changes), session)
             return doc
 
         try:
@@ -154,7 +155,7 @@ class AddendumService:
     async def _rescore_all(
         self,
         viewer: OrganizationRecord | None,
-        rfp_id: str,
+        rfp: RfpRecord,
         context: RfpContext,
         confirm: bool,
         session: AsyncClientSession,
@@ -162,6 +163,7 @@ class AddendumService:
         """Every live proposal scored under the amended RFP, in one bulk write per collection; with
         `confirm`, each flagged as needing its vendor's confirmation (never dropped)."""
         writes, entries, events = [], [], []
+        rfp_id = rfp.id
         live = {"rfpId": ObjectId(rfp_id), "status": {"$in": list(REVISABLE)}}
         # The RFP's proposals through its index (a status range beside rfpId plans as a scan otherwise).
         async for doc in self.store.proposals.find(live, session=session, hint="by_rfp"):
@@ -177,11 +179,15 @@ class AddendumService:
                 fields["needsConfirmation"] = True
                 events.append(self.ground.event(doc["_id"], viewer, "needsConfirmation", ["score"]))
             writes.append(UpdateOne({"_id": doc["_id"]}, {"$set": fields}))
-            ranked = scored_fields(ObjectId(rfp_id), doc["_id"], doc["submittedAt"], score)
+            ranked = scored_fields(
+                ObjectId(rfp_id), doc["_id"], doc["submittedAt"], score, rfp.rank_field, pending_weights(rfp)
+            )
             entries.append(UpdateOne({"_id": doc["_id"]}, {"$set": ranked}))
         if writes:
             await self.store.proposals.bulk_write(writes, ordered=False, session=session)
             await self.store.rankings.bulk_write(entries, ordered=False, session=session)
+            # Every cost may have moved: the figures are recomputed with the scores they describe.
+            await recompute_cost_figures(self.store, ObjectId(rfp_id), session)
         if events:
             await self.store.audit_events.insert_many(events, session=session)
 

@@ -13,6 +13,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from api.services.ground import MarketGround, not_found
 from api.services.inputs import text_problem
+from api.services.ranked_reader import score_under
 from api.store.document import Document
 from api.store.rankings import rank_range
 from api.store.rfps import rfp_record
@@ -35,16 +36,20 @@ class DebriefService:
     ) -> DebriefRecord | None:
         if proposal.score is None or not visibility.sees_debrief(viewer, proposal, rfp):
             return None
-        entry = await self.store.rankings.find_one({"_id": ObjectId(proposal.id)}, {"key": 1})
+        field = rfp.rank_field
+        entry = await self.store.rankings.find_one({"_id": ObjectId(proposal.id)}, {field: 1})
         if entry is None:
             return None
-        ahead = await self.store.rankings.count_documents(rank_range(rfp.id, through=entry["key"]))
-        competed = await self.store.rankings.count_documents(rank_range(rfp.id))
+        up_to = rank_range(rfp.id, through=entry[field], field=field)
+        ahead = await self.store.rankings.count_documents(up_to)
+        competed = await self.store.rankings.count_documents(rank_range(rfp.id, field=field))
         winner = await self.store.proposals.find_one(
             {"rfpId": ObjectId(rfp.id), "status": ProposalStatus.AWARDED.value}, {"score": 1, "vendorId": 1}
         )
         winner_score = (
-            ProposalScore.model_validate(winner["score"]) if winner and winner.get("score") else None
+            score_under(ProposalScore.model_validate(winner["score"]), rfp)
+            if winner and winner.get("score")
+            else None
         )
         name = None
         if winner is not None and visibility.sees_winner(viewer, rfp):
@@ -53,7 +58,7 @@ class DebriefService:
         return DebriefRecord(
             rank=ahead,  # entries up to and including its own key
             of=competed,
-            score=proposal.score,
+            score=score_under(proposal.score, rfp),
             winner_score=winner_score,
             winner_name=name,
             comment=rfp.debrief_comment,

@@ -19,7 +19,7 @@ from api.services.inputs import changed_fields, validate
 from api.services.paging import SortKey, keyset_page
 from api.store.document import Document
 from api.store.proposals import new_proposal_document, proposal_record
-from api.store.rankings import ranking_entry, scored_fields
+from api.store.rankings import apply_cost_changes, pending_weights, ranking_entry, scored_fields
 from api.store.rfps import rfp_record
 from market import visibility
 from market.lifecycle import FINAL_RFP_STATUSES, rfp_is_final
@@ -163,9 +163,13 @@ class ProposalService:
             proposal_doc = new_proposal_document(current.id, viewer.id, terms, score, now)
             proposal_doc["_id"] = proposal_id
             await self.store.proposals.insert_one(proposal_doc, session=session)
-            await self.store.rankings.insert_one(ranking_entry(proposal_doc, score), session=session)
+            entry = ranking_entry(proposal_doc, score, current.rank_field, pending_weights(current))
+            await self.store.rankings.insert_one(entry, session=session)
+            fences[0] = await apply_cost_changes(self.store, session, entry["rfpId"], added=[entry["cost"]])
             await self.ground.audit(session, proposal_doc["_id"], viewer, "submitted")
             return proposal_doc
+
+        fences = [False]  # whether the write found the RFP's fences due a refresh
 
         try:
             proposal_doc = await self.ground.in_transaction(work)
@@ -175,7 +179,8 @@ class ProposalService:
             return Outcome.fail(
                 ErrorCode.ALREADY_SUBMITTED, await self._already_submitted(viewer, rfp.id), ("input", "rfpId")
             )
-        self.digests.schedule(rfp.id)
+        if fences[0]:
+            self.digests.schedule(rfp.id)
         return Outcome(proposal_record(proposal_doc))
 
     async def _already_submitted(self, viewer: OrganizationRecord, rfp_id: str) -> str:
@@ -268,19 +273,31 @@ class ProposalService:
                         ("input", "expectedVersion"),
                     )
                 )
-            await self.store.rankings.update_one(
-                {"_id": updated["_id"]},
-                {"$set": scored_fields(updated["rfpId"], updated["_id"], updated["submittedAt"], score)},
-                session=session,
+            ranked = scored_fields(
+                updated["rfpId"],
+                updated["_id"],
+                updated["submittedAt"],
+                score,
+                current.rank_field,
+                pending_weights(current),
+            )
+            before = await self.store.rankings.find_one_and_update(
+                {"_id": updated["_id"]}, {"$set": ranked}, {"cost": 1}, session=session
+            )
+            removed = [before["cost"]] if before else []
+            fences[0] = await apply_cost_changes(
+                self.store, session, updated["rfpId"], added=[ranked["cost"]], removed=removed
             )
             await self.ground.audit(session, updated["_id"], viewer, "revised", fields)
             return updated
 
+        fences = [False]  # whether the write found the RFP's fences due a refresh
         try:
             updated = await self.ground.in_transaction(work)
         except Aborted as aborted:
             return aborted.outcome
-        self.digests.schedule(rfp.id)
+        if fences[0]:
+            self.digests.schedule(rfp.id)
         return Outcome(proposal_record(updated))
 
     async def withdraw_proposal(
@@ -330,20 +347,27 @@ class ProposalService:
             await self.ground.audit(session, doc["_id"], actor, action, ["status"])
             if target is ProposalStatus.WITHDRAWN:
                 # A withdrawn proposal leaves the ranking and the count.
-                await self.store.rankings.delete_one({"_id": doc["_id"]}, session=session)
+                left = await self.store.rankings.find_one_and_delete(
+                    {"_id": doc["_id"]}, {"cost": 1}, session=session
+                )
                 await self.store.rfps.update_one(
                     {"_id": ObjectId(proposal.rfp_id)}, {"$inc": {"proposalCount": -1}}, session=session
                 )
+                if left is not None:
+                    fences[0] = await apply_cost_changes(
+                        self.store, session, ObjectId(proposal.rfp_id), removed=[left["cost"]]
+                    )
             else:
                 await self.store.rankings.update_one(
                     {"_id": doc["_id"]}, {"$set": {"status": target.value}}, session=session
                 )
             return doc
 
+        fences = [False]  # whether the write found the RFP's fences due a refresh
         doc = await self.ground.in_transaction(work)
         if doc is None:
             return Outcome.fail(ErrorCode.INVALID_STATE, "the proposal changed state meanwhile; reload it")
-        if target is ProposalStatus.WITHDRAWN:
+        if fences[0]:
             self.digests.schedule(proposal.rfp_id)
         return Outcome(proposal_record(doc))
 

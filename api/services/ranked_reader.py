@@ -19,12 +19,20 @@ from scoring.rank import ABNORMALLY_LOW_MIN_PROPOSALS
 
 
 def low_price_rule(rfp: RfpRecord) -> Callable[[Decimal], Finding | None]:
-    """cost -> its ABNORMALLY_LOW_PRICE finding or None, from the references cached on the RFP."""
+    """cost -> its ABNORMALLY_LOW_PRICE finding or None, from the running figures on the RFP."""
     digest = rfp.ranking_digest
-    if digest is None or digest.count < ABNORMALLY_LOW_MIN_PROPOSALS:
+    if digest is None or digest.total is None or digest.count < ABNORMALLY_LOW_MIN_PROPOSALS:
         return lambda cost: None
-    references = digest.low_price_references()
-    return lambda cost: scoring.low_price_finding(cost, *references[cost]) if cost in references else None
+    count, total, nexts = digest.count, digest.total, digest.next_prices()
+    return lambda cost: scoring.low_price_from_sums(cost, count, total, nexts.get(cost))
+
+
+def score_under(score: ProposalScore, rfp: RfpRecord) -> ProposalScore:
+    """A stored score under the RFP's current weights. Re-weighting switches an RFP's weights and
+    ranking keys at once and leaves stored scores be (rewriting thousands would be one unbounded
+    transaction, or readers seeing two versions): each read derives the total from the stored
+    criteria and the weights it read with the ranking, so a page never mixes weight versions."""
+    return scoring.under_weights(score, rfp.context.weights)
 
 
 def with_low_price(score: ProposalScore, finding: Finding | None) -> ProposalScore:

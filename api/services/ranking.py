@@ -27,16 +27,18 @@ from api.services.ranked_reader import (
     joined_order,
     joined_weights,
     low_price_rule,
+    score_under,
     what_if_order,
     with_low_price,
 )
+from api.services.what_if_cache import VECTOR_FIELDS, RfpVector, WhatIfCache
 from api.store.document import Document
 from api.store.proposals import proposal_record
 from api.store.rankings import (
     ENTRY_FIELDS,
     FENCE_SPACING,
-    RANK_SORT,
     rank_range,
+    rank_sort,
 )
 from market.records import OrganizationRecord, Page, ProposalRecord, RankedItem, RankedPage, RfpRecord
 from market.vocabulary import InputError
@@ -53,6 +55,7 @@ class RankingService:
         self.ground = ground
         self.store = ground.store
         self.digests = ground.digests
+        self.what_if = WhatIfCache()  # shared by this instance's requests
 
     async def ranked_proposals(
         self,
@@ -77,7 +80,7 @@ class RankingService:
         )
 
     async def _ranked_stored(self, rfp: RfpRecord, first: int, after: str | None) -> RankedPage:
-        rfp = await self.digests.settle(rfp)
+        # No wait for a refresh: the RFP's cost figures are exact as read (every write keeps them).
         start_rank, last_key = 1, None
         if after is not None:
             rank, last_key = cursors.decode(after, "rank", 2)
@@ -86,7 +89,8 @@ class RankingService:
             cursors.rank_in(rank)
             # The rank in the cursor was true when it was handed out; proposals submitted, revised or
             # withdrawn since move everything after them, so the page's ranks are counted now.
-            start_rank = await self.store.rankings.count_documents(rank_range(rfp.id, None, last_key)) + 1
+            through = rank_range(rfp.id, None, last_key, rfp.rank_field)
+            start_rank = await self.store.rankings.count_documents(through) + 1
         entries = await self._entry_page(rfp, start_rank, last_key, first)
         window = entries[:first]
         proposals = await self._proposals(entry["_id"] for entry in window)
@@ -94,11 +98,12 @@ class RankingService:
         items = []
         for offset, entry in enumerate(window):
             rank = start_rank + offset
-            cursor = cursors.encode("rank", rank, entry["key"])
+            cursor = cursors.encode("rank", rank, entry[rfp.rank_field])
             proposal = proposals[str(entry["_id"])]
             assert proposal.score is not None, "every ranked proposal has a score"
             flag = low_price(entry["cost"])
-            items.append((cursor, RankedItem(rank, proposal, with_low_price(proposal.score, flag))))
+            score = score_under(proposal.score, rfp)  # the RFP's weights as this request read them
+            items.append((cursor, RankedItem(rank, proposal, with_low_price(score, flag))))
         page = Page(
             items=tuple(items),
             has_next_page=len(entries) > first,
@@ -116,47 +121,52 @@ class RankingService:
         # Fence i is the key at rank (i + 1) * FENCE_SPACING: take one at least first + 1 ranks ahead.
         index = (start_rank + first - 1) // FENCE_SPACING
         bound = fences[index] if index < len(fences) else None
-        entries = await self._entries_in(rank_range(rfp.id, after, bound), first + 1)
+        field = rfp.rank_field
+        entries = await self._entries_in(rank_range(rfp.id, after, bound, field), field, first + 1)
         if bound is not None and len(entries) <= first:
-            entries = await self._entries_in(rank_range(rfp.id, after), first + 1)
+            entries = await self._entries_in(rank_range(rfp.id, after, field=field), field, first + 1)
         return entries
 
-    async def _entries_in(self, query: Document, limit: int) -> list[Document]:
-        return await self.store.rankings.find(query, ENTRY_FIELDS).sort(RANK_SORT).limit(limit).to_list(limit)
+    async def _entries_in(self, query: Document, field: str, limit: int) -> list[Document]:
+        found = self.store.rankings.find(query, ENTRY_FIELDS).sort(rank_sort(field))
+        return await found.limit(limit).to_list(limit)
 
     async def _proposals(self, ids: Iterable[ObjectId]) -> dict[str, ProposalRecord]:
         docs = self.store.proposals.find({"_id": {"$in": list(ids)}})
         return {str(doc["_id"]): proposal_record(doc) async for doc in docs}
 
-    async def _entries(self, rfp_id: str, session: AsyncClientSession | None = None) -> list[Document]:
+    async def _entries(self, rfp: RfpRecord, session: AsyncClientSession | None = None) -> list[Document]:
         """Every live entry of the RFP, in the default ranking order."""
-        cursor = self.store.rankings.find(rank_range(rfp_id), ENTRY_FIELDS, session=session)
-        return await cursor.sort(RANK_SORT).to_list(None)
+        field = rfp.rank_field
+        cursor = self.store.rankings.find(rank_range(rfp.id, field=field), ENTRY_FIELDS, session=session)
+        return await cursor.sort(rank_sort(field)).to_list(None)
 
     async def _ranked_what_if(
         self, rfp: RfpRecord, first: int, after: str | None, weights: Weights, override: bool = True
     ) -> RankedPage:
-        # What-if weights re-rank the entries in memory (criteria are stored; nothing is rescored);
-        # so does an RFP with qualitative criteria, by the overall total (ranked_reader.joined_order).
+        # What-if weights re-rank the RFP's cached vector of criteria in memory (nothing is
+        # rescored, and no request after the first reads every entry or orders them again); an RFP
+        # with qualitative criteria ranks by the overall total (ranked_reader.joined_order).
         joined: dict[str, JoinedTotal] = {}
         if rfp.qualitative_criteria:
-            ordered = joined_order(await self._entries(rfp.id), weights, rfp, await self.consensus(rfp))
+            ordered = joined_order(await self._entries(rfp), weights, rfp, await self.consensus(rfp))
             entries = [entry for entry, _ in ordered]
             joined = {str(entry["_id"]): total for entry, total in ordered}
         else:
-            entries = what_if_order(await self._entries(rfp.id), weights)
+            entries = self._what_if_order(await self._vector(rfp), weights)
         start = 0
         if after is not None:
             start = what_if_start(after, entries, weights)
         window = entries[start : start + first]
         proposals = await self._proposals(entry["_id"] for entry in window)
-        low = scoring.abnormally_low({str(entry["_id"]): entry["cost"] for entry in entries})
+        low = low_price_rule(rfp)  # the running figures: exact, and no list of every cost
         items = []
         for rank, entry in enumerate(window, start + 1):
             proposal = proposals[str(entry["_id"])]
             assert proposal.score is not None
-            score = proposal.score if not override else scoring.reweigh(proposal.score, weights)
-            score = with_low_price(score, low.get(proposal.id))
+            flag = low(proposal.score.normalized_monthly_cost.amount)
+            score = scoring.reweigh(proposal.score, weights) if override else score_under(proposal.score, rfp)
+            score = with_low_price(score, flag)
             cursor = cursors.encode("whatif", rank, weights_digest(weights), proposal.id)
             items.append((cursor, RankedItem(rank, proposal, score, joined.get(proposal.id))))
         page = Page(
@@ -178,13 +188,30 @@ class RankingService:
         weights = weights or rfp.context.weights
         if rfp.qualitative_criteria:  # the qualitative criteria are among the criteria drawn
             consensus = await self.consensus(rfp)
-            ordered = joined_order(await self._entries(rfp.id), weights, rfp, consensus)
+            ordered = joined_order(await self._entries(rfp), weights, rfp, consensus)
             candidates = joined_candidates((entry for entry, _ in ordered), rfp, consensus)
             return joined_rank_stability(candidates, joined_weights(weights, rfp))
-        entries = what_if_order(await self._entries(rfp.id), weights)
+        vector = await self._vector(rfp)
+        digest = weights_digest(weights)
+        if digest in vector.stability.items:
+            return vector.stability.items[digest]
+        entries = self._what_if_order(vector, weights)
         values = [(entry["values"][0], entry["values"][1], entry["values"][2]) for entry in entries]
         gates = [scoring.gate_of(bool(entry.get("eligible", 0)), bool(entry["meets"])) for entry in entries]
-        return scoring.rank_stability_of(values, gates, weights)
+        return vector.stability.put(digest, scoring.rank_stability_of(values, gates, weights))
+
+    async def _vector(self, rfp: RfpRecord) -> RfpVector:
+        async def load() -> list[Document]:
+            field = rfp.rank_field
+            found = self.store.rankings.find(rank_range(rfp.id, field=field), VECTOR_FIELDS)
+            return await found.sort(rank_sort(field)).to_list(None)
+
+        return await self.what_if.vector(rfp, load)
+
+    @staticmethod
+    def _what_if_order(vector: RfpVector, weights: Weights) -> list[Document]:
+        digest = weights_digest(weights)
+        return vector.orders.get(digest) or vector.orders.put(digest, what_if_order(vector.entries, weights))
 
 
 def weights_digest(weights: Weights) -> str:
@@ -203,6 +230,8 @@ def what_if_start(after: str, entries: list[Document], weights: Weights) -> int:
         raise InputError(
             "after", "the cursor was handed out under other weights: start from the first page", STALE_CURSOR
         )
+    if 0 < position <= len(entries) and str(entries[position - 1]["_id"]) == proposal_id:
+        return int(position)  # where it was: no search (the usual case, nothing was written since)
     for index, entry in enumerate(entries):
         if str(entry["_id"]) == proposal_id:
             return index + 1

@@ -40,7 +40,11 @@ async def rescore_store(
     query = {"score": {"$ne": None}} if everything else outdated_query()
     total = await store.proposals.count_documents({"score": {"$ne": None}})
     todo = await store.proposals.count_documents(query)
+    # A re-weighting under way elsewhere would switch to keys this run does not write: it is
+    # stopped (its next batch finds no marker and its caller gets a CONFLICT to try again).
+    await store.rfps.update_many({"reweighing": {"$ne": None}}, {"$unset": {"reweighing": ""}})
     contexts: dict[ObjectId, RfpContext] = {}
+    fields: dict[ObjectId, str] = {}  # each RFP's rank_field
     unreadable: set[ObjectId] = set()
     done = 0
     writes: list[UpdateOne] = []
@@ -52,11 +56,13 @@ async def rescore_store(
                 continue
             context = contexts.get(doc["rfpId"])
             if context is None:
-                rfp = await store.rfps.find_one({"_id": doc["rfpId"]}, projection={"context": 1})
+                projection = {"context": 1, "rankField": 1}
+                rfp = await store.rfps.find_one({"_id": doc["rfpId"]}, projection=projection)
                 if rfp is None:
                     continue
                 try:
                     context = contexts[doc["rfpId"]] = RfpContext.model_validate(rfp["context"])
+                    fields[doc["rfpId"]] = rfp.get("rankField", "key")
                 except ValidationError as invalid:  # an RFP the current rules reject: left as it is
                     log.warning(
                         "RFP %s cannot be rescored, its terms are invalid now: %s", doc["rfpId"], invalid
@@ -74,7 +80,8 @@ async def rescore_store(
                 writes.append(
                     UpdateOne({"_id": doc["_id"]}, {"$set": {"score": score.model_dump(mode="python")}})
                 )
-                ranked = scored_fields(doc["rfpId"], doc["_id"], doc["submittedAt"], score)
+                field = fields[doc["rfpId"]]
+                ranked = scored_fields(doc["rfpId"], doc["_id"], doc["submittedAt"], score, field)
                 entries.append(UpdateOne({"_id": doc["_id"]}, {"$set": ranked}))
             if len(writes) >= BATCH:
                 done += await _flush(store, writes, entries)

@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bson import ObjectId
 from pymongo import ReturnDocument, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.errors import PyMongoError
 
-import scoring
 from api.services.ground import REVISABLE, Aborted, MarketGround, changed_meanwhile, forbidden, not_found
 from api.services.idempotency import IdempotencyKey
 from api.services.idempotency import idempotency_key as idempotency_key_for
 from api.services.inputs import RfpDraft, changed_fields, criterion_entries, validate
 from api.services.paging import SortKey, keyset_page
 from api.store.document import Document
-from api.store.rankings import scored_fields
+from api.store.rankings import entry_key, other_field
 from api.store.rfps import new_rfp_document, rfp_record
 from market.evaluation import weights_problem
 from market.lifecycle import FINAL_RFP_STATUSES, RFP_TRANSITIONS, rfp_is_final
@@ -26,9 +28,25 @@ from market.listing import OrderDirection, RfpFilterSpec, RfpListing, RfpOrderFi
 from market.records import OrganizationRecord, Page, RfpRecord
 from market.roles import Action
 from market.vocabulary import ErrorCode, OrganizationKind, Outcome, ProposalStatus, RfpStatus
-from scoring.model import ProposalScore, Weights
+from scoring.model import Weights
 
 FINAL = [status.value for status in FINAL_RFP_STATUSES]  # as stored
+# Entries re-keyed per transaction by updateRfpWeights: a transaction stays far below the database's
+# time limit and the job's memory stays one batch, whatever the RFP's size.
+REWEIGH_BATCH = 500
+# A re-weighting whose last batch is older than this was interrupted (its instance stopped): the
+# next updateRfpWeights takes it over and starts again.
+STALE_REWEIGHING = timedelta(minutes=2)
+# How long updateRfpWeights waits for another re-weighting of the same RFP before CONFLICT.
+REWEIGH_WAIT_SECONDS = 5.0
+INTERRUPTED: Outcome[RfpRecord] = Outcome.fail(
+    ErrorCode.CONFLICT,
+    "the re-weighting was interrupted (another one took over, or the RFP changed); the ranking keeps "
+    "its weights: reload the RFP and try again",
+    ("input", "weights"),
+)
+REKEY_FIELDS = {"values": 1, "eligible": 1, "meets": 1, "submittedAt": 1}
+log = logging.getLogger("rfpmarket.rfps")
 
 
 class RfpService:
@@ -36,6 +54,7 @@ class RfpService:
         self.ground = ground
         self.store = ground.store
         self.digests = ground.digests
+        self.jobs: set[asyncio.Task[Outcome[RfpRecord]]] = set()  # re-weightings under way
 
     async def create_rfp(
         self, viewer: OrganizationRecord | None, data: dict[str, Any], idempotency_key: str | None = None
@@ -176,52 +195,187 @@ class RfpService:
             return Outcome.fail(ErrorCode.INVALID_STATE, f"the RFP is {rfp.status.value}")
         if problem := weights_problem(new_weights, [c.weight for c in rfp.qualitative_criteria]):
             return Outcome.fail(ErrorCode.INVALID, problem, ("input", "weights"))
-        fields = [f"weights.{name}" for name in changed_fields(rfp.context.weights, new_weights)]
+        started = await self._start_reweighing(viewer, rfp, new_weights)
+        if started.value is None:
+            return Outcome(errors=started.errors)
+        job_id, marked = started.value
+        fields = [f"weights.{name}" for name in changed_fields(marked.context.weights, new_weights)]
+        # The job outlives its request: a client that gives up, or the request deadline, does not
+        # stop it half-way (Rfp.weightsUpdate shows it finishing); the task is held until it ends.
+        job = asyncio.create_task(self._reweigh(viewer, marked, new_weights, job_id, fields))
+        self.jobs.add(job)
+        job.add_done_callback(self.jobs.discard)
+        return await asyncio.shield(job)
+
+    async def _reweigh(
+        self,
+        viewer: OrganizationRecord | None,
+        rfp: RfpRecord,
+        new_weights: Weights,
+        job: ObjectId,
+        fields: list[str],
+    ) -> Outcome[RfpRecord]:
+        try:
+            await self._rekey_all(rfp, new_weights, job)
+            outcome = await self._switch_weights(viewer, rfp, new_weights, job, fields)
+        except Aborted as aborted:  # taken over, or the RFP closed meanwhile
+            outcome = aborted.outcome
+        except PyMongoError:
+            log.exception("re-weighting RFP %s failed", rfp.id)
+            outcome = Outcome.fail(
+                ErrorCode.CONFLICT,
+                "the re-weighting could not finish; the ranking keeps its weights: try again",
+                ("input", "weights"),
+            )
+        if outcome.value is None:
+            await self._abandon(rfp.id, job)
+            return outcome
+        self.digests.schedule(rfp.id)  # new ranking keys: the fences move too
+        return outcome
+
+    async def _start_reweighing(
+        self, viewer: OrganizationRecord | None, rfp: RfpRecord, weights: Weights
+    ) -> Outcome[tuple[ObjectId, RfpRecord]]:
+        """Marks the RFP as moving to `weights` (one small transaction): from now on every write also
+        keys its entry under them. One re-weighting at a time; one silent for STALE_REWEIGHING (its
+        instance died) is taken over. The marker's `job` id identifies this job."""
+        now = self.ground.now()
+        free = {"$or": [{"reweighing": None}, {"reweighing.at": {"$lt": now - STALE_REWEIGHING}}]}
+        total = rfp.ranking_digest.count if rfp.ranking_digest else rfp.proposal_count
+        job = ObjectId()  # names this job: a taken-over one finds its marker gone and stops
+        marker = {"weights": weights.model_dump(), "done": 0, "total": total, "startedAt": now, "at": now}
+        marker["job"] = job
+
+        async def work(session: AsyncClientSession) -> RfpRecord:
+            doc = await self.store.rfps.find_one_and_update(
+                {"_id": ObjectId(rfp.id), "status": {"$nin": FINAL}, **free},
+                {"$set": {"reweighing": marker}},
+                return_document=ReturnDocument.AFTER,
+                session=session,
+            )
+            if doc is None:
+                raise Aborted(await self._why_not_reweighed(rfp.id, session))
+            return rfp_record(doc, now)
+
+        waited = 0.0
+        while True:
+            try:
+                marked = await self.ground.in_transaction(work)
+            except Aborted as aborted:
+                busy = any(error.code is ErrorCode.CONFLICT for error in aborted.outcome.errors)
+                if not busy or waited >= REWEIGH_WAIT_SECONDS:
+                    return Outcome(errors=aborted.outcome.errors)
+                # Another re-weighting of this RFP: a small one ends within moments, so wait for it
+                # (the later weights win, as they would one after the other); a long one is refused.
+                await asyncio.sleep(0.05)
+                waited += 0.05
+                continue
+            # The RFP as marked: a re-weighting this one waited for may have switched its ranking
+            # field meanwhile, and this job must write the other one.
+            return Outcome((job, marked))
+
+    async def _why_not_reweighed(self, rfp_id: str, session: AsyncClientSession) -> Outcome[None]:
+        doc = await self.store.rfps.find_one({"_id": ObjectId(rfp_id)}, session=session)
+        current = rfp_record(doc, self.ground.now()) if doc else None
+        if current is None or rfp_is_final(current.status):
+            return changed_meanwhile("RFP")
+        job = current.reweighing
+        done = f"{job.done} of {job.total} proposals" if job else "some proposals"
+        return Outcome.fail(
+            ErrorCode.CONFLICT,
+            f"another re-weighting of this RFP is under way ({done} done); try again when it ends",
+            ("input", "weights"),
+        )
+
+    async def _rekey_all(self, rfp: RfpRecord, weights: Weights, job: ObjectId) -> None:
+        """Writes every entry's key under `weights` into the field the ranking does not read, in
+        transactions of REWEIGH_BATCH entries (bounded time and memory whatever the RFP's size),
+        each counting its progress on the RFP. Entries written meanwhile key themselves."""
+        rfp_oid = ObjectId(rfp.id)
+        pending = other_field(rfp.rank_field)
+        last: ObjectId | None = None
+        while True:
+            last = await self._rekey_batch(rfp_oid, last, pending, weights, job)
+            if last is None:
+                return
+
+    async def _rekey_batch(
+        self, rfp_oid: ObjectId, after: ObjectId | None, field: str, weights: Weights, job: ObjectId
+    ) -> ObjectId | None:
+        """Re-keys the next REWEIGH_BATCH entries after `after` (by id); returns the last one, or None
+        when none was left. Read and written in one transaction: a revision committed meanwhile
+        either is read here or conflicts with this batch, never overwritten with stale criteria."""
+
+        async def work(session: AsyncClientSession) -> ObjectId | None:
+            query: Document = {"rfpId": rfp_oid}
+            if after is not None:
+                query["_id"] = {"$gt": after}
+            # Planned on the rankings' by_rfp index (a hint would make SecantusDB walk all of it).
+            found = self.store.rankings.find(query, REKEY_FIELDS, session=session).sort("_id", 1)
+            batch = await found.limit(REWEIGH_BATCH).to_list(REWEIGH_BATCH)
+            if not batch:
+                return None
+            # Writing the RFP makes a concurrent submission or revision conflict with this batch
+            # (one retries); the job id makes a job that was taken over stop here.
+            mine = {"_id": rfp_oid, "reweighing.job": job}
+            progress = {"$inc": {"reweighing.done": len(batch)}, "$set": {"reweighing.at": self.ground.now()}}
+            if await self.store.rfps.find_one_and_update(mine, progress, {"_id": 1}, session=session) is None:
+                raise Aborted(INTERRUPTED)
+            keys = [
+                UpdateOne({"_id": entry["_id"]}, {"$set": {field: entry_key(rfp_oid, entry, weights)}})
+                for entry in batch
+            ]
+            await self.store.rankings.bulk_write(keys, ordered=False, session=session)
+            last: ObjectId = batch[-1]["_id"]
+            return last
+
+        return await self.ground.in_transaction(work)
+
+    async def _switch_weights(
+        self,
+        viewer: OrganizationRecord | None,
+        rfp: RfpRecord,
+        weights: Weights,
+        job: ObjectId,
+        fields: list[str],
+    ) -> Outcome[RfpRecord]:
+        """The weights and the field the ranking reads change together, in one small transaction:
+        a reader sees the old ranking or the new one, never a mix."""
         now = self.ground.now()
 
         async def work(session: AsyncClientSession) -> Document:
-            # The state is re-checked by the write; submissions and revisions write this document
-            # too, so they conflict with the re-weighting and one of them is retried: no total is
-            # ever stored under weights that are no longer the RFP's.
             doc = await self.store.rfps.find_one_and_update(
-                {"_id": ObjectId(rfp.id), "status": {"$nin": FINAL}},
-                {"$set": {"context.weights": new_weights.model_dump(), "updatedAt": now}},
+                {"_id": ObjectId(rfp.id), "status": {"$nin": FINAL}, "reweighing.job": job},
+                {
+                    "$set": {
+                        "context.weights": weights.model_dump(),
+                        "rankField": other_field(rfp.rank_field),
+                        "updatedAt": now,
+                    },
+                    "$unset": {"reweighing": ""},
+                },
                 return_document=ReturnDocument.AFTER,
                 session=session,
             )
             if doc is None:
                 raise Aborted(changed_meanwhile("RFP"))
             await self.ground.audit(session, doc["_id"], viewer, "weightsUpdated", fields)
-            await self._reweigh_all(rfp.id, new_weights, session)
             return doc
 
         try:
             doc = await self.ground.in_transaction(work)
         except Aborted as aborted:
             return aborted.outcome
-        self.digests.schedule(rfp.id)  # new totals, new ranking keys: the fences move too
         return Outcome(rfp_record(doc, now))
 
-    async def _reweigh_all(self, rfp_id: str, weights: Weights, session: AsyncClientSession) -> None:
-        """New totals for every proposal of the RFP in one bulk write per collection; criteria are
-        not recomputed."""
-        writes, totals = [], []
-        async for doc in self.store.proposals.find(
-            {"rfpId": ObjectId(rfp_id), "score": {"$ne": None}},
-            projection={"score": 1, "submittedAt": 1},
-            session=session,
-            # The RFP's proposals, not the marketplace's: `score` beside rfpId made it a full scan.
-            hint="by_rfp",
-        ):
-            score = scoring.reweigh(ProposalScore.model_validate(doc["score"]), weights)
-            writes.append(
-                UpdateOne({"_id": doc["_id"]}, {"$set": {"score": score.model_dump(mode="python")}})
+    async def _abandon(self, rfp_id: str, job: ObjectId) -> None:
+        """Clears this job's marker (best effort: a stale marker is taken over anyway)."""
+        try:
+            await self.store.rfps.update_one(
+                {"_id": ObjectId(rfp_id), "reweighing.job": job}, {"$unset": {"reweighing": ""}}
             )
-            ranked = scored_fields(ObjectId(rfp_id), doc["_id"], doc["submittedAt"], score)
-            totals.append(UpdateOne({"_id": doc["_id"]}, {"$set": ranked}))
-        if writes:
-            await self.store.proposals.bulk_write(writes, ordered=False, session=session)
-            await self.store.rankings.bulk_write(totals, ordered=False, session=session)
+        except PyMongoError:
+            log.exception("clearing the re-weighting marker of RFP %s failed", rfp_id)
 
     async def award_proposal(self, viewer: OrganizationRecord | None, proposal_id: str) -> Outcome[RfpRecord]:
         if (denied := self.ground.denied(viewer, Action.AWARD)) is not None:

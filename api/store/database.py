@@ -143,6 +143,11 @@ class Store:
         await self.rankings.create_index(
             [("rfpId", ASCENDING), ("cost", ASCENDING), ("_id", ASCENDING)], name="cost"
         )
+        # The other ranking key field, which re-weighting writes before the RFP switches to it
+        # (sparse: entries written before it have none until their RFP's first re-weighting).
+        await self.rankings.create_index([("keyB", ASCENDING)], unique=True, sparse=True, name="ranking_b")
+        # An RFP's entries in batches, for re-weighting.
+        await self.rankings.create_index([("rfpId", ASCENDING), ("_id", ASCENDING)], name="by_rfp")
         # A vendor's own entries (Rfp.proposalCount as a vendor sees it, for a whole list of RFPs):
         # without it that read scanned every entry of the marketplace (issue 14).
         await self.rankings.create_index([("vendorId", ASCENDING), ("rfpId", ASCENDING)], name="by_vendor")

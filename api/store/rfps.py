@@ -11,9 +11,9 @@ from bson import ObjectId
 from api.store.document import Document
 from api.store.evaluations import evaluation_fields
 from market.lifecycle import effective_rfp_status
-from market.records import AddendumRecord, RankingDigest, RfpRecord
+from market.records import AddendumRecord, RankingDigest, ReweighingRecord, RfpRecord
 from market.vocabulary import RfpStatus, ServiceCategory
-from scoring.model import RfpContext
+from scoring.model import RfpContext, Weights
 
 
 def new_rfp_document(
@@ -68,7 +68,21 @@ def rfp_record(doc: Document, now: datetime) -> RfpRecord:
         debriefs_published=doc.get("debriefsPublished", True),
         award_published=doc.get("awardPublished", False),
         debrief_comment=doc.get("debriefComment"),
+        rank_field=doc.get("rankField", "key"),
+        reweighing=reweighing_of(doc.get("reweighing")),
         **evaluation_fields(doc),
+    )
+
+
+def reweighing_of(data: Document | None) -> ReweighingRecord | None:
+    if not data:
+        return None
+    return ReweighingRecord(
+        weights=Weights.model_validate(data["weights"]),
+        done=data["done"],
+        total=data["total"],
+        started_at=data["startedAt"],
+        at=data["at"],
     )
 
 
@@ -89,10 +103,12 @@ def addendum_record(entry: Document) -> AddendumRecord:
 def ranking_digest_of(data: Document | None) -> RankingDigest | None:
     if not data:
         return None
-    # A digest written before scoring version 2 has no "low": it reads as none flagged until the
-    # start-up rescore refreshes it.
+    # A digest written before issue 14 has no "total": it reads as none flagged until the start-up
+    # migration (api.store.rankings.migrate_digests) recomputes it.
     return RankingDigest(
-        count=data["count"],
-        low=tuple((row[0], row[1], row[2]) for row in data.get("low", ())),
+        count=data.get("count", 0),  # fences refreshed before any write have no figures yet
+        total=data.get("total"),
+        flagged_next=tuple((row[0], row[1]) for row in data.get("next", ())),
         fences=tuple(data.get("fences", ())),
+        version=data.get("version", -1),
     )

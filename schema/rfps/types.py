@@ -10,6 +10,7 @@ from typing import Annotated, cast
 
 import strawberry
 
+import scoring
 from market.records import (
     ClarificationRecord,
     Page,
@@ -82,6 +83,38 @@ def remember(info: ContextInfo, rfp: RfpRecord) -> RfpRecord:
     """Primes the RFP loader with an RFP just read, so its proposals' `rfp` costs no second read."""
     context_of(info).loaders.rfps.prime(rfp.id, rfp)
     return rfp
+
+
+@strawberry.type(
+    description="A re-weighting under way (updateRfpWeights on a large RFP re-keys its ranking in "
+    "batches): the weights it moves to and its progress. Rankings and totals stay under `Rfp.weights` "
+    "until it completes, then switch at once. Only the RFP's buyer sees it."
+)
+class WeightsUpdateProgress:
+    weights: ScoringWeights = strawberry.field(description="The weights the RFP moves to.")
+    proposals_done: int = strawberry.field(description="Ranking entries re-keyed so far.")
+    proposals_total: int = strawberry.field(
+        description="Ranking entries when it started (proposals submitted meanwhile key themselves)."
+    )
+    started_at: datetime = strawberry.field(description="When it started (UTC).")
+    updated_at: datetime = strawberry.field(
+        description="Its last batch (UTC); one silent for two minutes was interrupted and the next "
+        "updateRfpWeights takes it over."
+    )
+
+
+def _weights_update(root: Rfp, info: ContextInfo) -> WeightsUpdateProgress | None:
+    context = context_of(info)
+    job = root.record.reweighing
+    if job is None or context.viewer is None or context.viewer.id != root.record.buyer_id:
+        return None
+    return WeightsUpdateProgress(
+        weights=ScoringWeights(**job.weights.model_dump()),
+        proposals_done=job.done,
+        proposals_total=job.total,
+        started_at=job.started_at,
+        updated_at=job.at,
+    )
 
 
 @strawberry.type(
@@ -158,6 +191,11 @@ class Rfp(Node):
     )
     evaluators: list[Member] = strawberry.field(
         resolver=evaluators_of, description="The RFP's assigned evaluators; seen by the buyer's members only."
+    )
+    weights_update: WeightsUpdateProgress | None = strawberry.field(
+        description="The re-weighting under way, if any (null otherwise, and for anyone but the "
+        "RFP's buyer).",
+        resolver=_weights_update,
     )
 
     @classmethod
@@ -412,9 +450,11 @@ class Proposal(Node):
         rfp = await self._rfp_record(info)
         if not context.market.ground.can_see_score(context.viewer, self.record, rfp):
             return None
+        # Under the RFP's current weights: a re-weighting leaves stored scores be (Rfp.reweighing).
+        score = scoring.under_weights(self.record.score, rfp.context.weights)
         if not context.market.ground.can_see_budget(context.viewer, rfp):
-            return ProposalScore.of(budget_blind(self.record.score))  # the vendor, budget undisclosed
-        return ProposalScore.of(self.record.score)
+            return ProposalScore.of(budget_blind(score))  # the vendor, budget undisclosed
+        return ProposalScore.of(score)
 
     @described_field(
         description="Once the RFP is AWARDED: for the buyer, and for the vendor when debriefs are "

@@ -245,6 +245,9 @@ RULES: dict[str, tuple[Probe, set[str]]] = {
         EVERYONE,
     ),
     "Rfp.monthlyBudget": (_path(RFP % "monthlyBudget { amount }", "rfp", "monthlyBudget"), BUYER_TEAM),
+    # Null for everyone when no re-weighting runs; the buyer-only rule while one runs is pinned in
+    # tests/api/services/test_reweighing.py.
+    "Rfp.weightsUpdate": (_path(RFP % "weightsUpdate { proposalsDone }", "rfp", "weightsUpdate"), set()),
     "Rfp.proposals": (
         _path(RFP % "proposals { totalCount }", "rfp", "proposals", "totalCount"),
         {"vendor", "rival", *READERS},

@@ -121,16 +121,25 @@ async def test_what_if_pages_continue(api: Api) -> None:
     assert [edge["node"]["id"] for edge in first["edges"] + rest["edges"]] == ids
 
 
-async def test_update_weights_recomputes_stored_totals(api: Api) -> None:
+async def test_update_weights_gives_every_read_the_new_totals(api: Api) -> None:
     rfp_id, buyer, _ = await _market_with_bids(api, ["12000.00", "14000.00"])
-    before = {doc["_id"]: doc["score"]["total"] async for doc in api.store.proposals.find({})}
+    before = {
+        edge["node"]["id"]: edge["score"]["total"] for edge in (await _ranking(api, rfp_id, buyer))["edges"]
+    }
     variables = {"input": {"rfpId": rfp_id, "weights": {"slaQuality": 0, "lockIn": 0, "cost": 1}}}
     assert (await api.data(UPDATE_WEIGHTS, variables, buyer))["updateRfpWeights"]["userErrors"] == []
-    async for doc in api.store.proposals.find({}):
-        assert doc["score"]["total"] != before[doc["_id"]]
-        assert doc["score"]["total"] == doc["score"]["cost_score"]
-        entry = await api.store.rankings.find_one({"_id": doc["_id"]})
-        assert entry is not None and entry["total"] == doc["score"]["total"]
+    # Stored scores stay as they were written; every read totals them under the RFP's weights.
+    query = "query($id: ID!) { node(id: $id) { ... on Proposal { score { total costScore } } } }"
+    ranked = await _ranking(api, rfp_id, buyer)
+    for edge in ranked["edges"]:
+        assert edge["score"]["total"] != before[edge["node"]["id"]]
+        single = (await api.data(query, {"id": edge["node"]["id"]}, buyer))["node"]["score"]
+        assert edge["score"]["total"] == single["total"] == single["costScore"]
+    assert [edge["score"]["total"] for edge in ranked["edges"]] == sorted(
+        (edge["score"]["total"] for edge in ranked["edges"]), reverse=True
+    )
+    rfp = await api.store.rfps.find_one({})
+    assert rfp is not None and rfp["rankField"] == "keyB" and "reweighing" not in rfp
 
 
 async def test_withdrawn_proposals_leave_the_ranking(api: Api) -> None:

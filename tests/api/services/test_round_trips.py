@@ -153,7 +153,10 @@ async def _collection_scans(api: Api, reads: Reads) -> list[str]:
     for command in reads.commands:
         if "aggregate" in command:
             command = command | {"cursor": {}}
-        plan = await api.market.store.db.command({"explain": command, "verbosity": "queryPlanner"})
+        db = api.market.store.db  # its codecs: a filter may hold money (Decimal)
+        plan = await db.command(
+            {"explain": command, "verbosity": "queryPlanner"}, codec_options=db.codec_options
+        )
         if "COLLSCAN" in repr(plan):
             scans.append(repr(command))
     return scans
@@ -361,3 +364,132 @@ async def test_live_updates_and_webhooks_scan_no_collection(
     assert (await api.data(REPLAY, {"id": log[0]["id"]}, vendor))["replayWebhookDelivery"]["userErrors"] == []
     assert reads.commands, "the reads were kept"
     assert await _collection_scans(api, reads) == []
+
+
+async def _write_commands(api: Api, commands: Commands, rfp_id: str) -> list[list[str]]:
+    """The commands of a submission, a revision and a withdrawal by a new vendor, each alone."""
+    _, vendor = await register(api, "VENDOR", f"Writer to {rfp_id}")
+    measured = []
+    commands.names.clear()
+    proposal = (await submit(api, vendor, rfp_id, proposal_input("9000.00")))["proposal"]
+    measured.append(list(commands.names))
+    commands.names.clear()
+    revise = {"proposalId": proposal["id"], "expectedVersion": 1, "proposal": proposal_input("9100.00")}
+    assert (await api.data(REVISE, {"input": revise}, vendor))["reviseProposal"]["userErrors"] == []
+    measured.append(list(commands.names))
+    commands.names.clear()
+    await proposal_mutation(api, "withdrawProposal", proposal["id"], vendor)
+    measured.append(list(commands.names))
+    return measured
+
+
+async def test_a_write_costs_the_same_commands_whatever_the_rfps_size(
+    counted_api: Api, commands: Commands
+) -> None:
+    """No write reads the whole ranking (issue 14): a submission, a revision and a withdrawal to an
+    RFP of 1,200 proposals send exactly the commands they send to one of 100 (the low-price figures
+    move by a few indexed reads in the write's transaction), and the next ranked page is the 5
+    commands of a page at rest: it waits for no refresh."""
+    from api.store.rankings import FENCE_SPACING
+
+    small = await seed_synthetic(counted_api.market, proposals=100, seed=21)
+    large = await seed_synthetic(counted_api.market, proposals=2 * FENCE_SPACING + 200, seed=22)
+    small_writes = await _write_commands(counted_api, commands, to_global_id("Rfp", small.rfp_ids[0]))
+    large_writes = await _write_commands(counted_api, commands, to_global_id("Rfp", large.rfp_ids[0]))
+    # The same commands, but for the ranking reads around each changed cost: the next lower cost and
+    # the next prices, each read in windows that widen fourfold from 1% of the cost (two small reads
+    # a window), so their number follows the spacing of the prices near it, not the RFP's size.
+    for small_names, large_names, changed in zip(small_writes, large_writes, (1, 2, 1), strict=True):
+        assert _without_ranking_reads(large_names) == _without_ranking_reads(small_names)
+        assert 1 <= large_names.count("find:rankings") <= 16 * changed, large_names
+        assert 1 <= small_names.count("find:rankings") <= 16 * changed, small_names
+    commands.names.clear()
+    rfp_id = to_global_id("Rfp", large.rfp_ids[0])
+    data = await counted_api.data(RANKED, {"id": rfp_id, "first": 100}, large.buyer_api_key)
+    assert data["rfp"]["rankedProposals"]["totalCount"] == 2 * FENCE_SPACING + 200
+    assert len(commands.names) == 5
+
+
+def _without_ranking_reads(names: list[str]) -> list[str]:
+    return [name for name in names if name != "find:rankings"]
+
+
+WHAT_IF = """query($id: ID!, $after: String) { rfp(id: $id) {
+  rankedProposals(first: 10, after: $after, weights: {slaQuality: 0.2, lockIn: 0.2, cost: 0.6}) {
+    totalCount rankStability pageInfo { endCursor } edges { rank node { id } } } } }"""
+
+
+async def test_what_if_pages_share_one_vector_until_a_write(counted_api: Api, commands: Commands) -> None:
+    """What-if weights and rankStability rank the RFP's compact vector of criteria, read once per
+    ranking version and shared by every request (issue 14): later pages and the stability figure
+    read no ranking entry; a write makes the next request read the new version, never a stale one."""
+    seeded = await seed_synthetic(counted_api.market, proposals=60, seed=23)
+    rfp_id, buyer = to_global_id("Rfp", seeded.rfp_ids[0]), seeded.buyer_api_key
+    cache = counted_api.market.ranking.what_if
+    first = (await counted_api.data(WHAT_IF, {"id": rfp_id}, buyer))["rfp"]["rankedProposals"]
+    assert cache.loads == 1 and first["totalCount"] == 60
+    commands.names.clear()
+    after = first["pageInfo"]["endCursor"]
+    second = (await counted_api.data(WHAT_IF, {"id": rfp_id, "after": after}, buyer))["rfp"][
+        "rankedProposals"
+    ]
+    assert [edge["rank"] for edge in second["edges"]] == list(range(11, 21))
+    assert second["rankStability"] == first["rankStability"]
+    assert "find:rankings" not in commands.names and cache.loads == 1
+    _, vendor = await register(counted_api, "VENDOR", "Late bidder")
+    late = (await submit(counted_api, vendor, rfp_id, proposal_input("100.00")))["proposal"]["id"]
+    fresh = (await counted_api.data(WHAT_IF, {"id": rfp_id}, buyer))["rfp"]["rankedProposals"]
+    assert cache.loads == 2 and fresh["totalCount"] == 61
+    walked = [edge["node"]["id"] for edge in fresh["edges"]]
+    cursor = fresh["pageInfo"]["endCursor"]
+    while len(walked) < 61:
+        page = (await counted_api.data(WHAT_IF, {"id": rfp_id, "after": cursor}, buyer))["rfp"][
+            "rankedProposals"
+        ]
+        walked += [edge["node"]["id"] for edge in page["edges"]]
+        cursor = page["pageInfo"]["endCursor"]
+    assert late in walked and len(set(walked)) == 61 and cache.loads == 2
+
+
+PREVIEW = """query($rfpId: ID!, $proposal: ProposalInput!) {
+  scorePreview(rfpId: $rfpId, proposal: $proposal) { total } }"""
+
+
+async def test_exports_previews_and_background_jobs_scan_no_collection(
+    explained_api: Api, reads: Reads
+) -> None:
+    """Beyond GraphQL reads: every export (stored and what-if, each format), scorePreview, and the
+    jobs behind the requests (fence refreshes, the cost figures' recompute after an addendum or a
+    bulk seed, re-weighting's batches) read through an index."""
+    from api.store.rankings import refresh_ranking_digest
+
+    seeded = await seed_synthetic(explained_api.market, proposals=30, seed=29)
+    rfp_id, buyer = to_global_id("Rfp", seeded.rfp_ids[0]), seeded.buyer_api_key
+    _, vendor = await register(explained_api, "VENDOR", "Previewer")
+    reads.commands.clear()
+    preview = await explained_api.data(PREVIEW, {"rfpId": rfp_id, "proposal": proposal_input()}, vendor)
+    assert preview["scorePreview"]["total"] > 0
+    headers = {"Authorization": f"Bearer {buyer}"}
+    what_if = {"slaQuality": "0.2", "lockIn": "0.2", "cost": "0.6"}
+    for name in ("ranking.csv", "ranking.json", "shortlist.xlsx", "ocds.json"):
+        for params in ({}, what_if):
+            if name == "ocds.json" and params:
+                continue
+            response = await explained_api.client.get(
+                f"/exports/rfps/{rfp_id}/{name}", headers=headers, params=params
+            )
+            assert response.status_code == 200, (name, response.text)
+    scans = await _collection_scans(explained_api, reads)
+    assert scans == [], sorted({scan[:40] + scan[-120:] for scan in scans})
+    reads.commands.clear()
+    await submit(explained_api, vendor, rfp_id)  # its fences are due: a background refresh
+    await explained_api.market.digests.close()
+    await refresh_ranking_digest(explained_api.market.store, seeded.rfp_ids[0], explained_api.market.now())
+    weights = {"rfpId": rfp_id, "weights": {"slaQuality": 0.5, "lockIn": 0.25, "cost": 0.25}}
+    assert (await explained_api.data(WEIGHTS, {"input": weights}, buyer))["updateRfpWeights"][
+        "userErrors"
+    ] == []
+    explained = [repr(command) for command in reads.commands]
+    assert any("'sort': {'_id': 1}" in c and "'rankings'" in c for c in explained)  # re-weighting's batches
+    assert any("'cost': {'$gte'" in c for c in explained)  # the cost figures' reads
+    assert await _collection_scans(explained_api, reads) == []
