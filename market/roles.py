@@ -14,7 +14,7 @@ from market.vocabulary import ErrorCode, MemberRole, OrganizationKind, Outcome
 
 
 class Action(str, Enum):
-    MANAGE_TEAM = "MANAGE_TEAM"  # invite, change roles, deactivate; issue and revoke API keys
+    MANAGE_TEAM = "MANAGE_TEAM"  # invite, change roles, deactivate; API keys and webhooks
     DRAFT_RFP = "DRAFT_RFP"  # createRfp
     PUBLISH = "PUBLISH"  # publish, close, cancel an RFP
     AMEND = "AMEND"  # amendRfp, updateRfpWeights, configureDebriefs

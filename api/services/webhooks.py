@@ -45,6 +45,7 @@ from api.store.webhooks import (
 from market import visibility
 from market.live import PROPOSAL_EVENT_KINDS, SubscriptionRefused
 from market.records import OrganizationRecord
+from market.roles import Action
 from market.vocabulary import ErrorCode, Outcome
 from market.webhooks import (
     DeliveryRecord,
@@ -107,6 +108,8 @@ class WebhookService:
     ) -> Outcome[tuple[WebhookRecord, str]]:
         if viewer is None:
             return Outcome.fail(ErrorCode.FORBIDDEN, "sign in with an API key to register a webhook")
+        if (denied := self._denied(viewer)) is not None:
+            return denied
         problem = await self._url_problem(url)
         if problem is not None:
             return Outcome.fail(ErrorCode.INVALID, problem, ("input", "url"))
@@ -124,13 +127,22 @@ class WebhookService:
     async def _url_problem(self, url: str) -> str | None:
         return await endpoint_problem(url, self.settings.production)
 
+    def _denied(self, viewer: OrganizationRecord | None) -> Outcome[Any] | None:
+        """Webhooks carry everything the organization may read, signed with a secret: like API keys
+        they are the OWNER's business (market/roles.py MANAGE_TEAM), not an evaluator's or observer's."""
+        return self.ground.denied(viewer, Action.MANAGE_TEAM)
+
     async def list_webhooks(self, viewer: OrganizationRecord) -> list[WebhookRecord]:
+        if self._denied(viewer) is not None:
+            return []
         found = webhooks(self.ground.store).find({"organizationId": ObjectId(viewer.id)}).sort("_id", 1)
         return [webhook_record(doc) async for doc in found]
 
     async def rotate_secret(
         self, viewer: OrganizationRecord | None, webhook_id: str
     ) -> Outcome[tuple[WebhookRecord, str]]:
+        if (denied := self._denied(viewer)) is not None:
+            return denied
         secret = new_secret()
         doc = await webhooks(self.ground.store).find_one_and_update(
             self._owned(viewer, webhook_id),
@@ -144,6 +156,8 @@ class WebhookService:
     async def delete_webhook(
         self, viewer: OrganizationRecord | None, webhook_id: str
     ) -> Outcome[WebhookRecord]:
+        if (denied := self._denied(viewer)) is not None:
+            return denied
         doc = await webhooks(self.ground.store).find_one_and_delete(self._owned(viewer, webhook_id))
         if doc is None:
             return not_found(("input", "webhookId"), "webhook")
@@ -152,6 +166,8 @@ class WebhookService:
     async def deliveries(self, viewer: OrganizationRecord | None, webhook_id: str) -> list[DeliveryRecord]:
         """The webhook's latest deliveries, newest first; nothing for another organization's."""
         owned = self._owned(viewer, webhook_id)
+        if self._denied(viewer) is not None:
+            return []
         if await webhooks(self.ground.store).count_documents(owned, limit=1, hint="_id_") == 0:
             return []
         found = deliveries(self.ground.store).find({"webhookId": ObjectId(webhook_id)})
@@ -164,6 +180,8 @@ class WebhookService:
         """Sends a delivery again (same id, so the receiver can tell), whatever its state."""
         if viewer is None:
             return not_found(("input", "deliveryId"), "delivery")
+        if (denied := self._denied(viewer)) is not None:
+            return denied
         doc = await deliveries(self.ground.store).find_one_and_update(
             {"_id": delivery_id, "organizationId": ObjectId(viewer.id)},
             {"$set": {"status": PENDING, "attempts": 0, "nextAttemptAt": self.ground.now()}},

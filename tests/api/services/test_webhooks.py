@@ -29,6 +29,7 @@ from api.store.webhooks import deliveries, new_delivery_document, webhooks
 from schema.common import local_id
 from tests.api.services.test_addenda import amend
 from tests.api.services.test_clarifications import PUBLISH
+from tests.api.services.test_members import member_key
 from tests.conftest import Api, Clock, ServeApp
 from tests.helpers import open_rfp, register, rfp_mutation, submit
 
@@ -186,6 +187,27 @@ async def test_careless_hostile_and_anonymous_callers(webhook_api: Api) -> None:
     deleted = (await api.data(DELETE, {"id": mine["id"]}, vendor))["deleteWebhook"]
     assert deleted["userErrors"] == []
     assert (await api.data(LOG, key=vendor))["viewer"]["webhooks"] == []
+
+
+@pytest.mark.parametrize(
+    ("kind", "role"), [("BUYER", "EVALUATOR"), ("BUYER", "OBSERVER"), ("VENDOR", "BID_MANAGER")]
+)
+async def test_only_the_owner_manages_or_reads_webhooks(webhook_api: Api, kind: str, role: str) -> None:
+    """A webhook receives everything the organization may read, signed: an evaluator (who reads no
+    proposal) or an observer registering one would read past their role, so like API keys they are
+    the OWNER's (organization-level keys act as OWNER)."""
+    api = webhook_api
+    _, owner = await register(api, kind, f"Team {kind} {role}")
+    _, member = await member_key(api, owner, role, "Mo Member")
+    url = "http://127.0.0.1:9/hook"
+    refused = (await api.data(CREATE, {"url": url, "events": ["rfp.closed"]}, member))["createWebhook"]
+    assert ([e["code"] for e in refused["userErrors"]], refused["webhook"]) == (["FORBIDDEN"], None)
+    mine = (await api.data(CREATE, {"url": url, "events": ["rfp.closed"]}, owner))["createWebhook"]["webhook"]
+    for mutation, name in ((ROTATE, "rotateWebhookSecret"), (DELETE, "deleteWebhook")):
+        taken = (await api.data(mutation, {"id": mine["id"]}, member))[name]
+        assert [e["code"] for e in taken["userErrors"]] == ["FORBIDDEN"]
+    assert (await api.data(LOG, key=member))["viewer"]["webhooks"] == []
+    assert [hook["id"] for hook in (await api.data(LOG, key=owner))["viewer"]["webhooks"]] == [mine["id"]]
 
 
 async def test_clarifications_addenda_and_confirmations_are_delivered_to_bidders_only(
