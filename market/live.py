@@ -64,9 +64,9 @@ PROPOSAL_EVENT_KINDS: dict[str, ProposalEventKind] = {
     "needsConfirmation": ProposalEventKind.NEEDS_CONFIRMATION,
 }
 
-# What moves an RFP's ranking or its proposal count: a proposal's arrival, change or departure,
-# and the buyer's re-weighting of the RFP.
-RANKING_PROPOSAL_ACTIONS = frozenset({"submitted", "revised", "withdrawn", "rescored"})
+# What moves an RFP's ranking or its proposal count: a proposal's arrival, change or departure, a
+# consensus score entering its overall total (issue 17), and the buyer's re-weighting of the RFP.
+RANKING_PROPOSAL_ACTIONS = frozenset({"submitted", "revised", "withdrawn", "rescored", "consensusRecorded"})
 RANKING_RFP_ACTIONS = frozenset({"weightsUpdated"})
 
 

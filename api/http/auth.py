@@ -33,10 +33,7 @@ async def authenticate(market: MarketService, headers: Mapping[str, str]) -> Org
     token = bearer_token(headers)
     if token is None or len(token) > MAX_TOKEN_LENGTH:
         return None
-    viewer = await market.organizations.authenticate(token)
-    if viewer is None:
-        # Not a live organization key: perhaps a member's (its own index, read only on this miss).
-        viewer = await market.members.authenticate(token)
+    viewer = await market.authenticate(token)
     note_caller(viewer)  # the access line's caller kind, on every route (exports included)
     return viewer
 

@@ -24,6 +24,7 @@ from typing import Any
 from bson import ObjectId
 from pymongo.errors import PyMongoError
 
+import scoring
 from api.services.ground import MarketGround
 from api.store.database import parse_object_id
 from api.store.document import Document
@@ -37,7 +38,7 @@ from market.live import (
     moves_ranking,
     rfp_event_kinds,
 )
-from market.records import OrganizationRecord
+from market.records import OrganizationRecord, RfpRecord
 from market.vocabulary import OrganizationKind
 
 log = logging.getLogger("rfpmarket.live")
@@ -252,6 +253,8 @@ class LiveService:
                     still = await self.authenticate(credential) if credential else None
                     if still is None or still.id != viewer.id:
                         raise SubscriptionRefused("UNAUTHENTICATED", "the API key was revoked")
+                    if still.role != viewer.role:  # what the member may read changed: ask again
+                        raise SubscriptionRefused("FORBIDDEN", "the member's role changed: subscribe again")
                     checked = time.monotonic()
                 if change is not None:
                     yield change
@@ -302,18 +305,27 @@ class LiveService:
             event = RankingChangeRecord(rfp_id, rfp.proposal_count, change.at)
             # Sealed bids stay sealed: before the deadline the buyer learns the count only.
             if change.proposal_id is not None and self.ground.sees_proposals_of(viewer, rfp):
-                event = await self._placed(event, change.proposal_id)
+                event = await self._placed(event, change.proposal_id, rfp)
             yield event
 
-    async def _placed(self, event: RankingChangeRecord, proposal_id: ObjectId) -> RankingChangeRecord:
-        """The proposal's rank and total in the stored ranking order (absent once withdrawn)."""
-        rankings = self.ground.store.rankings
-        entry = await rankings.find_one({"_id": proposal_id}, {"key": 1, "total": 1, "rfpId": 1})
-        if entry is None:
-            return RankingChangeRecord(event.rfp_id, event.proposal_count, event.at, str(proposal_id))
-        ahead = await rankings.count_documents({"key": {"$gte": str(entry["rfpId"]), "$lt": entry["key"]}})
+    async def _placed(
+        self, event: RankingChangeRecord, proposal_id: ObjectId, rfp: RfpRecord
+    ) -> RankingChangeRecord:
+        """The proposal's rank and total as the RFP's ranking shows them now: counted on the key field
+        the RFP reads (re-weighting switches it), totalled under the RFP's current weights (stored
+        totals are not rewritten). An RFP with qualitative criteria ranks by the overall total,
+        which takes every consensus score: its events carry no rank or total (refetch the page)."""
+        unplaced = RankingChangeRecord(event.rfp_id, event.proposal_count, event.at, str(proposal_id))
+        if rfp.qualitative_criteria:
+            return unplaced
+        rankings, field = self.ground.store.rankings, rfp.rank_field
+        entry = await rankings.find_one({"_id": proposal_id}, {field: 1, "values": 1, "rfpId": 1})
+        if entry is None or field not in entry:
+            return unplaced  # withdrawn: no longer ranked
+        ahead = await rankings.count_documents({field: {"$gte": str(entry["rfpId"]), "$lt": entry[field]}})
+        total = scoring.total_under(tuple(entry["values"]), rfp.context.weights)
         return RankingChangeRecord(
-            event.rfp_id, event.proposal_count, event.at, str(proposal_id), ahead + 1, entry["total"]
+            event.rfp_id, event.proposal_count, event.at, str(proposal_id), ahead + 1, total
         )
 
     async def _readable_rfp(self, viewer: OrganizationRecord | None, rfp_id: str) -> ObjectId:

@@ -31,6 +31,7 @@ from api.services.rfps import RfpService
 from api.services.webhooks import DEFAULT_WEBHOOK_SETTINGS, WebhookDispatcher, WebhookService, WebhookSettings
 from api.store.database import Store, connect
 from api.store.rankings import DigestRefresher
+from market.records import OrganizationRecord
 
 
 class MarketService:
@@ -61,12 +62,18 @@ class MarketService:
         # when given one: their commands never mix with (or count against) a request's.
         background = MarketGround(background_store or store, clock, self.digests)
         self.feed = LiveFeed(background, live_limits)
-        self.live = LiveService(self.ground, self.feed, self.organizations.authenticate)
+        self.live = LiveService(self.ground, self.feed, self.authenticate)
         self.webhooks = WebhookService(self.ground, webhook_settings)
         self.dispatcher = WebhookDispatcher(background, self.feed, webhook_settings)
 
     def now(self) -> datetime:
         return self.ground.now()
+
+    async def authenticate(self, api_key: str) -> OrganizationRecord | None:
+        """The caller behind a key: an organization-level key (acting as OWNER), else a member's
+        (its own index, read only on this miss); None for an unknown, revoked or deactivated one."""
+        viewer = await self.organizations.authenticate(api_key)
+        return viewer if viewer is not None else await self.members.authenticate(api_key)
 
 
 @contextlib.asynccontextmanager

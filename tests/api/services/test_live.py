@@ -41,6 +41,8 @@ from market.live import RfpEventRecord, SubscriptionRefused
 from schema.common import local_id
 from tests.api.services.test_addenda import amend
 from tests.api.services.test_clarifications import PUBLISH, answer, ask
+from tests.api.services.test_evaluation import CONSENSUS, team_tender
+from tests.api.services.test_members import CHANGE_ROLE, member_key
 from tests.conftest import Api, Clock, ServeApp
 from tests.helpers import open_rfp, proposal_input, proposal_mutation, register, rfp_mutation, submit
 
@@ -571,3 +573,74 @@ async def test_trusted_documents_mode_holds_on_the_socket(
             assert (await rfp_mutation(api, "closeRfp", rfp_id, buyer))["userErrors"] == []
             events = await _collect(client, 1)
             assert [event["kind"] for event in events["listed"]] == ["CLOSED"]
+
+
+RANKED = """query($id: ID!) { rfp(id: $id) { rankedProposals(first: 10) {
+  edges { rank node { id } score { total } } } } }"""
+REWEIGH = (
+    """mutation($input: UpdateRfpWeightsInput!) { updateRfpWeights(input: $input) { userErrors { code } } }"""
+)
+
+
+async def test_ranking_events_follow_the_weights_the_ranking_reads(api: Api, second: str) -> None:
+    """After a re-weighting (which switches the ranking's key field and rewrites no stored total), a
+    rankingChanged event places the proposal exactly as the ranked page the buyer refetches does."""
+    _, buyer = await register(api, "BUYER")
+    rfp_id = await open_rfp(api, buyer, sealed=False)
+    for name, fee in (("Cheap", "5000.00"), ("Dear", "12000.00")):
+        _, vendor = await register(api, "VENDOR", name)
+        assert (await submit(api, vendor, rfp_id, proposal_input(fee)))["userErrors"] == []
+    weights = {"rfpId": rfp_id, "weights": {"slaQuality": 0.1, "lockIn": 0.1, "cost": 0.8}}
+    assert (await api.data(REWEIGH, {"input": weights}, buyer))["updateRfpWeights"]["userErrors"] == []
+    _, late = await register(api, "VENDOR", "Late")
+    async with socket(second, buyer) as client:
+        await client.subscribe("ranking", RANKING, {"id": rfp_id})
+        await asyncio.sleep(0.3)
+        proposal = (await submit(api, late, rfp_id, proposal_input("8000.00")))["proposal"]
+        change = (await client.receive())["payload"]["data"]["rankingChanged"]
+    edges = (await api.data(RANKED, {"id": rfp_id}, buyer))["rfp"]["rankedProposals"]["edges"]
+    shown = next(edge for edge in edges if edge["node"]["id"] == proposal["id"])
+    assert change["proposalId"] == proposal["id"]
+    assert (change["rank"], change["total"]) == (shown["rank"], pytest.approx(shown["score"]["total"]))
+
+
+async def test_a_consensus_score_moves_the_ranking_the_team_watches(api: Api, second: str) -> None:
+    """Consensus enters the overall total (issue 17): the lead's rankingChanged hears of it, with no
+    rank or total (the overall order takes every consensus score: the client refetches)."""
+    team = await team_tender(api)
+    await team.declare("eva", "acme")
+    assert (await team.score("eva", "acme", 4))["userErrors"] == []
+    assert (await rfp_mutation(api, "closeRfp", team.rfp_id, team.keys["lead"]))["userErrors"] == []
+    assert (await rfp_mutation(api, "openConsensus", team.rfp_id, team.keys["lead"]))["userErrors"] == []
+    async with socket(second, team.keys["lead"]) as client:
+        await client.subscribe("ranking", RANKING, {"id": team.rfp_id})
+        await asyncio.sleep(0.3)
+        agreed: dict[str, Any] = {"proposalId": team.proposals["acme"], "criterionId": team.criteria[0]}
+        agreed |= {"score": 4, "reason": "Agreed."}
+        assert (await team.run(CONSENSUS, agreed, "lead"))["userErrors"] == []
+        message = await client.receive()
+        assert message["payload"].get("errors") is None, message
+        change = message["payload"]["data"]["rankingChanged"]
+    assert (change["proposalId"], change["proposalCount"]) == (team.proposals["acme"], 2)
+    assert (change["rank"], change["total"]) == (None, None)
+
+
+async def test_a_members_subscription_lasts_until_its_role_changes(api: Api, second: str) -> None:
+    """A member's key is re-checked like an organization's (it is not "revoked" at the first
+    re-check); when the owner changes the member's role, what it may read changed: its
+    subscriptions end with FORBIDDEN, and it subscribes again under the new role."""
+    _, owner = await register(api, "BUYER", "Role Buyer")
+    rfp_id = await open_rfp(api, owner, sealed=False)
+    lead_id, lead = await member_key(api, owner, "PROCUREMENT_LEAD", "Lea Lead")
+    _, vendor = await register(api, "VENDOR", "Role Vendor")
+    async with socket(second, lead) as client:
+        await client.subscribe("ranking", RANKING, {"id": rfp_id})
+        await asyncio.sleep(1.0)  # beyond the second instance's re-check interval (0.3 s)
+        proposal = (await submit(api, vendor, rfp_id))["proposal"]
+        message = await client.receive()
+        assert message["payload"].get("errors") is None, message
+        assert message["payload"]["data"]["rankingChanged"]["proposalId"] == proposal["id"]
+        demoted = {"input": {"memberId": lead_id, "role": "OBSERVER"}}
+        assert (await api.data(CHANGE_ROLE, demoted, owner))["changeMemberRole"]["userErrors"] == []
+        message = await client.receive()
+        assert message["payload"]["errors"][0]["extensions"]["code"] == "FORBIDDEN", message

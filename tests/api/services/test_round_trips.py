@@ -19,6 +19,7 @@ from api.services.live import LiveFeed, LiveLimits
 from api.services.webhooks import WebhookDispatcher, WebhookSettings
 from api.settings import Settings
 from api.store.database import Store, connect
+from api.store.rfps import rfp_record
 from market.live import RankingChangeRecord
 from schema.common import local_id, to_global_id
 from tests.api.services.test_evaluation import CONSENSUS, team_tender
@@ -355,8 +356,11 @@ async def test_live_updates_and_webhooks_scan_no_collection(
             assert await dispatcher.send_due(http) >= 2  # proposal.submitted and rfp.closed
     finally:
         await client.close()
+    rfp_doc = await api.market.store.rfps.find_one({"_id": subjects[1]})
+    assert rfp_doc is not None
+    rfp = rfp_record(rfp_doc, api.market.now())
     placed = await api.market.live._placed(
-        RankingChangeRecord(rfp_id, 1, api.market.now()), ObjectId(proposal_id)
+        RankingChangeRecord(rfp_id, 1, api.market.now()), ObjectId(proposal_id), rfp
     )
     assert placed.rank == 1
     log = (await api.data(DELIVERY_LOG, key=vendor))["viewer"]["webhooks"][0]["deliveries"]
