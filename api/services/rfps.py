@@ -39,6 +39,9 @@ REWEIGH_BATCH = 500
 STALE_REWEIGHING = timedelta(minutes=2)
 # How long updateRfpWeights waits for another re-weighting of the same RFP before CONFLICT.
 REWEIGH_WAIT_SECONDS = 5.0
+# How long updateRfpWeights waits for its job before answering with the progress instead: well within
+# the request deadline, so a large RFP's re-weighting answers, never times out (it finishes on its own).
+REWEIGH_ANSWER_SECONDS = 10.0
 INTERRUPTED: Outcome[RfpRecord] = Outcome.fail(
     ErrorCode.CONFLICT,
     "the re-weighting was interrupted (another one took over, or the RFP changed); the ranking keeps "
@@ -205,7 +208,12 @@ class RfpService:
         job = asyncio.create_task(self._reweigh(viewer, marked, new_weights, job_id, fields))
         self.jobs.add(job)
         job.add_done_callback(self.jobs.discard)
-        return await asyncio.shield(job)
+        try:
+            return await asyncio.wait_for(asyncio.shield(job), REWEIGH_ANSWER_SECONDS)
+        except TimeoutError:
+            # Still re-keying: the RFP as marked, whose weightsUpdate shows the weights it moves to
+            # and the progress (the client polls it); its weights switch when the job completes.
+            return Outcome(marked)
 
     async def _reweigh(
         self,

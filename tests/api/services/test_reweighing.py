@@ -136,3 +136,37 @@ async def test_a_reweighting_that_loses_its_rfp_midway_is_a_user_error(
     assert [e["code"] for e in payload["userErrors"]] == ["CONFLICT"]
     after = (await api.data(READ, {"id": rfp_id}, buyer))["rfp"]
     assert after["weights"] == before["weights"] and after["rankedProposals"] == before["rankedProposals"]
+
+
+ANSWERED = """
+mutation($input: UpdateRfpWeightsInput!) {
+  updateRfpWeights(input: $input) {
+    rfp { weights { cost } weightsUpdate { proposalsTotal weights { cost } } }
+    userErrors { code }
+  }
+}"""
+
+
+async def test_a_long_reweighting_answers_with_its_progress_then_completes(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A re-weighting that outlasts REWEIGH_ANSWER_SECONDS answers with the RFP still under its weights
+    and `weightsUpdate` naming the new ones (no request deadline, no 504); the job completes alone."""
+    monkeypatch.setattr(rfp_service, "REWEIGH_BATCH", 40)
+    monkeypatch.setattr(rfp_service, "REWEIGH_ANSWER_SECONDS", 0.0)
+    seeded = await seed_synthetic(api.market, proposals=400, seed=37)
+    rfp_id, buyer = to_global_id("Rfp", seeded.rfp_ids[0]), seeded.buyer_api_key
+    answer = (await api.data(ANSWERED, {"input": {"rfpId": rfp_id, "weights": NEW}}, buyer))[
+        "updateRfpWeights"
+    ]
+    assert answer["userErrors"] == []
+    assert answer["rfp"]["weights"]["cost"] != pytest.approx(0.8)
+    assert answer["rfp"]["weightsUpdate"]["weights"]["cost"] == pytest.approx(0.8)
+    assert answer["rfp"]["weightsUpdate"]["proposalsTotal"] == 400
+    for _ in range(600):  # the job runs in the background: poll as a client would
+        rfp = (await api.data(READ, {"id": rfp_id}, buyer))["rfp"]
+        if rfp["weightsUpdate"] is None:
+            break
+        await asyncio.sleep(0.1)
+    assert rfp["weightsUpdate"] is None and rfp["weights"]["cost"] == pytest.approx(0.8)
+    assert _one_version(rfp) == pytest.approx(0.8)
