@@ -11,6 +11,7 @@ import hmac
 import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import Enum
 from urllib.parse import urlsplit
 
 from market.live import ProposalEventKind, RfpEventKind
@@ -91,6 +92,14 @@ class WebhookRecord:
     url: str
     events: tuple[str, ...]
     created_at: datetime
+
+
+class DeliveryStatus(str, Enum):
+    """Where a delivery stands; the store keeps the same words."""
+
+    PENDING = "PENDING"
+    DELIVERED = "DELIVERED"
+    FAILED = "FAILED"
 
 
 @dataclass(frozen=True)

@@ -6,16 +6,28 @@ from datetime import datetime
 
 import strawberry
 
-from market.webhooks import DeliveryRecord, WebhookRecord
+from market.webhooks import DeliveryRecord, DeliveryStatus, WebhookRecord
 from schema.common import Node, UserError, described_field, local_id, to_global_id
 from schema.context import ContextInfo, context_of
+from schema.enums import described_enum
+
+described_enum(
+    DeliveryStatus,
+    "WebhookDeliveryStatus",
+    "Where a webhook delivery stands.",
+    {
+        "PENDING": "Not delivered yet: the next attempt is due (exponential back-off) or under way.",
+        "DELIVERED": "The endpoint answered 2xx.",
+        "FAILED": "The retry limit was reached without a 2xx answer; replayWebhookDelivery sends it again.",
+    },
+)
 
 
 @strawberry.type(description="One attempt history of sending one event to one webhook.")
 class WebhookDelivery:
     id: strawberry.ID = strawberry.field(description="Also sent as X-Rfpmarket-Delivery: de-duplicate by it.")
     event: str = strawberry.field(description='The event name, e.g. "rfp.closed".')
-    status: str = strawberry.field(description="PENDING, DELIVERED or FAILED (retry limit reached).")
+    status: DeliveryStatus = strawberry.field(description="Where the delivery stands.")
     attempts: int = strawberry.field(description="Attempts made so far (a replay starts again at 0).")
     last_status_code: int | None = strawberry.field(
         description="The HTTP status of the last attempt; null before one, or when it got no answer."
@@ -28,7 +40,7 @@ class WebhookDelivery:
         return cls(
             id=strawberry.ID(record.id),
             event=record.event,
-            status=record.status,
+            status=DeliveryStatus(record.status),
             attempts=record.attempts,
             last_status_code=record.last_status_code,
             created_at=record.created_at,
