@@ -5,12 +5,14 @@ transaction, and a change of what is bought flags proposals for the vendor's con
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from typing import Any
 
 from bson import ObjectId
 from pymongo import ReturnDocument, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.errors import PyMongoError
 
 import scoring
 from api.services.ground import REVISABLE, Aborted, MarketGround, changed_meanwhile, forbidden, not_found
@@ -28,6 +30,11 @@ from scoring.model import ProposalTerms, RfpContext
 
 MAX_SUMMARY = 5_000
 MAX_SCOPE = 20_000
+# Rescoring writes its proposals and ranking entries in bulk writes of this many, so the API holds
+# one chunk at a time (bounded memory), not every proposal of a large RFP.
+RESCORE_CHUNK = 500
+
+log = logging.getLogger("rfpmarket.addenda")
 
 
 def _open_problem(rfp: RfpRecord, stored_status: str | None) -> Outcome[Any] | None:
@@ -150,6 +157,15 @@ class AddendumService:
             doc = await self.ground.in_transaction(work)
         except Aborted as aborted:
             return aborted.outcome
+        except PyMongoError:
+            # e.g. rescoring a very large RFP outlived the database's transaction limit: the
+            # transaction was aborted whole, so the RFP and its proposals are as they were.
+            log.exception("amending RFP %s failed", rfp.id)
+            return Outcome.fail(
+                ErrorCode.CONFLICT,
+                "the addendum could not be stored and rescored; nothing changed: try again",
+                ("input",),
+            )
         return Outcome(rfp_record(doc, now))
 
     async def _rescore_all(
@@ -160,11 +176,15 @@ class AddendumService:
         confirm: bool,
         session: AsyncClientSession,
     ) -> None:
-        """Every live proposal scored under the amended RFP, in one bulk write per collection; with
-        `confirm`, each flagged as needing its vendor's confirmation (never dropped)."""
-        writes, entries, events = [], [], []
+        """Every live proposal scored under the amended RFP, in bulk writes of RESCORE_CHUNK per
+        collection (all in the addendum's transaction); with `confirm`, each flagged as needing its
+        vendor's confirmation (never dropped)."""
+        writes: list[UpdateOne] = []
+        entries: list[UpdateOne] = []
+        events: list[Document] = []
         rfp_id = rfp.id
         live = {"rfpId": ObjectId(rfp_id), "status": {"$in": list(REVISABLE)}}
+        rescored = False
         # The RFP's proposals through its index (a status range beside rfpId plans as a scan otherwise).
         async for doc in self.store.proposals.find(live, session=session, hint="by_rfp"):
             try:
@@ -183,13 +203,31 @@ class AddendumService:
                 ObjectId(rfp_id), doc["_id"], doc["submittedAt"], score, rfp.rank_field, pending_weights(rfp)
             )
             entries.append(UpdateOne({"_id": doc["_id"]}, {"$set": ranked}))
+            if len(writes) >= RESCORE_CHUNK:
+                await self._flush(writes, entries, events, session)
+                rescored = True
         if writes:
-            await self.store.proposals.bulk_write(writes, ordered=False, session=session)
-            await self.store.rankings.bulk_write(entries, ordered=False, session=session)
+            await self._flush(writes, entries, events, session)
+            rescored = True
+        if rescored:
             # Every cost may have moved: the figures are recomputed with the scores they describe.
             await recompute_cost_figures(self.store, ObjectId(rfp_id), session)
+
+    async def _flush(
+        self,
+        writes: list[UpdateOne],
+        entries: list[UpdateOne],
+        events: list[Document],
+        session: AsyncClientSession,
+    ) -> None:
+        """Writes one chunk of rescored proposals, their entries and events; empties the lists."""
+        await self.store.proposals.bulk_write(writes, ordered=False, session=session)
+        await self.store.rankings.bulk_write(entries, ordered=False, session=session)
         if events:
             await self.store.audit_events.insert_many(events, session=session)
+        writes.clear()
+        entries.clear()
+        events.clear()
 
     async def confirm_proposal(
         self, viewer: OrganizationRecord | None, proposal_id: str
