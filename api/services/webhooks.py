@@ -26,7 +26,7 @@ from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from api.services.ground import MarketGround, not_found
-from api.services.live import CLOSE_SECONDS, SHUTTING_DOWN, Change, LiveFeed
+from api.services.live import CLOSE_SECONDS, RESCORED, SHUTTING_DOWN, Change, LiveFeed
 from api.store.database import parse_object_id
 from api.store.document import Document
 from api.store.organizations import organization_record
@@ -46,7 +46,7 @@ from market import visibility
 from market.live import PROPOSAL_EVENT_KINDS, SubscriptionRefused
 from market.records import OrganizationRecord
 from market.roles import Action
-from market.vocabulary import ErrorCode, Outcome
+from market.vocabulary import ErrorCode, Outcome, ProposalStatus
 from market.webhooks import (
     DeliveryRecord,
     WebhookRecord,
@@ -246,7 +246,10 @@ class WebhookDispatcher:
     async def record(self, change: Change) -> None:
         if change.event_id is None:
             return
-        for webhook, event, data, part in await self._recipients(change):
+        recipients = await self._recipients(change)
+        if change.rescores_proposals():
+            recipients += await self._rescored(change, part=len(change.rfp_kinds()))
+        for webhook, event, data, part in recipients:
             body = {"id": "", "event": event, "occurredAt": change.at.isoformat(), "data": data}
             doc = new_delivery_document(change.event_id, webhook, event, body, self.ground.now(), part)
             doc["body"]["id"] = doc["_id"]
@@ -293,6 +296,39 @@ class WebhookDispatcher:
             listening = webhooks(store).find(query, hint="by_organization")
             found += [(webhook, event, data, part) async for webhook in listening]
         return found
+
+    async def _rescored(self, change: Change, part: int) -> list[tuple[Document, str, dict[str, Any], int]]:
+        """proposal.rescored to each webhook subscribed to it whose organization has a live proposal
+        on the RFP, carrying that organization's own proposal only. Bounded: the subscribed webhooks
+        first (an index on `events`), then their organizations' proposals on the RFP (the
+        (rfpId, vendorId) index): never a walk over the RFP's proposals."""
+        store, event = self.ground.store, proposal_event_name(RESCORED)
+        listening = await webhooks(store).find({"events": event}, hint="by_event").to_list(None)
+        if not listening:
+            return []
+        organizations = list({webhook["organizationId"] for webhook in listening})
+        query = {
+            "rfpId": change.rfp_id,
+            "vendorId": {"$in": organizations},
+            "status": {"$ne": ProposalStatus.WITHDRAWN.value},
+        }
+        found = store.proposals.find(query, {"vendorId": 1}, hint="one_per_vendor")
+        own = {doc["vendorId"]: doc["_id"] async for doc in found}
+        rfp_gid = to_global_id("Rfp", str(change.rfp_id))
+        return [
+            (
+                webhook,
+                event,
+                {
+                    "proposalId": to_global_id("Proposal", str(own[webhook["organizationId"]])),
+                    "rfpId": rfp_gid,
+                    "kind": RESCORED.value,
+                },
+                part,
+            )
+            for webhook in listening
+            if webhook["organizationId"] in own
+        ]
 
     async def _send_loop(self) -> None:
         async with httpx.AsyncClient(timeout=self.settings.timeout_seconds, follow_redirects=False) as client:

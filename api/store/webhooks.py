@@ -29,6 +29,8 @@ def deliveries(store: Store) -> AsyncCollection[Document]:
 
 async def ensure_webhook_indexes(store: Store) -> None:
     await webhooks(store).create_index([("organizationId", ASCENDING)], name="by_organization")
+    # The webhooks subscribed to an event that has no single organization (proposal.rescored).
+    await webhooks(store).create_index([("events", ASCENDING)], name="by_event")
     await deliveries(store).create_index([("status", ASCENDING), ("nextAttemptAt", ASCENDING)], name="due")
     await deliveries(store).create_index(
         [("webhookId", ASCENDING), ("createdAt", ASCENDING)], name="by_webhook"

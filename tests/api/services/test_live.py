@@ -644,3 +644,34 @@ async def test_a_members_subscription_lasts_until_its_role_changes(api: Api, sec
         assert (await api.data(CHANGE_ROLE, demoted, owner))["changeMemberRole"]["userErrors"] == []
         message = await client.receive()
         assert message["payload"]["errors"][0]["extensions"]["code"] == "FORBIDDEN", message
+
+
+async def test_a_reweighting_or_rescoring_addendum_tells_each_bidder_of_its_own_proposal_only(
+    api: Api, second: str
+) -> None:
+    """RESCORED: sealed or not, each bidder with a live proposal hears of its own (it always reads its
+    own score); a withdrawn bidder and a vendor with no proposal on the RFP hear nothing."""
+    _, buyer = await register(api, "BUYER")
+    rfp_id = await open_rfp(api, buyer, sealed=True)
+    names = ("Bidder", "Rival", "Gone", "Outsider")
+    keys = {name: (await register(api, "VENDOR", name))[1] for name in names}
+    own = {name: (await submit(api, keys[name], rfp_id))["proposal"]["id"] for name in names[:3]}
+    await proposal_mutation(api, "withdrawProposal", own["Gone"], keys["Gone"])
+    async with contextlib.AsyncExitStack() as stack:
+        clients = {name: await stack.enter_async_context(socket(second, key)) for name, key in keys.items()}
+        for client in clients.values():
+            await client.subscribe("mine", MY_PROPOSALS)
+        await asyncio.sleep(0.3)
+        weights = {"rfpId": rfp_id, "weights": {"slaQuality": 0.2, "lockIn": 0.2, "cost": 0.6}}
+        assert (await api.data(REWEIGH, {"input": weights}, buyer))["updateRfpWeights"]["userErrors"] == []
+        amended = await amend(api, buyer, rfp_id, weights={"slaQuality": 0.5, "lockIn": 0.3, "cost": 0.2})
+        assert amended["userErrors"] == []
+        for name in ("Bidder", "Rival"):
+            heard = []
+            while len(heard) < 2:
+                event = (await clients[name].receive())["payload"]["data"]["myProposalEvents"]
+                if event["kind"] == "RESCORED":
+                    heard.append((event["proposalId"], event["rfpId"]))
+            assert heard == [(own[name], rfp_id)] * 2  # the re-weighting, then the addendum
+        for name in ("Gone", "Outsider"):
+            await clients[name].nothing_within(1.0)
