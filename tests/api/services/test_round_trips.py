@@ -20,6 +20,7 @@ from api.services.webhooks import WebhookDispatcher, WebhookSettings
 from api.settings import Settings
 from api.store.database import Store, connect
 from api.store.rfps import rfp_record
+from api.store.webhooks import load_resume_token
 from market.live import RankingChangeRecord
 from schema.common import local_id, to_global_id
 from tests.api.services.test_evaluation import CONSENSUS, team_tender
@@ -350,6 +351,7 @@ async def test_live_updates_and_webhooks_scan_no_collection(
         ground = MarketGround(Store(client, settings.db), lambda: later, api.market.digests)
         feed = LiveFeed(ground, LiveLimits())
         dispatcher = WebhookDispatcher(ground, feed, WebhookSettings(timeout_seconds=1.0))
+        assert await load_resume_token(ground.store) is not None  # the app's recorder stored it
         for doc in audit:
             change = await feed._route(doc)
             if change is not None:

@@ -325,3 +325,38 @@ async def test_a_rescoring_is_delivered_to_each_bidder_of_its_own_proposal(webho
         assert {body["data"].get("proposalId") for body in mine} == {own, None}
     log = (await api.data(LOG, key=bystander))["viewer"]["webhooks"][0]["deliveries"]
     assert [delivery["event"] for delivery in log] == ["rfp.amended"]
+
+
+async def test_events_committed_while_no_recorder_runs_are_delivered_once_when_one_starts(
+    webhook_api: Api,
+) -> None:
+    """The recorder resumes from the token stored in MongoDB after the last event it recorded: a
+    change committed while it was stopped is delivered when it starts again, and once only (a second
+    restart resumes after it)."""
+    api = webhook_api
+    receiver = Receiver(failures=0)
+    _, buyer = await register(api, "BUYER")
+    _, vendor = await register(api, "VENDOR")
+    async with receiving(receiver) as url:
+        events = ["proposal.submitted", "rfp.closed"]
+        created = (await api.data(CREATE, {"url": url, "events": events}, vendor))["createWebhook"]
+        receiver.secret = created["secret"]
+        rfp_id = await open_rfp(api, buyer)
+        await submit(api, vendor, rfp_id)
+        await eventually(lambda: len(receiver.received) == 1, "the submission's delivery")
+
+        stopped = api.market.dispatcher
+        await stopped.close()  # no recorder runs now (the app's feed and its subscribers do)
+        assert (await rfp_mutation(api, "closeRfp", rfp_id, buyer))["userErrors"] == []
+        await asyncio.sleep(0.5)
+        assert len(receiver.received) == 1
+        for _ in range(2):  # started, then restarted: the close is delivered by the first only
+            api.market.dispatcher = WebhookDispatcher(stopped.ground, stopped.feed, stopped.settings)
+            await api.market.dispatcher.start()
+            await eventually(lambda: len(receiver.received) == 2, "the close's delivery")
+            await asyncio.sleep(0.5)
+            await api.market.dispatcher.close()
+        assert len(receiver.received) == 2 and all(ok for _, _, ok in receiver.received)
+        delivery_id, body, _ = receiver.received[1]
+        assert (body["event"], body["data"]["rfpId"]) == ("rfp.closed", rfp_id)
+        assert delivery_id != receiver.received[0][0]
