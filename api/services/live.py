@@ -30,6 +30,7 @@ from api.store.database import parse_object_id
 from api.store.document import Document
 from market.live import (
     PROPOSAL_EVENT_KINDS,
+    ProposalEventKind,
     ProposalEventRecord,
     RankingChangeRecord,
     RfpEventKind,
@@ -39,7 +40,7 @@ from market.live import (
     rfp_event_kinds,
 )
 from market.records import OrganizationRecord, RfpRecord
-from market.vocabulary import OrganizationKind
+from market.vocabulary import OrganizationKind, ProposalStatus
 
 log = logging.getLogger("rfpmarket.live")
 Authenticate = Callable[[str], Awaitable[OrganizationRecord | None]]
@@ -67,6 +68,11 @@ class Change:
     def moves_ranking(self) -> bool:
         return moves_ranking(self.action, self.fields, self.fields_omitted, self.proposal_id is not None)
 
+    def rescores_proposals(self) -> bool:
+        """A change to the RFP that rescored its proposals without a revision (a re-weighting, an
+        addendum that rescores): each bidder hears RESCORED for its own proposal."""
+        return self.proposal_id is None and self.moves_ranking()
+
 
 @dataclass(frozen=True)
 class LiveLimits:
@@ -79,6 +85,7 @@ class LiveLimits:
 DEFAULT_LIVE_LIMITS = LiveLimits()
 CLOSE_SECONDS = 2.0  # the most a background task's stop may hold shutdown
 START_SECONDS = 10.0  # the most start-up waits for the change stream to open
+RESCORED = ProposalEventKind.RESCORED
 SHUTTING_DOWN = SubscriptionRefused("SHUTTING_DOWN", "this instance is shutting down; subscribe again")
 
 
@@ -117,6 +124,16 @@ class Subscriber:
         if self.stopped:
             raise SHUTTING_DOWN
         return change
+
+
+async def own_live_proposal(ground: MarketGround, vendor: ObjectId, rfp_id: ObjectId) -> ObjectId | None:
+    """The vendor's proposal on the RFP unless withdrawn: one read on the (rfpId, vendorId) index."""
+    doc = await ground.store.proposals.find_one(
+        {"rfpId": rfp_id, "vendorId": vendor, "status": {"$ne": ProposalStatus.WITHDRAWN.value}},
+        {"_id": 1},
+        hint="one_per_vendor",
+    )
+    return None if doc is None else doc["_id"]
 
 
 class LiveFeed:
@@ -281,9 +298,18 @@ class LiveService:
         vendor = ObjectId(viewer.id)
 
         def accepts(change: Change) -> bool:
+            if change.rescores_proposals():
+                return True  # whether this vendor bids on the RFP is one indexed read, below
             return change.vendor_id == vendor and change.action in PROPOSAL_EVENT_KINDS
 
         async for change in self._changes(viewer, credential, connection, accepts):
+            if change.rescores_proposals():
+                # A vendor always reads its own proposal's score, sealed or not; of the RFP's other
+                # proposals it learns nothing, not even that the RFP was re-weighted if it has none.
+                own = await own_live_proposal(self.ground, vendor, change.rfp_id)
+                if own is not None:
+                    yield ProposalEventRecord(str(own), str(change.rfp_id), RESCORED, change.at)
+                continue
             kind = PROPOSAL_EVENT_KINDS[change.action]
             yield ProposalEventRecord(str(change.proposal_id), str(change.rfp_id), kind, change.at)
 

@@ -1,8 +1,9 @@
 """Webhooks: organizations' endpoints, and the dispatcher that delivers events to them.
 
-The outbox is the audit event each change writes in its own transaction; the instance's change
-stream (services/live.py) hands every committed event to the dispatcher, which records one delivery
-per matching endpoint (its id derived from the event's, so a repeat is no second delivery) and a
+The outbox is the audit event each change writes in its own transaction; the dispatcher's change
+stream, resumed from a token stored in MongoDB after the last recorded event (so events committed
+while no instance ran are recorded at the next start), records one delivery per matching endpoint
+(its id derived from the event's, so a repeat is no second delivery) and a
 sender loop POSTs the due ones, signed, with exponential back-off up to a retry limit. Delivery is
 at-least-once; receivers de-duplicate by X-Rfpmarket-Delivery. Recipients follow the visibility
 rules of queries: a vendor hears of its own proposals and of the RFPs it may read and bid on, a
@@ -23,10 +24,10 @@ from typing import Any
 import httpx
 from bson import ObjectId
 from pymongo import ReturnDocument
-from pymongo.errors import DuplicateKeyError, PyMongoError
+from pymongo.errors import DuplicateKeyError, OperationFailure, PyMongoError
 
 from api.services.ground import MarketGround, not_found
-from api.services.live import CLOSE_SECONDS, SHUTTING_DOWN, Change, LiveFeed
+from api.services.live import CLOSE_SECONDS, RESCORED, START_SECONDS, Change, LiveFeed
 from api.store.database import parse_object_id
 from api.store.document import Document
 from api.store.organizations import organization_record
@@ -37,16 +38,18 @@ from api.store.webhooks import (
     PENDING,
     deliveries,
     delivery_record,
+    load_resume_token,
     new_delivery_document,
     new_webhook_document,
+    save_resume_token,
     webhook_record,
     webhooks,
 )
 from market import visibility
-from market.live import PROPOSAL_EVENT_KINDS, SubscriptionRefused
+from market.live import PROPOSAL_EVENT_KINDS
 from market.records import OrganizationRecord
 from market.roles import Action
-from market.vocabulary import ErrorCode, Outcome
+from market.vocabulary import ErrorCode, Outcome, ProposalStatus
 from market.webhooks import (
     DeliveryRecord,
     WebhookRecord,
@@ -63,7 +66,9 @@ from schema.common import to_global_id
 log = logging.getLogger("rfpmarket.webhooks")
 MAX_WEBHOOKS = 10  # per organization
 DELIVERY_LOG_LIMIT = 100
-RECORD_QUEUE = 10_000
+RECORDED_CHANGES = [{"$match": {"operationType": "insert"}}]  # audit events are only ever inserted
+# ChangeStreamHistoryLost, and the older "resume point no longer in the oplog" code.
+HISTORY_LOST = frozenset({286, 280})
 
 
 @dataclass(frozen=True)
@@ -207,9 +212,16 @@ class WebhookDispatcher:
         self.feed = feed
         self.settings = settings
         self.tasks: list[asyncio.Task[None]] = []
+        self.opened = asyncio.Event()
 
     async def start(self) -> None:
+        """Opens the recorder's stream before returning (bounded, as the feed's start): it resumes
+        after the last event any instance recorded, so events committed while none ran are recorded."""
         self.tasks = [asyncio.create_task(self._record()), asyncio.create_task(self._send_loop())]
+        try:
+            await asyncio.wait_for(self.opened.wait(), START_SECONDS)
+        except TimeoutError:
+            log.error("the webhook recorder's stream did not open within %s s; still trying", START_SECONDS)
 
     async def close(self) -> None:
         for task in self.tasks:
@@ -220,33 +232,53 @@ class WebhookDispatcher:
                 log.warning("%d webhook tasks did not stop within %s s", len(pending), CLOSE_SECONDS)
 
     async def _record(self) -> None:
+        delay = 0.1
         while True:
             try:
-                await self._record_from_feed()
-            except SubscriptionRefused as ended:
-                if ended.code == SHUTTING_DOWN.code:
-                    return
-                log.error("the webhook recorder fell %d events behind; events were skipped", RECORD_QUEUE)
+                await self._record_from_stream()
+                delay = 0.1
+            except PyMongoError as error:
+                log.warning("the webhook recorder's stream was interrupted (%s); resuming", error)
             except Exception:
                 log.exception("the webhook recorder failed; restarting it")
-                await asyncio.sleep(1.0)  # not a busy loop if it keeps failing
+            await asyncio.sleep(delay)  # not a busy loop if it keeps failing
+            delay = min(delay * 2, 5.0)
 
-    async def _record_from_feed(self) -> None:
-        # A large queue, outside the subscription caps: recording is a few small writes per event.
-        async with self.feed.subscribe("webhooks", lambda change: True, RECORD_QUEUE) as subscriber:
-            while True:
-                change = await subscriber.next(60.0)
-                if change is None:
-                    continue
-                try:
+    async def _record_from_stream(self) -> None:
+        """Its own change stream (not the feed's: that one starts from the present), resumed from
+        the token stored after the last recorded event. The token is stored after the event's
+        deliveries are: a failure in between records the event again, which makes no second
+        delivery (their ids derive from the event's). Reading at its own pace, nothing is skipped."""
+        store = self.ground.store
+        token = await load_resume_token(store)
+        try:
+            stream = await store.audit_events.watch(RECORDED_CHANGES, resume_after=token)
+        except OperationFailure as error:
+            if token is None or error.code not in HISTORY_LOST:
+                raise
+            # The stored point fell out of the oplog (every instance down longer than it holds):
+            # what was committed meanwhile cannot be read any more; say so and start from now.
+            log.error("webhook deliveries were lost: the recorder cannot resume (%s)", error)
+            await save_resume_token(store, None)
+            return
+        async with stream:
+            self.opened.set()
+            async for event in stream:
+                if event.get("operationType") == "invalidate":  # the collection was dropped
+                    await save_resume_token(store, None)
+                    return
+                change = await self.feed._route(event["fullDocument"])
+                if change is not None:
                     await self.record(change)
-                except PyMongoError:
-                    log.warning("could not record the deliveries of event %s", change.event_id, exc_info=True)
+                await save_resume_token(store, stream.resume_token)
 
     async def record(self, change: Change) -> None:
         if change.event_id is None:
             return
-        for webhook, event, data, part in await self._recipients(change):
+        recipients = await self._recipients(change)
+        if change.rescores_proposals():
+            recipients += await self._rescored(change, part=len(change.rfp_kinds()))
+        for webhook, event, data, part in recipients:
             body = {"id": "", "event": event, "occurredAt": change.at.isoformat(), "data": data}
             doc = new_delivery_document(change.event_id, webhook, event, body, self.ground.now(), part)
             doc["body"]["id"] = doc["_id"]
@@ -293,6 +325,39 @@ class WebhookDispatcher:
             listening = webhooks(store).find(query, hint="by_organization")
             found += [(webhook, event, data, part) async for webhook in listening]
         return found
+
+    async def _rescored(self, change: Change, part: int) -> list[tuple[Document, str, dict[str, Any], int]]:
+        """proposal.rescored to each webhook subscribed to it whose organization has a live proposal
+        on the RFP, carrying that organization's own proposal only. Bounded: the subscribed webhooks
+        first (an index on `events`), then their organizations' proposals on the RFP (the
+        (rfpId, vendorId) index): never a walk over the RFP's proposals."""
+        store, event = self.ground.store, proposal_event_name(RESCORED)
+        listening = await webhooks(store).find({"events": event}, hint="by_event").to_list(None)
+        if not listening:
+            return []
+        organizations = list({webhook["organizationId"] for webhook in listening})
+        query = {
+            "rfpId": change.rfp_id,
+            "vendorId": {"$in": organizations},
+            "status": {"$ne": ProposalStatus.WITHDRAWN.value},
+        }
+        found = store.proposals.find(query, {"vendorId": 1}, hint="one_per_vendor")
+        own = {doc["vendorId"]: doc["_id"] async for doc in found}
+        rfp_gid = to_global_id("Rfp", str(change.rfp_id))
+        return [
+            (
+                webhook,
+                event,
+                {
+                    "proposalId": to_global_id("Proposal", str(own[webhook["organizationId"]])),
+                    "rfpId": rfp_gid,
+                    "kind": RESCORED.value,
+                },
+                part,
+            )
+            for webhook in listening
+            if webhook["organizationId"] in own
+        ]
 
     async def _send_loop(self) -> None:
         async with httpx.AsyncClient(timeout=self.settings.timeout_seconds, follow_redirects=False) as client:

@@ -6,7 +6,9 @@ two instances (or twice after a resume) is one delivery, and receivers de-duplic
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from bson import ObjectId
 from pymongo import ASCENDING
@@ -29,10 +31,31 @@ def deliveries(store: Store) -> AsyncCollection[Document]:
 
 async def ensure_webhook_indexes(store: Store) -> None:
     await webhooks(store).create_index([("organizationId", ASCENDING)], name="by_organization")
+    # The webhooks subscribed to an event that has no single organization (proposal.rescored).
+    await webhooks(store).create_index([("events", ASCENDING)], name="by_event")
     await deliveries(store).create_index([("status", ASCENDING), ("nextAttemptAt", ASCENDING)], name="due")
     await deliveries(store).create_index(
         [("webhookId", ASCENDING), ("createdAt", ASCENDING)], name="by_webhook"
     )
+
+
+def recorder(store: Store) -> AsyncCollection[Document]:
+    """One document: where the webhook recorders' change stream resumes, shared by every instance."""
+    return store.db["webhook_recorder"]
+
+
+RECORDER_ID = "resumeToken"
+
+
+async def load_resume_token(store: Store) -> Mapping[str, Any] | None:
+    doc = await recorder(store).find_one({"_id": RECORDER_ID})
+    return None if doc is None else doc.get("token")
+
+
+async def save_resume_token(store: Store, token: Mapping[str, Any] | None) -> None:
+    """The stream's position after the last recorded event. Instances write it in turn: one a little
+    behind may set it back, which only records an event again (no second delivery)."""
+    await recorder(store).update_one({"_id": RECORDER_ID}, {"$set": {"token": token}}, upsert=True)
 
 
 def new_webhook_document(

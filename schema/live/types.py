@@ -41,7 +41,9 @@ ProposalEventKindEnum = described_enum(
         "SHORTLISTED": "The buyer shortlisted it.",
         "AWARDED": "It won the RFP's award.",
         "REJECTED": "Another proposal of the RFP was awarded.",
-        "RESCORED": "Its score changed without a revision (reserved: nothing sends it yet).",
+        "RESCORED": (
+            "Its score changed without a revision: the buyer re-weighted the RFP or an addendum rescored it."
+        ),
         "NEEDS_CONFIRMATION": "An addendum changed what is bought: confirm the proposal or revise it.",
     },
 )

@@ -417,14 +417,19 @@ async def test_clarifications_and_addenda_reach_bidders_and_sealed_bids_stay_sea
         amended = await amend(api, buyer, rfp_id, volume=volume, submissionDeadline=later)
         assert amended["userErrors"] == [], amended
 
-        events = await _collect(bidder, 5)
+        events = await _collect(bidder, 6)
         assert [event["kind"] for event in events["rfp"]] == [
             "CLARIFICATION_PUBLISHED", "CLARIFICATION_PUBLISHED", "AMENDED", "DEADLINE_CHANGED",
         ]  # fmt: skip
-        assert [(e["proposalId"], e["kind"]) for e in events["mine"]] == [(mine, "NEEDS_CONFIRMATION")]
+        # The volume rescored every proposal: each bidder hears RESCORED of its own too.
+        assert sorted((e["proposalId"], e["kind"]) for e in events["mine"]) == [
+            (mine, "NEEDS_CONFIRMATION"), (mine, "RESCORED"),
+        ]  # fmt: skip
         # The rival hears of its own proposal only, never of the vendor's.
-        (rivals,) = (await _collect(competitor, 1))["mine"]
-        assert (rivals["proposalId"], rivals["kind"]) == (theirs, "NEEDS_CONFIRMATION")
+        rivals = (await _collect(competitor, 2))["mine"]
+        assert sorted((e["proposalId"], e["kind"]) for e in rivals) == [
+            (theirs, "NEEDS_CONFIRMATION"), (theirs, "RESCORED"),
+        ]  # fmt: skip
         # The rescoring moves the ranking; sealed before the deadline: the count only.
         (moved,) = (await _collect(dashboard, 1))["ranking"]
         assert (moved["proposalCount"], moved["proposalId"], moved["rank"], moved["total"]) == (
@@ -451,11 +456,12 @@ async def test_shutdown_ends_subscriptions_and_stops_every_background_task(
             return await anext(aiter(events))
 
         reading = asyncio.create_task(first_event())
-        for _ in range(100):  # subscribed beside the webhook recorder, then waiting for an event
-            if len(market.feed.subscribers) == 2:
+        # Subscribed, then waiting for an event (the webhook recorder follows its own stream).
+        for _ in range(100):
+            if len(market.feed.subscribers) == 1:
                 break
             await asyncio.sleep(0.05)
-        assert len(market.feed.subscribers) == 2
+        assert len(market.feed.subscribers) == 1
     # The lifespan has ended: the subscriber's wait ended with it (no recheck interval to sit out).
     with pytest.raises(SubscriptionRefused) as ended:
         await asyncio.wait_for(reading, 2.0)
@@ -644,3 +650,34 @@ async def test_a_members_subscription_lasts_until_its_role_changes(api: Api, sec
         assert (await api.data(CHANGE_ROLE, demoted, owner))["changeMemberRole"]["userErrors"] == []
         message = await client.receive()
         assert message["payload"]["errors"][0]["extensions"]["code"] == "FORBIDDEN", message
+
+
+async def test_a_reweighting_or_rescoring_addendum_tells_each_bidder_of_its_own_proposal_only(
+    api: Api, second: str
+) -> None:
+    """RESCORED: sealed or not, each bidder with a live proposal hears of its own (it always reads its
+    own score); a withdrawn bidder and a vendor with no proposal on the RFP hear nothing."""
+    _, buyer = await register(api, "BUYER")
+    rfp_id = await open_rfp(api, buyer, sealed=True)
+    names = ("Bidder", "Rival", "Gone", "Outsider")
+    keys = {name: (await register(api, "VENDOR", name))[1] for name in names}
+    own = {name: (await submit(api, keys[name], rfp_id))["proposal"]["id"] for name in names[:3]}
+    await proposal_mutation(api, "withdrawProposal", own["Gone"], keys["Gone"])
+    async with contextlib.AsyncExitStack() as stack:
+        clients = {name: await stack.enter_async_context(socket(second, key)) for name, key in keys.items()}
+        for client in clients.values():
+            await client.subscribe("mine", MY_PROPOSALS)
+        await asyncio.sleep(0.3)
+        weights = {"rfpId": rfp_id, "weights": {"slaQuality": 0.2, "lockIn": 0.2, "cost": 0.6}}
+        assert (await api.data(REWEIGH, {"input": weights}, buyer))["updateRfpWeights"]["userErrors"] == []
+        amended = await amend(api, buyer, rfp_id, weights={"slaQuality": 0.5, "lockIn": 0.3, "cost": 0.2})
+        assert amended["userErrors"] == []
+        for name in ("Bidder", "Rival"):
+            heard = []
+            while len(heard) < 2:
+                event = (await clients[name].receive())["payload"]["data"]["myProposalEvents"]
+                if event["kind"] == "RESCORED":
+                    heard.append((event["proposalId"], event["rfpId"]))
+            assert heard == [(own[name], rfp_id)] * 2  # the re-weighting, then the addendum
+        for name in ("Gone", "Outsider"):
+            await clients[name].nothing_within(1.0)

@@ -15,11 +15,12 @@ from pymongo import monitoring
 from api.cli.synthetic import seed_synthetic
 from api.embedded import EmbeddedDatabase
 from api.services.ground import MarketGround
-from api.services.live import LiveFeed, LiveLimits
+from api.services.live import LiveFeed, LiveLimits, own_live_proposal
 from api.services.webhooks import WebhookDispatcher, WebhookSettings
 from api.settings import Settings
 from api.store.database import Store, connect
 from api.store.rfps import rfp_record
+from api.store.webhooks import load_resume_token
 from market.live import RankingChangeRecord
 from schema.common import local_id, to_global_id
 from tests.api.services.test_evaluation import CONSENSUS, team_tender
@@ -329,12 +330,14 @@ async def test_live_updates_and_webhooks_scan_no_collection(
     log and its replay."""
     api = explained_api
     _, buyer = await register(api, "BUYER", "Live buyer")
-    _, vendor = await register(api, "VENDOR", "Live vendor")
+    vendor_gid, vendor = await register(api, "VENDOR", "Live vendor")
     rfp_id = await open_rfp(api, buyer, sealed=False)
-    events = ["proposal.submitted", "rfp.closed"]
+    events = ["proposal.submitted", "proposal.rescored", "rfp.closed"]
     made = await api.data(CREATE_WEBHOOK, {"url": "http://127.0.0.1:9/hook", "events": events}, vendor)
     assert made["createWebhook"]["userErrors"] == []
     proposal_id = local_id((await submit(api, vendor, rfp_id))["proposal"]["id"], "Proposal")
+    weights = {"rfpId": rfp_id, "weights": {"slaQuality": 2, "lockIn": 1, "cost": 1}}
+    assert (await api.data(WEIGHTS, {"input": weights}, buyer))["updateRfpWeights"]["userErrors"] == []
     await rfp_mutation(api, "closeRfp", rfp_id, buyer)
     subjects = [ObjectId(proposal_id), ObjectId(local_id(rfp_id, "Rfp"))]
     audit = await api.market.store.audit_events.find({"subjectId": {"$in": subjects}}).to_list()
@@ -348,12 +351,14 @@ async def test_live_updates_and_webhooks_scan_no_collection(
         ground = MarketGround(Store(client, settings.db), lambda: later, api.market.digests)
         feed = LiveFeed(ground, LiveLimits())
         dispatcher = WebhookDispatcher(ground, feed, WebhookSettings(timeout_seconds=1.0))
+        assert await load_resume_token(ground.store) is not None  # the app's recorder stored it
         for doc in audit:
             change = await feed._route(doc)
             if change is not None:
                 await dispatcher.record(change)
         async with httpx.AsyncClient(timeout=1.0) as http:
-            assert await dispatcher.send_due(http) >= 2  # proposal.submitted and rfp.closed
+            # proposal.submitted, proposal.rescored (the re-weighting) and rfp.closed
+            assert await dispatcher.send_due(http) >= 3
     finally:
         await client.close()
     rfp_doc = await api.market.store.rfps.find_one({"_id": subjects[1]})
@@ -363,8 +368,12 @@ async def test_live_updates_and_webhooks_scan_no_collection(
         RankingChangeRecord(rfp_id, 1, api.market.now()), ObjectId(proposal_id), rfp
     )
     assert placed.rank == 1
+    # A myProposalEvents subscriber's read on a re-weighting: its own proposal on the RFP.
+    vendor_oid = ObjectId(local_id(vendor_gid, "Organization"))
+    own = await own_live_proposal(api.market.ground, vendor_oid, subjects[1])
+    assert own == ObjectId(proposal_id)
     log = (await api.data(DELIVERY_LOG, key=vendor))["viewer"]["webhooks"][0]["deliveries"]
-    assert len(log) == 2
+    assert sorted(delivery["event"] for delivery in log) == sorted(events)
     assert (await api.data(REPLAY, {"id": log[0]["id"]}, vendor))["replayWebhookDelivery"]["userErrors"] == []
     assert reads.commands, "the reads were kept"
     assert await _collection_scans(api, reads) == []

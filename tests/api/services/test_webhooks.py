@@ -31,7 +31,7 @@ from tests.api.services.test_addenda import amend
 from tests.api.services.test_clarifications import PUBLISH
 from tests.api.services.test_members import member_key
 from tests.conftest import Api, Clock, ServeApp
-from tests.helpers import open_rfp, register, rfp_mutation, submit
+from tests.helpers import open_rfp, proposal_mutation, register, rfp_mutation, submit
 
 CREATE = """
 mutation($url: String!, $events: [String!]!) {
@@ -276,3 +276,87 @@ async def test_production_checks_the_address_again_before_each_attempt(
         stored = await deliveries(api.market.store).find_one({"_id": doc["_id"]})
         assert stored is not None and (stored["attempts"], stored["lastStatusCode"]) == (1, None)
         assert receiver.received == []  # no request left the instance
+
+
+REWEIGH = """mutation($input: UpdateRfpWeightsInput!) {
+  updateRfpWeights(input: $input) { userErrors { code } } }"""
+
+
+async def test_a_rescoring_is_delivered_to_each_bidder_of_its_own_proposal(webhook_api: Api) -> None:
+    """proposal.rescored after a re-weighting and after an addendum that rescores (two events of one
+    audit event there: rfp.amended and proposal.rescored); a competitor's webhook hears of its own
+    proposal only, a vendor with no live proposal on the RFP of nothing."""
+    api = webhook_api
+    receiver = Receiver(failures=0)
+    _, buyer = await register(api, "BUYER")
+    _, vendor = await register(api, "VENDOR", "Vendor A")
+    _, rival = await register(api, "VENDOR", "Vendor B")
+    _, bystander = await register(api, "VENDOR", "Vendor C")  # bid, then withdrew
+    events = ["proposal.rescored", "rfp.amended"]
+    async with receiving(receiver) as url:
+        created = (await api.data(CREATE, {"url": url, "events": events}, vendor))["createWebhook"]
+        receiver.secret = created["secret"]
+        for other in (rival, bystander):
+            assert (await api.data(CREATE, {"url": url, "events": events}, other))["createWebhook"]["webhook"]
+        rfp_id = await open_rfp(api, buyer, sealed=True)
+        proposal = (await submit(api, vendor, rfp_id))["proposal"]
+        rivals = (await submit(api, rival, rfp_id))["proposal"]
+        gone = (await submit(api, bystander, rfp_id))["proposal"]
+        await proposal_mutation(api, "withdrawProposal", gone["id"], bystander)
+        weights = {"rfpId": rfp_id, "weights": {"slaQuality": 0.2, "lockIn": 0.2, "cost": 0.6}}
+        assert (await api.data(REWEIGH, {"input": weights}, buyer))["updateRfpWeights"]["userErrors"] == []
+        amended = await amend(api, buyer, rfp_id, weights={"slaQuality": 0.5, "lockIn": 0.3, "cost": 0.2})
+        assert amended["userErrors"] == []
+        # Vendor A and B: a rescored each for the re-weighting; rescored and amended for the addendum;
+        # Vendor C: amended only (its webhook is a bidder's on the RFP, its proposal is withdrawn).
+        await eventually(lambda: len(receiver.received) == 7, "seven deliveries")
+        await asyncio.sleep(0.5)  # and no more
+        assert len(receiver.received) == 7
+    rescored = sorted(
+        (body["data"]["proposalId"], body["data"]["kind"])
+        for _, body, _ in receiver.received
+        if body["event"] == "proposal.rescored"
+    )
+    assert rescored == sorted([(proposal["id"], "RESCORED"), (rivals["id"], "RESCORED")] * 2)
+    for key, own in ((vendor, proposal["id"]), (rival, rivals["id"])):
+        log = (await api.data(LOG, key=key))["viewer"]["webhooks"][0]["deliveries"]
+        assert sorted(delivery["event"] for delivery in log) == ["proposal.rescored"] * 2 + ["rfp.amended"]
+        mine = [body for _, body, _ in receiver.received if body["id"] in {d["id"] for d in log}]
+        assert {body["data"].get("proposalId") for body in mine} == {own, None}
+    log = (await api.data(LOG, key=bystander))["viewer"]["webhooks"][0]["deliveries"]
+    assert [delivery["event"] for delivery in log] == ["rfp.amended"]
+
+
+async def test_events_committed_while_no_recorder_runs_are_delivered_once_when_one_starts(
+    webhook_api: Api,
+) -> None:
+    """The recorder resumes from the token stored in MongoDB after the last event it recorded: a
+    change committed while it was stopped is delivered when it starts again, and once only (a second
+    restart resumes after it)."""
+    api = webhook_api
+    receiver = Receiver(failures=0)
+    _, buyer = await register(api, "BUYER")
+    _, vendor = await register(api, "VENDOR")
+    async with receiving(receiver) as url:
+        events = ["proposal.submitted", "rfp.closed"]
+        created = (await api.data(CREATE, {"url": url, "events": events}, vendor))["createWebhook"]
+        receiver.secret = created["secret"]
+        rfp_id = await open_rfp(api, buyer)
+        await submit(api, vendor, rfp_id)
+        await eventually(lambda: len(receiver.received) == 1, "the submission's delivery")
+
+        stopped = api.market.dispatcher
+        await stopped.close()  # no recorder runs now (the app's feed and its subscribers do)
+        assert (await rfp_mutation(api, "closeRfp", rfp_id, buyer))["userErrors"] == []
+        await asyncio.sleep(0.5)
+        assert len(receiver.received) == 1
+        for _ in range(2):  # started, then restarted: the close is delivered by the first only
+            api.market.dispatcher = WebhookDispatcher(stopped.ground, stopped.feed, stopped.settings)
+            await api.market.dispatcher.start()
+            await eventually(lambda: len(receiver.received) == 2, "the close's delivery")
+            await asyncio.sleep(0.5)
+            await api.market.dispatcher.close()
+        assert len(receiver.received) == 2 and all(ok for _, _, ok in receiver.received)
+        delivery_id, body, _ = receiver.received[1]
+        assert (body["event"], body["data"]["rfpId"]) == ("rfp.closed", rfp_id)
+        assert delivery_id != receiver.received[0][0]
