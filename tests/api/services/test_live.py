@@ -673,7 +673,7 @@ async def test_a_reweighting_or_rescoring_addendum_tells_each_bidder_of_its_own_
         amended = await amend(api, buyer, rfp_id, weights={"slaQuality": 0.5, "lockIn": 0.3, "cost": 0.2})
         assert amended["userErrors"] == []
         for name in ("Bidder", "Rival"):
-            heard = []
+            heard: list[tuple[str, str]] = []
             while len(heard) < 2:
                 event = (await clients[name].receive())["payload"]["data"]["myProposalEvents"]
                 if event["kind"] == "RESCORED":
