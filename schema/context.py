@@ -189,6 +189,7 @@ class RankingUseCases(Protocol):
         first: int,
         after: str | None,
         weights: InputData | None,
+        qualitative_weights: Sequence[tuple[str, float]] | None = None,
     ) -> RankedPage: ...
     async def rank_stability(self, rfp: RfpRecord, weights: Weights | None) -> float | None: ...
 
