@@ -79,6 +79,13 @@ class MemberUseCases(Protocol):
     async def get_member(
         self, viewer: OrganizationRecord | None, member_id: str | None
     ) -> MemberRecord | None: ...
+    async def member_api_keys(self, viewer: OrganizationRecord) -> list[ApiKeyRecord]: ...
+    async def create_member_api_key(
+        self, viewer: OrganizationRecord, label: str | None
+    ) -> Outcome[tuple[ApiKeyRecord, str]]: ...
+    async def revoke_member_api_key(
+        self, viewer: OrganizationRecord, key_id: str
+    ) -> Outcome[ApiKeyRecord]: ...
 
 
 class EvaluationUseCases(Protocol):
