@@ -194,6 +194,17 @@ class MemberService:
         entry = await self._member_entry(viewer, viewer.member_id)
         return [api_key_record(key) for key in (entry or {}).get("keys", [])]
 
+    async def keys_of_member(
+        self, viewer: OrganizationRecord | None, member: MemberRecord
+    ) -> list[ApiKeyRecord]:
+        """A member's keys, to the member itself and its organization's OWNER; [] to anyone else."""
+        if viewer is None or viewer.id != member.organization_id:
+            return []
+        if viewer.member_id != member.id and self.ground.denied(viewer, Action.MANAGE_TEAM) is not None:
+            return []
+        entry = await self._member_entry(viewer, member.id)
+        return [api_key_record(key) for key in (entry or {}).get("keys", [])]
+
     async def create_member_api_key(
         self, viewer: OrganizationRecord, label: str | None
     ) -> Outcome[tuple[ApiKeyRecord, str]]:

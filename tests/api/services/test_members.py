@@ -226,6 +226,7 @@ async def test_vendor_roles_bid(api: Api, role: str, allowed: bool) -> None:
 
 
 OWN_KEYS = "{ viewer { member { id } apiKeys { id hint label revokedAt } } }"
+TEAM_KEYS = "{ viewer { organization { members { name apiKeys { id } } } } }"
 CREATE_LABELLED = (
     "mutation($label: String) { createApiKey(input: {label: $label}) { apiKey key { id label } "
     "userErrors { code } } }"
@@ -277,6 +278,9 @@ async def test_the_owner_revokes_a_members_key_and_deactivation_stops_all(api: A
     _, owner = await register(api, "BUYER", "Revoking Buyer")
     member_id, first = await member_key(api, owner, "PROCUREMENT_LEAD", "Lee Lead")
     key_id, second = await _new_key(api, first, "ci")
+    # The OWNER finds the member's key ids on the team list (Member.apiKeys).
+    team = (await api.data(TEAM_KEYS, key=owner))["viewer"]["organization"]["members"]
+    assert [k["id"] for k in team[0]["apiKeys"]][1] == key_id
     revoked = (await api.data(REVOKE, {"id": key_id}, owner))["revokeApiKey"]
     assert revoked["userErrors"] == [], revoked
     assert await _signed_in_as(api, second) == "UNAUTHENTICATED"
@@ -294,6 +298,9 @@ async def test_a_member_cannot_touch_other_keys(api: Api) -> None:
     colleague_id, colleague = await member_key(api, owner, "OBSERVER", "Otto Obs")
     _, rival_member = await member_key(api, rival_owner, "OWNER", "Rita Rival")
     colleague_key = (await api.data(OWN_KEYS, key=colleague))["viewer"]["apiKeys"][0]["id"]
+    # Nor may it see a colleague's key ids: its own only.
+    team = (await api.data(TEAM_KEYS, key=evaluator))["viewer"]["organization"]["members"]
+    assert [len(m["apiKeys"]) for m in team] == [1, 0]
     organization_key = (await api.data(OWN_KEYS, key=owner))["viewer"]["apiKeys"][0]["id"]
     for target in (colleague_key, organization_key):
         for attacker in (evaluator, rival_member, rival_owner):
