@@ -5,9 +5,11 @@ No I/O: api/services/evaluation.py applies them."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from statistics import fmean
 
 from market.records import DeclarationRecord, RfpRecord
+from market.vocabulary import InputError
 from scoring.model import Weights
 
 MAX_QUALITATIVE_CRITERIA = 6
@@ -34,6 +36,31 @@ def weights_problem(computed: Weights, qualitative: Sequence[float]) -> str | No
     if computed.sla_quality + computed.lock_in + computed.cost <= 0:
         return "at least one computed weight must be positive"
     return None
+
+
+def what_if_rfp(
+    rfp: RfpRecord, computed: Weights | None, qualitative: Sequence[tuple[str, float]]
+) -> RfpRecord:
+    """The RFP as what-if qualitative weights would weigh it (stores nothing): each listed criterion
+    (by local id) takes the given weight, the others keep theirs. As for the RFP's own weights, the
+    computed weights (the what-if ones, else the RFP's) and every criterion's must then sum to 1.
+    Raises InputError naming `qualitativeWeights`."""
+    known = {c.id for c in rfp.qualitative_criteria}
+    given: dict[str, float] = {}
+    for index, (criterion_id, weight) in enumerate(qualitative):
+        where = f"qualitativeWeights[{index}]"
+        if criterion_id not in known:
+            raise InputError("qualitativeWeights", f"{where}.criterionId: not a criterion of this RFP")
+        if criterion_id in given:
+            raise InputError("qualitativeWeights", f"{where}.criterionId: listed twice")
+        if not 0 <= weight <= 1:  # also refuses NaN
+            raise InputError("qualitativeWeights", f"{where}.weight: must be from 0 to 1")
+        given[criterion_id] = weight
+    criteria = tuple(replace(c, weight=given.get(c.id, c.weight)) for c in rfp.qualitative_criteria)
+    problem = weights_problem(computed or rfp.context.weights, [c.weight for c in criteria])
+    if problem is not None:
+        raise InputError("qualitativeWeights", problem.replace("qualitativeCriteria", "qualitativeWeights"))
+    return replace(rfp, qualitative_criteria=criteria)
 
 
 def score_problem(score: float, scale_max: int) -> str | None:

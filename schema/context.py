@@ -79,6 +79,16 @@ class MemberUseCases(Protocol):
     async def get_member(
         self, viewer: OrganizationRecord | None, member_id: str | None
     ) -> MemberRecord | None: ...
+    async def member_api_keys(self, viewer: OrganizationRecord) -> list[ApiKeyRecord]: ...
+    async def keys_of_member(
+        self, viewer: OrganizationRecord | None, member: MemberRecord
+    ) -> list[ApiKeyRecord]: ...
+    async def create_member_api_key(
+        self, viewer: OrganizationRecord, label: str | None
+    ) -> Outcome[tuple[ApiKeyRecord, str]]: ...
+    async def revoke_member_api_key(
+        self, viewer: OrganizationRecord, key_id: str
+    ) -> Outcome[ApiKeyRecord]: ...
 
 
 class EvaluationUseCases(Protocol):
@@ -189,6 +199,7 @@ class RankingUseCases(Protocol):
         first: int,
         after: str | None,
         weights: InputData | None,
+        qualitative_weights: Sequence[tuple[str, float]] | None = None,
     ) -> RankedPage: ...
     async def rank_stability(self, rfp: RfpRecord, weights: Weights | None) -> float | None: ...
 

@@ -10,7 +10,7 @@ import functools
 import math
 import re
 import unicodedata
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
@@ -22,6 +22,7 @@ from api.exports.xlsx_format import xlsx_chunks
 from api.services.inputs import validate
 from api.services.market import MarketService
 from market.records import RfpRecord
+from schema.common import from_global_id
 from scoring.model import Weights
 
 Writer = Callable[[RowSource, Progress], AsyncIterator[bytes]]
@@ -101,6 +102,29 @@ def parse_weights(parameters: Mapping[str, str]) -> Weights | None:
         fields = [error.field[0] for error in errors if error.field] or list(WEIGHT_PARAMETERS)
         raise WeightsError(fields, "; ".join(error.message for error in errors))
     return weights
+
+
+QUALITATIVE_PARAMETER = "qualitativeWeight"
+
+
+def parse_qualitative_weights(values: Sequence[str]) -> list[tuple[str, float]] | None:
+    """What-if qualitative weights from repeated `qualitativeWeight=<criterion id>:<weight>`
+    (criterion ids as QualitativeCriterion.id gives them); None when there is none."""
+    if not values:
+        return None
+    parsed: list[tuple[str, float]] = []
+    for value in values:
+        global_id, _, weight = value.rpartition(":")
+        try:
+            number = float(weight)
+        except ValueError:
+            number = math.nan
+        found = from_global_id(global_id, "QualitativeCriterion")
+        if not global_id or found is None or not math.isfinite(number):
+            message = f"{QUALITATIVE_PARAMETER} must be <criterion id>:<weight from 0 to 1>"
+            raise WeightsError([QUALITATIVE_PARAMETER], message)
+        parsed.append((found[1], number))
+    return parsed
 
 
 def slug(title: str) -> str:

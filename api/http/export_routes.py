@@ -14,11 +14,21 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from api.exports.access import exportable_rfp
-from api.exports.export import ExportFormat, ExportSpec, WeightsError, open_export, parse_weights
+from api.exports.export import (
+    QUALITATIVE_PARAMETER,
+    ExportFormat,
+    ExportSpec,
+    WeightsError,
+    open_export,
+    parse_qualitative_weights,
+    parse_weights,
+)
 from api.exports.ocds import package_uri
 from api.http.auth import authenticate
 from api.observability.metrics import metered_chunks
 from api.services.market import MarketService
+from market.evaluation import what_if_rfp
+from market.vocabulary import InputError
 
 
 class HasMarket(Protocol):
@@ -54,8 +64,17 @@ def export_routes(state: HasMarket, public_base_url: str | None = None) -> list[
             return _not_found()
         try:
             weights = None if spec.format is ExportFormat.OCDS else parse_weights(request.query_params)
+            qualitative = None
+            if spec.format is not ExportFormat.OCDS:
+                qualitative = parse_qualitative_weights(request.query_params.getlist(QUALITATIVE_PARAMETER))
+            if qualitative is not None:
+                # The RFP as the what-if qualitative weights weigh it, as rankedProposals does.
+                rfp = what_if_rfp(rfp, weights, qualitative)
+                weights = weights or rfp.context.weights
         except WeightsError as error:
             return _error(400, "BAD_USER_INPUT", error.message, error.parameters)
+        except InputError as error:
+            return _error(400, "BAD_USER_INPUT", error.message, [QUALITATIVE_PARAMETER])
         uri = package_uri(rfp.id, public_base_url)
         download = await open_export(market, rfp, spec, weights, uri)
         headers = {

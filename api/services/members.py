@@ -13,16 +13,18 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from api.services.ground import Aborted, MarketGround
 from api.services.inputs import Email, Line, validate
+from api.services.organizations import api_key_record
 from api.store.database import parse_object_id
 from api.store.document import Document
-from api.store.members import member_record, new_member_entry
-from api.store.organizations import hash_api_key, new_api_key, organization_record
-from market.records import MemberRecord, OrganizationRecord
+from api.store.members import holds_key, member_key_of, member_record, new_member_entry
+from api.store.organizations import hash_api_key, key_entry, new_api_key, organization_record
+from market.records import ApiKeyRecord, MemberRecord, OrganizationRecord
 from market.roles import Action, role_fits
 from market.vocabulary import ErrorCode, MemberRole, Outcome
 from scoring.model import Model
 
 MAX_MEMBERS = 200  # per organization: members live in its document
+MAX_MEMBER_KEYS = 10  # live keys per member, as per organization
 
 
 class Invitation(Model):
@@ -45,6 +47,10 @@ def _wrong_role(viewer: OrganizationRecord, role: MemberRole) -> Outcome[Any] | 
     )
 
 
+def _key_not_found() -> Outcome[Any]:
+    return Outcome.fail(ErrorCode.NOT_FOUND, "key not found or already revoked", ("input", "keyId"))
+
+
 class MemberService:
     def __init__(self, ground: MarketGround) -> None:
         self.ground = ground
@@ -54,9 +60,15 @@ class MemberService:
         """The viewer a member's key names: its organization, acting as that member with its role.
         None for an unknown key or a deactivated member (the caller gets UNAUTHENTICATED)."""
         hashed = hash_api_key(api_key)
+        # Two single-field lookups, each on its own index, rather than an $or the planner may scan.
         doc = await self.store.organizations.find_one({"members.keyHash": hashed})
-        entry = next((m for m in (doc or {}).get("members", []) if m.get("keyHash") == hashed), None)
+        if doc is None:
+            doc = await self.store.organizations.find_one({"members.keys.hash": hashed})
+        entry = next((m for m in (doc or {}).get("members", []) if holds_key(m, hashed)), None)
         if doc is None or entry is None or not entry["active"]:
+            return None
+        key = member_key_of(entry, hashed)
+        if key is not None and key.get("revokedAt") is not None:
             return None
         organization = organization_record(doc)
         return OrganizationRecord(
@@ -174,3 +186,113 @@ class MemberService:
         doc = await self.store.organizations.find_one({"_id": ObjectId(viewer.id)}, projection={"members": 1})
         entry = next((m for m in (doc or {}).get("members", []) if m["id"] == oid), None)
         return member_record(viewer.id, entry) if entry else None
+
+    # ------------------------------------------------------------------ a member's own API keys
+
+    async def member_api_keys(self, viewer: OrganizationRecord) -> list[ApiKeyRecord]:
+        """The calling member's own keys, revoked ones included (the invitation key first)."""
+        entry = await self._member_entry(viewer, viewer.member_id)
+        return [api_key_record(key) for key in (entry or {}).get("keys", [])]
+
+    async def keys_of_member(
+        self, viewer: OrganizationRecord | None, member: MemberRecord
+    ) -> list[ApiKeyRecord]:
+        """A member's keys, to the member itself and its organization's OWNER; [] to anyone else."""
+        if viewer is None or viewer.id != member.organization_id:
+            return []
+        if viewer.member_id != member.id and self.ground.denied(viewer, Action.MANAGE_TEAM) is not None:
+            return []
+        entry = await self._member_entry(viewer, member.id)
+        return [api_key_record(key) for key in (entry or {}).get("keys", [])]
+
+    async def create_member_api_key(
+        self, viewer: OrganizationRecord, label: str | None
+    ) -> Outcome[tuple[ApiKeyRecord, str]]:
+        """Another key for the calling member itself: it acts as that member, with the member's role
+        (never an organization-level key, which would act as the OWNER)."""
+        if label is not None and len(label.strip()) > 100:
+            return Outcome.fail(ErrorCode.INVALID, "at most 100 characters", ("input", "label"))
+        member = ObjectId(viewer.member_id)
+        api_key = new_api_key()
+        entry = key_entry(api_key, self.ground.now(), label.strip() if label else None)
+
+        async def work(session: AsyncClientSession) -> None:
+            doc = await self.store.organizations.find_one(
+                {"_id": ObjectId(viewer.id)}, projection={"members": 1}, session=session
+            )
+            found = next((m for m in (doc or {}).get("members", []) if m["id"] == member), None)
+            if found is None or not found["active"]:
+                raise Aborted(Outcome.fail(ErrorCode.FORBIDDEN, "this member is deactivated"))
+            live = [key for key in found.get("keys", []) if key.get("revokedAt") is None]
+            if len(live) >= MAX_MEMBER_KEYS:
+                message = f"at most {MAX_MEMBER_KEYS} live keys per member; revoke one first"
+                raise Aborted(Outcome.fail(ErrorCode.INVALID_STATE, message))
+            # In the transaction: a concurrent creation conflicts with this one, so the cap holds.
+            await self.store.organizations.update_one(
+                {"_id": ObjectId(viewer.id)},
+                {"$push": {"members.$[member].keys": entry}},
+                array_filters=[{"member.id": member}],
+                session=session,
+            )
+            await self.ground.audit(
+                session, viewer.id, viewer, "memberKeyCreated", [f"members.{member}.keys"]
+            )
+
+        try:
+            await self.ground.in_transaction(work)
+        except Aborted as aborted:
+            return aborted.outcome
+        return Outcome((api_key_record(entry), api_key))
+
+    async def revoke_member_api_key(self, viewer: OrganizationRecord, key_id: str) -> Outcome[ApiKeyRecord]:
+        """Revokes a member's key: a member its own (not its last live one: it would lock itself
+        out), the OWNER any member's of its organization. NOT_FOUND for anything else, so nobody
+        learns another member's key ids."""
+        owner = self.ground.denied(viewer, Action.MANAGE_TEAM) is None
+        now = self.ground.now()
+        oid = parse_object_id(key_id)
+
+        async def work(session: AsyncClientSession) -> Document:
+            if oid is None:
+                raise Aborted(_key_not_found())
+            doc = await self.store.organizations.find_one(
+                {"_id": ObjectId(viewer.id)}, projection={"members": 1}, session=session
+            )
+            holder = next(
+                (
+                    m
+                    for m in (doc or {}).get("members", [])
+                    if any(k.get("id") == oid for k in m.get("keys", []))
+                ),
+                None,
+            )
+            own = holder is not None and viewer.member_id == str(holder["id"])
+            key = next((k for k in (holder or {}).get("keys", []) if k.get("id") == oid), None)
+            if holder is None or key is None or key.get("revokedAt") is not None or not (own or owner):
+                raise Aborted(_key_not_found())
+            live = [k for k in holder.get("keys", []) if k.get("revokedAt") is None]
+            if own and len(live) == 1:
+                raise Aborted(
+                    Outcome.fail(ErrorCode.INVALID_STATE, "this is your last live key; create another first")
+                )
+            await self.store.organizations.update_one(
+                {"_id": ObjectId(viewer.id)},
+                {"$set": {"members.$[member].keys.$[key].revokedAt": now}},
+                array_filters=[{"member.id": holder["id"]}, {"key.id": oid}],
+                session=session,
+            )
+            fields = [f"members.{holder['id']}.keys.{oid}.revokedAt"]
+            await self.ground.audit(session, viewer.id, viewer, "memberKeyRevoked", fields)
+            return {**key, "revokedAt": now}
+
+        try:
+            return Outcome(api_key_record(await self.ground.in_transaction(work)))
+        except Aborted as aborted:
+            return aborted.outcome
+
+    async def _member_entry(self, viewer: OrganizationRecord, member_id: str | None) -> Document | None:
+        oid = parse_object_id(member_id) if member_id else None
+        if oid is None:
+            return None
+        doc = await self.store.organizations.find_one({"_id": ObjectId(viewer.id)}, projection={"members": 1})
+        return next((m for m in (doc or {}).get("members", []) if m["id"] == oid), None)

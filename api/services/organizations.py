@@ -243,11 +243,11 @@ class OrganizationService:
         return Outcome(api_key_record(entry))
 
     async def _why_not_revoked(self, viewer: OrganizationRecord, key_id: ObjectId) -> Outcome[ApiKeyRecord]:
-        doc = await self.store.organizations.find_one(
-            {"_id": ObjectId(viewer.id), "apiKeys": {"$elemMatch": {"id": key_id, "revokedAt": None}}},
-            projection={"_id": 1},
-        )
-        if doc is None:
+        # By _id alone, checked here: the planner scans for an $elemMatch beside the _id (see
+        # authenticate), and the OWNER revoking a member's key comes through here first.
+        doc = await self.store.organizations.find_one({"_id": ObjectId(viewer.id)}, projection={"apiKeys": 1})
+        keys = (doc or {}).get("apiKeys", [])
+        if not any(key.get("id") == key_id and key.get("revokedAt") is None for key in keys):
             return Outcome.fail(ErrorCode.NOT_FOUND, "key not found or already revoked", ("input", "keyId"))
         return Outcome.fail(ErrorCode.INVALID_STATE, "this is the last live key; issue another one first")
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from bson import ObjectId
@@ -40,6 +40,7 @@ from api.store.rankings import (
     rank_range,
     rank_sort,
 )
+from market.evaluation import what_if_rfp
 from market.records import OrganizationRecord, Page, ProposalRecord, RankedItem, RankedPage, RfpRecord
 from market.vocabulary import InputError
 from scoring.model import Weights
@@ -64,6 +65,7 @@ class RankingService:
         first: int,
         after: str | None,
         weights: dict[str, Any] | None,
+        qualitative_weights: Sequence[tuple[str, float]] | None = None,
     ) -> RankedPage:
         if not self.ground.sees_proposals_of(viewer, rfp):
             return RankedPage(page=Page.empty(), rfp=rfp)
@@ -73,6 +75,11 @@ class RankingService:
             if what_if is None:
                 message = "; ".join(f"{'.'.join(e.field or ())}: {e.message}" for e in errors)
                 raise InputError("weights", message)
+        if qualitative_weights is not None:
+            # The RFP as the what-if qualitative weights weigh it: everything below (order, totals,
+            # cursors, rankStability through RankedPage.rfp) then reads those weights.
+            rfp = what_if_rfp(rfp, what_if, qualitative_weights)
+            what_if = what_if or rfp.context.weights
         if what_if is None and not rfp.qualitative_criteria:
             return await self._ranked_stored(rfp, first, after)
         return await self._ranked_what_if(
@@ -156,7 +163,7 @@ class RankingService:
             entries = self._what_if_order(await self._vector(rfp), weights)
         start = 0
         if after is not None:
-            start = what_if_start(after, entries, weights)
+            start = what_if_start(after, entries, what_if_digest(weights, rfp))
         window = entries[start : start + first]
         proposals = await self._proposals(entry["_id"] for entry in window)
         low = low_price_rule(rfp)  # the running figures: exact, and no list of every cost
@@ -167,7 +174,7 @@ class RankingService:
             flag = low(proposal.score.normalized_monthly_cost.amount)
             score = scoring.reweigh(proposal.score, weights) if override else score_under(proposal.score, rfp)
             score = with_low_price(score, flag)
-            cursor = cursors.encode("whatif", rank, weights_digest(weights), proposal.id)
+            cursor = cursors.encode("whatif", rank, what_if_digest(weights, rfp), proposal.id)
             items.append((cursor, RankedItem(rank, proposal, score, joined.get(proposal.id))))
         page = Page(
             items=tuple(items),
@@ -220,13 +227,23 @@ def weights_digest(weights: Weights) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
-def what_if_start(after: str, entries: list[Document], weights: Weights) -> int:
+def what_if_digest(weights: Weights, rfp: RfpRecord) -> str:
+    """The fingerprint a what-if cursor carries: the computed weights and, on an RFP with
+    qualitative criteria, theirs too (a cursor is bound to the whole weight set)."""
+    if not rfp.qualitative_criteria:
+        return weights_digest(weights)
+    qualitative = [[c.id, c.weight] for c in rfp.qualitative_criteria]
+    canonical = json.dumps([weights.model_dump(mode="json"), qualitative], sort_keys=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def what_if_start(after: str, entries: list[Document], digest: str) -> int:
     """Where the page after a what-if cursor starts in the current what-if order: just after the
     proposal the cursor ended on, wherever it ranks now. A cursor of other weights, or one whose
     proposal left the ranking, is STALE_CURSOR-refused: the client restarts from the first page."""
-    position, digest, proposal_id = cursors.decode(after, "whatif", 3)
+    position, cursor_digest, proposal_id = cursors.decode(after, "whatif", 3)
     cursors.rank_in(position)
-    if digest != weights_digest(weights):
+    if cursor_digest != digest:
         raise InputError(
             "after", "the cursor was handed out under other weights: start from the first page", STALE_CURSOR
         )

@@ -109,6 +109,8 @@ class Store:
         await self.organizations.create_index([("demoKey", ASCENDING)], sparse=True, name="demo_key")
         # A member's key (api/store/members.py): found by its hash when no organization key matched.
         await self.organizations.create_index([("members.keyHash", ASCENDING)], name="member_key_hash")
+        # The keys a member created itself (issue 17): found by hash when neither index above matched.
+        await self.organizations.create_index([("members.keys.hash", ASCENDING)], name="member_keys_hash")
         # Names as readers see them (api.services.inputs.name_key); sparse: organizations older than the key.
         await self.organizations.create_index(
             [("nameKey", ASCENDING)], unique=True, sparse=True, name="name_key"

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from market.records import MemberRecord
 from market.vocabulary import MemberRole, Outcome
-from schema.common import Node, UserError, to_global_id, user_errors
+from schema.common import Node, UserError, described_field, to_global_id, user_errors
+from schema.context import ContextInfo, context_of
 from schema.enums import described_enum
+
+if TYPE_CHECKING:
+    from schema.organizations.types import ApiKey
+
+KEYS_MODULE = "schema.organizations.types"
 
 described_enum(
     MemberRole,
@@ -39,6 +46,17 @@ class Member(Node):
         description="False once deactivated: the member's key stops working at once."
     )
     created_at: datetime = strawberry.field(description="When the member was invited (UTC).")
+
+    @described_field(
+        description="The member's own API keys, revoked ones included (ids for revokeApiKey): to the "
+        "member itself and its organization's OWNER; empty to anyone else."
+    )
+    async def api_keys(self, info: ContextInfo) -> list[Annotated[ApiKey, strawberry.lazy(KEYS_MODULE)]]:
+        from schema.organizations.types import ApiKey  # the module imports this one
+
+        context = context_of(info)
+        keys = await context.market.members.keys_of_member(context.viewer, self.record)
+        return [ApiKey.of(key) for key in keys]
 
     @classmethod
     def of(cls, record: MemberRecord) -> Member:

@@ -163,12 +163,16 @@ class Viewer:
     )
 
     @described_field(
-        description="The organization's API keys, revoked ones included; neither a key nor its hash is "
-        "ever shown again."
+        description="The caller's API keys, revoked ones included; neither a key nor its hash is ever "
+        "shown again. With a member's key: that member's own keys (its invitation key first); with an "
+        "organization-level key: the organization's."
     )
     async def api_keys(self, info: ContextInfo) -> list[ApiKey]:
-        """The organization's API keys; neither a key nor its hash is ever shown again."""
-        return [ApiKey.of(key) for key in await context_of(info).market.organizations.api_keys(self.record)]
+        """The caller's API keys; neither a key nor its hash is ever shown again."""
+        market = context_of(info).market
+        if self.record.member_id is not None:
+            return [ApiKey.of(key) for key in await market.members.member_api_keys(self.record)]
+        return [ApiKey.of(key) for key in await market.organizations.api_keys(self.record)]
 
     proposals: Annotated[ProposalConnection, strawberry.lazy(PROPOSALS_MODULE)] = strawberry.field(
         resolver=own_proposals,

@@ -44,6 +44,7 @@ from schema.common import (
     PageInfo,
     UserError,
     described_field,
+    local_id,
     page_size,
     to_global_id,
     user_errors,
@@ -64,7 +65,7 @@ from schema.rfps.evaluation import (
     qualitative_criteria_of,
 )
 from schema.rfps.listing import ProposalFilter, ProposalOrder, proposal_listing, window
-from schema.scores.inputs import ScoringWeightsInput, to_data
+from schema.scores.inputs import QualitativeWeightInput, ScoringWeightsInput, to_data
 from schema.scores.types import (
     ContractTerms,
     KpiRequirement,
@@ -288,7 +289,8 @@ class Rfp(Node):
             str | None,
             strawberry.argument(
                 description="An endCursor of an earlier page of this ranking: the proposals ranked after "
-                "it, with their current ranks. A what-if cursor is valid only under the same weights."
+                "it, with their current ranks. A what-if cursor is valid only under the same weights "
+                "(qualitative ones included), else STALE_CURSOR."
             ),
         ] = None,
         weights: Annotated[
@@ -298,8 +300,21 @@ class Rfp(Node):
                 "nothing. Null: the RFP's weights."
             ),
         ] = None,
+        qualitative_weights: Annotated[
+            list[QualitativeWeightInput] | None,
+            strawberry.argument(
+                description="What-if weights of qualitative criteria (those not listed keep the "
+                "RFP's); with them the computed weights (`weights`, else the RFP's) and every "
+                "criterion's must sum to 1, else BAD_USER_INPUT. Stores nothing. Null: the RFP's."
+            ),
+        ] = None,
     ) -> RankedProposalConnection:
         context = context_of(info)
+        qualitative = None
+        if qualitative_weights is not None:
+            qualitative = [
+                (local_id(w.criterion_id, "QualitativeCriterion"), w.weight) for w in qualitative_weights
+            ]
 
         async def read() -> RankedPage:
             return await context.market.ranking.ranked_proposals(
@@ -308,6 +323,7 @@ class Rfp(Node):
                 page_size(first),
                 after,
                 to_data(weights) if weights is not None else None,
+                qualitative,
             )
 
         # A bad cursor, size or weights fail this field only (schema/paging.py).

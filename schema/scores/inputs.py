@@ -200,6 +200,20 @@ class ScoringWeightsInput:
     cost: float = strawberry.field(description="The weight of the cost score.")
 
 
+@strawberry.input(
+    description="A what-if weight for one qualitative criterion of the RFP: its share of the total, "
+    "0-1. Criteria not listed keep the RFP's weight."
+)
+class QualitativeWeightInput:
+    criterion_id: strawberry.ID = strawberry.field(
+        description="One of the RFP's qualitative criteria (QualitativeCriterion.id), at most once."
+    )
+    weight: float = strawberry.field(
+        description="Its what-if share of the total, from 0 to 1; the computed weights and every "
+        "criterion's must sum to 1."
+    )
+
+
 def to_data(value: Any) -> Any:
     """An input object as plain data keyed by GraphQL names; omitted and null fields are left out,
     so the market's models apply their documented defaults. A @oneOf pricing becomes

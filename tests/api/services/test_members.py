@@ -118,12 +118,15 @@ async def test_an_evaluator_cannot_escalate(api: Api) -> None:
     variables = {"input": {"memberId": member_id, "role": "OWNER"}}
     assert codes((await api.data(CHANGE_ROLE, variables, evaluator))["changeMemberRole"]) == ["FORBIDDEN"]
     assert codes(await invite(api, evaluator, "OWNER", "Sock Puppet")) == ["FORBIDDEN"]
-    # An organization-level key would act as the OWNER: a member may not issue one.
-    assert codes((await api.data(CREATE_KEY, key=evaluator))["createApiKey"]) == ["FORBIDDEN"]
+    # An organization-level key would act as the OWNER: a member's createApiKey makes a key of that
+    # member, with its role (test_member_api_keys below).
+    minted = (await api.data(CREATE_KEY, key=evaluator))["createApiKey"]["apiKey"]
+    assert (await api.data(VIEWER, key=minted))["viewer"]["member"]["role"] == "EVALUATOR"
     assert (await api.data(VIEWER, key=evaluator))["viewer"]["member"]["role"] == "EVALUATOR"
-    # Nor list the organization's keys (their hints and labels are the OWNER's business).
+    # Nor list the organization's keys (their hints and labels are the OWNER's business): its own only.
     keys = "{ viewer { apiKeys { hint } } }"
-    assert (await api.data(keys, key=evaluator))["viewer"]["apiKeys"] == []
+    own = (await api.data(keys, key=evaluator))["viewer"]["apiKeys"]
+    assert sorted(k["hint"] for k in own) == sorted([evaluator[:9], minted[:9]])
     assert len((await api.data(keys, key=owner))["viewer"]["apiKeys"]) == 1
 
 
@@ -220,3 +223,92 @@ async def test_vendor_roles_bid(api: Api, role: str, allowed: bool) -> None:
     assert ((await submit(api, key, rfp_id))["userErrors"] == []) is allowed
     # A bid manager may not manage the team.
     assert ((await invite(api, key, "BID_MANAGER", "Bob Bidder"))["userErrors"] == []) is (role == "OWNER")
+
+
+OWN_KEYS = "{ viewer { member { id } apiKeys { id hint label revokedAt } } }"
+TEAM_KEYS = "{ viewer { organization { members { name apiKeys { id } } } } }"
+CREATE_LABELLED = (
+    "mutation($label: String) { createApiKey(input: {label: $label}) { apiKey key { id label } "
+    "userErrors { code } } }"
+)
+REVOKE = (
+    "mutation($id: ID!) { revokeApiKey(input: {keyId: $id}) { key { id revokedAt } "
+    "userErrors { field code } } }"
+)
+
+
+async def _signed_in_as(api: Api, key: str) -> Any:
+    """The member behind a key, or the error code of the call (UNAUTHENTICATED for a dead key)."""
+    body = await api(VIEWER, key=key)
+    if body.get("errors"):
+        return body["errors"][0]["extensions"]["code"]
+    return body["data"]["viewer"]["member"]
+
+
+async def _new_key(api: Api, key: str, label: str) -> tuple[str, str]:
+    """(the new key's id, the key)."""
+    created = (await api.data(CREATE_LABELLED, {"label": label}, key))["createApiKey"]
+    assert created["userErrors"] == [], created
+    return created["key"]["id"], created["apiKey"]
+
+
+async def test_a_member_holds_and_revokes_its_own_keys(api: Api) -> None:
+    _, owner = await register(api, "BUYER", "Keyholding Buyer")
+    member_id, first = await member_key(api, owner, "EVALUATOR", "Kim Keys")
+    key_id, second = await _new_key(api, first, "laptop")
+    # The new key is the same member with the same role: never an organization-level key.
+    assert await _signed_in_as(api, second) == await _signed_in_as(api, first)
+    assert (await _signed_in_as(api, second))["id"] == member_id
+    listed = (await api.data(OWN_KEYS, key=second))["viewer"]["apiKeys"]
+    assert [(k["label"], k["hint"]) for k in listed] == [("invitation", first[:9]), ("laptop", second[:9])]
+    # The organization's own keys are untouched: still the registration key only.
+    assert len((await api.data(OWN_KEYS, key=owner))["viewer"]["apiKeys"]) == 1
+    revoked = (await api.data(REVOKE, {"id": key_id}, first))["revokeApiKey"]
+    assert revoked["userErrors"] == [] and revoked["key"]["revokedAt"] is not None
+    assert await _signed_in_as(api, second) == "UNAUTHENTICATED"
+    assert (await _signed_in_as(api, first))["id"] == member_id
+    # Its last live key it may not revoke: it would lock itself out.
+    invitation_id = listed[0]["id"]
+    last = (await api.data(REVOKE, {"id": invitation_id}, first))["revokeApiKey"]
+    assert codes(last) == ["INVALID_STATE"]
+    assert (await _signed_in_as(api, first))["id"] == member_id
+
+
+async def test_the_owner_revokes_a_members_key_and_deactivation_stops_all(api: Api) -> None:
+    _, owner = await register(api, "BUYER", "Revoking Buyer")
+    member_id, first = await member_key(api, owner, "PROCUREMENT_LEAD", "Lee Lead")
+    key_id, second = await _new_key(api, first, "ci")
+    # The OWNER finds the member's key ids on the team list (Member.apiKeys).
+    team = (await api.data(TEAM_KEYS, key=owner))["viewer"]["organization"]["members"]
+    assert [k["id"] for k in team[0]["apiKeys"]][1] == key_id
+    revoked = (await api.data(REVOKE, {"id": key_id}, owner))["revokeApiKey"]
+    assert revoked["userErrors"] == [], revoked
+    assert await _signed_in_as(api, second) == "UNAUTHENTICATED"
+    _, third = await _new_key(api, first, "new laptop")
+    deactivated = (await api.data(DEACTIVATE, {"input": {"memberId": member_id}}, owner))["deactivateMember"]
+    assert deactivated["userErrors"] == []
+    for key in (first, third):  # every key of the member stops at once
+        assert await _signed_in_as(api, key) == "UNAUTHENTICATED"
+
+
+async def test_a_member_cannot_touch_other_keys(api: Api) -> None:
+    _, owner = await register(api, "BUYER", "Guarded Buyer")
+    _, rival_owner = await register(api, "BUYER", "Guarding Rival")
+    _, evaluator = await member_key(api, owner, "EVALUATOR", "Eve Sly")
+    colleague_id, colleague = await member_key(api, owner, "OBSERVER", "Otto Obs")
+    _, rival_member = await member_key(api, rival_owner, "OWNER", "Rita Rival")
+    colleague_key = (await api.data(OWN_KEYS, key=colleague))["viewer"]["apiKeys"][0]["id"]
+    # Nor may it see a colleague's key ids: its own only.
+    team = (await api.data(TEAM_KEYS, key=evaluator))["viewer"]["organization"]["members"]
+    assert [len(m["apiKeys"]) for m in team] == [1, 0]
+    organization_key = (await api.data(OWN_KEYS, key=owner))["viewer"]["apiKeys"][0]["id"]
+    for target in (colleague_key, organization_key):
+        for attacker in (evaluator, rival_member, rival_owner):
+            refused = (await api.data(REVOKE, {"id": target}, attacker))["revokeApiKey"]
+            assert refused["key"] is None and codes(refused) in (["NOT_FOUND"], ["FORBIDDEN"]), refused
+    assert (await _signed_in_as(api, colleague))["id"] == colleague_id
+    assert (await _signed_in_as(api, owner)) is None  # the organization key still works (no member)
+    # Anonymous callers neither create nor revoke.
+    assert (await api(CREATE_LABELLED, {"label": "x"}))["data"]["createApiKey"]["apiKey"] is None
+    anonymous = (await api(REVOKE, {"id": colleague_key}))["data"]["revokeApiKey"]
+    assert anonymous["key"] is None

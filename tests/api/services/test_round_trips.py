@@ -311,6 +311,23 @@ async def test_an_evaluation_team_scans_no_collection(explained_api: Api, reads:
     await explained_api.data(
         "{ viewer { member { name } organization { members { name } } } }", key=team.keys["eva"]
     )
+    # A member's own key (members.keys.hash), listed, used, revoked; what-if qualitative weights.
+    created = await explained_api.data(
+        "mutation { createApiKey(input: {}) { apiKey key { id } } }", key=team.keys["eva"]
+    )
+    second = created["createApiKey"]["apiKey"]
+    await explained_api.data("{ viewer { apiKeys { id } } }", key=second)
+    revoke = "mutation($id: ID!) { revokeApiKey(input: {keyId: $id}) { userErrors { code } } }"
+    await explained_api.data(revoke, {"id": created["createApiKey"]["key"]["id"]}, team.keys["buyer"])
+    what_if = (
+        "query($id: ID!, $q: [QualitativeWeightInput!]) { rfp(id: $id) { rankedProposals("
+        "qualitativeWeights: $q) { rankStability edges { node { id } } } } }"
+    )
+    weights = [
+        {"criterionId": team.criteria[0], "weight": 0.25},
+        {"criterionId": team.criteria[1], "weight": 0.05},
+    ]
+    await explained_api.data(what_if, {"id": team.rfp_id, "q": weights}, team.keys["lead"])
     assert reads.commands
     assert await _collection_scans(explained_api, reads) == []
 
