@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -12,11 +11,7 @@ from market.vocabulary import MemberRole, Outcome
 from schema.common import Node, UserError, described_field, to_global_id, user_errors
 from schema.context import ContextInfo, context_of
 from schema.enums import described_enum
-
-if TYPE_CHECKING:
-    from schema.organizations.types import ApiKey
-
-KEYS_MODULE = "schema.organizations.types"
+from schema.keys import ApiKey
 
 described_enum(
     MemberRole,
@@ -51,8 +46,7 @@ class Member(Node):
         description="The member's own API keys, revoked ones included (ids for revokeApiKey): to the "
         "member itself and its organization's OWNER; empty to anyone else."
     )
-    async def api_keys(self, info: ContextInfo) -> list[Annotated[ApiKey, strawberry.lazy(KEYS_MODULE)]]:
-        from schema.organizations.types import ApiKey  # the module imports this one
+    async def api_keys(self, info: ContextInfo) -> list[ApiKey]:
 
         context = context_of(info)
         keys = await context.market.members.keys_of_member(context.viewer, self.record)

@@ -16,9 +16,9 @@ from schema.common import (
     user_errors,
 )
 from schema.context import ContextInfo, context_of, idempotency_key
+from schema.keys import ApiKey
 from schema.organizations.inputs import CreateApiKeyInput, RegisterOrganizationInput, RevokeApiKeyInput
 from schema.organizations.types import (
-    ApiKey,
     CreateApiKeyPayload,
     Organization,
     RegisterOrganizationPayload,

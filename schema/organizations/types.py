@@ -10,7 +10,6 @@ import strawberry
 
 from market.listing import OrderDirection, PageWindow, ProposalListing, ProposalOrderField
 from market.records import (
-    ApiKeyRecord,
     OrganizationRecord,
     Page,
     ProposalRecord,
@@ -26,6 +25,7 @@ from schema.common import (
     to_global_id,
 )
 from schema.context import ContextInfo, context_of
+from schema.keys import ApiKey
 from schema.members.types import Member
 from schema.paging import within_field
 from schema.webhooks.types import Webhook
@@ -79,27 +79,6 @@ async def load_organization(info: ContextInfo, organization_id: str | None) -> O
         return None
     record = await context_of(info).loaders.organizations.load(organization_id)
     return Organization.of(record) if record else None
-
-
-@strawberry.type(
-    description="One of the viewer's API keys, without the key itself (only its SHA-256 is stored)."
-)
-class ApiKey:
-    id: strawberry.ID = strawberry.field(description="The key's id, for revokeApiKey.")
-    hint: str = strawberry.field(description="The key's first characters, to tell keys apart.")
-    label: str | None = strawberry.field(description="The label given at creation (up to 100 characters).")
-    created_at: datetime = strawberry.field(description="When it was issued.")
-    revoked_at: datetime | None = strawberry.field(description="When it was revoked; null while it works.")
-
-    @classmethod
-    def of(cls, record: ApiKeyRecord) -> ApiKey:
-        return cls(
-            id=to_global_id("ApiKey", record.id),
-            hint=record.hint,
-            label=record.label,
-            created_at=record.created_at,
-            revoked_at=record.revoked_at,
-        )
 
 
 async def own_proposals(

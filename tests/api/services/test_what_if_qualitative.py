@@ -92,7 +92,8 @@ async def test_what_if_cursors_are_bound_to_the_whole_weight_set(api: Api, clock
         team.proposals["bolt"]
     ]
     # The same computed weights but other qualitative ones, or the RFP's own: the client restarts.
-    for other in ({"q": _q(team, 0.25, 0.25)}, {}):
+    others: list[dict[str, Any]] = [{"q": _q(team, 0.25, 0.25)}, {}]
+    for other in others:
         stale = await _ranked(api, team, w=computed, first=1, after=cursor, **other)
         assert [e["extensions"]["code"] for e in stale["errors"]] == ["STALE_CURSOR"], stale
 
