@@ -285,6 +285,10 @@ class LiveUseCases(Protocol):
         self, viewer: OrganizationRecord | None, credential: str | None, connection: str
     ) -> AsyncIterator[ProposalEventRecord]: ...
 
+    def proposal_events(
+        self, viewer: OrganizationRecord | None, credential: str | None, connection: str, rfp_id: str
+    ) -> AsyncIterator[ProposalEventRecord]: ...
+
 
 class WebhookUseCases(Protocol):
     """An organization's webhook endpoints and their delivery log."""

@@ -313,6 +313,31 @@ class LiveService:
             kind = PROPOSAL_EVENT_KINDS[change.action]
             yield ProposalEventRecord(str(change.proposal_id), str(change.rfp_id), kind, change.at)
 
+    async def proposal_events(
+        self, viewer: OrganizationRecord | None, credential: str | None, connection: str, rfp_id: str
+    ) -> AsyncIterator[ProposalEventRecord]:
+        """The RFP's buyer: each proposal's arrival, revision, withdrawal and status change. Sealed
+        bids stay sealed: before the deadline nothing is sent (rankingChanged carries the count), and
+        a member whose role reads no proposal (an EVALUATOR) hears nothing."""
+        rfp_oid = await self._readable_rfp(viewer, rfp_id)
+        assert viewer is not None
+        if await self.ground.owned_rfp(viewer, rfp_id) is None:
+            raise SubscriptionRefused("NOT_FOUND", "RFP not found")
+
+        def accepts(change: Change) -> bool:
+            return (
+                change.rfp_id == rfp_oid
+                and change.proposal_id is not None
+                and change.action in PROPOSAL_EVENT_KINDS
+            )
+
+        async for change in self._changes(viewer, credential, connection, accepts):
+            rfp = await self.ground.owned_rfp(viewer, rfp_id)
+            if rfp is None or not self.ground.sees_proposals_of(viewer, rfp):
+                continue
+            kind = PROPOSAL_EVENT_KINDS[change.action]
+            yield ProposalEventRecord(str(change.proposal_id), rfp_id, kind, change.at)
+
     async def ranking_changed(
         self, viewer: OrganizationRecord | None, credential: str | None, connection: str, rfp_id: str
     ) -> AsyncIterator[RankingChangeRecord]:

@@ -57,6 +57,21 @@ class LiveSubscription:
             yield RfpEvent.of(record)
 
     @described_subscription(
+        description="The RFP's buyer (members whose role reads proposals): each proposal submitted, "
+        "revised, withdrawn, shortlisted, awarded, rejected or asked to confirm. Sealed bids: nothing "
+        "before the deadline (rankingChanged carries the count). Anyone else gets NOT_FOUND."
+    )
+    async def proposal_events(
+        self, info: ContextInfo, rfp_id: Annotated[strawberry.ID, strawberry.argument(description=RFP_ID)]
+    ) -> AsyncGenerator[ProposalEvent, None]:
+        context = context_of(info)
+        live = context.market.live.proposal_events(
+            context.viewer, context.credential, context.connection_id, local_id(rfp_id, "Rfp")
+        )
+        async for record in _guarded(live):
+            yield ProposalEvent.of(record)
+
+    @described_subscription(
         description="A vendor's own proposals only: status changes and confirmations asked; FORBIDDEN "
         "to buyers."
     )

@@ -88,9 +88,15 @@ class RfpEvent:
         return cls(rfp_id=to_global_id("Rfp", record.rfp_id), kind=record.kind, at=record.at)
 
 
-@strawberry.type(description="Something happened to one of the viewer's own proposals.")
+@strawberry.type(
+    description="Something happened to a proposal: the vendor's own (myProposalEvents) or one "
+    "of the buyer's RFP (proposalEvents)."
+)
 class ProposalEvent:
-    proposal_id: strawberry.ID = strawberry.field(description="The viewer's proposal (global id).")
+    proposal_id: strawberry.ID = strawberry.field(
+        description="The proposal (global id): the vendor's own in myProposalEvents, one of the RFP's "
+        "in proposalEvents."
+    )
     rfp_id: strawberry.ID = strawberry.field(description="The RFP it answers (global id).")
     kind: ProposalEventKind = strawberry.field(description="What happened.")
     at: datetime = strawberry.field(description="When it committed (UTC).")

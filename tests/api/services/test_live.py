@@ -681,3 +681,34 @@ async def test_a_reweighting_or_rescoring_addendum_tells_each_bidder_of_its_own_
             assert heard == [(own[name], rfp_id)] * 2  # the re-weighting, then the addendum
         for name in ("Gone", "Outsider"):
             await clients[name].nothing_within(1.0)
+
+
+PROPOSAL_EVENTS = "subscription($id: ID!) { proposalEvents(rfpId: $id) { proposalId rfpId kind at } }"
+
+
+async def test_the_buyer_hears_of_each_proposal_once_bids_are_open(api: Api, second: str) -> None:
+    """proposalEvents: submitted, revised, withdrawn for the RFP's buyer; a sealed RFP says nothing
+    before its deadline (not even a proposal id); a competitor vendor cannot listen at all."""
+    _, buyer = await register(api, "BUYER")
+    _, vendor = await register(api, "VENDOR", "Vendor A")
+    _, rival = await register(api, "VENDOR", "Vendor B")
+    sealed_rfp = await open_rfp(api, buyer, sealed=True)
+    open_rfp_id = await open_rfp(api, buyer, sealed=False)
+    async with socket(second, rival) as snoop:
+        await snoop.subscribe("snoop", PROPOSAL_EVENTS, {"id": open_rfp_id})
+        refused = await snoop.receive()
+        assert refused["payload"]["errors"][0]["extensions"]["code"] == "NOT_FOUND", refused
+    async with socket(second, buyer) as client:
+        await client.subscribe("sealed", PROPOSAL_EVENTS, {"id": sealed_rfp})
+        await client.subscribe("open", PROPOSAL_EVENTS, {"id": open_rfp_id})
+        await asyncio.sleep(0.3)
+        assert (await submit(api, vendor, sealed_rfp))["userErrors"] == []
+        proposal = (await submit(api, vendor, open_rfp_id))["proposal"]
+        await proposal_mutation(api, "withdrawProposal", proposal["id"], vendor)
+        events = await _collect(client, 2)
+        await client.nothing_within(1.0)  # the sealed RFP's submission made no event
+    assert list(events) == ["open"]
+    assert [(e["proposalId"], e["rfpId"], e["kind"]) for e in events["open"]] == [
+        (proposal["id"], open_rfp_id, "SUBMITTED"),
+        (proposal["id"], open_rfp_id, "WITHDRAWN"),
+    ]
