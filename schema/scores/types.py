@@ -11,6 +11,7 @@ from schema import enums  # noqa: F401  (registers the enums used below)
 from schema.common import (
     Money,
 )
+from schema.enums import described_enum
 from scoring import model
 from scoring.messages import EXPLANATION_TEMPLATES, TEMPLATES
 
@@ -200,20 +201,6 @@ class ScoringWeights:
 # ------------------------------------------------------------------------------------- scores
 
 
-MessageCodeEnum = strawberry.enum(
-    model.MessageCode,
-    name="FindingMessageCode",
-    description="Which sentence a finding's message is: a UI renders its own wording from this code "
-    "and the finding's terms (the English templates are in the README).",
-)
-TermKindEnum = strawberry.enum(
-    model.TermKind,
-    name="MessageTermKind",
-    description="How to show a term's value: NUMBER, PERCENT (5 means 5%), MONTHS, DAYS, HOURS, MONEY "
-    "(see money), CODE (a schema enum value, e.g. a KpiMetric; label it yourself), CODES "
-    "(comma-separated enum values) or TEXT (the vendor's own words, shown as given).",
-)
-
 TERM_KINDS = {
     "NUMBER": "A plain number: a KPI's position, a target, a count.",
     "PERCENT": "A number of percent: 5 means 5%.",
@@ -226,27 +213,29 @@ TERM_KINDS = {
     "TEXT": "The vendor's own words (a unit name, a role), shown as given.",
 }
 
-
-def _describe_values(enum: Any, descriptions: dict[str, str]) -> None:
-    """Enum values of scoring/ (pure, knows nothing of GraphQL) get their descriptions here."""
-    for value in enum.__strawberry_definition__.values:
-        value.description = descriptions[value.name]
-
-
 # Each message code is described by its English template ({placeholders} name the terms).
-_describe_values(MessageCodeEnum, {code.name: f"English: {template}" for code, template in TEMPLATES.items()})
-_describe_values(TermKindEnum, TERM_KINDS)
-
-ExplanationCodeEnum = strawberry.enum(
-    model.ExplanationCode,
-    name="ExplanationMessageCode",
-    description="Which piece of a score component's explanation a part is: a UI renders its own wording "
-    "from this code and the part's terms. Each English template brings its own leading separator, so "
-    "the parts' renderings joined as they are give `explanation` exactly. The budget parts "
-    "(AGAINST_THE_BUDGET and after it) never appear in a budget-hidden view.",
+described_enum(
+    model.MessageCode,
+    "FindingMessageCode",
+    "Which sentence a finding's message is: a UI renders its own wording from this code and the "
+    "finding's terms (the English templates are in the README).",
+    {code.name: f"English: {template}" for code, template in TEMPLATES.items()},
 )
-_describe_values(
-    ExplanationCodeEnum,
+described_enum(
+    model.TermKind,
+    "MessageTermKind",
+    "How to show a term's value: NUMBER, PERCENT (5 means 5%), MONTHS, DAYS, HOURS, MONEY (see money), "
+    "CODE (a schema enum value, e.g. a KpiMetric; label it yourself), CODES (comma-separated enum values) "
+    "or TEXT (the vendor's own words, shown as given).",
+    TERM_KINDS,
+)
+described_enum(
+    model.ExplanationCode,
+    "ExplanationMessageCode",
+    "Which piece of a score component's explanation a part is: a UI renders its own wording from this "
+    "code and the part's terms. Each English template brings its own leading separator, so the parts' "
+    "renderings joined as they are give `explanation` exactly. The budget parts (AGAINST_THE_BUDGET and "
+    "after it) never appear in a budget-hidden view.",
     {code.name: f"English: {template!r}" for code, template in EXPLANATION_TEMPLATES.items()},
 )
 
@@ -254,7 +243,7 @@ _describe_values(
 @strawberry.type(description="One value a finding's message names, for a UI to render in its own language.")
 class MessageTerm:
     name: str = strawberry.field(description="The placeholder's name in the message template, e.g. `months`.")
-    kind: TermKindEnum = strawberry.field(description="How to show the value.")  # type: ignore[valid-type]
+    kind: model.TermKind = strawberry.field(description="How to show the value.")
     value: str = strawberry.field(
         description="The value as text: a decimal number (dot, no separators) for numeric kinds and "
         "MONEY, the enum value for CODE, the words for TEXT."
@@ -283,7 +272,7 @@ class Finding:
         description='The ProposalInput path it is about, e.g. ["sla", "kpis", "0", "remedies"]; empty: '
         "the whole proposal."
     )
-    message_code: MessageCodeEnum | None = strawberry.field(  # type: ignore[valid-type]
+    message_code: model.MessageCode | None = strawberry.field(
         default=None,
         description="The message as a code, to render in the reader's language with `terms`; null on a "
         "score stored before codes existed (it gains them when rescored).",
@@ -298,7 +287,7 @@ class Finding:
     description="One piece of a score component's explanation, for a UI to render in its own language."
 )
 class ExplanationPart:
-    message_code: ExplanationCodeEnum = strawberry.field(  # type: ignore[valid-type]
+    message_code: model.ExplanationCode = strawberry.field(
         description="Which piece it is; its English template is in the enum value's description."
     )
     terms: list[MessageTerm] = strawberry.field(
