@@ -25,7 +25,6 @@ from schema.live.subscriptions import LiveSubscription
 from schema.members.mutations import MemberMutation
 from schema.nodes import NodeQuery
 from schema.organizations.mutations import OrganizationMutation
-from schema.organizations.queries import OrganizationQuery
 from schema.organizations.types import Organization
 from schema.proposals.mutations import ProposalMutation
 from schema.rfps.mutations import RfpMutation
@@ -33,10 +32,11 @@ from schema.rfps.queries import RfpQuery
 from schema.rfps.types import Proposal, Rfp
 from schema.scalars import DATE_TIME, DECIMAL
 from schema.scores.queries import ScoreQuery
+from schema.viewer import ViewerQuery
 from schema.webhooks.mutations import WebhookMutation
 
 # The order of the roots is the order of their fields in the exported schema.
-Query = merge_types("Query", (NodeQuery, OrganizationQuery, RfpQuery, ScoreQuery))
+Query = merge_types("Query", (NodeQuery, ViewerQuery, RfpQuery, ScoreQuery))
 Mutation = merge_types(
     "Mutation",
     (

@@ -9,9 +9,7 @@ PACKAGES = ("api", "market", "schema", "scoring", "seeds")
 
 
 def test_no_module_imports_another_in_a_circle() -> None:
-    # Imports under `if TYPE_CHECKING:` never run: they type strawberry.lazy annotations (a proposal's
-    # vendor and a vendor's proposals), as import-linter's contracts exclude them too.
-    graph = grimp.build_graph(*PACKAGES, exclude_type_checking_imports=True)
+    graph = grimp.build_graph(*PACKAGES)
     circles = sorted(
         f"{module} <-> {imported}"
         for module in graph.modules
