@@ -112,12 +112,20 @@ async def test_deliveries_are_signed_retried_with_back_off_and_logged(webhook_ap
         rfp_id = await open_rfp(api, buyer)
         proposal = (await submit(api, vendor, rfp_id))["proposal"]
 
+        async def attempts_stored(count: int) -> bool:
+            # The receiver counts a request before the sender stores its failure and next due time:
+            # the clock moves only once it has, or the next due time would count from the moved clock.
+            hooks = (await api.data(LOG, key=vendor))["viewer"]["webhooks"]
+            return any(d["attempts"] == count for hook in hooks for d in hook["deliveries"])
+
         await eventually(lambda: len(receiver.received) == 1, "the first attempt")
+        await eventually(lambda: attempts_stored(1), "the first failure stored")
         clock.advance(seconds=59)  # the first retry is due 60 s after the failure, not before
         await asyncio.sleep(0.5)
         assert len(receiver.received) == 1
         clock.advance(seconds=2)
         await eventually(lambda: len(receiver.received) == 2, "the first retry")
+        await eventually(lambda: attempts_stored(2), "the second failure stored")
         clock.advance(seconds=121)  # then twice the delay
         await eventually(lambda: len(receiver.received) == 3, "the second retry")
 
