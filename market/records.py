@@ -90,13 +90,17 @@ class RankingDigest:
 
 @dataclass(frozen=True)
 class ReweighingRecord:
-    """A re-weighting under way: the weights it moves to and how many entries it has re-keyed."""
+    """A ranking job under way: a re-weighting (the weights it moves to) or an addendum's rescoring
+    (`context`: the amended context, whose weights are `weights`), and how many entries it has done."""
 
     weights: Weights
     done: int
     total: int
     started_at: datetime
     at: datetime  # the last batch: a job silent for long was interrupted and may be taken over
+    context: RfpContext | None = None  # set for an addendum's rescoring: writes score under it too
+    confirm: bool = False  # the addendum asks every vendor to confirm (needsConfirmation)
+    addendum: int | None = None  # the number the pending addendum gets when it switches in
 
 
 @dataclass(frozen=True)
@@ -193,6 +197,10 @@ class RfpRecord:
     # other one in batches, then switches it with the weights in one small transaction.
     rank_field: str = "key"
     reweighing: ReweighingRecord | None = None
+    # Which score slot is live (0 or 1): an addendum's rescoring writes the other one in batches,
+    # then switches it with the context and rank_field in one small transaction. Read it only
+    # through live_score / live_needs_confirmation (and api.store.rankings.live_entry).
+    score_slot: int = 0
 
     def accepts_questions(self, now: datetime) -> bool:
         """Vendors may ask while the RFP is open and its enquiry period lasts."""
@@ -228,8 +236,21 @@ class ProposalRecord:
     submitted_at: datetime
     updated_at: datetime
     terms: ProposalTerms
-    score: ProposalScore | None
+    score: ProposalScore | None  # slot 0: read through live_score(proposal, rfp)
     needs_confirmation: bool = False  # an addendum changed what it was bid on: confirm or revise
+    score_b: ProposalScore | None = None  # slot 1 (RfpRecord.score_slot says which is live)
+    needs_confirmation_b: bool = False
+
+
+def live_score(proposal: ProposalRecord, rfp: RfpRecord) -> ProposalScore | None:
+    """The proposal's score in the RFP's live slot: the one accessor of stored proposal scores (an
+    addendum's rescoring fills the other slot while readers keep reading this one)."""
+    return proposal.score_b if rfp.score_slot else proposal.score
+
+
+def live_needs_confirmation(proposal: ProposalRecord, rfp: RfpRecord) -> bool:
+    """Whether the proposal awaits its vendor's confirmation, in the RFP's live slot."""
+    return proposal.needs_confirmation_b if rfp.score_slot else proposal.needs_confirmation
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,8 @@ from api.services.ranked_reader import (
 )
 from api.store.database import Store
 from api.store.document import Document
-from api.store.rankings import rank_range, rank_sort
+from api.store.proposals import CONFIRM_FIELDS, SCORE_FIELDS
+from api.store.rankings import SLOT_DOC, live_entry, rank_range, rank_sort
 from market.records import RfpRecord
 from market.vocabulary import ProposalStatus
 from schema.common import to_global_id
@@ -43,7 +44,13 @@ from scoring.model import ProposalScore, Weights
 from scoring.qualitative import JoinedTotal
 
 BATCH_SIZE = 500
-ROW_FIELDS = {"vendorId": 1, "status": 1, "submittedAt": 1, "score": 1, "needsConfirmation": 1}
+ROW_FIELDS = {
+    "vendorId": 1,
+    "status": 1,
+    "submittedAt": 1,
+    **dict.fromkeys(SCORE_FIELDS, 1),
+    **dict.fromkeys(CONFIRM_FIELDS, 1),
+}
 
 
 def _is_live(status: str) -> bool:
@@ -111,10 +118,10 @@ async def stored_plan(store: Store, rfp: RfpRecord, kind: ExportKind) -> Ranking
 
 
 async def what_if_plan(store: Store, rfp: RfpRecord, kind: ExportKind, weights: Weights) -> RankingPlan:
-    fields = {"status": 1, "eligible": 1, "meets": 1, "values": 1, "submittedAt": 1}
+    fields = {"status": 1, "eligible": 1, "meets": 1, "values": 1, "submittedAt": 1, SLOT_DOC: 1}
     cursor = store.rankings.find(rank_range(rfp.id, field=rfp.rank_field), fields, batch_size=BATCH_SIZE)
     # The order rankedProposals(weights:) gives, from the same reader.
-    ordered = what_if_order([entry async for entry in cursor], weights)
+    ordered = what_if_order([live_entry(entry, rfp.score_slot) async for entry in cursor], weights)
     included = enumerate(ordered, 1)
     entries = [(rank, entry["_id"]) for rank, entry in included if kind.includes(entry["status"])]
     return RankingPlan(kind, entries, weights=weights, ranked=len(ordered))
@@ -128,10 +135,11 @@ async def rfp_consensus(store: Store, rfp: RfpRecord) -> dict[tuple[str, str], f
 
 async def joined_plan(store: Store, rfp: RfpRecord, kind: ExportKind, weights: Weights | None) -> RankingPlan:
     """An RFP with qualitative criteria: the order rankedProposals gives, by the overall total."""
-    fields = {"status": 1, "eligible": 1, "meets": 1, "values": 1, "submittedAt": 1}
+    fields = {"status": 1, "eligible": 1, "meets": 1, "values": 1, "submittedAt": 1, SLOT_DOC: 1}
     cursor = store.rankings.find(rank_range(rfp.id), fields, batch_size=BATCH_SIZE)
     consensus = await rfp_consensus(store, rfp)
-    ordered = joined_order([entry async for entry in cursor], weights or rfp.context.weights, rfp, consensus)
+    live = [live_entry(entry, rfp.score_slot) async for entry in cursor]
+    ordered = joined_order(live, weights or rfp.context.weights, rfp, consensus)
     entries = [
         (rank, entry["_id"]) for rank, (entry, _) in enumerate(ordered, 1) if kind.includes(entry["status"])
     ]
@@ -199,8 +207,9 @@ class RowSource:
             vendor=vendors.get(doc["vendorId"], ""),
             status=ProposalStatus(doc["status"]),
             submitted_at=doc["submittedAt"],
-            score=self._score(doc["score"]),
-            needs_confirmation=doc.get("needsConfirmation", False),
+            # The RFP's live score slot (an addendum's rescoring fills the other one).
+            score=self._score(doc[SCORE_FIELDS[self.rfp.score_slot]]),
+            needs_confirmation=doc.get(CONFIRM_FIELDS[self.rfp.score_slot], False),
             **self._qualitative(doc["_id"]),
         )
 

@@ -15,13 +15,13 @@ from api.services.ground import MarketGround, not_found
 from api.services.inputs import text_problem
 from api.services.ranked_reader import score_under
 from api.store.document import Document
+from api.store.proposals import proposal_record
 from api.store.rankings import rank_range
 from api.store.rfps import rfp_record
 from market import visibility
-from market.records import DebriefRecord, OrganizationRecord, ProposalRecord, RfpRecord
+from market.records import DebriefRecord, OrganizationRecord, ProposalRecord, RfpRecord, live_score
 from market.roles import Action
 from market.vocabulary import ErrorCode, Outcome, ProposalStatus, RfpStatus
-from scoring.model import ProposalScore
 
 MAX_COMMENT = 5_000
 
@@ -34,7 +34,8 @@ class DebriefService:
     async def debrief(
         self, viewer: OrganizationRecord | None, proposal: ProposalRecord, rfp: RfpRecord
     ) -> DebriefRecord | None:
-        if proposal.score is None or not visibility.sees_debrief(viewer, proposal, rfp):
+        own = live_score(proposal, rfp)
+        if own is None or not visibility.sees_debrief(viewer, proposal, rfp):
             return None
         field = rfp.rank_field
         entry = await self.store.rankings.find_one({"_id": ObjectId(proposal.id)}, {field: 1})
@@ -44,13 +45,10 @@ class DebriefService:
         ahead = await self.store.rankings.count_documents(up_to)
         competed = await self.store.rankings.count_documents(rank_range(rfp.id, field=field))
         winner = await self.store.proposals.find_one(
-            {"rfpId": ObjectId(rfp.id), "status": ProposalStatus.AWARDED.value}, {"score": 1, "vendorId": 1}
+            {"rfpId": ObjectId(rfp.id), "status": ProposalStatus.AWARDED.value}
         )
-        winner_score = (
-            score_under(ProposalScore.model_validate(winner["score"]), rfp)
-            if winner and winner.get("score")
-            else None
-        )
+        won = live_score(proposal_record(winner), rfp) if winner else None
+        winner_score = score_under(won, rfp) if won else None
         name = None
         if winner is not None and visibility.sees_winner(viewer, rfp):
             organization = await self.store.organizations.find_one({"_id": winner["vendorId"]}, {"name": 1})
@@ -58,7 +56,7 @@ class DebriefService:
         return DebriefRecord(
             rank=ahead,  # entries up to and including its own key
             of=competed,
-            score=score_under(proposal.score, rfp),
+            score=score_under(own, rfp),
             winner_score=winner_score,
             winner_name=name,
             comment=rfp.debrief_comment,

@@ -28,6 +28,7 @@ import scoring
 from api.services.ground import MarketGround
 from api.store.database import parse_object_id
 from api.store.document import Document
+from api.store.rankings import SLOT_DOC, live_entry
 from market.live import (
     PROPOSAL_EVENT_KINDS,
     ProposalEventKind,
@@ -370,9 +371,12 @@ class LiveService:
         if rfp.qualitative_criteria:
             return unplaced
         rankings, field = self.ground.store.rankings, rfp.rank_field
-        entry = await rankings.find_one({"_id": proposal_id}, {field: 1, "values": 1, "rfpId": 1})
-        if entry is None or field not in entry:
+        stored = await rankings.find_one(
+            {"_id": proposal_id}, {field: 1, "values": 1, "rfpId": 1, SLOT_DOC: 1}
+        )
+        if stored is None or field not in stored:
             return unplaced  # withdrawn: no longer ranked
+        entry = live_entry(stored, rfp.score_slot)
         ahead = await rankings.count_documents({field: {"$gte": str(entry["rfpId"]), "$lt": entry[field]}})
         total = scoring.total_under(tuple(entry["values"]), rfp.context.weights)
         return RankingChangeRecord(

@@ -18,8 +18,16 @@ from api.services.idempotency import idempotency_key as idempotency_key_for
 from api.services.inputs import changed_fields, validate
 from api.services.paging import SortKey, keyset_page
 from api.store.document import Document
-from api.store.proposals import new_proposal_document, proposal_record
-from api.store.rankings import apply_cost_changes, pending_weights, ranking_entry, scored_fields
+from api.store.proposals import CONFIRM_FIELDS, SCORE_FIELDS, new_proposal_document, proposal_record
+from api.store.rankings import (
+    SLOT_DOC,
+    apply_cost_changes,
+    cost_field,
+    live_entry,
+    pending_weights,
+    ranking_entry,
+    scored_fields,
+)
 from api.store.rfps import rfp_record
 from market import visibility
 from market.lifecycle import FINAL_RFP_STATUSES, rfp_is_final
@@ -104,6 +112,33 @@ class ProposalService:
         closed = self._check_open(rfp_record(current, now), current["status"]) if current else None
         raise Aborted(closed or Outcome.fail(ErrorCode.INVALID_STATE, "the RFP closed meanwhile"))
 
+    @staticmethod
+    def _next_score(terms: ProposalTerms, rfp: RfpRecord) -> ProposalScore | None:
+        """The score under the addendum an RFP's rescoring job is applying (None: no such job), so
+        a write during the job lands in both score slots and the switch never loses it."""
+        job = rfp.reweighing
+        if job is None or job.context is None:
+            return None
+        try:
+            return scoring.score(terms, job.context)
+        except (scoring.CurrencyMismatch, scoring.ScoringInputError) as refused:
+            # It could not be ranked once the addendum switches in: refused now, like a proposal
+            # the amended RFP refuses (the addendum is public once it switches in).
+            path = ("input", "proposal", *refused.path)
+            problem = f"cannot be scored under the addendum being applied: {refused}"
+            raise Aborted(Outcome.fail(ErrorCode.INVALID, problem, path)) from refused
+
+    @staticmethod
+    def _slot_writes(rfp: RfpRecord, score: ProposalScore, next_score: ProposalScore | None) -> Document:
+        """The proposal's score fields: the live slot, and the pending one while an addendum rescores
+        (flagged for confirmation when the addendum asks it: this write answered the old version)."""
+        live = rfp.score_slot
+        fields: Document = {SCORE_FIELDS[live]: score.model_dump(mode="python"), CONFIRM_FIELDS[live]: False}
+        if next_score is not None:
+            fields[SCORE_FIELDS[1 - live]] = next_score.model_dump(mode="python")
+            fields[CONFIRM_FIELDS[1 - live]] = bool(rfp.reweighing and rfp.reweighing.confirm)
+        return fields
+
     def _scored_in(self, data: dict[str, Any], rfp: RfpRecord) -> tuple[ProposalTerms, ProposalScore]:
         scored = self._scored(data, rfp, ("input", "proposal"))
         if scored.value is None:
@@ -160,12 +195,21 @@ class ProposalService:
             await self.ground.remember(session, key, {"proposalId": proposal_id})
             current = await self._open_rfp_in(session, rfp_id, now, "proposalCount")
             terms, score = self._scored_in(data, current)
+            next_score = self._next_score(terms, current)
             proposal_doc = new_proposal_document(current.id, viewer.id, terms, score, now)
             proposal_doc["_id"] = proposal_id
+            del proposal_doc["score"]
+            proposal_doc.update(self._slot_writes(current, score, next_score))
             await self.store.proposals.insert_one(proposal_doc, session=session)
-            entry = ranking_entry(proposal_doc, score, current.rank_field, pending_weights(current))
+            slot = current.score_slot
+            entry = ranking_entry(
+                proposal_doc, score, current.rank_field, pending_weights(current), slot, next_score
+            )
             await self.store.rankings.insert_one(entry, session=session)
-            fences[0] = await apply_cost_changes(self.store, session, entry["rfpId"], added=[entry["cost"]])
+            cost = live_entry(entry, slot)["cost"]
+            fences[0] = await apply_cost_changes(
+                self.store, session, entry["rfpId"], added=[cost], field=cost_field(slot)
+            )
             await self.ground.audit(session, proposal_doc["_id"], viewer, "submitted")
             return proposal_doc
 
@@ -245,6 +289,7 @@ class ProposalService:
             current = await self._open_rfp_in(session, rfp.id, now, "proposalWrites")
             await self._within_revision_limit(session, proposal.id, now)
             terms, score = self._scored_in(data, current)
+            next_score = self._next_score(terms, current)
             # The version in the filter is the optimistic lock: of concurrent revisions with the same
             # expectedVersion exactly one matches, the others get CONFLICT; none is lost silently.
             updated = await self.store.proposals.find_one_and_update(
@@ -256,9 +301,9 @@ class ProposalService:
                 {
                     "$set": {
                         "terms": terms.model_dump(mode="python"),
-                        "score": score.model_dump(mode="python"),
                         "updatedAt": now,
-                        "needsConfirmation": False,  # a revision answers an addendum too
+                        # the score; and a revision answers an addendum too (needsConfirmation)
+                        **self._slot_writes(current, score, next_score),
                     },
                     "$inc": {"version": 1},
                 },
@@ -280,13 +325,17 @@ class ProposalService:
                 score,
                 current.rank_field,
                 pending_weights(current),
+                current.score_slot,
+                next_score,
             )
+            slot, field = current.score_slot, cost_field(current.score_slot)
             before = await self.store.rankings.find_one_and_update(
-                {"_id": updated["_id"]}, {"$set": ranked}, {"cost": 1}, session=session
+                {"_id": updated["_id"]}, {"$set": ranked}, {field: 1}, session=session
             )
-            removed = [before["cost"]] if before else []
+            removed = [live_entry(before, slot)["cost"]] if before else []
+            added = [live_entry(ranked, slot)["cost"]]
             fences[0] = await apply_cost_changes(
-                self.store, session, updated["rfpId"], added=[ranked["cost"]], removed=removed
+                self.store, session, updated["rfpId"], added=added, removed=removed, field=field
             )
             await self.ground.audit(session, updated["_id"], viewer, "revised", fields)
             return updated
@@ -348,14 +397,22 @@ class ProposalService:
             if target is ProposalStatus.WITHDRAWN:
                 # A withdrawn proposal leaves the ranking and the count.
                 left = await self.store.rankings.find_one_and_delete(
-                    {"_id": doc["_id"]}, {"cost": 1}, session=session
+                    {"_id": doc["_id"]}, {"cost": 1, SLOT_DOC: 1}, session=session
                 )
-                await self.store.rfps.update_one(
-                    {"_id": ObjectId(proposal.rfp_id)}, {"$inc": {"proposalCount": -1}}, session=session
+                counted = await self.store.rfps.find_one_and_update(
+                    {"_id": ObjectId(proposal.rfp_id)},
+                    {"$inc": {"proposalCount": -1}},
+                    {"scoreSlot": 1},
+                    session=session,
                 )
+                slot = (counted or {}).get("scoreSlot", 0)  # the live slot's cost leaves the figures
                 if left is not None:
                     fences[0] = await apply_cost_changes(
-                        self.store, session, ObjectId(proposal.rfp_id), removed=[left["cost"]]
+                        self.store,
+                        session,
+                        ObjectId(proposal.rfp_id),
+                        removed=[live_entry(left, slot)["cost"]],
+                        field=cost_field(slot),
                     )
             else:
                 await self.store.rankings.update_one(

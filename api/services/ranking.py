@@ -37,11 +37,20 @@ from api.store.proposals import proposal_record
 from api.store.rankings import (
     ENTRY_FIELDS,
     FENCE_SPACING,
+    live_entry,
     rank_range,
     rank_sort,
 )
 from market.evaluation import what_if_rfp
-from market.records import OrganizationRecord, Page, ProposalRecord, RankedItem, RankedPage, RfpRecord
+from market.records import (
+    OrganizationRecord,
+    Page,
+    ProposalRecord,
+    RankedItem,
+    RankedPage,
+    RfpRecord,
+    live_score,
+)
 from market.vocabulary import InputError
 from scoring.model import Weights
 from scoring.qualitative import JoinedTotal, joined_rank_stability
@@ -107,9 +116,10 @@ class RankingService:
             rank = start_rank + offset
             cursor = cursors.encode("rank", rank, entry[rfp.rank_field])
             proposal = proposals[str(entry["_id"])]
-            assert proposal.score is not None, "every ranked proposal has a score"
-            flag = low_price(entry["cost"])
-            score = score_under(proposal.score, rfp)  # the RFP's weights as this request read them
+            stored = live_score(proposal, rfp)
+            assert stored is not None, "every ranked proposal has a score"
+            flag = low_price(live_entry(entry, rfp.score_slot)["cost"])
+            score = score_under(stored, rfp)  # the RFP's weights as this request read them
             items.append((cursor, RankedItem(rank, proposal, with_low_price(score, flag))))
         page = Page(
             items=tuple(items),
@@ -146,7 +156,7 @@ class RankingService:
         """Every live entry of the RFP, in the default ranking order."""
         field = rfp.rank_field
         cursor = self.store.rankings.find(rank_range(rfp.id, field=field), ENTRY_FIELDS, session=session)
-        return await cursor.sort(rank_sort(field)).to_list(None)
+        return [live_entry(entry, rfp.score_slot) async for entry in cursor.sort(rank_sort(field))]
 
     async def _ranked_what_if(
         self, rfp: RfpRecord, first: int, after: str | None, weights: Weights, override: bool = True
@@ -170,9 +180,10 @@ class RankingService:
         items = []
         for rank, entry in enumerate(window, start + 1):
             proposal = proposals[str(entry["_id"])]
-            assert proposal.score is not None
-            flag = low(proposal.score.normalized_monthly_cost.amount)
-            score = scoring.reweigh(proposal.score, weights) if override else score_under(proposal.score, rfp)
+            stored = live_score(proposal, rfp)
+            assert stored is not None
+            flag = low(stored.normalized_monthly_cost.amount)
+            score = scoring.reweigh(stored, weights) if override else score_under(stored, rfp)
             score = with_low_price(score, flag)
             cursor = cursors.encode("whatif", rank, what_if_digest(weights, rfp), proposal.id)
             items.append((cursor, RankedItem(rank, proposal, score, joined.get(proposal.id))))
@@ -211,7 +222,7 @@ class RankingService:
         async def load() -> list[Document]:
             field = rfp.rank_field
             found = self.store.rankings.find(rank_range(rfp.id, field=field), VECTOR_FIELDS)
-            return await found.sort(rank_sort(field)).to_list(None)
+            return [live_entry(entry, rfp.score_slot) async for entry in found.sort(rank_sort(field))]
 
         return await self.what_if.vector(rfp, load)
 

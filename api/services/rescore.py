@@ -21,6 +21,7 @@ from rich.progress import Progress
 import scoring
 from api.settings import Settings
 from api.store.database import Store, connect
+from api.store.proposals import SCORE_FIELDS
 from api.store.rankings import refresh_ranking_digest, scored_fields
 from scoring.model import ProposalTerms, RfpContext
 
@@ -29,22 +30,29 @@ log = logging.getLogger("rfpmarket.rescore")
 
 
 def outdated_query() -> dict[str, object]:
-    """Stored scores of another scoring version (a refused proposal has no score and stays out)."""
-    return {"score": {"$ne": None}, "score.scoring_version": {"$ne": scoring.SCORING_VERSION}}
+    """Stored scores of another scoring version (a refused proposal has no score and stays out), in
+    either score slot (RfpRecord.score_slot: an RFP amended by a rescoring addendum reads "scoreB")."""
+    return {
+        "$or": [
+            {field: {"$ne": None}, f"{field}.scoring_version": {"$ne": scoring.SCORING_VERSION}}
+            for field in SCORE_FIELDS
+        ]
+    }
 
 
 async def rescore_store(
     store: Store, everything: bool = False, show_progress: bool = True
 ) -> tuple[int, int]:
     """(rescored, total): outdated proposals, or all with `everything`, rescored in bulk batches."""
-    query = {"score": {"$ne": None}} if everything else outdated_query()
+    query = {"$or": [{field: {"$ne": None}} for field in SCORE_FIELDS]} if everything else outdated_query()
     total = await store.proposals.count_documents({"score": {"$ne": None}})
     todo = await store.proposals.count_documents(query)
-    # A re-weighting under way elsewhere would switch to keys this run does not write: it is
-    # stopped (its next batch finds no marker and its caller gets a CONFLICT to try again).
+    # A re-weighting or an addendum's rescoring under way elsewhere would switch to keys and scores
+    # this run does not write: it is stopped (its next batch finds no marker and its caller gets a
+    # CONFLICT to try again; the addendum is not applied).
     await store.rfps.update_many({"reweighing": {"$ne": None}}, {"$unset": {"reweighing": ""}})
     contexts: dict[ObjectId, RfpContext] = {}
-    fields: dict[ObjectId, str] = {}  # each RFP's rank_field
+    fields: dict[ObjectId, tuple[str, int]] = {}  # each RFP's rank_field and score slot
     unreadable: set[ObjectId] = set()
     done = 0
     writes: list[UpdateOne] = []
@@ -56,13 +64,13 @@ async def rescore_store(
                 continue
             context = contexts.get(doc["rfpId"])
             if context is None:
-                projection = {"context": 1, "rankField": 1}
+                projection = {"context": 1, "rankField": 1, "scoreSlot": 1}
                 rfp = await store.rfps.find_one({"_id": doc["rfpId"]}, projection=projection)
                 if rfp is None:
                     continue
                 try:
                     context = contexts[doc["rfpId"]] = RfpContext.model_validate(rfp["context"])
-                    fields[doc["rfpId"]] = rfp.get("rankField", "key")
+                    fields[doc["rfpId"]] = (rfp.get("rankField", "key"), rfp.get("scoreSlot", 0))
                 except ValidationError as invalid:  # an RFP the current rules reject: left as it is
                     log.warning(
                         "RFP %s cannot be rescored, its terms are invalid now: %s", doc["rfpId"], invalid
@@ -74,14 +82,18 @@ async def rescore_store(
             except (scoring.ScoringInputError, scoring.CurrencyMismatch, ValidationError) as refused:
                 # e.g. money stored as "usd" by version 1, which version 2 no longer accepts
                 log.warning("proposal %s leaves the ranking, the formulas refuse it: %s", doc["_id"], refused)
-                writes.append(UpdateOne({"_id": doc["_id"]}, {"$set": {"score": None}}))
+                cleared = dict.fromkeys(SCORE_FIELDS)
+                writes.append(UpdateOne({"_id": doc["_id"]}, {"$set": cleared}))
                 entries.append(DeleteOne({"_id": doc["_id"]}))
             else:
-                writes.append(
-                    UpdateOne({"_id": doc["_id"]}, {"$set": {"score": score.model_dump(mode="python")}})
+                # Both slots: the live one, and the other (no job runs now) so it is not outdated.
+                stored = score.model_dump(mode="python")
+                writes.append(UpdateOne({"_id": doc["_id"]}, {"$set": dict.fromkeys(SCORE_FIELDS, stored)}))
+                field, slot = fields[doc["rfpId"]]
+                at = doc["submittedAt"]
+                ranked = scored_fields(
+                    doc["rfpId"], doc["_id"], at, score, field, slot=slot, next_score=score
                 )
-                field = fields[doc["rfpId"]]
-                ranked = scored_fields(doc["rfpId"], doc["_id"], doc["submittedAt"], score, field)
                 entries.append(UpdateOne({"_id": doc["_id"]}, {"$set": ranked}))
             if len(writes) >= BATCH:
                 done += await _flush(store, writes, entries)

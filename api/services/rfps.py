@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Coroutine
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,7 +21,7 @@ from api.services.idempotency import idempotency_key as idempotency_key_for
 from api.services.inputs import RfpDraft, changed_fields, criterion_entries, validate
 from api.services.paging import SortKey, keyset_page
 from api.store.document import Document
-from api.store.rankings import entry_key, other_field
+from api.store.rankings import SLOT_DOC, entry_key, live_entry, other_field
 from api.store.rfps import new_rfp_document, rfp_record
 from market.evaluation import weights_problem
 from market.lifecycle import FINAL_RFP_STATUSES, RFP_TRANSITIONS, rfp_is_final
@@ -48,7 +49,7 @@ INTERRUPTED: Outcome[RfpRecord] = Outcome.fail(
     "its weights: reload the RFP and try again",
     ("input", "weights"),
 )
-REKEY_FIELDS = {"values": 1, "eligible": 1, "meets": 1, "submittedAt": 1}
+REKEY_FIELDS = {"values": 1, "eligible": 1, "meets": 1, "submittedAt": 1, SLOT_DOC: 1}
 log = logging.getLogger("rfpmarket.rfps")
 
 
@@ -205,14 +206,21 @@ class RfpService:
         fields = [f"weights.{name}" for name in changed_fields(marked.context.weights, new_weights)]
         # The job outlives its request: a client that gives up, or the request deadline, does not
         # stop it half-way (Rfp.weightsUpdate shows it finishing); the task is held until it ends.
-        job = asyncio.create_task(self._reweigh(viewer, marked, new_weights, job_id, fields))
+        return await self.run_job(self._reweigh(viewer, marked, new_weights, job_id, fields), marked)
+
+    async def run_job(
+        self, work: Coroutine[Any, Any, Outcome[RfpRecord]], marked: RfpRecord
+    ) -> Outcome[RfpRecord]:
+        """Runs a ranking job (re-weighting, an addendum's rescoring) as a task of this instance and
+        answers within REWEIGH_ANSWER_SECONDS: its outcome, or the RFP as marked (still moving)."""
+        job = asyncio.create_task(work)
         self.jobs.add(job)
         job.add_done_callback(self.jobs.discard)
         try:
             return await asyncio.wait_for(asyncio.shield(job), REWEIGH_ANSWER_SECONDS)
         except TimeoutError:
-            # Still re-keying: the RFP as marked, whose weightsUpdate shows the weights it moves to
-            # and the progress (the client polls it); its weights switch when the job completes.
+            # Still working: the RFP as marked, whose weightsUpdate shows what it moves to and the
+            # progress (the client polls it); it switches when the job completes.
             return Outcome(marked)
 
     async def _reweigh(
@@ -242,27 +250,35 @@ class RfpService:
         return outcome
 
     async def _start_reweighing(
-        self, viewer: OrganizationRecord | None, rfp: RfpRecord, weights: Weights
+        self,
+        viewer: OrganizationRecord | None,
+        rfp: RfpRecord,
+        weights: Weights,
+        extra: Document | None = None,
+        still: Document | None = None,
+        field: tuple[str, ...] = ("input", "weights"),
     ) -> Outcome[tuple[ObjectId, RfpRecord]]:
         """Marks the RFP as moving to `weights` (one small transaction): from now on every write also
-        keys its entry under them. One re-weighting at a time; one silent for STALE_REWEIGHING (its
-        instance died) is taken over. The marker's `job` id identifies this job."""
+        keys its entry under them. One ranking job at a time (a re-weighting, or an addendum's
+        rescoring: `extra` holds its addendum, `still` its conditions on the RFP); one silent for
+        STALE_REWEIGHING (its instance died) is taken over. The marker's `job` id names this job."""
         now = self.ground.now()
         free = {"$or": [{"reweighing": None}, {"reweighing.at": {"$lt": now - STALE_REWEIGHING}}]}
         total = rfp.ranking_digest.count if rfp.ranking_digest else rfp.proposal_count
         job = ObjectId()  # names this job: a taken-over one finds its marker gone and stops
         marker = {"weights": weights.model_dump(), "done": 0, "total": total, "startedAt": now, "at": now}
         marker["job"] = job
+        marker.update(extra or {})
 
         async def work(session: AsyncClientSession) -> RfpRecord:
             doc = await self.store.rfps.find_one_and_update(
-                {"_id": ObjectId(rfp.id), "status": {"$nin": FINAL}, **free},
+                {"_id": ObjectId(rfp.id), "status": {"$nin": FINAL}, **free, **(still or {})},
                 {"$set": {"reweighing": marker}},
                 return_document=ReturnDocument.AFTER,
                 session=session,
             )
             if doc is None:
-                raise Aborted(await self._why_not_reweighed(rfp.id, session))
+                raise Aborted(await self._why_not_reweighed(rfp.id, session, field))
             return rfp_record(doc, now)
 
         waited = 0.0
@@ -282,17 +298,20 @@ class RfpService:
             # field meanwhile, and this job must write the other one.
             return Outcome((job, marked))
 
-    async def _why_not_reweighed(self, rfp_id: str, session: AsyncClientSession) -> Outcome[None]:
+    async def _why_not_reweighed(
+        self, rfp_id: str, session: AsyncClientSession, field: tuple[str, ...]
+    ) -> Outcome[None]:
         doc = await self.store.rfps.find_one({"_id": ObjectId(rfp_id)}, session=session)
         current = rfp_record(doc, self.ground.now()) if doc else None
-        if current is None or rfp_is_final(current.status):
+        if current is None or rfp_is_final(current.status) or current.reweighing is None:
             return changed_meanwhile("RFP")
         job = current.reweighing
-        done = f"{job.done} of {job.total} proposals" if job else "some proposals"
+        what = "an addendum's rescoring" if job.context is not None else "another re-weighting"
         return Outcome.fail(
             ErrorCode.CONFLICT,
-            f"another re-weighting of this RFP is under way ({done} done); try again when it ends",
-            ("input", "weights"),
+            f"{what} of this RFP is under way ({job.done} of {job.total} proposals done); try again "
+            "when it ends (Rfp.weightsUpdate)",
+            field,
         )
 
     async def _rekey_all(self, rfp: RfpRecord, weights: Weights, job: ObjectId) -> None:
@@ -303,12 +322,29 @@ class RfpService:
         pending = other_field(rfp.rank_field)
         last: ObjectId | None = None
         while True:
-            last = await self._rekey_batch(rfp_oid, last, pending, weights, job)
+            last = await self._rekey_batch(rfp_oid, last, pending, weights, job, rfp.score_slot)
             if last is None:
                 return
 
+    async def claim_batch(
+        self, session: AsyncClientSession, rfp_oid: ObjectId, job: ObjectId, count: int
+    ) -> None:
+        """Counts a batch of a ranking job on the RFP, in the batch's transaction. Writing the RFP
+        makes a concurrent submission or revision conflict with the batch (one retries); the job id
+        makes a job that was taken over (or whose RFP moved on) stop here."""
+        mine = {"_id": rfp_oid, "reweighing.job": job}
+        progress = {"$inc": {"reweighing.done": count}, "$set": {"reweighing.at": self.ground.now()}}
+        if await self.store.rfps.find_one_and_update(mine, progress, {"_id": 1}, session=session) is None:
+            raise Aborted(INTERRUPTED)
+
     async def _rekey_batch(
-        self, rfp_oid: ObjectId, after: ObjectId | None, field: str, weights: Weights, job: ObjectId
+        self,
+        rfp_oid: ObjectId,
+        after: ObjectId | None,
+        field: str,
+        weights: Weights,
+        job: ObjectId,
+        slot: int = 0,
     ) -> ObjectId | None:
         """Re-keys the next REWEIGH_BATCH entries after `after` (by id); returns the last one, or None
         when none was left. Read and written in one transaction: a revision committed meanwhile
@@ -323,14 +359,12 @@ class RfpService:
             batch = await found.limit(REWEIGH_BATCH).to_list(REWEIGH_BATCH)
             if not batch:
                 return None
-            # Writing the RFP makes a concurrent submission or revision conflict with this batch
-            # (one retries); the job id makes a job that was taken over stop here.
-            mine = {"_id": rfp_oid, "reweighing.job": job}
-            progress = {"$inc": {"reweighing.done": len(batch)}, "$set": {"reweighing.at": self.ground.now()}}
-            if await self.store.rfps.find_one_and_update(mine, progress, {"_id": 1}, session=session) is None:
-                raise Aborted(INTERRUPTED)
+            await self.claim_batch(session, rfp_oid, job, len(batch))
             keys = [
-                UpdateOne({"_id": entry["_id"]}, {"$set": {field: entry_key(rfp_oid, entry, weights)}})
+                UpdateOne(
+                    {"_id": entry["_id"]},
+                    {"$set": {field: entry_key(rfp_oid, live_entry(entry, slot), weights)}},
+                )
                 for entry in batch
             ]
             await self.store.rankings.bulk_write(keys, ordered=False, session=session)

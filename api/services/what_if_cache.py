@@ -25,7 +25,7 @@ V = TypeVar("V")
 # RFPs whose vectors stay in memory (20,000 entries take a few MB), and orders kept per vector.
 MAX_RFPS = 8
 MAX_ORDERS = 16
-VECTOR_FIELDS = {"_id": 1, "eligible": 1, "meets": 1, "values": 1, "submittedAt": 1}
+VECTOR_FIELDS = {"_id": 1, "eligible": 1, "meets": 1, "values": 1, "submittedAt": 1, "b": 1}
 
 
 class Lru(Generic[K, V]):
@@ -58,7 +58,8 @@ class RfpVector:
 
 def version_of(rfp: RfpRecord) -> tuple[str, int, str]:
     digest = rfp.ranking_digest
-    return (rfp.id, digest.version if digest else -1, rfp.rank_field)
+    # The score slot too: an addendum's switch changes it (with the rank field and the version).
+    return (rfp.id, digest.version if digest else -1, f"{rfp.rank_field}:{rfp.score_slot}")
 
 
 class WhatIfCache:

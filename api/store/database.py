@@ -145,6 +145,10 @@ class Store:
         await self.rankings.create_index(
             [("rfpId", ASCENDING), ("cost", ASCENDING), ("_id", ASCENDING)], name="cost"
         )
+        # The cost of score slot 1 (an entry's "b"), live once an addendum's rescoring switched to it.
+        await self.rankings.create_index(
+            [("rfpId", ASCENDING), ("b.cost", ASCENDING), ("_id", ASCENDING)], name="cost_b"
+        )
         # The other ranking key field, which re-weighting writes before the RFP switches to it
         # (sparse: entries written before it have none until their RFP's first re-weighting).
         await self.rankings.create_index([("keyB", ASCENDING)], unique=True, sparse=True, name="ranking_b")

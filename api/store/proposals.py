@@ -29,8 +29,14 @@ def new_proposal_document(
     }
 
 
+# The proposal's stored score and confirmation flag per score slot (RfpRecord.score_slot).
+SCORE_FIELDS = ("score", "scoreB")
+CONFIRM_FIELDS = ("needsConfirmation", "needsConfirmationB")
+
+
 def proposal_record(doc: Document) -> ProposalRecord:
     score = doc.get("score")
+    score_b = doc.get("scoreB")
     return ProposalRecord(
         id=str(doc["_id"]),
         rfp_id=str(doc["rfpId"]),
@@ -42,4 +48,6 @@ def proposal_record(doc: Document) -> ProposalRecord:
         terms=ProposalTerms.model_validate(doc["terms"]),
         score=ProposalScore.model_validate(score) if score else None,
         needs_confirmation=doc.get("needsConfirmation", False),
+        score_b=ProposalScore.model_validate(score_b) if score_b else None,
+        needs_confirmation_b=doc.get("needsConfirmationB", False),
     )

@@ -44,7 +44,41 @@ ENTRY_FIELDS = {
     "submittedAt": 1,
     "values": 1,
     "cost": 1,
+    "b": 1,
 }
+# An entry keeps its score data in two slots: slot 0 at the top level (values, eligible, meets,
+# total, cost, version), slot 1 under "b". The RFP's scoreSlot names the live one; an addendum's
+# rescoring writes the other in batches and switches. Readers pick the live one with live_entry.
+SLOT_DOC = "b"
+SLOT_DATA = ("values", "eligible", "meets", "total", "cost", "version")
+
+
+def live_entry(entry: Document, slot: int) -> Document:
+    """The entry as its RFP's live slot has it (score data at the top level): the one accessor of
+    stored entry scores (project SLOT_DOC beside the fields a reader needs)."""
+    if not slot:
+        return entry
+    return {**entry, **(entry.get(SLOT_DOC) or {})}
+
+
+def cost_field(slot: int) -> str:
+    """The field holding an entry's cost in `slot` (both have an index beside rfpId)."""
+    return f"{SLOT_DOC}.cost" if slot else "cost"
+
+
+def slot_fields(score: ProposalScore, slot: int) -> Document:
+    """An entry's score data in `slot`, as a $set or an inserted document takes it."""
+    data: Document = {
+        "eligible": 1 if score.eligible else 0,
+        "meets": 1 if score.meets_requirements else 0,
+        "version": score.scoring_version,
+        "total": score.total,
+        "values": list(scoring.criterion_values(score)),
+        "cost": score.normalized_monthly_cost.amount,
+    }
+    return {SLOT_DOC: data} if slot else data
+
+
 MAX_BITS = 0xFFFF_FFFF_FFFF_FFFF
 # A page reads its range only up to the next fence (the key every FENCE_SPACING ranks), so a page
 # deep in a large RFP costs about FENCE_SPACING entries, not all of them.
@@ -141,35 +175,44 @@ def scored_fields(
     score: ProposalScore,
     field: str = "key",
     pending: Weights | None = None,
+    slot: int = 0,
+    next_score: ProposalScore | None = None,
 ) -> Document:
     """What an entry keeps of a score: both ranking keys, the criteria and the cost. `field` is the
-    RFP's rank_field; the other one holds the key under the weights a re-weighting under way moves
-    to (`pending`), else a copy (unique per entry; the next re-weighting overwrites it)."""
+    RFP's rank_field and `slot` its score slot; the other key holds the key under the weights a
+    re-weighting under way moves to (`pending`), or of `next_score` (the score under an addendum
+    being rescored, also written to the other slot), else a copy (unique per entry; the next job
+    overwrites it)."""
     key = rank_key(rfp_id, proposal_id, submitted_at, score)
-    later = rank_key(rfp_id, proposal_id, submitted_at, scoring.reweigh(score, pending)) if pending else key
-    return {
-        field: key,
-        other_field(field): later,
-        "eligible": 1 if score.eligible else 0,
-        "meets": 1 if score.meets_requirements else 0,
-        "version": score.scoring_version,
-        "total": score.total,
-        "values": list(scoring.criterion_values(score)),
-        "cost": score.normalized_monthly_cost.amount,
-    }
+    if next_score is not None:
+        later = rank_key(rfp_id, proposal_id, submitted_at, next_score)
+    elif pending:
+        later = rank_key(rfp_id, proposal_id, submitted_at, scoring.reweigh(score, pending))
+    else:
+        later = key
+    fields = {field: key, other_field(field): later, **slot_fields(score, slot)}
+    if next_score is not None:
+        fields.update(slot_fields(next_score, 1 - slot))
+    return fields
 
 
 def ranking_entry(
-    proposal: Document, score: ProposalScore, field: str = "key", pending: Weights | None = None
+    proposal: Document,
+    score: ProposalScore,
+    field: str = "key",
+    pending: Weights | None = None,
+    slot: int = 0,
+    next_score: ProposalScore | None = None,
 ) -> Document:
     """The entry of a stored proposal document (one that has its `_id`) with its score."""
+    at = proposal["submittedAt"]
     return {
         "_id": proposal["_id"],
         "rfpId": proposal["rfpId"],
         "vendorId": proposal["vendorId"],
         "status": proposal["status"],
-        "submittedAt": proposal["submittedAt"],
-        **scored_fields(proposal["rfpId"], proposal["_id"], proposal["submittedAt"], score, field, pending),
+        "submittedAt": at,
+        **scored_fields(proposal["rfpId"], proposal["_id"], at, score, field, pending, slot, next_score),
     }
 
 
@@ -183,16 +226,21 @@ async def refresh_ranking_digest(store: Store, rfp_id: str, now: datetime) -> No
     async with store.client.start_session() as session:
 
         async def work(session: AsyncClientSession) -> None:
-            await recompute_cost_figures(store, ObjectId(rfp_id), session)
+            doc = await store.rfps.find_one({"_id": ObjectId(rfp_id)}, {"scoreSlot": 1}, session=session)
+            slot = (doc or {}).get("scoreSlot", 0)
+            await recompute_cost_figures(store, ObjectId(rfp_id), session, cost_field(slot))
 
         await session.with_transaction(work)
     await refresh_fences(store, rfp_id, now)
 
 
-async def recompute_cost_figures(store: Store, rfp_id: ObjectId, session: AsyncClientSession) -> None:
-    """The count, sum and next-price flags of the RFP's live costs from one indexed read of them."""
-    found = store.rankings.find({"rfpId": rfp_id}, {"cost": 1, "_id": 0}, session=session)
-    costs = [entry["cost"] async for entry in found]
+async def recompute_cost_figures(
+    store: Store, rfp_id: ObjectId, session: AsyncClientSession, field: str = "cost"
+) -> None:
+    """The count, sum and next-price flags of the RFP's costs in `field` (cost_field of a slot)
+    from one indexed read of them."""
+    found = store.rankings.find({"rfpId": rfp_id}, {field: 1, "_id": 0}, session=session)
+    costs = [_cost_in(entry, field) async for entry in found]
     total, flagged = scoring.low_price_summary(costs)
     await _set_figures(store, rfp_id, len(costs), total, flagged, session)
 
@@ -218,12 +266,19 @@ async def _set_figures(
     await store.rfps.update_one({"_id": rfp_id}, update, session=session)
 
 
+def _cost_in(entry: Document, field: str) -> Decimal:
+    """The cost at `field` (a dotted cost_field) of a projected entry."""
+    value: Decimal = entry[SLOT_DOC]["cost"] if field != "cost" else entry["cost"]
+    return value
+
+
 async def apply_cost_changes(
     store: Store,
     session: AsyncClientSession,
     rfp_id: ObjectId,
     added: Sequence[Decimal] = (),
     removed: Sequence[Decimal] = (),
+    field: str = "cost",
 ) -> bool:
     """Bring the RFP's cost figures up to date inside the write's transaction, after the write
     changed its entries (costs `added` and `removed`): a few indexed reads, whatever the RFP's size.
@@ -235,17 +290,17 @@ async def apply_cost_changes(
     doc = await store.rfps.find_one({"_id": rfp_id}, {DIGEST: 1}, session=session)
     digest = (doc or {}).get(DIGEST) or {}
     if "total" not in digest:  # before the running figures: recompute them once
-        await recompute_cost_figures(store, rfp_id, session)
+        await recompute_cost_figures(store, rfp_id, session, field)
         return True
     flagged: dict[Decimal, Decimal] = {row[0]: row[1] for row in digest.get("next", ())}
     affected = set(added) | set(removed)
     for cost in list(affected):
-        lower = await _next_lower(store, rfp_id, cost, session)
+        lower = await _next_lower(store, rfp_id, cost, session, field)
         if lower is not None:
             affected.add(lower)
     for cost in affected:
         flagged.pop(cost, None)
-        present, following = await _next_price(store, rfp_id, cost, session)
+        present, following = await _next_price(store, rfp_id, cost, session, field)
         if present and following is not None and scoring.low_by_next(cost, following):
             flagged[cost] = following
     count = digest["count"] + len(added) - len(removed)
@@ -264,39 +319,45 @@ MIN_WIDTH = Decimal("0.01")
 
 
 async def _next_lower(
-    store: Store, rfp_id: ObjectId, cost: Decimal, session: AsyncClientSession
+    store: Store, rfp_id: ObjectId, cost: Decimal, session: AsyncClientSession, field: str
 ) -> Decimal | None:
-    below = await _nearest(store, rfp_id, cost, session, above=False, limit=1)
+    below = await _nearest(store, rfp_id, cost, session, field, above=False, limit=1)
     return below[0] if below else None
 
 
 async def _next_price(
-    store: Store, rfp_id: ObjectId, cost: Decimal, session: AsyncClientSession
+    store: Store, rfp_id: ObjectId, cost: Decimal, session: AsyncClientSession, field: str
 ) -> tuple[bool, Decimal | None]:
     """Whether `cost` is still live, and the next price after one occurrence of it (the cost itself
     when two proposals share it, as low_price_references has it)."""
-    two = await _nearest(store, rfp_id, cost, session, above=True, limit=2)
+    two = await _nearest(store, rfp_id, cost, session, field, above=True, limit=2)
     if not two or two[0] != cost:
         return False, None
     return True, two[1] if len(two) > 1 else None
 
 
 async def _nearest(
-    store: Store, rfp_id: ObjectId, cost: Decimal, session: AsyncClientSession, above: bool, limit: int
+    store: Store,
+    rfp_id: ObjectId,
+    cost: Decimal,
+    session: AsyncClientSession,
+    field: str,
+    above: bool,
+    limit: int,
 ) -> list[Decimal]:
     """The `limit` live costs nearest to `cost` on one side (above includes `cost` itself), nearest
     first: the first window that holds `limit` of them, or the whole side when it holds fewer."""
     width = max(cost * FIRST_WINDOW, MIN_WIDTH)
     while True:
         inside = {"$gte": cost, "$lt": cost + width} if above else {"$lt": cost, "$gte": cost - width}
-        found = store.rankings.find({"rfpId": rfp_id, "cost": inside}, {"cost": 1, "_id": 0}, session=session)
-        costs = await found.sort([("cost", 1 if above else -1)]).limit(limit).to_list(limit)
+        found = store.rankings.find({"rfpId": rfp_id, field: inside}, {field: 1, "_id": 0}, session=session)
+        costs = await found.sort([(field, 1 if above else -1)]).limit(limit).to_list(limit)
         if len(costs) >= limit:
-            return [entry["cost"] for entry in costs]
+            return [_cost_in(entry, field) for entry in costs]
         beyond = {"$gte": cost + width} if above else {"$lt": cost - width}
-        more = store.rankings.find({"rfpId": rfp_id, "cost": beyond}, {"_id": 1}, session=session)
+        more = store.rankings.find({"rfpId": rfp_id, field: beyond}, {"_id": 1}, session=session)
         if not await more.limit(1).to_list(1):  # nothing further out: this window held the whole side
-            return [entry["cost"] for entry in costs]
+            return [_cost_in(entry, field) for entry in costs]
         width *= 4
 
 

@@ -70,6 +70,7 @@ def rfp_record(doc: Document, now: datetime) -> RfpRecord:
         debrief_comment=doc.get("debriefComment"),
         rank_field=doc.get("rankField", "key"),
         reweighing=reweighing_of(doc.get("reweighing")),
+        score_slot=doc.get("scoreSlot", 0),
         **evaluation_fields(doc),
     )
 
@@ -83,6 +84,9 @@ def reweighing_of(data: Document | None) -> ReweighingRecord | None:
         total=data["total"],
         started_at=data["startedAt"],
         at=data["at"],
+        context=RfpContext.model_validate(data["context"]) if data.get("context") else None,
+        confirm=data.get("confirm", False),
+        addendum=data["addendum"]["number"] if data.get("addendum") else None,
     )
 
 

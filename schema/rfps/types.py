@@ -17,6 +17,8 @@ from market.records import (
     ProposalRecord,
     RankedPage,
     RfpRecord,
+    live_needs_confirmation,
+    live_score,
 )
 from market.vocabulary import Outcome, ProposalStatus, RfpStatus, ServiceCategory
 from schema import enums  # noqa: F401  (registers the enums used below)
@@ -405,11 +407,6 @@ class Proposal(Node):
         description="Yearly price increase in percent, 0-50 (0 when not given)."
     )
     terms: ContractTerms = strawberry.field(description="The contract terms, which set lock-in exposure.")
-    needs_confirmation: bool = strawberry.field(
-        default=False,
-        description="True after an addendum changed what is bought (volume, requirements, months, hours, "
-        "outcomes): the vendor confirms the proposal (confirmProposal) or revises it.",
-    )
     evaluations: list[Evaluation] = strawberry.field(
         resolver=evaluations_of,
         description="Evaluator scores on the qualitative criteria: all to the buyer's owner, lead and "
@@ -437,13 +434,20 @@ class Proposal(Node):
             one_time_fee=_money(terms.one_time_fee),
             annual_escalation_percent=terms.annual_escalation_percent,
             terms=ContractTerms(**terms.terms.model_dump()),
-            needs_confirmation=record.needs_confirmation,
         )
 
     async def _rfp_record(self, info: ContextInfo) -> RfpRecord:
         record = await context_of(info).loaders.rfps.load(self.record.rfp_id)
         assert record is not None, "every proposal has an RFP"
         return record
+
+    @described_field(
+        description="True after an addendum changed what is bought (volume, requirements, months, hours, "
+        "outcomes): the vendor confirms the proposal (confirmProposal) or revises it."
+    )
+    async def needs_confirmation(self, info: ContextInfo) -> bool:
+        # The RFP's live slot: an addendum still rescoring has not asked anything yet.
+        return live_needs_confirmation(self.record, await self._rfp_record(info))
 
     @described_field(description="The RFP the proposal answers.")
     async def rfp(self, info: ContextInfo) -> Rfp:
@@ -460,14 +464,15 @@ class Proposal(Node):
         "while the RFP's budget is not disclosed."
     )
     async def score(self, info: ContextInfo) -> ProposalScore | None:
-        if self.record.score is None:
-            return None
         context = context_of(info)
         rfp = await self._rfp_record(info)
+        stored = live_score(self.record, rfp)  # the RFP's live slot (an addendum may be rescoring)
+        if stored is None:
+            return None
         if not context.market.ground.can_see_score(context.viewer, self.record, rfp):
             return None
         # Under the RFP's current weights: a re-weighting leaves stored scores be (Rfp.reweighing).
-        score = scoring.under_weights(self.record.score, rfp.context.weights)
+        score = scoring.under_weights(stored, rfp.context.weights)
         if not context.market.ground.can_see_budget(context.viewer, rfp):
             return ProposalScore.of(budget_blind(score))  # the vendor, budget undisclosed
         return ProposalScore.of(score)
