@@ -1,7 +1,14 @@
 """Addenda: the buyer amends an OPEN RFP (scope, volumes, requirements, budget, weights, deadline) as
-a numbered addendum; a change of the scoring context rescores every live proposal in the same
-transaction, and a change of what is bought flags proposals for the vendor's confirmation
-(`confirmProposal`, or a revision). The pure rules are market/addenda.py."""
+a numbered addendum; a change of what is bought flags proposals for the vendor's confirmation
+(`confirmProposal`, or a revision). The pure rules are market/addenda.py.
+
+A change of the scoring context rescores every live proposal as a ranking job, like re-weighting
+(api/services/rfps.py): a small transaction marks the RFP with the pending addendum; batches of
+RESCORE_BATCH (one transaction each) score proposals under it into the score slot and ranking key
+field readers do not read; one small transaction then switches context, addenda, key field and
+score slot together. Readers see the old version whole until then. A proposal the addendum cannot
+score refuses the addendum: the job stops, nothing switches, and an `amendmentAbandoned` audit event
+on the RFP says why."""
 
 from __future__ import annotations
 
@@ -18,23 +25,35 @@ import scoring
 from api.services.ground import REVISABLE, Aborted, MarketGround, changed_meanwhile, forbidden, not_found
 from api.services.inputs import LATEST_DEADLINE, changed_fields, text_problem, validate
 from api.services.rfp_events import record_rfp_event
+from api.services.rfps import RfpService
 from api.store.document import Document
-from api.store.proposals import proposal_record
-from api.store.rankings import pending_weights, recompute_cost_figures, scored_fields
+from api.store.proposals import CONFIRM_FIELDS, SCORE_FIELDS, proposal_record
+from api.store.rankings import cost_field, other_field, rank_key, recompute_cost_figures, slot_fields
 from api.store.rfps import new_addendum_entry, rfp_record
 from market import addenda
-from market.records import OrganizationRecord, ProposalRecord, RfpRecord
+from market.records import OrganizationRecord, ProposalRecord, RfpRecord, live_needs_confirmation
 from market.roles import Action
 from market.vocabulary import ErrorCode, OrganizationKind, Outcome, RfpStatus
-from scoring.model import ProposalTerms, RfpContext
+from scoring.model import ProposalScore, ProposalTerms, RfpContext
 
 MAX_SUMMARY = 5_000
 MAX_SCOPE = 20_000
-# Rescoring writes its proposals and ranking entries in bulk writes of this many, so the API holds
-# one chunk at a time (bounded memory), not every proposal of a large RFP.
-RESCORE_CHUNK = 500
+# Proposals rescored per transaction by a rescoring addendum: a transaction stays far below the
+# database's time limit and the job's memory stays one batch, whatever the RFP's size.
+RESCORE_BATCH = 500
+REFUSED = "the addendum could not be stored and rescored; nothing changed: try again"
 
 log = logging.getLogger("rfpmarket.addenda")
+
+
+def _score_or_refuse(doc: Document, context: RfpContext) -> ProposalScore:
+    try:
+        return scoring.score(ProposalTerms.model_validate(doc["terms"]), context)
+    except (scoring.ScoringInputError, scoring.CurrencyMismatch) as refused:
+        # e.g. hours removed while a time-and-materials bid needs them: refuse the addendum.
+        raise Aborted(
+            Outcome.fail(ErrorCode.INVALID, f"a proposal cannot be scored after it: {refused}", ("input",))
+        ) from refused
 
 
 def _open_problem(rfp: RfpRecord, stored_status: str | None) -> Outcome[Any] | None:
@@ -46,10 +65,11 @@ def _open_problem(rfp: RfpRecord, stored_status: str | None) -> Outcome[Any] | N
 
 
 class AddendumService:
-    def __init__(self, ground: MarketGround) -> None:
+    def __init__(self, ground: MarketGround, rfps: RfpService) -> None:
         self.ground = ground
         self.store = ground.store
         self.digests = ground.digests
+        self.rfps = rfps  # the ranking-job machinery (one job per RFP, progress, take-over)
 
     async def amend_rfp(
         self, viewer: OrganizationRecord | None, rfp_id: str, data: dict[str, Any]
@@ -69,14 +89,18 @@ class AddendumService:
         context, changes, summary = planned.value
         now = self.ground.now()
         entry = new_addendum_entry(len(rfp.addenda) + 1, summary, now, sorted(changes))
+        if addenda.rescores(changes):
+            return await self._start_rescoring(viewer, rfp, context, changes, entry)
         updated = await self._write(viewer, rfp, context, changes, entry, now)
         if updated.value is not None:
-            if addenda.rescores(changes):
-                self.digests.schedule(rfp.id)
-            await record_rfp_event(rfp.id, "AMENDED", now)
-            if "submissionDeadline" in changes:
-                await record_rfp_event(rfp.id, "DEADLINE_CHANGED", now)
+            await self._announce(rfp.id, changes, now)
         return updated
+
+    @staticmethod
+    async def _announce(rfp_id: str, changes: dict[str, Any], now: datetime) -> None:
+        await record_rfp_event(rfp_id, "AMENDED", now)
+        if "submissionDeadline" in changes:
+            await record_rfp_event(rfp_id, "DEADLINE_CHANGED", now)
 
     def _plan(self, rfp: RfpRecord, data: dict[str, Any]) -> Outcome[tuple[RfpContext, dict[str, Any], str]]:
         """The amended context and the stored fields that change (`changes`: input path -> value),
@@ -113,6 +137,28 @@ class AddendumService:
             return f"must be before {LATEST_DEADLINE:%Y-%m-%d}"
         return addenda.deadline_move_error(rfp.submission_deadline, deadline)
 
+    @staticmethod
+    def _stored(context: RfpContext, changes: dict[str, Any], now: datetime) -> Document:
+        """The RFP's fields the addendum sets."""
+        stored: Document = {"context": context.model_dump(mode="python"), "updatedAt": now}
+        for name in ("scope", "submissionDeadline"):
+            if name in changes:
+                stored[name] = changes[name]
+        return stored
+
+    @staticmethod
+    def _still(rfp: RfpRecord, now: datetime) -> Document:
+        """Still open, and no other addendum landed meanwhile (the numbers stay consecutive)."""
+        still: Document = {
+            "_id": ObjectId(rfp.id),
+            "status": RfpStatus.OPEN.value,
+            "submissionDeadline": {"$gt": now},
+            "addenda": {"$size": len(rfp.addenda)},
+        }
+        if not rfp.addenda:
+            still["addenda"] = {"$in": [None, []]}
+        return still
+
     async def _write(
         self,
         viewer: OrganizationRecord | None,
@@ -122,21 +168,10 @@ class AddendumService:
         entry: Document,
         now: datetime,
     ) -> Outcome[RfpRecord]:
-        stored: Document = {"context": context.model_dump(mode="python"), "updatedAt": now}
-        for name in ("scope", "submissionDeadline"):
-            if name in changes:
-                stored[name] = changes[name]
-        # Still open, and no other addendum landed meanwhile (the numbers stay consecutive). Writing
-        # the RFP makes concurrent submissions and revisions (which write it too) conflict with
-        # this transaction: no proposal is stored scored under the context it replaces.
-        still: Document = {
-            "_id": ObjectId(rfp.id),
-            "status": RfpStatus.OPEN.value,
-            "submissionDeadline": {"$gt": now},
-            "addenda": {"$size": len(rfp.addenda)},
-        }
-        if not rfp.addenda:
-            still["addenda"] = {"$in": [None, []]}
+        """An addendum that rescores nothing (scope, deadline): one small transaction."""
+        stored = self._stored(context, changes, now)
+        # Writing the RFP makes concurrent submissions and revisions (which write it too) conflict.
+        still = self._still(rfp, now)
 
         async def work(session: AsyncClientSession) -> Document:
             doc = await self.store.rfps.find_one_and_update(
@@ -148,9 +183,6 @@ class AddendumService:
             if doc is None:
                 raise Aborted(changed_meanwhile("RFP"))
             await self.ground.audit(session, doc["_id"], viewer, "amended", entry["changedFields"])
-            if addenda.rescores(changes):
-                amended = rfp_record(doc, now)  # its ranking field and any re-weighting under way
-                await self._rescore_all(viewer, amended, context, addenda.asks_confirmation(changes), session)
             return doc
 
         try:
@@ -158,76 +190,165 @@ class AddendumService:
         except Aborted as aborted:
             return aborted.outcome
         except PyMongoError:
-            # e.g. rescoring a very large RFP outlived the database's transaction limit: the
-            # transaction was aborted whole, so the RFP and its proposals are as they were.
             log.exception("amending RFP %s failed", rfp.id)
-            return Outcome.fail(
-                ErrorCode.CONFLICT,
-                "the addendum could not be stored and rescored; nothing changed: try again",
-                ("input",),
-            )
+            return Outcome.fail(ErrorCode.CONFLICT, REFUSED, ("input",))
         return Outcome(rfp_record(doc, now))
 
-    async def _rescore_all(
+    async def _start_rescoring(
         self,
         viewer: OrganizationRecord | None,
         rfp: RfpRecord,
         context: RfpContext,
-        confirm: bool,
-        session: AsyncClientSession,
-    ) -> None:
-        """Every live proposal scored under the amended RFP, in bulk writes of RESCORE_CHUNK per
-        collection (all in the addendum's transaction); with `confirm`, each flagged as needing its
-        vendor's confirmation (never dropped)."""
-        writes: list[UpdateOne] = []
-        entries: list[UpdateOne] = []
-        events: list[Document] = []
-        rfp_id = rfp.id
-        live = {"rfpId": ObjectId(rfp_id), "status": {"$in": list(REVISABLE)}}
-        rescored = False
-        # The RFP's proposals through its index (a status range beside rfpId plans as a scan otherwise).
-        async for doc in self.store.proposals.find(live, session=session, hint="by_rfp"):
-            try:
-                score = scoring.score(ProposalTerms.model_validate(doc["terms"]), context)
-            except (scoring.ScoringInputError, scoring.CurrencyMismatch) as refused:
-                # e.g. hours removed while a time-and-materials bid needs them: refuse the addendum.
-                raise Aborted(
-                    Outcome.fail(ErrorCode.INVALID, f"a proposal cannot be scored after it: {refused}")
-                ) from refused
-            fields: Document = {"score": score.model_dump(mode="python")}
-            if confirm:
-                fields["needsConfirmation"] = True
-                events.append(self.ground.event(doc["_id"], viewer, "needsConfirmation", ["score"]))
-            writes.append(UpdateOne({"_id": doc["_id"]}, {"$set": fields}))
-            ranked = scored_fields(
-                ObjectId(rfp_id), doc["_id"], doc["submittedAt"], score, rfp.rank_field, pending_weights(rfp)
-            )
-            entries.append(UpdateOne({"_id": doc["_id"]}, {"$set": ranked}))
-            if len(writes) >= RESCORE_CHUNK:
-                await self._flush(writes, entries, events, session)
-                rescored = True
-        if writes:
-            await self._flush(writes, entries, events, session)
-            rescored = True
-        if rescored:
-            # Every cost may have moved: the figures are recomputed with the scores they describe.
-            await recompute_cost_figures(self.store, ObjectId(rfp_id), session)
+        changes: dict[str, Any],
+        entry: Document,
+    ) -> Outcome[RfpRecord]:
+        """Marks the RFP with the pending addendum (one small transaction; one ranking job per RFP:
+        a second gets CONFLICT on `input`), then rescores as a job of this instance that outlives
+        the request; answers with the amended RFP, or within REWEIGH_ANSWER_SECONDS with the RFP
+        still at its old version and `weightsUpdate` showing the progress."""
+        now = self.ground.now()
+        pending: Document = {
+            "context": context.model_dump(mode="python"),
+            "confirm": addenda.asks_confirmation(changes),
+            "addendum": entry,
+            "stored": self._stored(context, changes, now),
+        }
+        still = {name: value for name, value in self._still(rfp, now).items() if name != "_id"}
+        started = await self.rfps._start_reweighing(viewer, rfp, context.weights, pending, still, ("input",))
+        if started.value is None:
+            return Outcome(errors=started.errors)
+        job, marked = started.value
+        return await self.rfps.run_job(self._rescore(viewer, marked, job, pending, changes), marked)
 
-    async def _flush(
+    async def _rescore(
         self,
-        writes: list[UpdateOne],
-        entries: list[UpdateOne],
-        events: list[Document],
-        session: AsyncClientSession,
+        viewer: OrganizationRecord | None,
+        rfp: RfpRecord,
+        job: ObjectId,
+        pending: Document,
+        changes: dict[str, Any],
+    ) -> Outcome[RfpRecord]:
+        try:
+            await self._rescore_all(rfp, job)
+            outcome = await self._switch(viewer, rfp, job, pending)
+        except Aborted as aborted:  # a proposal it cannot score, taken over, or the RFP moved on
+            outcome = aborted.outcome
+        except PyMongoError:
+            log.exception("rescoring RFP %s for an addendum failed", rfp.id)
+            outcome = Outcome.fail(ErrorCode.CONFLICT, REFUSED, ("input",))
+        if outcome.value is None:
+            await self.rfps._abandon(rfp.id, job)
+            await self._record_abandoned(viewer, rfp.id, outcome)
+            return outcome
+        self.digests.schedule(rfp.id)  # new ranking keys: the fences move too
+        if pending["confirm"]:
+            await self._confirmation_events(viewer, outcome.value)
+        await self._announce(rfp.id, changes, self.ground.now())
+        return outcome
+
+    async def _rescore_all(self, rfp: RfpRecord, job: ObjectId) -> None:
+        """Every live proposal scored under the pending addendum into the slot readers do not read,
+        RESCORE_BATCH per transaction (bounded time and memory); writes meanwhile score themselves."""
+        last: ObjectId | None = None
+        while True:
+            last = await self._rescore_batch(rfp, job, last)
+            if last is None:
+                return
+
+    async def _rescore_batch(self, rfp: RfpRecord, job: ObjectId, after: ObjectId | None) -> ObjectId | None:
+        """Rescores the next RESCORE_BATCH live proposals after `after` (by id, through their ranking
+        entries); returns the last id, or None when none was left. Read and written in one
+        transaction with the job's progress on the RFP, so a concurrent revision either is read
+        here or conflicts with this batch (one retries)."""
+        assert rfp.reweighing is not None and rfp.reweighing.context is not None
+        context, confirm = rfp.reweighing.context, rfp.reweighing.confirm
+        rfp_oid, live = ObjectId(rfp.id), rfp.score_slot
+        key_field = other_field(rfp.rank_field)
+
+        async def work(session: AsyncClientSession) -> ObjectId | None:
+            query: Document = {"rfpId": rfp_oid}
+            if after is not None:
+                query["_id"] = {"$gt": after}
+            # Planned on the rankings' by_rfp index (a hint would make SecantusDB walk all of it).
+            found = self.store.rankings.find(query, {"_id": 1}, session=session).sort("_id", 1)
+            ids = [entry["_id"] for entry in await found.limit(RESCORE_BATCH).to_list(RESCORE_BATCH)]
+            if not ids:
+                return None
+            await self.rfps.claim_batch(session, rfp_oid, job, len(ids))
+            wanted = {"terms": 1, "submittedAt": 1, CONFIRM_FIELDS[live]: 1}
+            writes, entries = [], []
+            async for doc in self.store.proposals.find({"_id": {"$in": ids}}, wanted, session=session):
+                score = _score_or_refuse(doc, context)
+                flag = confirm or bool(doc.get(CONFIRM_FIELDS[live], False))  # an open request stays
+                stored = {
+                    SCORE_FIELDS[1 - live]: score.model_dump(mode="python"),
+                    CONFIRM_FIELDS[1 - live]: flag,
+                }
+                writes.append(UpdateOne({"_id": doc["_id"]}, {"$set": stored}))
+                key = rank_key(rfp_oid, doc["_id"], doc["submittedAt"], score)
+                ranked = {key_field: key, **slot_fields(score, 1 - live)}
+                entries.append(UpdateOne({"_id": doc["_id"]}, {"$set": ranked}))
+            if writes:
+                await self.store.proposals.bulk_write(writes, ordered=False, session=session)
+                await self.store.rankings.bulk_write(entries, ordered=False, session=session)
+            last: ObjectId = ids[-1]
+            return last
+
+        return await self.ground.in_transaction(work)
+
+    async def _switch(
+        self, viewer: OrganizationRecord | None, rfp: RfpRecord, job: ObjectId, pending: Document
+    ) -> Outcome[RfpRecord]:
+        """The addendum takes effect in one small transaction: context, scope, deadline, the addenda
+        entry, the ranking key field, the score slot and the cost figures switch together."""
+        now = self.ground.now()
+        slot = 1 - rfp.score_slot
+        still = {**self._still(rfp, now), "reweighing.job": job}
+        switched = {**pending["stored"], "rankField": other_field(rfp.rank_field), "scoreSlot": slot}
+        update = {"$set": switched, "$push": {"addenda": pending["addendum"]}, "$unset": {"reweighing": ""}}
+
+        async def work(session: AsyncClientSession) -> Document:
+            doc = await self.store.rfps.find_one_and_update(
+                still, update, return_document=ReturnDocument.AFTER, session=session
+            )
+            if doc is None:
+                raise Aborted(changed_meanwhile("RFP"))
+            changed = pending["addendum"]["changedFields"]
+            await self.ground.audit(session, doc["_id"], viewer, "amended", changed)
+            # Every cost may have moved: the figures of the slot going live, with the scores they describe.
+            await recompute_cost_figures(self.store, doc["_id"], session, cost_field(slot))
+            return doc
+
+        doc = await self.ground.in_transaction(work)
+        return Outcome(rfp_record(doc, now))
+
+    async def _record_abandoned(
+        self, viewer: OrganizationRecord | None, rfp_id: str, outcome: Outcome[RfpRecord]
     ) -> None:
-        """Writes one chunk of rescored proposals, their entries and events; empties the lists."""
-        await self.store.proposals.bulk_write(writes, ordered=False, session=session)
-        await self.store.rankings.bulk_write(entries, ordered=False, session=session)
-        if events:
-            await self.store.audit_events.insert_many(events, session=session)
-        writes.clear()
-        entries.clear()
-        events.clear()
+        """The queryable outcome of an abandoned addendum: an `amendmentAbandoned` audit event on the
+        RFP naming why (Rfp.auditEvents; the buyer also got the userError if it still waited)."""
+        reasons = [error.message for error in outcome.errors]
+        try:
+            event = self.ground.event(ObjectId(rfp_id), viewer, "amendmentAbandoned", reasons)
+            await self.store.audit_events.insert_one(event)
+        except PyMongoError:
+            log.exception("recording the abandoned addendum of RFP %s failed", rfp_id)
+
+    async def _confirmation_events(self, viewer: OrganizationRecord | None, rfp: RfpRecord) -> None:
+        """After the switch: a needsConfirmation event per flagged proposal, RESCORE_BATCH at a time
+        (after, not inside, the switch: it stays one small transaction)."""
+        last: ObjectId | None = None
+        while True:
+            query: Document = {"rfpId": ObjectId(rfp.id)}
+            if last is not None:
+                query["_id"] = {"$gt": last}
+            found = self.store.rankings.find(query, {"_id": 1}).sort("_id", 1)
+            ids = [entry["_id"] for entry in await found.limit(RESCORE_BATCH).to_list(RESCORE_BATCH)]
+            if not ids:
+                return
+            events = [self.ground.event(oid, viewer, "needsConfirmation", ["score"]) for oid in ids]
+            await self.store.audit_events.insert_many(events)
+            last = ids[-1]
 
     async def confirm_proposal(
         self, viewer: OrganizationRecord | None, proposal_id: str
@@ -244,7 +365,7 @@ class AddendumService:
         closed = _open_problem(rfp, doc["status"] if doc else None)
         if closed:
             return closed
-        if not proposal.needs_confirmation or proposal.status.value not in REVISABLE:
+        if not live_needs_confirmation(proposal, rfp) or proposal.status.value not in REVISABLE:
             return Outcome.fail(
                 ErrorCode.INVALID_STATE, "the proposal needs no confirmation", ("input", "proposalId")
             )
@@ -257,16 +378,21 @@ class AddendumService:
                 "status": RfpStatus.OPEN.value,
                 "submissionDeadline": {"$gt": now},
             }
-            if (
-                await self.store.rfps.find_one_and_update(
-                    rfp_open, {"$inc": {"proposalWrites": 1}}, session=session
-                )
-                is None
-            ):
+            found = await self.store.rfps.find_one_and_update(
+                rfp_open, {"$inc": {"proposalWrites": 1}}, session=session
+            )
+            if found is None:
                 raise Aborted(changed_meanwhile("RFP"))
+            current = rfp_record(found, now)
+            live = CONFIRM_FIELDS[current.score_slot]
+            answered = {live: False, "updatedAt": now}
+            job = current.reweighing
+            if job is not None and job.context is not None and not job.confirm:
+                # A rescoring addendum under way carried the request over: answered there too.
+                answered[CONFIRM_FIELDS[1 - current.score_slot]] = False
             updated = await self.store.proposals.find_one_and_update(
-                {"_id": ObjectId(proposal.id), "needsConfirmation": True, "status": {"$in": list(REVISABLE)}},
-                {"$set": {"needsConfirmation": False, "updatedAt": now}},
+                {"_id": ObjectId(proposal.id), live: True, "status": {"$in": list(REVISABLE)}},
+                {"$set": answered},
                 return_document=ReturnDocument.AFTER,
                 session=session,
             )

@@ -56,7 +56,7 @@ class MarketService:
         self.proposals = ProposalService(self.ground)
         self.ranking = RankingService(self.ground)
         self.clarifications = ClarificationService(self.ground)
-        self.addenda = AddendumService(self.ground)
+        self.addenda = AddendumService(self.ground, self.rfps)
         self.debriefs = DebriefService(self.ground)
         # The change stream and the webhook dispatcher work in the background, on their own client
         # when given one: their commands never mix with (or count against) a request's.

@@ -104,6 +104,13 @@ class WeightsUpdateProgress:
         description="Its last batch (UTC); one silent for two minutes was interrupted and the next "
         "updateRfpWeights takes it over."
     )
+    addendum_number: int | None = strawberry.field(
+        default=None,
+        description="Set when the job is an addendum's rescoring (amendRfp changed how proposals "
+        "score): the number the addendum gets once every proposal is rescored and it takes effect; "
+        "until then the RFP, its addenda and every score stay at the previous version. Null for a "
+        "re-weighting.",
+    )
 
 
 def _weights_update(root: Rfp, info: ContextInfo) -> WeightsUpdateProgress | None:
@@ -117,6 +124,7 @@ def _weights_update(root: Rfp, info: ContextInfo) -> WeightsUpdateProgress | Non
         proposals_total=job.total,
         started_at=job.started_at,
         updated_at=job.at,
+        addendum_number=job.addendum,
     )
 
 
