@@ -13,6 +13,7 @@ on the RFP says why."""
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -83,18 +84,31 @@ class AddendumService:
         closed = _open_problem(rfp, doc["status"] if doc else None)
         if closed:
             return closed
-        planned = self._plan(rfp, data)
-        if planned.value is None:
-            return Outcome(errors=planned.errors)
-        context, changes, summary = planned.value
-        now = self.ground.now()
-        entry = new_addendum_entry(len(rfp.addenda) + 1, summary, now, sorted(changes))
-        if addenda.rescores(changes):
-            return await self._start_rescoring(viewer, rfp, context, changes, entry)
-        updated = await self._write(viewer, rfp, context, changes, entry, now)
-        if updated.value is not None:
-            await self._announce(rfp.id, changes, now)
-        return updated
+        for _ in range(3):
+            planned = self._plan(rfp, data)
+            if planned.value is None:
+                return Outcome(errors=planned.errors)
+            context, changes, summary = planned.value
+            now = self.ground.now()
+            entry = new_addendum_entry(len(rfp.addenda) + 1, summary, now, sorted(changes))
+            if not addenda.rescores(changes):
+                updated = await self._write(viewer, rfp, context, changes, entry, now)
+                if updated.value is not None:
+                    await self._announce(rfp.id, changes, now)
+                return updated
+            pending = self._pending(context, changes, entry, now)
+            started = await self._mark(rfp, pending, now)
+            if started.value is None:
+                return Outcome(errors=started.errors)
+            job, marked = started.value
+            if marked.context == rfp.context:
+                return await self.rfps.run_job(self._rescore(viewer, marked, job, pending, changes), marked)
+            # A re-weighting it waited for switched the RFP's weights meanwhile: amend that version.
+            await self.rfps._abandon(rfp.id, job)
+            rfp = replace(marked, reweighing=None)
+        return Outcome.fail(
+            ErrorCode.CONFLICT, "the RFP kept changing meanwhile; reload it and amend again", ("input",)
+        )
 
     @staticmethod
     async def _announce(rfp_id: str, changes: dict[str, Any], now: datetime) -> None:
@@ -168,8 +182,10 @@ class AddendumService:
         entry: Document,
         now: datetime,
     ) -> Outcome[RfpRecord]:
-        """An addendum that rescores nothing (scope, deadline): one small transaction."""
+        """An addendum that rescores nothing (scope, deadline): one small transaction. The context
+        is not written: a re-weighting switching meanwhile keeps its weights."""
         stored = self._stored(context, changes, now)
+        del stored["context"]
         # Writing the RFP makes concurrent submissions and revisions (which write it too) conflict.
         still = self._still(rfp, now)
 
@@ -194,31 +210,27 @@ class AddendumService:
             return Outcome.fail(ErrorCode.CONFLICT, REFUSED, ("input",))
         return Outcome(rfp_record(doc, now))
 
-    async def _start_rescoring(
-        self,
-        viewer: OrganizationRecord | None,
-        rfp: RfpRecord,
-        context: RfpContext,
-        changes: dict[str, Any],
-        entry: Document,
-    ) -> Outcome[RfpRecord]:
-        """Marks the RFP with the pending addendum (one small transaction; one ranking job per RFP:
-        a second gets CONFLICT on `input`), then rescores as a job of this instance that outlives
-        the request; answers with the amended RFP, or within REWEIGH_ANSWER_SECONDS with the RFP
-        still at its old version and `weightsUpdate` showing the progress."""
-        now = self.ground.now()
-        pending: Document = {
+    def _pending(
+        self, context: RfpContext, changes: dict[str, Any], entry: Document, now: datetime
+    ) -> Document:
+        """The pending addendum as the RFP's job marker keeps it until the switch."""
+        return {
             "context": context.model_dump(mode="python"),
             "confirm": addenda.asks_confirmation(changes),
             "addendum": entry,
             "stored": self._stored(context, changes, now),
         }
+
+    async def _mark(
+        self, rfp: RfpRecord, pending: Document, now: datetime
+    ) -> Outcome[tuple[ObjectId, RfpRecord]]:
+        """Marks the RFP with the pending addendum (one small transaction; one ranking job per RFP:
+        a second gets CONFLICT on `input`). The job then runs on this instance and outlives the
+        request: the mutation answers with the amended RFP, or within REWEIGH_ANSWER_SECONDS with
+        the RFP still at its old version and `weightsUpdate` showing the progress."""
         still = {name: value for name, value in self._still(rfp, now).items() if name != "_id"}
-        started = await self.rfps._start_reweighing(viewer, rfp, context.weights, pending, still, ("input",))
-        if started.value is None:
-            return Outcome(errors=started.errors)
-        job, marked = started.value
-        return await self.rfps.run_job(self._rescore(viewer, marked, job, pending, changes), marked)
+        weights = RfpContext.model_validate(pending["context"]).weights
+        return await self.rfps._start_reweighing(None, rfp, weights, pending, still, ("input",))
 
     async def _rescore(
         self,
