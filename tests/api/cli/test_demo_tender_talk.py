@@ -4,6 +4,7 @@ the same use cases as the API, and idempotently."""
 from __future__ import annotations
 
 from api.cli.seed import load_demo
+from api.store.proposals import CONFIRM_FIELDS
 from seeds.demo import demo_addenda, demo_clarifications
 from tests.conftest import Api
 
@@ -23,7 +24,8 @@ async def test_the_demo_qa_rfp_has_answered_clarifications_and_an_addendum(api: 
         "volume.high",
         "volume.low",
     ]
-    flags = await api.store.proposals.distinct("needsConfirmation", {"rfpId": rfps[0]["_id"]})
+    live = CONFIRM_FIELDS[rfps[0].get("scoreSlot", 0)]  # the score slot the addendum switched to
+    flags = await api.store.proposals.distinct(live, {"rfpId": rfps[0]["_id"]})
     assert set(flags) == {True, False}  # PixelProof confirmed; the others have not yet
     answered = await api.store.clarifications.count_documents({"status": "ANSWERED", "rfpId": rfps[0]["_id"]})
     assert answered == 3

@@ -523,3 +523,45 @@ async def test_exports_previews_and_background_jobs_scan_no_collection(
     assert any("'sort': {'_id': 1}" in c and "'rankings'" in c for c in explained)  # re-weighting's batches
     assert any("'cost': {'$gte'" in c for c in explained)  # the cost figures' reads
     assert await _collection_scans(explained_api, reads) == []
+
+
+AMEND = """mutation($input: AmendRfpInput!) { amendRfp(input: $input) { userErrors { code } } }"""
+PROPOSAL_READ = (
+    """query($id: ID!) { node(id: $id) { ... on Proposal { needsConfirmation score { total } } } }"""
+)
+
+
+async def test_an_addendums_rescoring_and_its_score_slot_scan_no_collection(
+    explained_api: Api, reads: Reads, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rescoring addendum's job (its batches through the rankings' by_rfp index, the proposals by
+    id, the switch's cost figures of the new slot) and, once it switched to score slot 1, the writes'
+    cost reads on `b.cost`, a ranked and a what-if page and an export read through an index."""
+    from api.services import addenda as addenda_service
+
+    monkeypatch.setattr(addenda_service, "RESCORE_BATCH", 10)  # 30 proposals: three batches
+    seeded = await seed_synthetic(explained_api.market, proposals=30, seed=47)
+    rfp_id, buyer = to_global_id("Rfp", seeded.rfp_ids[0]), seeded.buyer_api_key
+    _, vendor = await register(explained_api, "VENDOR", "Slot B bidder")
+    reads.commands.clear()
+    budget = {"amount": "16000.00", "currencyCode": "USD"}
+    amend = {"rfpId": rfp_id, "summary": "Budget up", "monthlyBudget": budget}
+    assert (await explained_api.data(AMEND, {"input": amend}, buyer))["amendRfp"]["userErrors"] == []
+    doc = await explained_api.store.rfps.find_one({"_id": ObjectId(seeded.rfp_ids[0])})
+    assert doc is not None and doc["scoreSlot"] == 1 and "reweighing" not in doc
+    proposal_id = (await submit(explained_api, vendor, rfp_id))["proposal"]["id"]
+    revise = {"proposalId": proposal_id, "expectedVersion": 1, "proposal": proposal_input("13000.00")}
+    assert (await explained_api.data(REVISE, {"input": revise}, vendor))["reviseProposal"]["userErrors"] == []
+    read = await explained_api.data(PROPOSAL_READ, {"id": proposal_id}, vendor)
+    assert read["node"]["score"]["total"] > 0 and read["node"]["needsConfirmation"] is False
+    await proposal_mutation(explained_api, "withdrawProposal", proposal_id, vendor)
+    for query, _ in BUYER_READS[-3:-1]:  # the ranked page and the what-if page
+        variables = {"id": rfp_id, "first": 10} if "$first" in query else {"id": rfp_id}
+        await explained_api.data(query, variables, buyer)
+    headers = {"Authorization": f"Bearer {buyer}"}
+    response = await explained_api.client.get(f"/exports/rfps/{rfp_id}/ranking.csv", headers=headers)
+    assert response.status_code == 200, response.text
+    explained = [repr(command) for command in reads.commands]
+    assert any("'sort': {'_id': 1}" in c and "'rankings'" in c for c in explained)  # the job's batches
+    assert any("'b.cost': {'$gte'" in c for c in explained)  # the live slot's cost figures
+    assert await _collection_scans(explained_api, reads) == []
