@@ -129,3 +129,38 @@ async def test_a_stored_proposal_the_new_rules_refuse_leaves_the_ranking(api: Ap
     assert await api.store.rankings.find_one({"_id": stored["_id"]}) is None
     assert await api.store.rankings.count_documents({}) == 1
     assert await rescore_store(api.store, show_progress=False) == (0, 1)
+
+
+async def test_rescore_writes_the_live_slot_of_an_amended_rfp(api: Api) -> None:
+    """After a rescoring addendum the RFP reads score slot 1 ("scoreB", the entries' "b"): an offline
+    rescore brings that slot to the current version (and the other with it, so the next run finds
+    nothing outdated), and the ranking reads the rescored scores."""
+    _, buyer = await register(api, "BUYER")
+    rfp_id = await open_rfp(api, buyer)
+    for index in range(3):
+        _, vendor = await register(api, "VENDOR", f"Vendor {index}")
+        await submit(api, vendor, rfp_id)
+    amend = """mutation($input: AmendRfpInput!) { amendRfp(input: $input) { userErrors { code } } }"""
+    budget = {"amount": "16000.00", "currencyCode": "USD"}
+    variables = {"input": {"rfpId": rfp_id, "summary": "Budget up", "monthlyBudget": budget}}
+    assert (await api.data(amend, variables, buyer))["amendRfp"]["userErrors"] == []
+    rfp = await api.store.rfps.find_one({})
+    assert rfp is not None and rfp["scoreSlot"] == 1
+    current = await api.store.proposals.find_one({})
+    assert current is not None
+    await api.store.proposals.update_many(
+        {}, {"$set": {"scoreB.scoring_version": "0-old", "scoreB.total": 1.0}}
+    )
+    await api.store.rankings.update_many({}, {"$set": {"b.total": 1.0}})
+    assert await rescore_store(api.store, show_progress=False) == (3, 3)
+    async for doc in api.store.proposals.find({}):
+        assert doc["scoreB"]["scoring_version"] == scoring.SCORING_VERSION == doc["score"]["scoring_version"]
+        entry = await api.store.rankings.find_one({"_id": doc["_id"]})
+        assert entry is not None
+        assert doc["scoreB"]["total"] == current["scoreB"]["total"] == entry["b"]["total"]
+    assert await rescore_store(api.store, show_progress=False) == (0, 3)
+    ranked = (
+        """query($id: ID!) { rfp(id: $id) { rankedProposals(first: 5) { edges { score { total } } } } }"""
+    )
+    edges = (await api.data(ranked, {"id": rfp_id}, buyer))["rfp"]["rankedProposals"]["edges"]
+    assert [edge["score"]["total"] for edge in edges] == [current["scoreB"]["total"]] * 3
