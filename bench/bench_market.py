@@ -557,7 +557,48 @@ async def measure_large(port: int, uri: str, plan: MarketPlan, server_pid: int) 
                 + ("" if ok else f"; failed: {body}"),
             )
         )
+        figures.append(await _measure_amend(client, large.buyer_api_key, big, plan.large, server_pid))
     return figures
+
+
+AMEND = """mutation($input: AmendRfpInput!) { amendRfp(input: $input) {
+  rfp { addenda { number } } userErrors { code message } } }"""
+
+
+async def _measure_amend(
+    client: httpx.AsyncClient, key: str, rfp_id: str, size: int, server_pid: int
+) -> Figure:
+    """A rescoring addendum (a new budget) on the large RFP: its job rescores in batches; the
+    mutation answers within 10 s with the progress, then the RFP is polled until it switched."""
+    before = memory_kb(server_pid, "VmRSS") / 1024
+    started = time.perf_counter()
+    budget = {"amount": "17321.00", "currencyCode": "USD"}
+    variables = {"input": {"rfpId": rfp_id, "summary": "Budget raised", "monthlyBudget": budget}}
+    body = await post(client, AMEND, key, variables)
+    ok = body["amendRfp"]["userErrors"] == [] and await _wait_for_addendum(client, key, rfp_id)
+    seconds = time.perf_counter() - started
+    peak = memory_kb(server_pid, "VmHWM") / 1024
+    return Figure(
+        f"amendRfp rescoring at {size} proposals",
+        seconds if ok else None,
+        "s",
+        "completes, API growth < 100 MB",
+        f"API RSS {before:.0f} MB before, peak {peak:.0f} MB (the process's peak so far)"
+        + ("" if ok else f"; failed: {body}"),
+    )
+
+
+async def _wait_for_addendum(client: httpx.AsyncClient, key: str, rfp_id: str) -> bool:
+    query = "query($id: ID!) { rfp(id: $id) { addenda { number } weightsUpdate { proposalsDone } } }"
+    deadline = time.perf_counter() + 900
+    while time.perf_counter() < deadline:
+        rfp = (await post(client, query, key, {"id": rfp_id}))["rfp"]
+        if rfp["addenda"] and rfp["weightsUpdate"] is None:
+            return True
+        if not rfp["weightsUpdate"]:  # no job and no addendum: it was abandoned (auditEvents say why)
+            return False
+        await asyncio.sleep(0.5)
+    return False
 
 
 async def _wait_for_weights(client: httpx.AsyncClient, key: str, rfp_id: str, cost: float) -> bool:
