@@ -26,6 +26,7 @@ import scoring
 from api.services.ground import REVISABLE, Aborted, MarketGround, changed_meanwhile, forbidden, not_found
 from api.services.inputs import LATEST_DEADLINE, changed_fields, text_problem, validate
 from api.services.rfp_events import record_rfp_event
+from api.services.rfps import INTERRUPTED as JOB_INTERRUPTED
 from api.services.rfps import RfpService
 from api.store.document import Document
 from api.store.proposals import CONFIRM_FIELDS, SCORE_FIELDS, proposal_record
@@ -43,6 +44,12 @@ MAX_SCOPE = 20_000
 # database's time limit and the job's memory stays one batch, whatever the RFP's size.
 RESCORE_BATCH = 500
 REFUSED = "the addendum could not be stored and rescored; nothing changed: try again"
+INTERRUPTED: Outcome[RfpRecord] = Outcome.fail(
+    ErrorCode.CONFLICT,
+    "the addendum's rescoring was interrupted (another job took over, or the RFP changed); the RFP "
+    "keeps its previous version: reload it and amend again",
+    ("input",),
+)
 
 log = logging.getLogger("rfpmarket.addenda")
 
@@ -244,7 +251,7 @@ class AddendumService:
             await self._rescore_all(rfp, job)
             outcome = await self._switch(viewer, rfp, job, pending)
         except Aborted as aborted:  # a proposal it cannot score, taken over, or the RFP moved on
-            outcome = aborted.outcome
+            outcome = INTERRUPTED if aborted.outcome is JOB_INTERRUPTED else aborted.outcome
         except PyMongoError:
             log.exception("rescoring RFP %s for an addendum failed", rfp.id)
             outcome = Outcome.fail(ErrorCode.CONFLICT, REFUSED, ("input",))

@@ -362,3 +362,29 @@ async def test_an_addendum_during_a_reweighting_waits_for_it_and_both_apply(
     assert doc is not None and doc["context"]["evaluation_months"] == months % 120 + 1
     assert Weights.model_validate(doc["context"]["weights"]).cost == pytest.approx(0.8)
     assert await _assert_switched_whole(api, rfp_oid, confirm=True) == 200
+
+
+async def test_a_job_taken_over_midway_stops_and_the_rfp_keeps_its_version(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another instance takes the job over between batches: this job's next batch finds its marker
+    gone and stops with a CONFLICT on `input`; nothing switched."""
+    monkeypatch.setattr(addenda_service, "RESCORE_BATCH", 4)
+    monkeypatch.setattr(rfp_service, "REWEIGH_ANSWER_SECONDS", 0.0)
+    seeded = await seed_synthetic(api.market, proposals=12, seed=46)
+    rfp_oid = ObjectId(seeded.rfp_ids[0])
+    rfp_id, buyer = to_global_id("Rfp", seeded.rfp_ids[0]), seeded.buyer_api_key
+    before = (await api.data(READ, {"id": rfp_id}, buyer))["rfp"]
+    gate = Gate(monkeypatch, after={1})
+    months = await _months(api, rfp_oid)
+    assert (await _amend(api, buyer, rfp_id, evaluationMonths=months % 120 + 1))["userErrors"] == []
+    (job,) = api.market.rfps.jobs
+    await gate.wait()
+    await api.store.rfps.update_one({"_id": rfp_oid}, {"$set": {"reweighing.job": ObjectId()}})
+    gate.go()
+    outcome = await job
+    assert [(e.code.value, e.field) for e in outcome.errors] == [("CONFLICT", ("input",))]
+    assert "interrupted" in outcome.errors[0].message
+    after = (await api.data(READ, {"id": rfp_id}, buyer))["rfp"]
+    assert {**after, "weightsUpdate": None} == {**before, "weightsUpdate": None}
+    assert after["addenda"] == [] and after["evaluationMonths"] == months
