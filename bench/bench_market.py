@@ -28,7 +28,7 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -165,7 +165,11 @@ async def seed_market(uri: str, plan: MarketPlan, rng: random.Random) -> Seeded:
         pool = []
         for _ in range(min(2_000, plan.proposals)):
             terms = ProposalTerms.model_validate(synthetic_proposal(rng))
-            pool.append((terms, scoring.score(terms, context)))
+            score = scoring.score(terms, context)
+            # The store's builder once per scored offer; each proposal is that document with its own
+            # ids and time (the terms and score dumps are shared, not re-serialized 100,000 times).
+            prepared = new_proposal_document(str(rfp_ids[0]), str(vendor_ids[0]), terms, score, now)
+            pool.append((prepared, score))
         # Documents prepared in memory by the store's builders, then written with insert_many: each
         # RFP's count and digest (seeded_digest: what refresh_ranking_digest would write) go in with
         # the RFP, instead of one update and one refresh transaction per RFP.
@@ -174,11 +178,15 @@ async def seed_market(uri: str, plan: MarketPlan, rng: random.Random) -> Seeded:
         for start in range(0, len(pairs), INSERT_BATCH):
             documents, entries = [], []
             for offset, (rfp_index, vendor_index) in enumerate(pairs[start : start + INSERT_BATCH]):
-                terms, score = pool[rng.randrange(len(pool))]
+                prepared, score = pool[rng.randrange(len(pool))]
                 submitted = now + timedelta(milliseconds=start + offset)
-                document = new_proposal_document(
-                    str(rfp_ids[rfp_index]), str(vendor_ids[vendor_index]), terms, score, submitted
-                )
+                document = prepared | {
+                    "_id": ObjectId(),
+                    "rfpId": rfp_ids[rfp_index],
+                    "vendorId": vendor_ids[vendor_index],
+                    "submittedAt": submitted,
+                    "updatedAt": submitted,
+                }
                 documents.append(document)
                 entries.append(ranking_entry(document, score))
                 entries_of.setdefault(rfp_index, []).append(entries[-1])
@@ -277,10 +285,16 @@ async def measure_reads(port: int, uri: str, seeded: Seeded, plan: MarketPlan) -
         async def listing() -> None:
             await post(client, MARKET_LIST, vendor_key)
 
+        # Each floor fetches the documents the API returns, with the best raw query for them.
+        def open_rfps(**equal: Any) -> Document:
+            return equal | {"status": "OPEN", "submissionDeadline": {"$gt": datetime.now(UTC)}}
+
+        newest = [("createdAt", -1), ("_id", -1)]
+
         async def listing_floor() -> None:
             found = (
-                db.rfps.find({"status": "OPEN", "category": "CUSTOMER_SUPPORT"})
-                .sort([("submissionDeadline", 1), ("_id", -1)])
+                db.rfps.find(open_rfps(category="CUSTOMER_SUPPORT"))
+                .sort([("submissionDeadline", 1), ("_id", 1)])
                 .limit(21)
             )
             ids = [doc["_id"] async for doc in found]
@@ -290,15 +304,15 @@ async def measure_reads(port: int, uri: str, seeded: Seeded, plan: MarketPlan) -
             await post(client, OWN_PROPOSALS, vendor_key)
 
         async def own_floor() -> None:
-            ids = [doc["_id"] async for doc in db.rfps.find({}).sort("_id", -1).limit(21)]
+            ids = [doc["_id"] async for doc in db.rfps.find(open_rfps()).sort(newest).limit(21)]
             await db.proposals.find({"rfpId": {"$in": ids}, "vendorId": vendor_id}).to_list(None)
 
         async def dashboard() -> None:
             await post(client, DASHBOARD, buyer_key)
 
         async def dashboard_floor() -> None:
-            await db.rfps.find({"buyerId": buyer_id, "status": "OPEN"}).limit(21).to_list(None)
-            await db.rfps.count_documents({"buyerId": buyer_id, "status": "OPEN"})
+            await db.rfps.find(open_rfps(buyerId=buyer_id)).sort(newest).limit(21).to_list(None)
+            await db.rfps.count_documents(open_rfps(buyerId=buyer_id))
 
         rfp_id = to_global_id("Rfp", str(seeded.rfp_ids[1]))
 

@@ -493,7 +493,13 @@ class RfpService:
             # RFPs it matches; the `$and` below needs a hint, and SecantusDB walks a hinted index whole
             # (the dashboard grew with the marketplace: 15x its raw fetch at 1,000 RFPs).
             return await keyset_page(
-                self.store.rfps, flat, listing.window, "rfps", key, lambda doc: rfp_record(doc, now)
+                self.store.rfps,
+                flat,
+                listing.window,
+                "rfps",
+                key,
+                lambda doc: rfp_record(doc, now),
+                counted=listing.counted,
             )
         return await keyset_page(
             self.store.rfps,
@@ -503,6 +509,7 @@ class RfpService:
             key,
             lambda doc: rfp_record(doc, now),
             hint,
+            listing.counted,
         )
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from dataclasses import replace
+from typing import Annotated, Any
 
 import strawberry
+from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 
 from market.vocabulary import RfpStatus
 from schema import enums  # noqa: F401  (registers the enums used below)
@@ -63,7 +65,21 @@ class RfpQuery:
     ) -> RfpConnection:
         context = context_of(info)
         listing = rfp_listing(window(first, after, last, before), filter, order_by)
+        # The count reads every matching RFP again: only when the client asks for it (issue 14).
+        listing = replace(listing, counted=_selects(info.selected_fields, "totalCount"))
         page = await context.market.rfps.find_rfps(context.viewer, listing, status)
         for _, record in page.items:
             remember(info, record)
         return RfpConnection.of(page)
+
+
+def _selects(fields: list[Any], name: str) -> bool:
+    """Whether the field's selection (fragments included) asks for `name` right below it."""
+    below = [each for field in fields for each in getattr(field, "selections", ())]
+    while below:
+        node = below.pop()
+        if isinstance(node, SelectedField) and node.name == name:
+            return True
+        if isinstance(node, FragmentSpread | InlineFragment):
+            below.extend(node.selections)
+    return False
