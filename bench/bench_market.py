@@ -3,16 +3,27 @@
     python -m bench.bench_market [--quick] [--rfps N] [--vendors N] [--proposals N] [--no-record]
 
 Seeds through the store in bulk (not GraphQL): buyers, open RFPs, vendors that each bid on many RFPs
-(one proposal per vendor and RFP), their ranking entries, and each RFP's digest. Then, against
-`rfpmarket serve` over HTTP, with the floor of each figure measured in the same run:
+(one proposal per vendor and RFP), their ranking entries, and each RFP's count and digest. Documents
+come from the store's builders (one RFP created through the service and copied; one proposal document
+per scored offer, copied with its own ids), are written with insert_many, and each RFP's digest is
+computed in memory (api.store.rankings.seeded_digest); a seeded digest is checked against
+refresh_ranking_digest's. Then, against `rfpmarket serve` over HTTP, with the floor of each figure
+measured in the same run (the floor fetches the documents the API returns, with the best raw query):
 
 - a vendor's market listing with filters (status, category, order) and `proposalCount`, against a
   raw driver fetch of the same RFP documents and the vendor's own ranking entries;
 - a vendor's own proposals across a page of RFPs, against the raw fetch of those proposals;
 - a buyer's dashboard across its RFPs (counts, status filter), against the raw fetch of them;
 - submitProposal, against a raw transaction of the same shape (bump the RFP, insert the proposal);
-- mixed read/write load at 8, 24 and 64 clients: throughput, p50/p95/p99, errors;
-- memory (RSS and peak) of the API and of the database process.
+- mixed read/write load at 8, 24 and 64 users: throughput, p50/p95/p99, errors, and the RSS of both
+  processes sampled every second. Each user is a session that pauses THINK_SECONDS (uniform 1-3 s)
+  between a response and its next request, as load tools model users: a closed loop without pauses
+  saturates the 2 cores, and then Little's law puts p95 near N/2 x the median whatever the service
+  does. The 10x target compares with the single-client median of the same mix (one client in a
+  closed loop: never queued, so its median is the service time). Capacity is recorded apart: 24
+  clients in a closed loop, no pauses (req/s). The ranked and what-if pages read buyer 0's busiest
+  RFP (a marketplace-sized ranking, never an empty page: an empty one counts as an error);
+- memory (RSS and peak) of the API and of the database process at start and at the end.
 Appends one block to bench/RESULTS.md with the machine's load average.
 """
 
@@ -305,7 +316,11 @@ async def measure_reads(port: int, uri: str, seeded: Seeded, plan: MarketPlan) -
 
         async def own_floor() -> None:
             ids = [doc["_id"] async for doc in db.rfps.find(open_rfps()).sort(newest).limit(21)]
-            await db.proposals.find({"rfpId": {"$in": ids}, "vendorId": vendor_id}).to_list(None)
+            # One point read per RFP on (rfpId, vendorId): an `$in` of the RFPs reads every
+            # vendor's proposals to them on SecantusDB (the index's leading field only).
+            await asyncio.gather(
+                *(db.proposals.find_one({"rfpId": rfp, "vendorId": vendor_id}) for rfp in ids[:20])
+            )
 
         async def dashboard() -> None:
             await post(client, DASHBOARD, buyer_key)

@@ -102,3 +102,4 @@ class ProposalListing:
     statuses: tuple[ProposalStatus, ...] = ()
     order_field: ProposalOrderField = ProposalOrderField.SUBMITTED_AT
     direction: OrderDirection = OrderDirection.ASC
+    counted: bool = True  # False: the client asked for no totalCount, the page's is 0

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
-from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 
 from market.vocabulary import RfpStatus
 from schema import enums  # noqa: F401  (registers the enums used below)
@@ -19,7 +18,7 @@ from schema.common import (
     local_id,
 )
 from schema.context import ContextInfo, context_of
-from schema.rfps.listing import RfpFilter, RfpOrder, rfp_listing, window
+from schema.rfps.listing import RfpFilter, RfpOrder, rfp_listing, selects, window
 from schema.rfps.types import Rfp, RfpConnection, remember
 
 
@@ -66,20 +65,8 @@ class RfpQuery:
         context = context_of(info)
         listing = rfp_listing(window(first, after, last, before), filter, order_by)
         # The count reads every matching RFP again: only when the client asks for it (issue 14).
-        listing = replace(listing, counted=_selects(info.selected_fields, "totalCount"))
+        listing = replace(listing, counted=selects(info, "totalCount"))
         page = await context.market.rfps.find_rfps(context.viewer, listing, status)
         for _, record in page.items:
             remember(info, record)
         return RfpConnection.of(page)
-
-
-def _selects(fields: list[Any], name: str) -> bool:
-    """Whether the field's selection (fragments included) asks for `name` right below it."""
-    below = [each for field in fields for each in getattr(field, "selections", ())]
-    while below:
-        node = below.pop()
-        if isinstance(node, SelectedField) and node.name == name:
-            return True
-        if isinstance(node, FragmentSpread | InlineFragment):
-            below.extend(node.selections)
-    return False

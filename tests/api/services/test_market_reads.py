@@ -16,7 +16,7 @@ from api.settings import Settings
 from schema.common import local_id
 from tests.api.services.test_round_trips import Reads
 from tests.conftest import Api, Clock, ServeApp
-from tests.helpers import create_rfp, open_rfp, register
+from tests.helpers import create_rfp, open_rfp, register, submit
 
 DASHBOARD = "{ rfps(first: 20, status: OPEN) { totalCount edges { node { id status } } } }"
 DRAFTS = "{ rfps(first: 20, status: DRAFT) { totalCount edges { node { id status } } } }"
@@ -166,3 +166,22 @@ async def test_the_list_is_counted_only_when_the_client_asks(explained_api: Api,
         reads.commands.clear()
         data = await explained_api.data(query, key=buyer)
         assert data["rfps"]["totalCount"] == len(opened) and counts() == 1, query
+
+
+async def test_an_rfps_proposals_are_counted_only_when_asked(explained_api: Api, reads: Reads) -> None:
+    _, buyer = await register(explained_api, "BUYER", "Proposal counter")
+    rfp_id = await open_rfp(explained_api, buyer)
+    vendors = [(await register(explained_api, "VENDOR", f"Bidder {n}"))[1] for n in range(2)]
+    for vendor in vendors:
+        await submit(explained_api, vendor, rfp_id)
+
+    def counts() -> int:
+        return sum(1 for command in reads.commands if command.get("aggregate") == "proposals")
+
+    query = "query($id: ID!) { rfp(id: $id) { proposals(first: 1) { %s edges { node { id } } } } }"
+    reads.commands.clear()
+    data = await explained_api.data(query % "", {"id": rfp_id}, vendors[0])
+    assert len(data["rfp"]["proposals"]["edges"]) == 1 and counts() == 0
+    reads.commands.clear()
+    data = await explained_api.data(query % "totalCount", {"id": rfp_id}, vendors[0])
+    assert data["rfp"]["proposals"]["totalCount"] == 1 and counts() == 1  # its own only, not its rival's
