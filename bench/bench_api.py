@@ -164,7 +164,9 @@ def seed(uri: str, proposals: int, timeout: float = 900.0) -> tuple[Seeded, floa
     return Seeded(rfp_id=summary["rfpId"], buyer_key=summary["buyerApiKey"]), seconds
 
 
-def start_server(uri: str, port: int, log: IO[bytes]) -> subprocess.Popen[bytes]:
+def start_server(
+    uri: str, port: int, log: IO[bytes], ready_seconds: float = READY_SECONDS
+) -> subprocess.Popen[bytes]:
     """`rfpmarket serve` in its own process group (so stopping it stops all of it), once /readyz answers."""
     server = subprocess.Popen(
         rfpmarket("serve", "--host", HOST, "--port", str(port)),
@@ -174,7 +176,7 @@ def start_server(uri: str, port: int, log: IO[bytes]) -> subprocess.Popen[bytes]
         stderr=log,
         start_new_session=True,
     )
-    deadline = time.monotonic() + READY_SECONDS
+    deadline = time.monotonic() + ready_seconds
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise RuntimeError(f"the server exited with {server.returncode}")
@@ -183,7 +185,7 @@ def start_server(uri: str, port: int, log: IO[bytes]) -> subprocess.Popen[bytes]
                 return server
         time.sleep(0.2)
     stop_server(server)
-    raise RuntimeError(f"the server was not ready within {READY_SECONDS:g} s")
+    raise RuntimeError(f"the server was not ready within {ready_seconds:g} s")
 
 
 def stop_server(server: subprocess.Popen[bytes]) -> None:

@@ -86,6 +86,7 @@ class RfpListing:
     window: PageWindow = field(default_factory=PageWindow)
     filter: RfpFilterSpec = field(default_factory=RfpFilterSpec)
     order: RfpOrderSpec = field(default_factory=RfpOrderSpec)
+    counted: bool = True  # False: the client asked for no totalCount, the page's is 0
 
 
 class ProposalOrderField(str, Enum):
@@ -101,3 +102,4 @@ class ProposalListing:
     statuses: tuple[ProposalStatus, ...] = ()
     order_field: ProposalOrderField = ProposalOrderField.SUBMITTED_AT
     direction: OrderDirection = OrderDirection.ASC
+    counted: bool = True  # False: the client asked for no totalCount, the page's is 0

@@ -74,6 +74,7 @@ async def keyset_page(
     key: SortKey,
     record: Callable[[Document], T],
     hint: str | None = None,
+    counted: bool = True,
 ) -> Page[T]:
     """One page in `key` order. `hint` names the index to read: the embedded database plans a filter
     with `$and`/`$or` (a cursor bound, a status choice) as a collection scan without it."""
@@ -99,9 +100,11 @@ async def keyset_page(
     docs = docs[: window.size]
     if window.backward:
         docs.reverse()
-    total = await (
-        collection.count_documents(query, hint=hint) if hint else collection.count_documents(query)
-    )
+    total = 0
+    if counted:  # a list the client asked no totalCount of is not read twice
+        total = await (
+            collection.count_documents(query, hint=hint) if hint else collection.count_documents(query)
+        )
     return Page(
         items=tuple(
             (cursors.encode(kind, key.name, key.encode(doc), str(doc["_id"])), record(doc)) for doc in docs

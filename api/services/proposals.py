@@ -444,7 +444,13 @@ class ProposalService:
         field = "submittedAt" if listing.order_field is ProposalOrderField.SUBMITTED_AT else "updatedAt"
         key = SortKey(field, descending=listing.direction is OrderDirection.DESC, is_datetime=True)
         return await keyset_page(
-            self.store.proposals, query, listing.window, "proposals", key, proposal_record
+            self.store.proposals,
+            query,
+            listing.window,
+            "proposals",
+            key,
+            proposal_record,
+            counted=listing.counted,
         )
 
     async def find_own_proposals(

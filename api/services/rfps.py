@@ -518,17 +518,64 @@ class RfpService:
             if wanted:
                 query["$or"] = [status_condition(each, now) for each in wanted]
                 hint = "by_buyer_status"
+        key = replace(
+            SORT_KEYS[listing.order.field], descending=listing.order.direction is OrderDirection.DESC
+        )
+        flat = flat_listing_query(viewer, wanted, listing.filter, now)
+        if flat is not None and listing.window.cursor is None:
+            # A flat filter is planned on the index whose equality prefix it fills, reading only the
+            # RFPs it matches; the `$and` below needs a hint, and SecantusDB walks a hinted index whole
+            # (the dashboard grew with the marketplace: 15x its raw fetch at 1,000 RFPs).
+            return await keyset_page(
+                self.store.rfps,
+                flat,
+                listing.window,
+                "rfps",
+                key,
+                lambda doc: rfp_record(doc, now),
+                counted=listing.counted,
+            )
         return await keyset_page(
             self.store.rfps,
             {"$and": [query, *filter_conditions(listing.filter)]},
             listing.window,
             "rfps",
-            replace(
-                SORT_KEYS[listing.order.field], descending=listing.order.direction is OrderDirection.DESC
-            ),
+            key,
             lambda doc: rfp_record(doc, now),
             hint,
+            listing.counted,
         )
+
+
+def flat_listing_query(
+    viewer: OrganizationRecord, wanted: set[RfpStatus], spec: RfpFilterSpec, now: datetime
+) -> Document | None:
+    """The listing's filter without `$and`/`$or`, equality fields first, when it has that shape (one
+    status other than CLOSED); None otherwise. The first field picks the index when the filter has
+    more than one range (SecantusDB plans a flat filter from its leading fields)."""
+    if len(wanted) > 1 or RfpStatus.CLOSED in wanted:
+        return None  # an `$or` of stored statuses
+    query: Document = {} if viewer.kind is OrganizationKind.VENDOR else {"buyerId": ObjectId(viewer.id)}
+    status = RfpStatus.OPEN if viewer.kind is OrganizationKind.VENDOR else next(iter(wanted), None)
+    lower: tuple[str, datetime] | None = None
+    if status is not None:
+        query["status"] = status.value
+        if status is RfpStatus.OPEN:
+            lower = ("$gt", now)
+    if len(spec.categories) == 1:
+        query["category"] = spec.categories[0].value
+    elif spec.categories:
+        query["category"] = {"$in": [category.value for category in spec.categories]}
+    if spec.deadline_after is not None and (lower is None or spec.deadline_after > lower[1]):
+        lower = ("$gte", spec.deadline_after)
+    deadline: Document = {lower[0]: lower[1]} if lower else {}
+    if spec.deadline_before is not None:
+        deadline["$lt"] = spec.deadline_before
+    if deadline:
+        query["submissionDeadline"] = deadline
+    if spec.title_contains:
+        query["title"] = {"$regex": re.escape(spec.title_contains), "$options": "i"}
+    return query
 
 
 def status_condition(status: RfpStatus, now: datetime) -> Document:

@@ -121,6 +121,17 @@ class Store:
         await self.rfps.create_index(
             [("status", ASCENDING), ("submissionDeadline", ASCENDING), ("_id", DESCENDING)], name="by_status"
         )
+        # The market list narrowed to one category: a flat filter (status, category, deadline range)
+        # is planned on the index whose equality prefix it fills (issue 14; see rfps.flat_listing_query).
+        await self.rfps.create_index(
+            [
+                ("status", ASCENDING),
+                ("category", ASCENDING),
+                ("submissionDeadline", ASCENDING),
+                ("_id", DESCENDING),
+            ],
+            name="by_status_category",
+        )
         # A buyer's dashboard filtered by status: the database plans a filter only with an index that
         # has every equality field, so by_buyer alone left `rfps(status: ...)` a scan (issue 14).
         await self.rfps.create_index(

@@ -245,6 +245,26 @@ async def recompute_cost_figures(
     await _set_figures(store, rfp_id, len(costs), total, flagged, session)
 
 
+def seeded_digest(entries: Sequence[Document], now: datetime) -> Document:
+    """The digest refresh_ranking_digest writes for an RFP with these entries and no digest yet,
+    computed in memory: bulk seeding writes it with the RFP instead of one refresh per RFP."""
+    total, flagged = scoring.low_price_summary([entry["cost"] for entry in entries])
+    figures = _figures(len(entries), total, flagged)
+    return figures | {"version": 1} | _fence_fields(sorted(entry["key"] for entry in entries), now)
+
+
+def _figures(count: int, total: Decimal, flagged: dict[Decimal, Decimal]) -> Document:
+    return {
+        "count": count,
+        "total": total,
+        "next": sorted([cost, following] for cost, following in flagged.items()),
+    }
+
+
+def _fence_fields(keys: Sequence[str], now: datetime) -> Document:
+    return {"fences": list(keys[FENCE_SPACING - 1 :: FENCE_SPACING]), "fencedCount": len(keys), "at": now}
+
+
 async def _set_figures(
     store: Store,
     rfp_id: ObjectId,
@@ -253,11 +273,7 @@ async def _set_figures(
     flagged: dict[Decimal, Decimal],
     session: AsyncClientSession,
 ) -> None:
-    figures = {
-        "count": count,
-        "total": total,
-        "next": sorted([cost, following] for cost, following in flagged.items()),
-    }
+    figures = _figures(count, total, flagged)
     # The version tells cached vectors of the entries (api/services/what_if_cache.py) they are old.
     update = {
         "$set": {f"{DIGEST}.{name}": value for name, value in figures.items()},
@@ -375,7 +391,7 @@ async def refresh_fences(store: Store, rfp_id: str, now: datetime) -> None:
     field = (doc or {}).get("rankField", "key")
     found = store.rankings.find(rank_range(rfp_id, field=field), {field: 1, "_id": 0}).sort(rank_sort(field))
     keys = [entry[field] async for entry in found]
-    fences = {"fences": keys[FENCE_SPACING - 1 :: FENCE_SPACING], "fencedCount": len(keys), "at": now}
+    fences = _fence_fields(keys, now)
     await store.rfps.update_one(
         {"_id": ObjectId(rfp_id), f"{DIGEST}.at": {"$not": {"$gt": now}}},
         {"$set": {f"{DIGEST}.{name}": value for name, value in fences.items()}},

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import strawberry
+from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 
 from market.listing import (
     MAX_TITLE_SEARCH,
@@ -122,3 +124,16 @@ def proposal_listing(
     if order_by is None:
         return ProposalListing(page, statuses)
     return ProposalListing(page, statuses, order_by.field, order_by.direction)
+
+
+def selects(info: Any, name: str) -> bool:
+    """Whether the resolved field's selection (fragments included) asks for `name` right below it:
+    a connection's totalCount reads every matching document again, so it is read only when asked."""
+    below = [each for field in info.selected_fields for each in getattr(field, "selections", ())]
+    while below:
+        node = below.pop()
+        if isinstance(node, SelectedField) and node.name == name:
+            return True
+        if isinstance(node, FragmentSpread | InlineFragment):
+            below.extend(node.selections)
+    return False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 import strawberry
@@ -17,7 +18,7 @@ from schema.common import (
     local_id,
 )
 from schema.context import ContextInfo, context_of
-from schema.rfps.listing import RfpFilter, RfpOrder, rfp_listing, window
+from schema.rfps.listing import RfpFilter, RfpOrder, rfp_listing, selects, window
 from schema.rfps.types import Rfp, RfpConnection, remember
 
 
@@ -63,6 +64,8 @@ class RfpQuery:
     ) -> RfpConnection:
         context = context_of(info)
         listing = rfp_listing(window(first, after, last, before), filter, order_by)
+        # The count reads every matching RFP again: only when the client asks for it (issue 14).
+        listing = replace(listing, counted=selects(info, "totalCount"))
         page = await context.market.rfps.find_rfps(context.viewer, listing, status)
         for _, record in page.items:
             remember(info, record)

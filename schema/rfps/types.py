@@ -5,6 +5,7 @@ lives in schema/proposals."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Annotated, cast
 
@@ -66,7 +67,7 @@ from schema.rfps.evaluation import (
     evaluators_of,
     qualitative_criteria_of,
 )
-from schema.rfps.listing import ProposalFilter, ProposalOrder, proposal_listing, window
+from schema.rfps.listing import ProposalFilter, ProposalOrder, proposal_listing, selects, window
 from schema.scores.inputs import QualitativeWeightInput, ScoringWeightsInput, to_data
 from schema.scores.types import (
     ContractTerms,
@@ -281,6 +282,7 @@ class Rfp(Node):
 
         async def read() -> Page[ProposalRecord]:
             listing = proposal_listing(window(first, after, last, before), filter, order_by)
+            listing = replace(listing, counted=selects(info, "totalCount"))
             return await context.market.proposals.find_proposals(context.viewer, self.record, listing)
 
         return ProposalConnection.of(await within_field(info, Page.empty(), read))
