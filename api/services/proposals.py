@@ -165,7 +165,9 @@ class ProposalService:
             await self.store.proposals.insert_one(proposal_doc, session=session)
             entry = ranking_entry(proposal_doc, score, current.rank_field, pending_weights(current))
             await self.store.rankings.insert_one(entry, session=session)
-            fences[0] = await apply_cost_changes(self.store, session, entry["rfpId"], added=[entry["cost"]])
+            fences[0] = await apply_cost_changes(
+                self.store, session, entry["rfpId"], added=[entry["cost"]], changed=[entry["_id"]]
+            )
             await self.ground.audit(session, proposal_doc["_id"], viewer, "submitted")
             return proposal_doc
 
@@ -286,7 +288,12 @@ class ProposalService:
             )
             removed = [before["cost"]] if before else []
             fences[0] = await apply_cost_changes(
-                self.store, session, updated["rfpId"], added=[ranked["cost"]], removed=removed
+                self.store,
+                session,
+                updated["rfpId"],
+                added=[ranked["cost"]],
+                removed=removed,
+                changed=[updated["_id"]],
             )
             await self.ground.audit(session, updated["_id"], viewer, "revised", fields)
             return updated
@@ -355,7 +362,11 @@ class ProposalService:
                 )
                 if left is not None:
                     fences[0] = await apply_cost_changes(
-                        self.store, session, ObjectId(proposal.rfp_id), removed=[left["cost"]]
+                        self.store,
+                        session,
+                        ObjectId(proposal.rfp_id),
+                        removed=[left["cost"]],
+                        changed=[doc["_id"]],
                     )
             else:
                 await self.store.rankings.update_one(

@@ -10,6 +10,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import cast
 
+import pytest
 from bson import ObjectId
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -57,10 +58,13 @@ async def _change(api: Api, rfp_id: ObjectId, add: list[Decimal], remove: list[O
         await session.with_transaction(work)
 
 
-async def test_running_figures_stay_exact_through_random_writes(api: Api) -> None:
+# A digest from before the floor and ceiling (each read past a window asks whether the side goes
+# on), and one with them (the span answers, and bounds every window search).
+@pytest.mark.parametrize("span", [{}, {"floor": None, "ceiling": None}])
+async def test_running_figures_stay_exact_through_random_writes(api: Api, span: dict[str, None]) -> None:
     rng = random.Random(20261129)
     rfp_id = ObjectId()
-    start = {"count": 0, "total": Decimal(0), "next": []}
+    start = {"count": 0, "total": Decimal(0), "next": [], **span}
     await api.store.rfps.insert_one({"_id": rfp_id, "rankingDigest": start})
     # Few distinct prices, so duplicates, gaps above 1/0.7 and a zero price all turn up.
     prices = [Decimal(p) for p in ("0.00", "10.00", "13.99", "14.30", "20.00", "45.50", "100.00", "1000.00")]
