@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import itertools
+import random
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -438,6 +440,55 @@ async def test_a_write_costs_the_same_commands_whatever_the_rfps_size(
     data = await counted_api.data(RANKED, {"id": rfp_id, "first": 100}, large.buyer_api_key)
     assert data["rfp"]["rankedProposals"]["totalCount"] == 2 * FENCE_SPACING + 200
     assert len(commands.names) == 5
+
+
+async def test_a_writes_cost_reads_examine_a_few_entries_whatever_the_rfps_size(
+    explained_api: Api, reads: Reads
+) -> None:
+    """SecantusDB examines every entry a range matches, even under a limit, so a write's reads of the
+    costs around its own are bounded by their windows: at 6,000 entries (0.25 ms an examined entry
+    on the benchmark machine) each window holds a few of them, as on a small RFP, and none of the
+    reads asks whether a side goes on past its window (the digest's floor and ceiling answer)."""
+    from api.store.rankings import refresh_ranking_digest
+
+    _, buyer = await register(explained_api, "BUYER", "Crowded buyer")
+    rfp_id = await open_rfp(explained_api, buyer)
+    oid = ObjectId(local_id(rfp_id, "Rfp"))
+    rng = random.Random(14)
+    # Bare entries (only what the cost reads use), costs spread like bids around a budget.
+    crowd = [
+        {
+            "_id": ObjectId(),
+            "rfpId": oid,
+            "key": f"{oid}1{i:08d}",
+            "cost": Decimal(rng.randint(5_000_00, 15_000_00)) / 100,
+        }
+        for i in range(6000)
+    ]
+    await explained_api.store.rankings.insert_many(crowd)
+    await refresh_ranking_digest(explained_api.store, str(oid), explained_api.market.now())
+    _, vendor = await register(explained_api, "VENDOR", "Crowded writer")
+    reads.commands.clear()
+    proposal = await submit(explained_api, vendor, rfp_id, proposal_input("9000.00"))
+    assert proposal["userErrors"] == []
+    revise = {
+        "proposalId": proposal["proposal"]["id"],
+        "expectedVersion": 1,
+        "proposal": proposal_input("9100.00"),
+    }
+    assert (await explained_api.data(REVISE, {"input": revise}, vendor))["reviseProposal"]["userErrors"] == []
+    await proposal_mutation(explained_api, "withdrawProposal", proposal["proposal"]["id"], vendor)
+    cost_reads = [command for command in reads.commands if command.get("find") == "rankings"]
+    assert cost_reads
+    db = explained_api.store.db
+    for command in cost_reads:
+        bounds = command["filter"]["cost"]
+        assert set(bounds) in ({"$gte", "$lt"}, {"$lt", "$gte"}), command  # a window, never a whole side
+        plan = await db.command(
+            {"explain": command, "verbosity": "executionStats"}, codec_options=db.codec_options
+        )
+        examined = plan["executionStats"]["totalKeysExamined"]
+        assert "IXSCAN" in repr(plan) and examined <= 24, (command, examined)
 
 
 def _without_ranking_reads(names: list[str]) -> list[str]:
