@@ -64,7 +64,7 @@ async def _change(api: Api, rfp_id: ObjectId, add: list[Decimal], remove: list[O
 async def test_running_figures_stay_exact_through_random_writes(api: Api, span: dict[str, None]) -> None:
     rng = random.Random(20261129)
     rfp_id = ObjectId()
-    start = {"count": 0, "total": Decimal(0), "next": [], **span}
+    start: dict[str, object] = {"count": 0, "total": Decimal(0), "next": [], **span}
     await api.store.rfps.insert_one({"_id": rfp_id, "rankingDigest": start})
     # Few distinct prices, so duplicates, gaps above 1/0.7 and a zero price all turn up.
     prices = [Decimal(p) for p in ("0.00", "10.00", "13.99", "14.30", "20.00", "45.50", "100.00", "1000.00")]
