@@ -407,8 +407,10 @@ async def refresh_fences(store: Store, rfp_id: str, now: datetime) -> None:
 
 
 async def migrate_digests(store: Store) -> int:
-    """At start-up: digests written before the running figures are recomputed once (returns how many)."""
-    stale = store.rfps.find({DIGEST: {"$ne": None}, f"{DIGEST}.total": {"$exists": False}}, {"_id": 1})
+    """At start-up: digests written before the running figures, or before their floor and ceiling
+    (without which a write's cost reads ask whether each side goes on: a read of the whole side),
+    are recomputed once (returns how many)."""
+    stale = store.rfps.find({DIGEST: {"$ne": None}, f"{DIGEST}.ceiling": {"$exists": False}}, {"_id": 1})
     ids = [str(doc["_id"]) async for doc in stale]
     for rfp_id in ids:
         await refresh_ranking_digest(store, rfp_id, datetime.now(UTC))

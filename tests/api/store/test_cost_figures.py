@@ -18,7 +18,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 import scoring
 from api.services.ranked_reader import low_price_rule
-from api.store.rankings import apply_cost_changes
+from api.store.rankings import apply_cost_changes, migrate_digests
 from api.store.rfps import ranking_digest_of
 from market.records import RfpRecord
 from tests.conftest import Api
@@ -87,3 +87,35 @@ async def test_running_figures_stay_exact_through_random_writes(api: Api, span: 
         rule = low_price_rule(cast(RfpRecord, SimpleNamespace(ranking_digest=digest)))  # all it reads
         judged = {str(e["_id"]): f for e in entries if (f := rule(e["cost"])) is not None}
         assert judged == scoring.abnormally_low({str(e["_id"]): e["cost"] for e in entries})
+
+
+async def test_digests_older_than_the_floor_and_ceiling_are_recomputed_at_start_up(api: Api) -> None:
+    """A digest from before the floor and ceiling is recomputed once (exact figures, the span of the
+    live costs); one that has them is left alone."""
+    old, current = ObjectId(), ObjectId()
+    costs = [Decimal("12.50"), Decimal("7.00"), Decimal("40.00")]
+    await api.store.rfps.insert_many(
+        [
+            {"_id": old, "rankingDigest": {"count": 3, "total": Decimal("59.50"), "next": [], "version": 4}},
+            {
+                "_id": current,
+                "rankingDigest": {
+                    "count": 0,
+                    "total": Decimal(0),
+                    "next": [],
+                    "floor": None,
+                    "ceiling": None,
+                },
+            },
+        ]
+    )
+    await api.store.rankings.insert_many(
+        [{"_id": ObjectId(), "rfpId": old, "key": f"{old}0{i}", "cost": cost} for i, cost in enumerate(costs)]
+    )
+    assert await migrate_digests(api.store) == 1
+    doc = await api.store.rfps.find_one({"_id": old})
+    assert doc is not None
+    digest = doc["rankingDigest"]
+    assert (digest["floor"], digest["ceiling"], digest["count"]) == (Decimal("7.00"), Decimal("40.00"), 3)
+    assert digest["version"] == 5 and digest["changes"] == []  # cached vectors of it are read again whole
+    assert await migrate_digests(api.store) == 0
