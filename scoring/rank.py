@@ -18,6 +18,8 @@ of the other proposals' costs, or at least 30% below the next higher price.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 import random
 from collections.abc import Mapping, Sequence
@@ -438,10 +440,20 @@ def _contenders(values: Sequence[tuple[float, float, float]], gates: Sequence[in
     group = [index for index in range(len(values)) if gates[index] == best]
     group.sort(key=lambda index: (tuple(-v for v in values[index]), index))
     front: list[int] = []
+    # Sorted best-first, so a dominating proposal is always already on the front, and every member
+    # is at least as good on the first criterion: a proposal is dominated when a member is at least
+    # as good on the other two. The members' (second, third) in order, with the best third among
+    # those from each on, answer that with one bisection (a loop over the front took 0.4 s at 20,000).
+    pairs: list[tuple[float, float]] = []
+    best_third_from: list[float] = []
     for index in group:
-        # Sorted best-first, so a dominating proposal is always already on the front.
-        if not any(all(f >= v for f, v in zip(values[kept], values[index], strict=True)) for kept in front):
-            front.append(index)
+        _, second, third = values[index]
+        at = bisect.bisect_left(pairs, (second, -math.inf))
+        if at < len(pairs) and best_third_from[at] >= third:
+            continue
+        front.append(index)
+        bisect.insort(pairs, (second, third))
+        best_third_from = list(itertools.accumulate(reversed([t for _, t in pairs]), max))[::-1]
     return front
 
 
@@ -451,8 +463,10 @@ def _winner(
     weights: Sequence[float],
     candidates: Sequence[int] | None = None,
 ) -> int:
+    first, second, third = weights  # unpacked once: this runs 500 times per figure
+
     def key(index: int) -> tuple[int, float, int]:
-        total = math.fsum(value * weight for value, weight in zip(values[index], weights, strict=True))
-        return (gates[index], -total, index)
+        a, b, c = values[index]
+        return (gates[index], -math.fsum((a * first, b * second, c * third)), index)
 
     return min(range(len(values)) if candidates is None else candidates, key=key)

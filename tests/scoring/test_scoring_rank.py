@@ -228,3 +228,28 @@ def test_the_centre_winner_is_the_exact_ranks_winner(
         exact = [_sum_at_most_100(_contributions(value, exact_weights(weights))) for value in values]
     expected = min(range(len(values)), key=lambda index: (gates[index], -exact[index], index))
     assert _centre_winner(values, gates, weights, weight_vector(weights)) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(criterion, criterion, criterion), min_size=1, max_size=30),
+    st.lists(st.integers(min_value=0, max_value=1), min_size=30, max_size=30),
+)
+def test_the_contenders_are_the_best_groups_pareto_front(
+    values: list[tuple[float, float, float]], gates: list[int]
+) -> None:
+    """The front by bisection (issue 14) is the front by comparing with every member: the best
+    group's proposals no earlier one is at least as good as on every criterion."""
+    from scoring.rank import _contenders
+
+    gates = gates[: len(values)]
+    best = min(gates)
+    group = sorted(
+        (index for index in range(len(values)) if gates[index] == best),
+        key=lambda index: (tuple(-v for v in values[index]), index),
+    )
+    front: list[int] = []
+    for index in group:
+        if not any(all(f >= v for f, v in zip(values[kept], values[index], strict=True)) for kept in front):
+            front.append(index)
+    assert _contenders(values, gates) == front
