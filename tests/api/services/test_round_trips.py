@@ -634,3 +634,41 @@ async def test_exports_previews_and_background_jobs_scan_no_collection(
     assert any("'sort': {'_id': 1}" in c and "'rankings'" in c for c in explained)  # re-weighting's batches
     assert any("'cost': {'$gte'" in c for c in explained)  # the cost figures' reads
     assert await _collection_scans(explained_api, reads) == []
+
+
+class Conflicts(monitoring.CommandListener):
+    """Counts the commands the server refused with a write conflict (a transaction then retries)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        pass
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        failure = event.failure if isinstance(event.failure, dict) else {}
+        self.count += failure.get("code") == 112 or "WriteConflict" in repr(event.failure)
+
+
+async def test_concurrent_submissions_to_one_rfp_take_turns_without_conflicts(
+    serve_app: ServeApp, settings: Settings, clock: Clock
+) -> None:
+    """Eight vendors submitting to one RFP at once (issue 14: the slowest waited 11x a lone
+    submission while the transactions conflicted on the RFP and retried with backoff): the
+    instance queues its writes to an RFP, so all eight land, in turn, and none is refused with a
+    write conflict or retried."""
+    conflicts = Conflicts()
+    async with serve_app(settings, clock=clock, listeners=[conflicts]) as api:
+        _, buyer = await register(api, "BUYER", "Busy buyer")
+        rfp_id = await open_rfp(api, buyer)
+        vendors = [(await register(api, "VENDOR", f"Eager {i}"))[1] for i in range(8)]
+        results = await asyncio.gather(
+            *(submit(api, key, rfp_id, proposal_input(f"{9000 + i}.00")) for i, key in enumerate(vendors))
+        )
+        assert [result["userErrors"] for result in results] == [[]] * 8
+        data = await api.data("query($id: ID!) { rfp(id: $id) { proposalCount } }", {"id": rfp_id}, buyer)
+        assert data["rfp"]["proposalCount"] == 8
+    assert conflicts.count == 0
