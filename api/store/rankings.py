@@ -219,9 +219,8 @@ async def _set_figures(
 ) -> None:
     """`span`: no live cost is below its floor nor above its ceiling (bounds, not the minimum and
     maximum: they only widen between recomputes; None in it: no cost yet; None: unknown, a digest
-    written before them, left so until a recompute). `logged`: the version this
-    write makes and the entries it changed, or None when the change is not logged (the log then
-    restarts)."""
+    written before them, left so until a recompute). `logged`: the version this write makes and
+    the entries it changed, or None when the change is not logged (the log then restarts)."""
     figures: Document = {
         "count": count,
         "total": total,
@@ -377,7 +376,7 @@ async def _whole_side(
     if not above and cost - width <= 0:
         return True
     if not above and floor is not None:
-        return cost - width < floor
+        return cost - width <= floor
     if above and ceiling is not None:
         return cost + width > ceiling
     beyond = {"$gte": cost + width} if above else {"$lt": cost - width}
