@@ -18,6 +18,8 @@ of the other proposals' costs, or at least 30% below the next higher price.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 import random
 from collections.abc import Mapping, Sequence
@@ -394,9 +396,7 @@ def rank_stability_of(
     center = weight_vector(weights)
     # The winner at the centre is decided exactly as rank() decides it; the draws use plain floats
     # (ties between draws have probability zero, and speed matters at 500 draws x n proposals).
-    with localcontext(DECIMAL_CONTEXT):
-        exact = [_sum_at_most_100(_contributions(value, exact_weights(weights))) for value in values]
-    winner = min(range(len(values)), key=lambda index: (gates[index], -exact[index], index))
+    winner = _centre_winner(values, gates, weights, center)
     rng = random.Random(seed)
     alphas = [STABILITY_CONCENTRATION * weight + STABILITY_EPSILON for weight in center]
     contenders = _contenders(values, gates)
@@ -408,6 +408,30 @@ def rank_stability_of(
     return kept / draws if draws else None
 
 
+# How far a float total may be from the exact (decimal, 4-place) one, with room to spare: the
+# rounding to 4 places moves it by 0.00005 at most, the float products by far less.
+TIE_MARGIN = 0.001
+
+
+def _centre_winner(
+    values: Sequence[tuple[float, float, float]],
+    gates: Sequence[int],
+    weights: Weights,
+    center: tuple[float, float, float],
+) -> int:
+    """rank()'s winner at the centre: the least (gate, -exact total, index). The exact totals cost a
+    decimal sum each (about 1 s at 20,000 proposals), so they are computed only for the best group's
+    proposals whose float total is within TIE_MARGIN of the best: no other one can win."""
+    best = min(gates)
+    group = [index for index in range(len(values)) if gates[index] == best]
+    floats = {index: math.fsum(v * w for v, w in zip(values[index], center, strict=True)) for index in group}
+    top = max(floats.values())
+    near = [index for index in group if floats[index] >= top - TIE_MARGIN]
+    with localcontext(DECIMAL_CONTEXT):
+        exact = exact_weights(weights)
+        return min(near, key=lambda index: (-_sum_at_most_100(_contributions(values[index], exact)), index))
+
+
 def _contenders(values: Sequence[tuple[float, float, float]], gates: Sequence[int]) -> list[int]:
     """The proposals that can win under some positive weights: the best requirement group's
     Pareto front. The others are beaten on every criterion (or tied by an earlier proposal) by a
@@ -416,10 +440,20 @@ def _contenders(values: Sequence[tuple[float, float, float]], gates: Sequence[in
     group = [index for index in range(len(values)) if gates[index] == best]
     group.sort(key=lambda index: (tuple(-v for v in values[index]), index))
     front: list[int] = []
+    # Sorted best-first, so a dominating proposal is always already on the front, and every member
+    # is at least as good on the first criterion: a proposal is dominated when a member is at least
+    # as good on the other two. The members' (second, third) in order, with the best third among
+    # those from each on, answer that with one bisection (a loop over the front took 0.4 s at 20,000).
+    pairs: list[tuple[float, float]] = []
+    best_third_from: list[float] = []
     for index in group:
-        # Sorted best-first, so a dominating proposal is always already on the front.
-        if not any(all(f >= v for f, v in zip(values[kept], values[index], strict=True)) for kept in front):
-            front.append(index)
+        _, second, third = values[index]
+        at = bisect.bisect_left(pairs, (second, -math.inf))
+        if at < len(pairs) and best_third_from[at] >= third:
+            continue
+        front.append(index)
+        bisect.insort(pairs, (second, third))
+        best_third_from = list(itertools.accumulate(reversed([t for _, t in pairs]), max))[::-1]
     return front
 
 
@@ -429,8 +463,10 @@ def _winner(
     weights: Sequence[float],
     candidates: Sequence[int] | None = None,
 ) -> int:
+    first, second, third = weights  # unpacked once: this runs 500 times per figure
+
     def key(index: int) -> tuple[int, float, int]:
-        total = math.fsum(value * weight for value, weight in zip(values[index], weights, strict=True))
-        return (gates[index], -total, index)
+        a, b, c = values[index]
+        return (gates[index], -math.fsum((a * first, b * second, c * third)), index)
 
     return min(range(len(values)) if candidates is None else candidates, key=key)

@@ -164,7 +164,7 @@ def create_app(
         await ensure_webhook_indexes(state.store)
         await state.market.feed.start()  # the instance's one change stream, open before serving
         await state.market.dispatcher.start()  # webhook deliveries: recorded from it, then sent
-        await migrate_digests(state.store)  # running cost figures for digests older than them
+        await migrate_digests(state.store)  # cost figures (floor, ceiling) for digests older than them
         try:
             yield
         finally:

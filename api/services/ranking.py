@@ -31,10 +31,11 @@ from api.services.ranked_reader import (
     what_if_order,
     with_low_price,
 )
-from api.services.what_if_cache import VECTOR_FIELDS, RfpVector, WhatIfCache
+from api.services.what_if_cache import VECTOR_FIELDS, Order, RfpVector, WhatIfCache
 from api.store.document import Document
 from api.store.proposals import proposal_record
 from api.store.rankings import (
+    DIGEST,
     ENTRY_FIELDS,
     FENCE_SPACING,
     live_entry,
@@ -219,17 +220,52 @@ class RankingService:
         return vector.stability.put(digest, scoring.rank_stability_of(values, gates, weights))
 
     async def _vector(self, rfp: RfpRecord) -> RfpVector:
-        async def load() -> list[Document]:
-            field = rfp.rank_field
-            found = self.store.rankings.find(rank_range(rfp.id, field=field), VECTOR_FIELDS)
-            return [live_entry(entry, rfp.score_slot) async for entry in found.sort(rank_sort(field))]
+        rfp_id, field, slot = ObjectId(rfp.id), rfp.rank_field, rfp.score_slot
 
-        return await self.what_if.vector(rfp, load)
+        async def load_all() -> tuple[int, list[Document]]:
+            version = await self._ranking_version(rfp_id)  # before the entries: never newer than them
+            found = self.store.rankings.find(rank_range(rfp_id, field=field), VECTOR_FIELDS)
+            return version, [live_entry(entry, slot) async for entry in found.sort(rank_sort(field))]
+
+        async def load_changes(since: int) -> tuple[int, list[ObjectId], dict[ObjectId, Document]] | None:
+            doc = await self.store.rfps.find_one(
+                {"_id": rfp_id}, {f"{DIGEST}.version": 1, f"{DIGEST}.changes": 1}
+            )
+            digest = (doc or {}).get(DIGEST) or {}
+            changed = changed_since(digest.get("version", -1), digest.get("changes", ()), since)
+            if changed is None:
+                return None
+            ids = list(changed)
+            found = self.store.rankings.find({"_id": {"$in": ids}, "rfpId": rfp_id}, VECTOR_FIELDS)
+            return digest["version"], ids, {entry["_id"]: live_entry(entry, slot) async for entry in found}
+
+        return await self.what_if.vector(rfp, load_all, load_changes)
+
+    async def _ranking_version(self, rfp_id: ObjectId) -> int:
+        doc = await self.store.rfps.find_one({"_id": rfp_id}, {f"{DIGEST}.version": 1})
+        version = ((doc or {}).get(DIGEST) or {}).get("version", -1)
+        return version if isinstance(version, int) else -1
 
     @staticmethod
     def _what_if_order(vector: RfpVector, weights: Weights) -> list[Document]:
         digest = weights_digest(weights)
-        return vector.orders.get(digest) or vector.orders.put(digest, what_if_order(vector.entries, weights))
+        order = vector.orders.get(digest)
+        if order is None:
+            order = vector.orders.put(digest, Order(weights, what_if_order(vector.entries, weights)))
+        return order.entries
+
+
+def changed_since(version: object, changes: Iterable[Document], since: int) -> set[ObjectId] | None:
+    """The ids of the entries changed by the versions after `since` up to `version`, from the RFP's
+    change log; None when the log does not hold every one of them (too far behind, or a version
+    that was not logged: a recompute restarts the log)."""
+    if not isinstance(version, int) or version < since:
+        return None
+    logged = {change["v"]: change["ids"] for change in changes}
+    wanted = range(since + 1, version + 1)
+    if any(v not in logged for v in wanted):
+        return None
+    return {oid for v in wanted for oid in logged[v]}
 
 
 def weights_digest(weights: Weights) -> str:

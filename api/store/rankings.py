@@ -13,6 +13,7 @@ import logging
 import struct
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -238,18 +239,28 @@ async def recompute_cost_figures(
     store: Store, rfp_id: ObjectId, session: AsyncClientSession, field: str = "cost"
 ) -> None:
     """The count, sum and next-price flags of the RFP's costs in `field` (cost_field of a slot)
-    from one indexed read of them."""
+    from one indexed read of them. Entries may have changed wholesale (seeding, rescoring): the
+    change log starts afresh, so a cached vector older than this version is read again whole."""
     found = store.rankings.find({"rfpId": rfp_id}, {field: 1, "_id": 0}, session=session)
     costs = [_cost_in(entry, field) async for entry in found]
     total, flagged = scoring.low_price_summary(costs)
-    await _set_figures(store, rfp_id, len(costs), total, flagged, session)
+    span = (min(costs, default=None), max(costs, default=None))
+    await _set_figures(store, rfp_id, len(costs), total, flagged, session, span)
+
+
+# The change log: per ranking version, the ids of the entries that write changed (inserted,
+# updated or deleted), for the last CHANGE_LOG versions. A cached what-if vector a few versions
+# behind reads only those entries (api/services/what_if_cache.py); one further behind reads all.
+CHANGE_LOG = 64
 
 
 def seeded_digest(entries: Sequence[Document], now: datetime) -> Document:
     """The digest refresh_ranking_digest writes for an RFP with these entries and no digest yet,
     computed in memory: bulk seeding writes it with the RFP instead of one refresh per RFP."""
-    total, flagged = scoring.low_price_summary([entry["cost"] for entry in entries])
+    costs = [entry["cost"] for entry in entries]
+    total, flagged = scoring.low_price_summary(costs)
     figures = _figures(len(entries), total, flagged)
+    figures |= {"floor": min(costs, default=None), "ceiling": max(costs, default=None), "changes": []}
     return figures | {"version": 1} | _fence_fields(sorted(entry["key"] for entry in entries), now)
 
 
@@ -272,13 +283,24 @@ async def _set_figures(
     total: Decimal,
     flagged: dict[Decimal, Decimal],
     session: AsyncClientSession,
+    span: tuple[Decimal | None, Decimal | None] | None,
+    logged: tuple[int, Sequence[ObjectId]] | None = None,
 ) -> None:
+    """`span`: no live cost is below its floor nor above its ceiling (bounds, not the minimum and
+    maximum: they only widen between recomputes; None in it: no cost yet; None: unknown, a digest
+    written before them, left so until a recompute). `logged`: the version this write makes and
+    the entries it changed, or None when the change is not logged (the log then restarts)."""
     figures = _figures(count, total, flagged)
+    if span is not None:
+        figures |= {"floor": span[0], "ceiling": span[1]}
     # The version tells cached vectors of the entries (api/services/what_if_cache.py) they are old.
-    update = {
-        "$set": {f"{DIGEST}.{name}": value for name, value in figures.items()},
-        "$inc": {f"{DIGEST}.version": 1},
-    }
+    update: Document = {"$inc": {f"{DIGEST}.version": 1}}
+    if logged is None:
+        figures["changes"] = []
+    else:
+        change = {"v": logged[0], "ids": list(logged[1])}
+        update["$push"] = {f"{DIGEST}.changes": {"$each": [change], "$slice": -CHANGE_LOG}}
+    update["$set"] = {f"{DIGEST}.{name}": value for name, value in figures.items()}
     await store.rfps.update_one({"_id": rfp_id}, update, session=session)
 
 
@@ -294,59 +316,96 @@ async def apply_cost_changes(
     rfp_id: ObjectId,
     added: Sequence[Decimal] = (),
     removed: Sequence[Decimal] = (),
+    changed: Sequence[ObjectId] = (),
     field: str = "cost",
 ) -> bool:
     """Bring the RFP's cost figures up to date inside the write's transaction, after the write
-    changed its entries (costs `added` and `removed`): a few indexed reads, whatever the RFP's size.
+    changed its entries (costs `added` and `removed`, entries `changed`, for the change log): a
+    few indexed reads, whatever the RFP's size.
 
     Only the changed costs and the next lower cost around each can change their next price (the
     others keep theirs), and count and sum move by the change. Every such write also writes the
-    RFP, so concurrent writes conflict there and one retries: the figures never miss a write.
-    Returns whether the fences are due a background refresh."""
-    doc = await store.rfps.find_one({"_id": rfp_id}, {DIGEST: 1}, session=session)
+    RFP, so concurrent writes conflict there and one retries: the figures and the change log never
+    miss a write. Returns whether the fences are due a background refresh."""
+    read = ("count", "total", "next", "floor", "ceiling", "version", "fencedCount")  # not the change log
+    doc = await store.rfps.find_one(
+        {"_id": rfp_id}, {f"{DIGEST}.{name}": 1 for name in read}, session=session
+    )
     digest = (doc or {}).get(DIGEST) or {}
     if "total" not in digest:  # before the running figures: recompute them once
         await recompute_cost_figures(store, rfp_id, session, field)
         return True
     flagged: dict[Decimal, Decimal] = {row[0]: row[1] for row in digest.get("next", ())}
+    span = _widened(digest, added)
+    bounds = Bounds(typical_spacing(digest["count"], digest["total"]), span)
     affected = set(added) | set(removed)
     for cost in list(affected):
-        lower = await _next_lower(store, rfp_id, cost, session, field)
+        lower = await _next_lower(store, rfp_id, cost, session, bounds, field)
         if lower is not None:
             affected.add(lower)
     for cost in affected:
         flagged.pop(cost, None)
-        present, following = await _next_price(store, rfp_id, cost, session, field)
+        present, following = await _next_price(store, rfp_id, cost, session, bounds, field)
         if present and following is not None and scoring.low_by_next(cost, following):
             flagged[cost] = following
     count = digest["count"] + len(added) - len(removed)
     total = scoring.running_total(digest["total"], added, removed)
-    await _set_figures(store, rfp_id, count, total, flagged, session)
+    version = digest.get("version")
+    logged = (version + 1, changed) if isinstance(version, int) and changed else None
+    await _set_figures(store, rfp_id, count, total, flagged, session, span, logged)
     return fences_due(count, digest.get("fencedCount"))
+
+
+def _widened(digest: Document, added: Sequence[Decimal]) -> tuple[Decimal | None, Decimal | None] | None:
+    """The digest's floor and ceiling after `added` arrive; None (unknown) before it had them."""
+    if "ceiling" not in digest:
+        return None
+    floor = min((c for c in (digest["floor"], *added) if c is not None), default=None)
+    return floor, max((c for c in (digest["ceiling"], *added) if c is not None), default=None)
 
 
 # No `hint` on these reads: the planner picks the cost index by itself, and on SecantusDB a hinted
 # read walks the whole index (300 ms instead of 3 at 5,000 entries). Nor one sorted read of a whole
-# side: SecantusDB sorts what a range matched before it limits, so "the next cost above" is read in
-# windows that start at 1% of the cost and widen fourfold until one holds enough (a few entries on
-# a real RFP, whatever its size).
+# side: SecantusDB examines every entry a range matches, even under a limit (measured at 20,000
+# entries: 0.25 ms an entry, a 1% window held 198 and cost 30-50 ms; the read of one side 670 ms).
+# So "the next cost above" is read in windows that widen fourfold until one holds enough, starting
+# at 1% of the cost or, on a large RFP, at the width that holds about WINDOW_ENTRIES costs at its
+# mean spacing: a few entries examined per read, whatever the RFP's size.
 FIRST_WINDOW = Decimal("0.01")
 MIN_WIDTH = Decimal("0.01")
+WINDOW_ENTRIES = 4
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """What an RFP's figures tell its cost reads: the first window's width, and the floor and
+    ceiling no live cost lies beyond (None when unknown: a digest written before them)."""
+
+    spacing: Decimal
+    span: tuple[Decimal | None, Decimal | None] | None
+
+
+def typical_spacing(count: int, total: Decimal) -> Decimal:
+    """The width that holds about WINDOW_ENTRIES of an RFP's costs if they spread over about their
+    mean (bids cluster around the budget): WINDOW_ENTRIES x mean / count."""
+    if count <= 0 or total <= 0:
+        return Decimal("Infinity")
+    return max((total / count / count * WINDOW_ENTRIES).quantize(MIN_WIDTH), MIN_WIDTH)
 
 
 async def _next_lower(
-    store: Store, rfp_id: ObjectId, cost: Decimal, session: AsyncClientSession, field: str
+    store: Store, rfp_id: ObjectId, cost: Decimal, session: AsyncClientSession, bounds: Bounds, field: str
 ) -> Decimal | None:
-    below = await _nearest(store, rfp_id, cost, session, field, above=False, limit=1)
+    below = await _nearest(store, rfp_id, cost, session, bounds, field, above=False, limit=1)
     return below[0] if below else None
 
 
 async def _next_price(
-    store: Store, rfp_id: ObjectId, cost: Decimal, session: AsyncClientSession, field: str
+    store: Store, rfp_id: ObjectId, cost: Decimal, session: AsyncClientSession, bounds: Bounds, field: str
 ) -> tuple[bool, Decimal | None]:
     """Whether `cost` is still live, and the next price after one occurrence of it (the cost itself
     when two proposals share it, as low_price_references has it)."""
-    two = await _nearest(store, rfp_id, cost, session, field, above=True, limit=2)
+    two = await _nearest(store, rfp_id, cost, session, bounds, field, above=True, limit=2)
     if not two or two[0] != cost:
         return False, None
     return True, two[1] if len(two) > 1 else None
@@ -357,24 +416,48 @@ async def _nearest(
     rfp_id: ObjectId,
     cost: Decimal,
     session: AsyncClientSession,
+    bounds: Bounds,
     field: str,
     above: bool,
     limit: int,
 ) -> list[Decimal]:
     """The `limit` live costs nearest to `cost` on one side (above includes `cost` itself), nearest
     first: the first window that holds `limit` of them, or the whole side when it holds fewer."""
-    width = max(cost * FIRST_WINDOW, MIN_WIDTH)
+    width = max(min(cost * FIRST_WINDOW, bounds.spacing), MIN_WIDTH)
     while True:
         inside = {"$gte": cost, "$lt": cost + width} if above else {"$lt": cost, "$gte": cost - width}
         found = store.rankings.find({"rfpId": rfp_id, field: inside}, {field: 1, "_id": 0}, session=session)
         costs = await found.sort([(field, 1 if above else -1)]).limit(limit).to_list(limit)
-        if len(costs) >= limit:
-            return [_cost_in(entry, field) for entry in costs]
-        beyond = {"$gte": cost + width} if above else {"$lt": cost - width}
-        more = store.rankings.find({"rfpId": rfp_id, field: beyond}, {"_id": 1}, session=session)
-        if not await more.limit(1).to_list(1):  # nothing further out: this window held the whole side
+        if len(costs) >= limit or await _whole_side(
+            store, rfp_id, cost, width, above, bounds, field, session
+        ):
             return [_cost_in(entry, field) for entry in costs]
         width *= 4
+
+
+async def _whole_side(
+    store: Store,
+    rfp_id: ObjectId,
+    cost: Decimal,
+    width: Decimal,
+    above: bool,
+    bounds: Bounds,
+    field: str,
+    session: AsyncClientSession,
+) -> bool:
+    """Whether the window of `width` beside `cost` held every live cost on its side: known from
+    the figures (none is below the floor or above the ceiling), else asked (a read that examines
+    the whole rest of the side on SecantusDB, hence only for a digest without them)."""
+    floor, ceiling = bounds.span or (None, None)
+    if not above and cost - width <= 0:
+        return True
+    if not above and floor is not None:
+        return cost - width <= floor
+    if above and ceiling is not None:
+        return cost + width > ceiling
+    beyond = {"$gte": cost + width} if above else {"$lt": cost - width}
+    more = store.rankings.find({"rfpId": rfp_id, field: beyond}, {"_id": 1}, session=session)
+    return not await more.limit(1).to_list(1)
 
 
 def fences_due(count: int, fenced_count: int | None) -> bool:
@@ -399,8 +482,10 @@ async def refresh_fences(store: Store, rfp_id: str, now: datetime) -> None:
 
 
 async def migrate_digests(store: Store) -> int:
-    """At start-up: digests written before the running figures are recomputed once (returns how many)."""
-    stale = store.rfps.find({DIGEST: {"$ne": None}, f"{DIGEST}.total": {"$exists": False}}, {"_id": 1})
+    """At start-up: digests written before the running figures, or before their floor and ceiling
+    (without which a write's cost reads ask whether each side goes on: a read of the whole side),
+    are recomputed once (returns how many)."""
+    stale = store.rfps.find({DIGEST: {"$ne": None}, f"{DIGEST}.ceiling": {"$exists": False}}, {"_id": 1})
     ids = [str(doc["_id"]) async for doc in stale]
     for rfp_id in ids:
         await refresh_ranking_digest(store, rfp_id, datetime.now(UTC))

@@ -196,3 +196,60 @@ def test_only_the_pareto_front_can_win(
     values = [entry[:3] for entry in entries]
     gates = [0 if entry[3] else 2 for entry in entries]
     assert _winner(values, gates, weights, _contenders(values, gates)) == _winner(values, gates, weights)
+
+
+criterion = st.sampled_from([0.0, 33.3333, 50.0, 66.6667, 72.5, 100.0])  # few values: many ties
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(criterion, criterion, criterion), min_size=1, max_size=12),
+    st.lists(st.integers(min_value=0, max_value=2), min_size=12, max_size=12),
+    st.tuples(*[st.integers(min_value=1, max_value=9)] * 3),
+)
+def test_the_centre_winner_is_the_exact_ranks_winner(
+    values: list[tuple[float, float, float]], gates: list[int], raw: tuple[int, int, int]
+) -> None:
+    """rank_stability's winner at the centre weighs exactly only the proposals near the best float
+    total (issue 14: 20,000 decimal sums took a second): it is still the least (gate, -exact total,
+    index) over every proposal, ties in total to the earlier one."""
+    from scoring.model import DECIMAL_CONTEXT
+    from scoring.rank import (
+        _centre_winner,
+        _contributions,
+        _sum_at_most_100,
+        exact_weights,
+        weight_vector,
+    )
+
+    weights = Weights(sla_quality=raw[0] / 10, lock_in=raw[1] / 10, cost=raw[2] / 10)
+    gates = gates[: len(values)]
+    with decimal.localcontext(DECIMAL_CONTEXT):
+        exact = [_sum_at_most_100(_contributions(value, exact_weights(weights))) for value in values]
+    expected = min(range(len(values)), key=lambda index: (gates[index], -exact[index], index))
+    assert _centre_winner(values, gates, weights, weight_vector(weights)) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(criterion, criterion, criterion), min_size=1, max_size=30),
+    st.lists(st.integers(min_value=0, max_value=1), min_size=30, max_size=30),
+)
+def test_the_contenders_are_the_best_groups_pareto_front(
+    values: list[tuple[float, float, float]], gates: list[int]
+) -> None:
+    """The front by bisection (issue 14) is the front by comparing with every member: the best
+    group's proposals no earlier one is at least as good as on every criterion."""
+    from scoring.rank import _contenders
+
+    gates = gates[: len(values)]
+    best = min(gates)
+    group = sorted(
+        (index for index in range(len(values)) if gates[index] == best),
+        key=lambda index: (tuple(-v for v in values[index]), index),
+    )
+    front: list[int] = []
+    for index in group:
+        if not any(all(f >= v for f, v in zip(values[kept], values[index], strict=True)) for kept in front):
+            front.append(index)
+    assert _contenders(values, gates) == front

@@ -10,6 +10,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import cast
 
+import pytest
 from bson import ObjectId
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -17,7 +18,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 import scoring
 from api.services.ranked_reader import low_price_rule
-from api.store.rankings import apply_cost_changes
+from api.store.rankings import apply_cost_changes, migrate_digests
 from api.store.rfps import ranking_digest_of
 from market.records import RfpRecord
 from tests.conftest import Api
@@ -57,10 +58,13 @@ async def _change(api: Api, rfp_id: ObjectId, add: list[Decimal], remove: list[O
         await session.with_transaction(work)
 
 
-async def test_running_figures_stay_exact_through_random_writes(api: Api) -> None:
+# A digest from before the floor and ceiling (each read past a window asks whether the side goes
+# on), and one with them (the span answers, and bounds every window search).
+@pytest.mark.parametrize("span", [{}, {"floor": None, "ceiling": None}])
+async def test_running_figures_stay_exact_through_random_writes(api: Api, span: dict[str, None]) -> None:
     rng = random.Random(20261129)
     rfp_id = ObjectId()
-    start = {"count": 0, "total": Decimal(0), "next": []}
+    start: dict[str, object] = {"count": 0, "total": Decimal(0), "next": [], **span}
     await api.store.rfps.insert_one({"_id": rfp_id, "rankingDigest": start})
     # Few distinct prices, so duplicates, gaps above 1/0.7 and a zero price all turn up.
     prices = [Decimal(p) for p in ("0.00", "10.00", "13.99", "14.30", "20.00", "45.50", "100.00", "1000.00")]
@@ -83,3 +87,35 @@ async def test_running_figures_stay_exact_through_random_writes(api: Api) -> Non
         rule = low_price_rule(cast(RfpRecord, SimpleNamespace(ranking_digest=digest)))  # all it reads
         judged = {str(e["_id"]): f for e in entries if (f := rule(e["cost"])) is not None}
         assert judged == scoring.abnormally_low({str(e["_id"]): e["cost"] for e in entries})
+
+
+async def test_digests_older_than_the_floor_and_ceiling_are_recomputed_at_start_up(api: Api) -> None:
+    """A digest from before the floor and ceiling is recomputed once (exact figures, the span of the
+    live costs); one that has them is left alone."""
+    old, current = ObjectId(), ObjectId()
+    costs = [Decimal("12.50"), Decimal("7.00"), Decimal("40.00")]
+    await api.store.rfps.insert_many(
+        [
+            {"_id": old, "rankingDigest": {"count": 3, "total": Decimal("59.50"), "next": [], "version": 4}},
+            {
+                "_id": current,
+                "rankingDigest": {
+                    "count": 0,
+                    "total": Decimal(0),
+                    "next": [],
+                    "floor": None,
+                    "ceiling": None,
+                },
+            },
+        ]
+    )
+    await api.store.rankings.insert_many(
+        [{"_id": ObjectId(), "rfpId": old, "key": f"{old}0{i}", "cost": cost} for i, cost in enumerate(costs)]
+    )
+    assert await migrate_digests(api.store) == 1
+    doc = await api.store.rfps.find_one({"_id": old})
+    assert doc is not None
+    digest = doc["rankingDigest"]
+    assert (digest["floor"], digest["ceiling"], digest["count"]) == (Decimal("7.00"), Decimal("40.00"), 3)
+    assert digest["version"] == 5 and digest["changes"] == []  # cached vectors of it are read again whole
+    assert await migrate_digests(api.store) == 0
