@@ -155,3 +155,33 @@ async def test_live_and_webhook_reads_stay_bounded(
     before = await _examined(api, kept)
     await _grow_unrelated(api)
     assert await _examined(api, kept) == before
+
+
+OWN = "{ viewer { proposals(first: 2%s) { totalCount edges { node { id status } } } } }"
+
+
+async def test_a_vendors_first_page_of_own_proposals_reads_its_own_only(
+    explained_api: Api, reads: Reads
+) -> None:
+    """viewer.proposals' first page and count, with and without a status filter: planned on the
+    vendor's indexes (no hinted walk of every proposal); a rival's proposals are neither read nor
+    listed."""
+    api = explained_api
+    _, buyer = await register(api, "BUYER", "Own list buyer")
+    _, vendor = await register(api, "VENDOR", "Own list vendor")
+    _, rival = await register(api, "VENDOR", "Own list rival")
+    rfps = [await open_rfp(api, buyer) for _ in range(3)]
+    mine = [(await submit(api, vendor, rfp_id))["proposal"]["id"] for rfp_id in rfps]
+    await submit(api, rival, rfps[0])
+    await proposal_mutation(api, "withdrawProposal", mine[0], vendor)
+    for status in ("", ", filter: {status: [SUBMITTED]}"):
+        reads.commands.clear()
+        data = await api.data(OWN % status, key=vendor)
+        listed = data["viewer"]["proposals"]
+        assert listed["totalCount"] == (2 if status else 3)
+        assert {edge["node"]["id"] for edge in listed["edges"]} <= set(mine)
+        kept = [c for c in reads.commands if "proposals" in (c.get("find"), c.get("aggregate"))]
+        assert len(kept) == 2, reads.commands  # the page and its count
+        before = await _examined(api, kept)
+        await _grow_unrelated(api)
+        assert await _examined(api, kept) == before
