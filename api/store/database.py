@@ -219,9 +219,7 @@ class Store:
         if await self.migrations.find_one({"_id": name}, {"_id": 1}) is not None:
             return False
         await migration()
-        await self.migrations.update_one(
-            {"_id": name}, {"$set": {"doneAt": datetime.now(UTC)}}, upsert=True
-        )
+        await self.migrations.update_one({"_id": name}, {"$set": {"doneAt": datetime.now(UTC)}}, upsert=True)
         return True
 
     async def migrate_embedded_audit(self) -> None:
