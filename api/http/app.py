@@ -31,7 +31,7 @@ from api.services.organizations import RateLimit
 from api.services.rescore import rescore_at_start_up
 from api.services.webhooks import WebhookSettings
 from api.settings import Settings, normalize_origin
-from api.store.database import Store, connect
+from api.store.database import DIGEST_FIGURES, Store, connect
 from api.store.persisted_queries import PersistedQueries
 from api.store.rankings import migrate_digests
 from api.store.webhooks import ensure_webhook_indexes
@@ -164,7 +164,10 @@ def create_app(
         await ensure_webhook_indexes(state.store)
         await state.market.feed.start()  # the instance's one change stream, open before serving
         await state.market.dispatcher.start()  # webhook deliveries: recorded from it, then sent
-        await migrate_digests(state.store)  # cost figures (floor, ceiling) for digests older than them
+        # Cost figures (totals, floor, ceiling) for digests older than them: once, not a walk of
+        # every RFP per start.
+        store = state.store
+        await store.run_once(DIGEST_FIGURES, lambda: migrate_digests(store))
         try:
             yield
         finally:

@@ -354,10 +354,9 @@ class MarketGround:
         after: str | None,
         kind: str,
         record: Callable[[Document], T],
-        hint: str | None = None,
     ) -> Page[T]:
-        """A keyset page in `_id` order: RFPs newest first, an RFP's proposals oldest first. `hint`
-        names the index for a filter the database would otherwise plan as a collection scan."""
+        """A keyset page in `_id` order: RFPs newest first, an RFP's proposals oldest first. No hint
+        (SecantusDB walks a hinted index whole, issue 14): callers send a filter an index fits."""
         newest_first = kind == "rfp"
         page_query = dict(query)
         if after is not None:
@@ -367,13 +366,8 @@ class MarketGround:
                 raise InputError("after", "the cursor is not valid for this list")
             page_query["_id"] = {"$lt" if newest_first else "$gt": last}
         found = collection.find(page_query).sort("_id", -1 if newest_first else 1)
-        if hint is not None:
-            found = found.hint(hint)
         docs = await found.limit(first + 1).to_list(first + 1)
-        if hint is None:
-            total = await collection.count_documents(query)
-        else:
-            total = await collection.count_documents(query, hint=hint)
+        total = await collection.count_documents(query)
         return Page(
             items=tuple((cursors.encode(kind, str(doc["_id"])), record(doc)) for doc in docs[:first]),
             has_next_page=len(docs) > first,

@@ -79,7 +79,13 @@ async def keyset_page(
     """One page in `key` order. `hint` names the index to read: the embedded database plans a filter
     with `$and`/`$or` (a cursor bound, a status choice) as a collection scan without it."""
     page_query = dict(query)
-    if window.cursor is not None:
+    # SecantusDB walks a hinted index whole: a flat filter (no `$and`/`$or`) is sent without the hint
+    # and planned on the index whose fields it fills; only the cursor bound's `$or` still needs it.
+    flat = not any(field.startswith("$") for field in query)
+    count_hint = None if flat else hint
+    if window.cursor is None:
+        hint = count_hint
+    else:
         name, value, last = cursors.decode(window.cursor, kind, 3, window.argument)
         if name != key.name:
             raise InputError(
@@ -103,7 +109,9 @@ async def keyset_page(
     total = 0
     if counted:  # a list the client asked no totalCount of is not read twice
         total = await (
-            collection.count_documents(query, hint=hint) if hint else collection.count_documents(query)
+            collection.count_documents(query, hint=count_hint)
+            if count_hint
+            else collection.count_documents(query)
         )
     return Page(
         items=tuple(

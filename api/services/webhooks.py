@@ -173,7 +173,10 @@ class WebhookService:
         owned = self._owned(viewer, webhook_id)
         if self._denied(viewer) is not None:
             return []
-        if await webhooks(self.ground.store).count_documents(owned, limit=1, hint="_id_") == 0:
+        # By `_id` alone (a point lookup; with the owner beside it the filter was planned as a scan,
+        # and a hint on `_id_` walks every webhook), the owner compared here.
+        hook = await webhooks(self.ground.store).find_one({"_id": owned["_id"]}, {"organizationId": 1})
+        if hook is None or hook.get("organizationId") != owned["organizationId"]:
             return []
         found = deliveries(self.ground.store).find({"webhookId": ObjectId(webhook_id)})
         docs = await found.sort("createdAt", -1).limit(DELIVERY_LOG_LIMIT).to_list(DELIVERY_LOG_LIMIT)
@@ -320,10 +323,14 @@ class WebhookDispatcher:
         ]
         found: list[tuple[Document, str, dict[str, Any], int]] = []
         for part, (event, data) in enumerate(events):
-            # Through the organization index: the planner would scan for the $in beside `events`.
-            query = {"organizationId": {"$in": readers}, "events": event}
-            listening = webhooks(store).find(query, hint="by_organization")
-            found += [(webhook, event, data, part) async for webhook in listening]
+            # The readers' webhooks through by_organization (a flat `$in`; `events` beside it planned
+            # as a scan, a hint walked the whole index), the subscribed ones kept here.
+            listening = webhooks(store).find({"organizationId": {"$in": readers}})
+            found += [
+                (webhook, event, data, part)
+                async for webhook in listening
+                if event in webhook.get("events", [])
+            ]
         return found
 
     async def _rescored(self, change: Change, part: int) -> list[tuple[Document, str, dict[str, Any], int]]:
@@ -332,17 +339,15 @@ class WebhookDispatcher:
         first (an index on `events`), then their organizations' proposals on the RFP (the
         (rfpId, vendorId) index): never a walk over the RFP's proposals."""
         store, event = self.ground.store, proposal_event_name(RESCORED)
-        listening = await webhooks(store).find({"events": event}, hint="by_event").to_list(None)
+        listening = await webhooks(store).find({"events": event}).to_list(None)  # by_event, unhinted
         if not listening:
             return []
         organizations = list({webhook["organizationId"] for webhook in listening})
-        query = {
-            "rfpId": change.rfp_id,
-            "vendorId": {"$in": organizations},
-            "status": {"$ne": ProposalStatus.WITHDRAWN.value},
-        }
-        found = store.proposals.find(query, {"vendorId": 1}, hint="one_per_vendor")
-        own = {doc["vendorId"]: doc["_id"] async for doc in found}
+        # Flat on one_per_vendor (rfpId, then an `$in` of vendors), withdrawn ones dropped here.
+        query = {"rfpId": change.rfp_id, "vendorId": {"$in": organizations}}
+        found = store.proposals.find(query, {"vendorId": 1, "status": 1})
+        withdrawn = ProposalStatus.WITHDRAWN.value
+        own = {doc["vendorId"]: doc["_id"] async for doc in found if doc.get("status") != withdrawn}
         rfp_gid = to_global_id("Rfp", str(change.rfp_id))
         return [
             (

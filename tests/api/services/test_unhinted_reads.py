@@ -1,0 +1,187 @@
+"""Request and background reads that used a `hint` (issue 14): SecantusDB walks a hinted index whole,
+so each grew with the marketplace. They send flat filters now, planned on the index that fits; the
+explain executionStats of each command the scenario sent are the same after unrelated data grew."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bson import ObjectId
+
+from api.cli.synthetic import seed_synthetic
+from api.embedded import EmbeddedDatabase
+from api.services.ground import MarketGround
+from api.services.live import LiveFeed, LiveLimits, own_live_proposal
+from api.services.webhooks import WebhookDispatcher, WebhookSettings
+from api.settings import Settings
+from api.store.database import Store, connect
+from api.store.webhooks import webhooks
+from schema.common import local_id
+from tests.api.services.test_market_reads import explained_api, reads
+from tests.api.services.test_round_trips import WEIGHTS, Reads
+from tests.conftest import Api
+from tests.helpers import REVISE, open_rfp, proposal_input, proposal_mutation, register, submit
+
+__all__ = ["explained_api", "reads"]  # fixtures: the app with the kept reads
+CREATE_WEBHOOK = """mutation($url: String!, $events: [String!]!) {
+  createWebhook(input: {url: $url, events: $events}) { webhook { id } userErrors { code } } }"""
+DELIVERY_LOG = "{ viewer { webhooks { id deliveries { id event status } } } }"
+EXAMINED = ("totalDocsExamined", "totalKeysExamined", "docsExamined", "keysExamined")
+
+
+def _counts(plan: Any) -> list[int]:
+    """Every examined-count figure of an explain, depth first."""
+    if isinstance(plan, dict):
+        own = [plan[name] for name in EXAMINED if isinstance(plan.get(name), int)]
+        return own + [n for key, value in plan.items() if key not in EXAMINED for n in _counts(value)]
+    if isinstance(plan, list):
+        return [n for value in plan for n in _counts(value)]
+    return []
+
+
+async def _examined(api: Api, commands: list[dict[str, Any]]) -> list[tuple[str, list[int]]]:
+    db = api.store.db
+    result = []
+    for command in commands:
+        assert "hint" not in command, command  # a hinted index is walked whole, whatever explain says
+        if "aggregate" in command:
+            command = command | {"cursor": {}}
+        plan = await db.command(
+            {"explain": command, "verbosity": "executionStats"}, codec_options=db.codec_options
+        )
+        assert "COLLSCAN" not in repr(plan), command
+        result.append((repr(command), _counts(plan)))
+    return result
+
+
+async def _grow_unrelated(api: Api) -> None:
+    """Other RFPs, vendors and proposals, their audit events, other organizations' webhooks (on
+    other events: the subscribers of proposal.rescored are what its read is bounded by)."""
+    await seed_synthetic(api.market, proposals=80, rfps=4, seed=21)
+    now = api.market.now()
+    await api.store.audit_events.insert_many(
+        [{"subjectId": ObjectId(), "action": "revised", "at": now} for _ in range(150)]
+    )
+    await webhooks(api.store).insert_many(
+        [
+            {"organizationId": ObjectId(), "events": ["rfp.closed", "proposal.revised"], "url": "x"}
+            for _ in range(60)
+        ]
+    )
+
+
+async def test_a_revisions_rate_limit_reads_its_own_events_only(explained_api: Api, reads: Reads) -> None:
+    api = explained_api
+    _, buyer = await register(api, "BUYER", "Revised buyer")
+    _, vendor = await register(api, "VENDOR", "Reviser")
+    rfp_id = await open_rfp(api, buyer)
+    proposal = (await submit(api, vendor, rfp_id))["proposal"]
+    reads.commands.clear()
+    revise = {"proposalId": proposal["id"], "expectedVersion": 1, "proposal": proposal_input("9100.00")}
+    assert (await api.data(REVISE, {"input": revise}, vendor))["reviseProposal"]["userErrors"] == []
+    events = [command for command in reads.commands if command.get("find") == "audit_events"]
+    assert events, reads.commands  # the rate limit's read
+    before = await _examined(api, events)
+    await _grow_unrelated(api)
+    assert await _examined(api, events) == before
+
+
+async def test_a_proposals_revisions_are_still_limited(explained_api: Api) -> None:
+    """The careless client revising in a loop: the count moved to Python still stops it."""
+    api = explained_api
+    _, buyer = await register(api, "BUYER", "Limited buyer")
+    _, vendor = await register(api, "VENDOR", "Hasty vendor")
+    rfp_id = await open_rfp(api, buyer)
+    proposal = (await submit(api, vendor, rfp_id))["proposal"]
+    api.market.proposals.revisions_per_hour = 2
+    codes = []
+    for version in (1, 2, 3):
+        revise = {
+            "proposalId": proposal["id"],
+            "expectedVersion": version,
+            "proposal": proposal_input(f"91{version}0.00"),
+        }
+        errors = (await api.data(REVISE, {"input": revise}, vendor))["reviseProposal"]["userErrors"]
+        codes.append([error["code"] for error in errors])
+    assert codes == [[], [], ["RATE_LIMITED"]]
+
+
+async def test_live_and_webhook_reads_stay_bounded(
+    explained_api: Api, reads: Reads, database_server: EmbeddedDatabase, settings: Settings
+) -> None:
+    """A subscriber's own proposal, the delivery log, and the dispatcher's recipients of a submission
+    and of a re-weighting's proposal.rescored; a withdrawn rival gets no rescored event."""
+    api = explained_api
+    _, buyer = await register(api, "BUYER", "Hooked buyer")
+    vendor_gid, vendor = await register(api, "VENDOR", "Hooked vendor")
+    rival_gid, rival = await register(api, "VENDOR", "Withdrawn rival")
+    rfp_id = await open_rfp(api, buyer, sealed=False)
+    events = ["proposal.submitted", "proposal.rescored"]
+    for key in (vendor, rival):
+        made = await api.data(CREATE_WEBHOOK, {"url": "http://127.0.0.1:9/hook", "events": events}, key)
+        assert made["createWebhook"]["userErrors"] == []
+    proposal_id = local_id((await submit(api, vendor, rfp_id))["proposal"]["id"], "Proposal")
+    rival_proposal = (await submit(api, rival, rfp_id))["proposal"]["id"]
+    await proposal_mutation(api, "withdrawProposal", rival_proposal, rival)
+    weights = {"rfpId": rfp_id, "weights": {"slaQuality": 2, "lockIn": 1, "cost": 1}}
+    assert (await api.data(WEIGHTS, {"input": weights}, buyer))["updateRfpWeights"]["userErrors"] == []
+    rfp_oid = ObjectId(local_id(rfp_id, "Rfp"))
+    subjects = {"subjectId": {"$in": [ObjectId(proposal_id), rfp_oid]}}
+    audit = await api.store.audit_events.find(subjects).to_list()
+    reads.commands.clear()
+    vendor_oid = ObjectId(local_id(vendor_gid, "Organization"))
+    assert await own_live_proposal(api.market.ground, vendor_oid, rfp_oid) == ObjectId(proposal_id)
+    rival_oid = ObjectId(local_id(rival_gid, "Organization"))
+    assert await own_live_proposal(api.market.ground, rival_oid, rfp_oid) is None  # withdrawn
+    await api.data(DELIVERY_LOG, key=vendor)
+    client = connect(database_server.uri, [reads])
+    try:
+        ground = MarketGround(Store(client, settings.db), api.market.now, api.market.digests)
+        feed = LiveFeed(ground, LiveLimits())
+        dispatcher = WebhookDispatcher(ground, feed, WebhookSettings(timeout_seconds=1.0))
+        recipients = []
+        for doc in audit:
+            change = await feed._route(doc)
+            if change is not None:
+                recipients += await dispatcher._recipients(change)
+                if change.rescores_proposals():
+                    recipients += await dispatcher._rescored(change, part=len(change.rfp_kinds()))
+    finally:
+        await client.close()
+    rescored = [hook["organizationId"] for hook, event, *_ in recipients if event == "proposal.rescored"]
+    assert rescored and set(rescored) == {vendor_oid}  # the withdrawn rival's webhook is not sent it
+    kept = [c for c in reads.commands if c.get("find") in {"proposals", "webhooks", "audit_events"}]
+    assert {c["find"] for c in kept} == {"proposals", "webhooks"}, reads.commands
+    before = await _examined(api, kept)
+    await _grow_unrelated(api)
+    assert await _examined(api, kept) == before
+
+
+OWN = "{ viewer { proposals(first: 2%s) { totalCount edges { node { id status } } } } }"
+
+
+async def test_a_vendors_first_page_of_own_proposals_reads_its_own_only(
+    explained_api: Api, reads: Reads
+) -> None:
+    """viewer.proposals' first page and count, with and without a status filter: planned on the
+    vendor's indexes (no hinted walk of every proposal); a rival's proposals are neither read nor
+    listed."""
+    api = explained_api
+    _, buyer = await register(api, "BUYER", "Own list buyer")
+    _, vendor = await register(api, "VENDOR", "Own list vendor")
+    _, rival = await register(api, "VENDOR", "Own list rival")
+    rfps = [await open_rfp(api, buyer) for _ in range(3)]
+    mine = [(await submit(api, vendor, rfp_id))["proposal"]["id"] for rfp_id in rfps]
+    await submit(api, rival, rfps[0])
+    await proposal_mutation(api, "withdrawProposal", mine[0], vendor)
+    for status in ("", ", filter: {status: [SUBMITTED]}"):
+        reads.commands.clear()
+        data = await api.data(OWN % status, key=vendor)
+        listed = data["viewer"]["proposals"]
+        assert listed["totalCount"] == (2 if status else 3)
+        assert {edge["node"]["id"] for edge in listed["edges"]} <= set(mine)
+        kept = [c for c in reads.commands if "proposals" in (c.get("find"), c.get("aggregate"))]
+        assert len(kept) == 2, reads.commands  # the page and its count
+        before = await _examined(api, kept)
+        await _grow_unrelated(api)
+        assert await _examined(api, kept) == before
