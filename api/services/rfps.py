@@ -19,7 +19,7 @@ from api.services.ground import REVISABLE, Aborted, MarketGround, changed_meanwh
 from api.services.idempotency import IdempotencyKey
 from api.services.idempotency import idempotency_key as idempotency_key_for
 from api.services.inputs import RfpDraft, changed_fields, criterion_entries, validate
-from api.services.paging import SortKey, keyset_page
+from api.services.paging import SortKey, keyset_page, windowed_page
 from api.store.document import Document
 from api.store.rankings import SLOT_DOC, entry_key, live_entry, other_field
 from api.store.rfps import new_rfp_document, rfp_record
@@ -522,6 +522,17 @@ class RfpService:
             SORT_KEYS[listing.order.field], descending=listing.order.direction is OrderDirection.DESC
         )
         flat = flat_listing_query(viewer, wanted, listing.filter, now)
+        def record(doc: Document) -> RfpRecord:
+            return rfp_record(doc, now)
+
+        if flat is not None and key.field == WINDOWED.field:
+            # The one sort field every RFP index ranges on after its equality fields: read in windows
+            # of it, first page and cursor pages alike (paging.windowed_page).
+            page = await windowed_page(
+                self.store.rfps, flat, listing.window, "rfps", key, record, listing.counted
+            )
+            if page is not None:
+                return page
         if flat is not None and listing.window.cursor is None:
             # A flat filter is planned on the index whose equality prefix it fills, reading only the
             # RFPs it matches; the `$and` below needs a hint, and SecantusDB walks a hinted index whole
@@ -606,8 +617,9 @@ def filter_conditions(spec: RfpFilterSpec) -> list[Document]:
     return conditions
 
 
+WINDOWED = SortKey("submissionDeadline", is_datetime=True)
 SORT_KEYS = {
     RfpOrderField.CREATED_AT: SortKey("createdAt", is_datetime=True),
-    RfpOrderField.SUBMISSION_DEADLINE: SortKey("submissionDeadline", is_datetime=True),
+    RfpOrderField.SUBMISSION_DEADLINE: WINDOWED,
     RfpOrderField.TITLE: SortKey("title"),
 }
