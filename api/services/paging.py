@@ -144,6 +144,11 @@ def _tighter(a: Bound | None, b: Bound | None, increasing: bool) -> Bound | None
     return (a if a[1] > b[1] else b) if increasing else (a if a[1] < b[1] else b)
 
 
+def _reaches(end: Bound | None, far: Bound, increasing: bool) -> bool:
+    """Whether the filter's own far bound lies within this window (it then closes the window)."""
+    return end is not None and (end[1] == far[1] or _tighter(end, far, not increasing) == end)
+
+
 async def windowed_page(
     collection: AsyncCollection[Document],
     flat: Document,
@@ -168,7 +173,10 @@ async def windowed_page(
     if window.cursor is not None:
         value, last_id = _decode_cursor(window, kind, key)
         after = (value, last_id)
-        start = _tighter(start, ("$gte" if increasing else "$lte", value), increasing)
+        # `$lte` on a compound index misses the equal value on SecantusDB (its key bytes run on into
+        # the `_id`): a walk down starts below the next millisecond, BSON's precision for times.
+        at = ("$gte", value) if increasing else ("$lt", value + timedelta(milliseconds=1))
+        start = _tighter(start, at, increasing)
     if start is None or not isinstance(start[1], datetime):
         return None
     direction = 1 if increasing else -1
@@ -179,9 +187,9 @@ async def windowed_page(
         far: Bound | None = None
         if attempt < MAX_WINDOWS:
             step = edge[1] + width if increasing else edge[1] - width
-            far = ("$lt" if increasing else "$gt", step)
+            far = ("$lt" if increasing else "$gte", step)  # windows are half-open: [low, high)
         # The last window: open on its far side, or closed by the filter's own bound within reach.
-        last = far is None or (end is not None and _tighter(end, far, not increasing) == end)
+        last = far is None or _reaches(end, far, increasing)
         bounds = {edge[0]: edge[1]}
         if not last and far is not None:
             bounds[far[0]] = far[1]
@@ -192,7 +200,7 @@ async def windowed_page(
         if len(docs) > window.size or last:
             break
         assert far is not None
-        edge, width = ("$gte" if increasing else "$lte", far[1]), width * WIDENING
+        edge, width = ("$gte" if increasing else "$lt", far[1]), width * WIDENING
     more = len(docs) > window.size
     docs = docs[: window.size]
     if window.backward:
