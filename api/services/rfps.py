@@ -525,7 +525,7 @@ class RfpService:
         def record(doc: Document) -> RfpRecord:
             return rfp_record(doc, now)
 
-        if flat is not None and key.field == WINDOWED.field:
+        if flat is not None and key.field == WINDOWED.field and windowable(flat):
             # The one sort field every RFP index ranges on after its equality fields: read in windows
             # of it, first page and cursor pages alike (paging.windowed_page).
             page = await windowed_page(
@@ -587,6 +587,24 @@ def flat_listing_query(
     if spec.title_contains:
         query["title"] = {"$regex": re.escape(spec.title_contains), "$options": "i"}
     return query
+
+
+# The equality fields of the RFP indexes that range on submissionDeadline next (by_status,
+# by_status_category, by_buyer_status): a window is planned on one only when its filter's other
+# fields are exactly one of these; any other shape (no status, several categories, a title search)
+# is planned as a collection scan once the window is added, so it keeps the unwindowed read.
+WINDOWED_PREFIXES = (
+    frozenset({"status"}),
+    frozenset({"status", "category"}),
+    frozenset({"buyerId", "status"}),
+)
+
+
+def windowable(flat: Document) -> bool:
+    """Whether a window on the deadline keeps this flat filter on an index (see WINDOWED_PREFIXES)."""
+    equal = {field for field, value in flat.items() if not isinstance(value, dict)}
+    ranged = {field for field, value in flat.items() if isinstance(value, dict)}
+    return equal in WINDOWED_PREFIXES and ranged <= {WINDOWED.field}
 
 
 def status_condition(status: RfpStatus, now: datetime) -> Document:

@@ -160,3 +160,49 @@ async def test_hostile_cursors_are_refused(api: Api, clock: Clock) -> None:
             body = await api(LIST, variables | {"dir": "ASC"}, vendor)
             assert body["data"] is None or body["data"]["rfps"] is None, body
             assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", body
+
+
+async def test_a_buyers_own_list_in_deadline_order_pages_through_every_status(
+    explained_api: Api, reads: Reads, clock: Clock
+) -> None:
+    """A buyer's list (drafts included, no status filter) in deadline order: its cursor pages are
+    windows too, read on an index, and a rival buyer's RFPs on the same deadlines never appear."""
+    _, buyer = await register(explained_api, "BUYER", "Own list buyer")
+    _, rival = await register(explained_api, "BUYER", "Own list rival")
+    template = await _template(explained_api, buyer)
+    now = clock()
+    rows = [
+        {"submissionDeadline": now + offset, "status": status}
+        for offset in OFFSETS
+        for status in ("DRAFT", "OPEN")
+    ]
+    mine = await _copies(explained_api, template, rows)
+    await _copies(explained_api, template, [row | {"buyerId": ObjectId()} for row in rows])
+    stored = await explained_api.store.rfps.find({"_id": {"$in": mine}}).to_list(None)
+    ordered = [
+        to_global_id("Rfp", str(doc["_id"]))
+        for doc in sorted(stored, key=lambda doc: (doc["submissionDeadline"], doc["_id"]))
+    ]
+    drafts = {to_global_id("Rfp", str(doc["_id"])) for doc in stored if doc["status"] == "DRAFT"}
+    query = """query($after: String) { rfps(first: 3, after: $after, %s
+      orderBy: {field: SUBMISSION_DEADLINE, direction: ASC}) {
+      totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } }"""
+    # Its drafts are windows on by_buyer_status; the list of every status (no index fits a window
+    # there) keeps the unwindowed read: both list exactly what they did.
+    for status, expected in (("status: DRAFT,", [id for id in ordered if id in drafts]), ("", ordered)):
+        seen: list[str] = []
+        cursor: str | None = None
+        while True:
+            reads.commands.clear()
+            page = (await explained_api.data(query % status, {"after": cursor}, buyer))["rfps"]
+            if status:
+                plans = [_index_and_docs(plan) for plan in await _rfp_finds(explained_api, reads)]
+                assert {index for index, _ in plans} == {"by_buyer_status"}
+            assert page["totalCount"] == len(expected)
+            seen += [edge["node"]["id"] for edge in page["edges"]]
+            if not page["pageInfo"]["hasNextPage"]:
+                break
+            cursor = page["pageInfo"]["endCursor"]
+        assert seen == expected
+        rival_page = (await explained_api.data(query % status, {"after": cursor}, rival))["rfps"]
+        assert rival_page["edges"] == [] and rival_page["totalCount"] == 0
