@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from bson import ObjectId
@@ -175,7 +175,10 @@ async def windowed_page(
         after = (value, last_id)
         # `$lte` on a compound index misses the equal value on SecantusDB (its key bytes run on into
         # the `_id`): a walk down starts below the next millisecond, BSON's precision for times.
-        at = ("$gte", value) if increasing else ("$lt", value + timedelta(milliseconds=1))
+        try:
+            at = ("$gte", value) if increasing else ("$lt", value + timedelta(milliseconds=1))
+        except OverflowError:  # a forged cursor at the end of time: no RFP is there
+            raise InputError(window.argument, "the cursor is not valid for this list") from None
         start = _tighter(start, at, increasing)
     if start is None or not isinstance(start[1], datetime):
         return None
@@ -186,8 +189,7 @@ async def windowed_page(
     for attempt in range(MAX_WINDOWS + 1):
         far: Bound | None = None
         if attempt < MAX_WINDOWS:
-            step = edge[1] + width if increasing else edge[1] - width
-            far = ("$lt" if increasing else "$gte", step)  # windows are half-open: [low, high)
+            far = _far(edge[1], width, increasing)
         # The last window: open on its far side, or closed by the filter's own bound within reach.
         last = far is None or _reaches(end, far, increasing)
         bounds = {edge[0]: edge[1]}
@@ -216,6 +218,15 @@ async def windowed_page(
     )
 
 
+def _far(edge: datetime, width: timedelta, increasing: bool) -> Bound | None:
+    """The far bound of a window from `edge` (windows are half-open: [low, high)); None (open)
+    where the window would run past the calendar's end, as a forged cursor's might."""
+    try:
+        return ("$lt", edge + width) if increasing else ("$gte", edge - width)
+    except OverflowError:
+        return None
+
+
 def _decode_cursor(window: PageWindow, kind: str, key: SortKey) -> tuple[Any, ObjectId]:
     """The cursor's sort value and `_id`; BAD_USER_INPUT for another list's or order's cursor."""
     assert window.cursor is not None
@@ -225,7 +236,10 @@ def _decode_cursor(window: PageWindow, kind: str, key: SortKey) -> tuple[Any, Ob
     last_id = parse_object_id(str(last))
     if last_id is None:
         raise InputError(window.argument, "the cursor is not valid for this list")
-    return key.decode(value, window.argument), last_id
+    decoded = key.decode(value, window.argument)
+    if isinstance(decoded, datetime) and decoded.tzinfo is None:
+        decoded = decoded.replace(tzinfo=UTC)  # as the database reads a naive time: UTC
+    return decoded, last_id
 
 
 def _at_or_before(doc: Document, key: SortKey, after: tuple[Any, ObjectId], direction: int) -> bool:

@@ -5,6 +5,8 @@ not every match, and never sends a hint."""
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -160,6 +162,30 @@ async def test_hostile_cursors_are_refused(api: Api, clock: Clock) -> None:
             body = await api(LIST, variables | {"dir": "ASC"}, vendor)
             assert body["data"] is None or body["data"]["rfps"] is None, body
             assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", body
+
+
+def _forged(value: str, order: str = "submissionDeadline:ASC") -> str:
+    raw = json.dumps(["rfps", order, value, str(ObjectId())], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+async def test_forged_cursor_times_never_fail_the_request(api: Api, clock: Clock) -> None:
+    """Times a careless or hostile client may put in a cursor: a naive time reads as UTC, the ends
+    of the calendar give a page or BAD_USER_INPUT (never a 500 from date arithmetic)."""
+    vendor, ordered = await _market(api, clock)
+    naive = (clock() + timedelta(days=3)).replace(tzinfo=None).isoformat()
+    page = (await api.data(LIST, {"first": 20, "after": _forged(naive), "dir": "ASC"}, vendor))["rfps"]
+    # After (3 days, a newer id than any RFP): the 2-hour one and the four ties on 3 days are before.
+    assert [edge["node"]["id"] for edge in page["edges"]] == ordered[5:]
+    for value in ("9999-12-31T23:59:59.999999+00:00", "0001-01-01T00:00:00+00:00"):
+        for direction in ("ASC", "DESC"):
+            cursor = _forged(value, f"submissionDeadline:{direction}")
+            for variables in ({"first": 2, "after": cursor}, {"last": 2, "before": cursor}):
+                body = await api(LIST, variables | {"dir": direction}, vendor)
+                if "errors" in body:
+                    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", body
+                else:
+                    assert isinstance(body["data"]["rfps"]["edges"], list)
 
 
 async def test_a_buyers_own_list_in_deadline_order_pages_through_every_status(
