@@ -162,7 +162,7 @@ async def windowed_page(
     read in windows of the sort key: each find is the flat filter with that field bounded on both
     sides, so SecantusDB (no limit push-down) reads about a page of documents, not every match.
 
-    A cursor page starts its first window AT the cursor's value (`>=`/`<=`) and drops, in Python,
+    A cursor page starts its first window AT the cursor's value (inclusive) and drops, in Python,
     the ties at or before the cursor's `_id`: the exact keyset condition is an `$or`, which the
     server plans as a collection scan. None when the walk has no start (no filter bound on its
     starting side and no cursor): the caller reads the page unwindowed."""
