@@ -170,7 +170,10 @@ async def seed_market(uri: str, plan: MarketPlan, rng: random.Random) -> Seeded:
                     "_id": rfp_id,
                     "buyerId": buyer_ids[index % plan.buyers],
                     "title": f"Synthetic support desk RFP {index + 1}",
-                    "createdAt": now + timedelta(milliseconds=index),
+                    # Spread as in a marketplace (deadlines 1-90 days ahead, created over the last
+                    # 60 days), not one shared deadline: the lists read windows of these fields.
+                    "submissionDeadline": now + timedelta(days=rng.uniform(1, 90)),
+                    "createdAt": now - timedelta(days=rng.uniform(0, 60)),
                 }
             )
         context = scoring.model.RfpContext.model_validate(template["context"])

@@ -19,7 +19,7 @@ from api.services.ground import REVISABLE, Aborted, MarketGround, changed_meanwh
 from api.services.idempotency import IdempotencyKey
 from api.services.idempotency import idempotency_key as idempotency_key_for
 from api.services.inputs import RfpDraft, changed_fields, criterion_entries, validate
-from api.services.paging import SortKey, keyset_page
+from api.services.paging import SortKey, keyset_page, windowed_page
 from api.store.document import Document
 from api.store.rankings import SLOT_DOC, entry_key, live_entry, other_field
 from api.store.rfps import new_rfp_document, rfp_record
@@ -522,6 +522,17 @@ class RfpService:
             SORT_KEYS[listing.order.field], descending=listing.order.direction is OrderDirection.DESC
         )
         flat = flat_listing_query(viewer, wanted, listing.filter, now)
+        def record(doc: Document) -> RfpRecord:
+            return rfp_record(doc, now)
+
+        if flat is not None and key.field == WINDOWED.field and windowable(flat):
+            # The one sort field every RFP index ranges on after its equality fields: read in windows
+            # of it, first page and cursor pages alike (paging.windowed_page).
+            page = await windowed_page(
+                self.store.rfps, flat, listing.window, "rfps", key, record, listing.counted
+            )
+            if page is not None:
+                return page
         if flat is not None and listing.window.cursor is None:
             # A flat filter is planned on the index whose equality prefix it fills, reading only the
             # RFPs it matches; the `$and` below needs a hint, and SecantusDB walks a hinted index whole
@@ -578,6 +589,24 @@ def flat_listing_query(
     return query
 
 
+# The equality fields of the RFP indexes that range on submissionDeadline next (by_status,
+# by_status_category, by_buyer_status): a window is planned on one only when its filter's other
+# fields are exactly one of these; any other shape (no status, several categories, a title search)
+# is planned as a collection scan once the window is added, so it keeps the unwindowed read.
+WINDOWED_PREFIXES = (
+    frozenset({"status"}),
+    frozenset({"status", "category"}),
+    frozenset({"buyerId", "status"}),
+)
+
+
+def windowable(flat: Document) -> bool:
+    """Whether a window on the deadline keeps this flat filter on an index (see WINDOWED_PREFIXES)."""
+    equal = {field for field, value in flat.items() if not isinstance(value, dict)}
+    ranged = {field for field, value in flat.items() if isinstance(value, dict)}
+    return equal in WINDOWED_PREFIXES and ranged <= {WINDOWED.field}
+
+
 def status_condition(status: RfpStatus, now: datetime) -> Document:
     """The stored documents whose effective status is `status` (an OPEN RFP past its deadline is CLOSED)."""
     if status is RfpStatus.OPEN:
@@ -606,8 +635,9 @@ def filter_conditions(spec: RfpFilterSpec) -> list[Document]:
     return conditions
 
 
+WINDOWED = SortKey("submissionDeadline", is_datetime=True)
 SORT_KEYS = {
     RfpOrderField.CREATED_AT: SortKey("createdAt", is_datetime=True),
-    RfpOrderField.SUBMISSION_DEADLINE: SortKey("submissionDeadline", is_datetime=True),
+    RfpOrderField.SUBMISSION_DEADLINE: WINDOWED,
     RfpOrderField.TITLE: SortKey("title"),
 }

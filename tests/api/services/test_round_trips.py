@@ -198,6 +198,9 @@ VENDOR_READS = [
     ("{ viewer { proposals(first: 5) { totalCount edges { node { id status } } } } }", False),
     ("{ viewer { proposals(last: 5, filter: {status: [SUBMITTED]}) { edges { node { id } } } } }", False),
 ]
+# The market list in deadline order: windows of the deadline (paging.windowed_page), each flat.
+MARKET_BY_DEADLINE = """{ rfps(first: 2, filter: {status: [OPEN], category: [CUSTOMER_SUPPORT]},
+  orderBy: {field: SUBMISSION_DEADLINE, direction: ASC}) { totalCount edges { node { id } } } }"""
 BUYER_READS = [
     *VENDOR_READS,
     ("{ rfps(first: 10, status: DRAFT) { edges { node { id } } } }", False),
@@ -223,7 +226,8 @@ async def test_no_request_path_scans_a_collection(explained_api: Api, reads: Rea
     _, vendor = await register(explained_api, "VENDOR", "Scanless")
     rfp_id = to_global_id("Rfp", seeded.rfp_ids[0])
     await submit(explained_api, vendor, rfp_id)
-    for key, paths in ((vendor, VENDOR_READS), (seeded.buyer_api_key, BUYER_READS)):
+    market = [(MARKET_BY_DEADLINE, False)]  # the vendor's: a buyer's list by category has no index
+    for key, paths in ((vendor, VENDOR_READS + market), (seeded.buyer_api_key, BUYER_READS)):
         for query, takes_id in paths:
             reads.commands.clear()
             variables = {"id": rfp_id, "first": 10} if takes_id else None
@@ -233,11 +237,13 @@ async def test_no_request_path_scans_a_collection(explained_api: Api, reads: Rea
             assert reads.commands, query  # the path reads something, so the check checks something
             assert await _collection_scans(explained_api, reads) == [], query
     # The next page of a list: the cursor's _id bound joins the filter.
-    for key, status in itertools.product((vendor, seeded.buyer_api_key), ("null", "OPEN")):
-        first_page = f"{{ rfps(first: 1, status: {status}) {{ pageInfo {{ endCursor }} }} }}"
+    # In deadline order both ways, the cursor's deadline starts a window instead (windowed_page).
+    orders = ("", *(f"orderBy: {{field: SUBMISSION_DEADLINE, direction: {way}}}" for way in ("ASC", "DESC")))
+    for key, status, order in itertools.product((vendor, seeded.buyer_api_key), ("null", "OPEN"), orders):
+        first_page = f"{{ rfps(first: 1, status: {status}, {order}) {{ pageInfo {{ endCursor }} }} }}"
         first = await explained_api.data(first_page, key=key)
         reads.commands.clear()
-        query = f"""query($after: String!) {{ rfps(first: 1, after: $after, status: {status}) {{
+        query = f"""query($after: String!) {{ rfps(first: 1, after: $after, status: {status}, {order}) {{
                     edges {{ node {{ id }} }} }} }}"""
         page = await explained_api.data(query, {"after": first["rfps"]["pageInfo"]["endCursor"]}, key)
         assert len(page["rfps"]["edges"]) == 1
