@@ -522,6 +522,7 @@ class RfpService:
             SORT_KEYS[listing.order.field], descending=listing.order.direction is OrderDirection.DESC
         )
         flat = flat_listing_query(viewer, wanted, listing.filter, now)
+
         def record(doc: Document) -> RfpRecord:
             return rfp_record(doc, now)
 

@@ -74,9 +74,7 @@ async def _market(api: Api, clock: Clock) -> tuple[str, list[str]]:
     _, vendor = await register(api, "VENDOR", "Window vendor")
     template = await _template(api, buyer)
     now = clock()
-    wanted = await _copies(
-        api, template, [{"submissionDeadline": now + offset} for offset in OFFSETS]
-    )
+    wanted = await _copies(api, template, [{"submissionDeadline": now + offset} for offset in OFFSETS])
     rival = ObjectId()
     hidden = [
         {"buyerId": rival, "status": status, "submissionDeadline": now + offset}
