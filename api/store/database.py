@@ -151,6 +151,19 @@ class Store:
             ],
             name="by_buyer_status",
         )
+        # A buyer's own list narrowed to a category, with or without a status: the flat filter's
+        # equality fields (buyerId, category, status) fill this prefix, where by_buyer_status lacks
+        # the category and the planner fell back to a scan.
+        await self.rfps.create_index(
+            [
+                ("buyerId", ASCENDING),
+                ("category", ASCENDING),
+                ("status", ASCENDING),
+                ("submissionDeadline", ASCENDING),
+                ("_id", DESCENDING),
+            ],
+            name="by_buyer_category",
+        )
         await self.proposals.create_index(
             [("rfpId", ASCENDING), ("vendorId", ASCENDING)], unique=True, name="one_per_vendor"
         )

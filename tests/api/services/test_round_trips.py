@@ -226,8 +226,12 @@ async def test_no_request_path_scans_a_collection(explained_api: Api, reads: Rea
     _, vendor = await register(explained_api, "VENDOR", "Scanless")
     rfp_id = to_global_id("Rfp", seeded.rfp_ids[0])
     await submit(explained_api, vendor, rfp_id)
-    market = [(MARKET_BY_DEADLINE, False)]  # the vendor's: a buyer's list by category has no index
-    for key, paths in ((vendor, VENDOR_READS + market), (seeded.buyer_api_key, BUYER_READS)):
+    market = [(MARKET_BY_DEADLINE, False)]
+    by_category = [  # a buyer's own list narrowed to a category, with and without a status
+        ("{ rfps(first: 5, filter: {category: [CUSTOMER_SUPPORT]}) { edges { node { id } } } }", False),
+        (MARKET_BY_DEADLINE, False),
+    ]
+    for key, paths in ((vendor, VENDOR_READS + market), (seeded.buyer_api_key, BUYER_READS + by_category)):
         for query, takes_id in paths:
             reads.commands.clear()
             variables = {"id": rfp_id, "first": 10} if takes_id else None
