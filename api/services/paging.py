@@ -113,14 +113,7 @@ async def keyset_page(
             if count_hint
             else collection.count_documents(query)
         )
-    return Page(
-        items=tuple(
-            (cursors.encode(kind, key.name, key.encode(doc), str(doc["_id"])), record(doc)) for doc in docs
-        ),
-        has_next_page=window.cursor is not None if window.backward else more,
-        has_previous_page=more if window.backward else window.cursor is not None,
-        total_count=total,
-    )
+    return _page(docs, more, total, window, kind, key, record)
 
 
 # The first window of a datetime sort key, widened x4 per window (1, 4, 16, 64, 256 days): a page of
@@ -131,6 +124,26 @@ WIDENING = 4
 MAX_WINDOWS = 5
 
 Bound = tuple[str, Any]  # a range operator and its value, e.g. ("$gt", now)
+
+
+def _page(
+    docs: list[Document],
+    more: bool,
+    total: int,
+    window: PageWindow,
+    kind: str,
+    key: SortKey,
+    record: Callable[[Document], T],
+) -> Page[T]:
+    """The page of `docs` (in page order; `more`: a document beyond them was read), each with its cursor."""
+    return Page(
+        items=tuple(
+            (cursors.encode(kind, key.name, key.encode(doc), str(doc["_id"])), record(doc)) for doc in docs
+        ),
+        has_next_page=window.cursor is not None if window.backward else more,
+        has_previous_page=more if window.backward else window.cursor is not None,
+        total_count=total,
+    )
 
 
 def _range_of(condition: Any) -> tuple[Bound | None, Bound | None]:
@@ -216,14 +229,7 @@ async def windowed_page(
     if window.backward:
         docs.reverse()
     total = await collection.count_documents(flat) if counted else 0
-    return Page(
-        items=tuple(
-            (cursors.encode(kind, key.name, key.encode(doc), str(doc["_id"])), record(doc)) for doc in docs
-        ),
-        has_next_page=window.cursor is not None if window.backward else more,
-        has_previous_page=more if window.backward else window.cursor is not None,
-        total_count=total,
-    )
+    return _page(docs, more, total, window, kind, key, record)
 
 
 def _far(edge: datetime, width: timedelta, increasing: bool) -> Bound | None:

@@ -6,35 +6,19 @@ flat filter without `hint`; the explain of each find pins the index and the docu
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
 from bson import ObjectId
 
-from api.settings import Settings
 from schema.common import local_id
-from tests.api.services.test_round_trips import Reads
-from tests.conftest import Api, Clock, ServeApp
+from tests.api.services.plans import Reads
+from tests.conftest import Api, Clock
 from tests.helpers import create_rfp, open_rfp, register, submit
 
 DASHBOARD = "{ rfps(first: 20, status: OPEN) { totalCount edges { node { id status } } } }"
 DRAFTS = "{ rfps(first: 20, status: DRAFT) { totalCount edges { node { id status } } } }"
 MARKET = """{ rfps(first: 20, filter: {status: [OPEN], category: [SECURITY_OPERATIONS]},
   orderBy: {field: SUBMISSION_DEADLINE, direction: ASC}) { totalCount edges { node { id } } } }"""
-
-
-@pytest.fixture
-def reads() -> Reads:
-    return Reads()
-
-
-@pytest.fixture
-async def explained_api(
-    serve_app: ServeApp, settings: Settings, clock: Clock, reads: Reads
-) -> AsyncIterator[Api]:
-    async with serve_app(settings, clock=clock, listeners=[reads]) as served:
-        yield served
 
 
 async def _grow_marketplace(api: Api, template_id: str, copies: int) -> None:

@@ -28,6 +28,7 @@ from api.store.rfps import rfp_record
 from api.store.webhooks import load_resume_token
 from market.live import RankingChangeRecord
 from schema.common import local_id, to_global_id
+from tests.api.services.plans import Reads
 from tests.api.services.test_evaluation import CONSENSUS, team_tender
 from tests.conftest import Api, Clock, ServeApp
 from tests.helpers import REVISE, open_rfp, proposal_input, proposal_mutation, register, rfp_mutation, submit
@@ -135,28 +136,6 @@ async def test_proposal_counts_of_a_list_cost_one_query(counted_api: Api, comman
     assert sorted(edge["node"]["proposalCount"] for edge in buyer_view["rfps"]["edges"]) == [2, 2, 3]
 
 
-SCANNED_COMMANDS = {"find", "aggregate", "count"}
-# Only what explain needs: the driver's session, cluster time and cursor options go.
-EXPLAINED_FIELDS = {"find", "filter", "sort", "hint", "aggregate", "pipeline", "count", "query", "limit"}
-
-
-class Reads(monitoring.CommandListener):
-    """Keeps every read command a request sends, whole, to `explain` it afterwards."""
-
-    def __init__(self) -> None:
-        self.commands: list[dict[str, Any]] = []
-
-    def started(self, event: monitoring.CommandStartedEvent) -> None:
-        if event.command_name in SCANNED_COMMANDS:
-            self.commands.append({k: v for k, v in event.command.items() if k in EXPLAINED_FIELDS})
-
-    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
-        pass
-
-    def failed(self, event: monitoring.CommandFailedEvent) -> None:
-        pass
-
-
 async def _collection_scans(api: Api, reads: Reads) -> list[str]:
     """The read commands whose plan, as the server explains it, scans a whole collection."""
     scans = []
@@ -170,19 +149,6 @@ async def _collection_scans(api: Api, reads: Reads) -> list[str]:
         if "COLLSCAN" in repr(plan):
             scans.append(repr(command))
     return scans
-
-
-@pytest.fixture
-def reads() -> Reads:
-    return Reads()
-
-
-@pytest.fixture
-async def explained_api(
-    serve_app: ServeApp, settings: Settings, clock: Clock, reads: Reads
-) -> AsyncIterator[Api]:
-    async with serve_app(settings, clock=clock, listeners=[reads]) as served:
-        yield served
 
 
 VENDOR_READS = [

@@ -11,7 +11,7 @@ from api.cli.synthetic import seed_synthetic
 from api.services.rescore import outdated_probes
 from api.settings import Settings
 from api.store.database import DIGEST_FIGURES, EMBEDDED_AUDIT
-from tests.api.services.test_round_trips import Reads
+from tests.api.services.plans import Reads
 from tests.conftest import Api, MakeApp
 
 

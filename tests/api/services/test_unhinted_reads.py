@@ -17,12 +17,11 @@ from api.settings import Settings
 from api.store.database import Store, connect
 from api.store.webhooks import webhooks
 from schema.common import local_id
-from tests.api.services.test_market_reads import explained_api, reads
-from tests.api.services.test_round_trips import WEIGHTS, Reads
+from tests.api.services.plans import Reads
+from tests.api.services.test_round_trips import WEIGHTS
 from tests.conftest import Api
 from tests.helpers import REVISE, open_rfp, proposal_input, proposal_mutation, register, submit
 
-__all__ = ["explained_api", "reads"]  # fixtures: the app with the kept reads
 CREATE_WEBHOOK = """mutation($url: String!, $events: [String!]!) {
   createWebhook(input: {url: $url, events: $events}) { webhook { id } userErrors { code } } }"""
 DELIVERY_LOG = "{ viewer { webhooks { id deliveries { id event status } } } }"

@@ -7,18 +7,15 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from bson import ObjectId
 
-from api.settings import Settings
 from schema.common import local_id, to_global_id
+from tests.api.services.plans import Reads
 from tests.api.services.test_market_reads import _index_and_docs, _rfp_finds
-from tests.api.services.test_round_trips import Reads
-from tests.conftest import Api, Clock, ServeApp
+from tests.conftest import Api, Clock
 from tests.helpers import open_rfp, register
 
 LIST = """query($first: Int, $after: String, $last: Int, $before: String, $dir: OrderDirection!) {
@@ -37,19 +34,6 @@ OFFSETS = [
     timedelta(days=40),
     timedelta(days=400),
 ]
-
-
-@pytest.fixture
-def reads() -> Reads:
-    return Reads()
-
-
-@pytest.fixture
-async def explained_api(
-    serve_app: ServeApp, settings: Settings, clock: Clock, reads: Reads
-) -> AsyncIterator[Api]:
-    async with serve_app(settings, clock=clock, listeners=[reads]) as served:
-        yield served
 
 
 async def _template(api: Api, buyer: str) -> dict[str, Any]:
