@@ -10,10 +10,10 @@ proves it with a template table of its own). Placeholders: `{name}` shows the va
 
 from __future__ import annotations
 
+import functools
 import string
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
-from typing import Any
 
 from scoring.model import ExplanationCode, ExplanationPart, MessageCode, Term, TermKind, round_points
 
@@ -190,25 +190,45 @@ def points(name: str, value: Decimal) -> Term:
     return Term(name=name, kind=TermKind.NUMBER, value=f"{round_points(value):.2f}")
 
 
-class _English(string.Formatter):
-    def convert_field(self, value: Any, conversion: str | None) -> Any:
-        return super().convert_field(shown(value) if conversion else value, conversion)
-
-    def format_field(self, value: Any, format_spec: str) -> Any:
-        if format_spec == "label":
-            return LABELS[value.value]
-        if format_spec == "amount":  # a MONEY term's amount alone (its currency named once nearby)
-            return value.value
-        return super().format_field(shown(value) if isinstance(value, Term) else value, format_spec)
-
-
 def shown(term: Term) -> str:
     """A term's value as the English sentence shows it."""
     return f"{term.value} {term.currency_code}" if term.kind is TermKind.MONEY else term.value
 
 
+# A template's conversions (`{name!r}`) as str.format applies them, to the term as shown.
+CONVERSIONS: dict[str, Callable[[object], str]] = {"r": repr, "s": str, "a": ascii}
+
+
+@functools.cache
+def _parsed(template: str) -> tuple[tuple[str, str | None, str | None, str | None], ...]:
+    """The template split once into (literal, field, format spec, conversion) runs: scoring renders
+    every finding of every proposal, and parsing each time was half of scoring's time."""
+    return tuple(string.Formatter().parse(template))
+
+
+def _fill(template: str, terms: Iterable[Term]) -> str:
+    """The template with its terms: `:label` a code's label, `:amount` a MONEY term's amount alone
+    (its currency named once nearby), a conversion or a standard spec applied to the term as shown."""
+    named = {term.name: term for term in terms}
+    out: list[str] = []
+    for literal, field, spec, conversion in _parsed(template):
+        out.append(literal)
+        if field is None:
+            continue
+        term = named[field]
+        if conversion:
+            out.append(format(CONVERSIONS[conversion](shown(term)), spec or ""))
+        elif spec == "label":
+            out.append(LABELS[term.value])
+        elif spec == "amount":
+            out.append(term.value)
+        else:
+            out.append(format(shown(term), spec or ""))
+    return "".join(out)
+
+
 def render(message_code: MessageCode, terms: tuple[Term, ...]) -> str:
-    return _English().format(TEMPLATES[message_code], **{term.name: term for term in terms})
+    return _fill(TEMPLATES[message_code], terms)
 
 
 def part(explanation_code: ExplanationCode, *terms: Term) -> ExplanationPart:
@@ -216,8 +236,7 @@ def part(explanation_code: ExplanationCode, *terms: Term) -> ExplanationPart:
 
 
 def render_part(explanation_part: ExplanationPart) -> str:
-    template = EXPLANATION_TEMPLATES[explanation_part.code]
-    return _English().format(template, **{term.name: term for term in explanation_part.terms})
+    return _fill(EXPLANATION_TEMPLATES[explanation_part.code], explanation_part.terms)
 
 
 def explain(parts: Sequence[ExplanationPart]) -> str:

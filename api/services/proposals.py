@@ -105,8 +105,8 @@ class ProposalService:
 
     async def _open_rfp_in(
         self, session: AsyncClientSession, rfp_id: str, now: datetime, inc: str
-    ) -> RfpRecord:
-        """The RFP as this transaction sees it, provided it is still open; aborts otherwise.
+    ) -> tuple[RfpRecord, Document]:
+        """The RFP as this transaction sees it (and wrote it), provided it is still open; aborts otherwise.
 
         The conditional write makes "still open" part of the transaction, and writing the RFP makes a
         concurrent close, cancel or re-weighting (which write it too) conflict with this
@@ -120,7 +120,7 @@ class ProposalService:
             session=session,
         )
         if doc is not None:
-            return rfp_record(doc, now)
+            return rfp_record(doc, now), doc
         current = await self.store.rfps.find_one({"_id": ObjectId(rfp_id)}, session=session)
         closed = self._check_open(rfp_record(current, now), current["status"]) if current else None
         raise Aborted(closed or Outcome.fail(ErrorCode.INVALID_STATE, "the RFP closed meanwhile"))
@@ -206,7 +206,7 @@ class ProposalService:
             # First: a concurrent duplicate (same key) stops here, whatever happened since.
             proposal_id = ObjectId()
             await self.ground.remember(session, key, {"proposalId": proposal_id})
-            current = await self._open_rfp_in(session, rfp_id, now, "proposalCount")
+            current, written = await self._open_rfp_in(session, rfp_id, now, "proposalCount")
             terms, score = self._scored_in(data, current)
             next_score = self._next_score(terms, current)
             proposal_doc = new_proposal_document(current.id, viewer.id, terms, score, now)
@@ -227,6 +227,7 @@ class ProposalService:
                 added=[cost],
                 changed=[entry["_id"]],
                 field=cost_field(slot),
+                written=written,
             )
             await self.ground.audit(session, proposal_doc["_id"], viewer, "submitted")
             return proposal_doc
@@ -305,7 +306,7 @@ class ProposalService:
             now = self.ground.now()  # the deadline is compared with the time of the write
             # First: a concurrent duplicate (same key) stops here, before the version check.
             await self.ground.remember(session, key, {"proposalId": ObjectId(proposal.id)})
-            current = await self._open_rfp_in(session, rfp.id, now, "proposalWrites")
+            current, written = await self._open_rfp_in(session, rfp.id, now, "proposalWrites")
             await self._within_revision_limit(session, proposal.id, now)
             terms, score = self._scored_in(data, current)
             next_score = self._next_score(terms, current)
@@ -361,6 +362,7 @@ class ProposalService:
                 removed=removed,
                 changed=[updated["_id"]],
                 field=field,
+                written=written,
             )
             await self.ground.audit(session, updated["_id"], viewer, "revised", fields)
             return updated

@@ -318,6 +318,7 @@ async def apply_cost_changes(
     removed: Sequence[Decimal] = (),
     changed: Sequence[ObjectId] = (),
     field: str = "cost",
+    written: Document | None = None,
 ) -> bool:
     """Bring the RFP's cost figures up to date inside the write's transaction, after the write
     changed its entries (costs `added` and `removed`, entries `changed`, for the change log): a
@@ -326,11 +327,15 @@ async def apply_cost_changes(
     Only the changed costs and the next lower cost around each can change their next price (the
     others keep theirs), and count and sum move by the change. Every such write also writes the
     RFP, so concurrent writes conflict there and one retries: the figures and the change log never
-    miss a write. Returns whether the fences are due a background refresh."""
-    read = ("count", "total", "next", "floor", "ceiling", "version", "fencedCount")  # not the change log
-    doc = await store.rfps.find_one(
-        {"_id": rfp_id}, {f"{DIGEST}.{name}": 1 for name in read}, session=session
-    )
+    miss a write. `written`: the RFP as this transaction already wrote it (a submission and a
+    revision have it), so its digest is not read again. Returns whether the fences are due a
+    background refresh."""
+    doc = written
+    if doc is None:
+        read = ("count", "total", "next", "floor", "ceiling", "version", "fencedCount")  # not the log
+        doc = await store.rfps.find_one(
+            {"_id": rfp_id}, {f"{DIGEST}.{name}": 1 for name in read}, session=session
+        )
     digest = (doc or {}).get(DIGEST) or {}
     if "total" not in digest:  # before the running figures: recompute them once
         await recompute_cost_figures(store, rfp_id, session, field)
