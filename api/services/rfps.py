@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from collections.abc import Coroutine
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -281,18 +282,19 @@ class RfpService:
                 raise Aborted(await self._why_not_reweighed(rfp.id, session, field))
             return rfp_record(doc, now)
 
-        waited = 0.0
+        # Wall time, not the sum of the pauses: beside a large job each attempt's transaction takes
+        # a while, and counting only the pauses let an addendum wait past the request deadline (504).
+        give_up = time.monotonic() + REWEIGH_WAIT_SECONDS
         while True:
             try:
                 marked = await self.ground.in_transaction(work)
             except Aborted as aborted:
                 busy = any(error.code is ErrorCode.CONFLICT for error in aborted.outcome.errors)
-                if not busy or waited >= REWEIGH_WAIT_SECONDS:
+                if not busy or time.monotonic() >= give_up:
                     return Outcome(errors=aborted.outcome.errors)
                 # Another re-weighting of this RFP: a small one ends within moments, so wait for it
                 # (the later weights win, as they would one after the other); a long one is refused.
                 await asyncio.sleep(0.05)
-                waited += 0.05
                 continue
             # The RFP as marked: a re-weighting this one waited for may have switched its ranking
             # field meanwhile, and this job must write the other one.

@@ -170,3 +170,35 @@ async def test_a_long_reweighting_answers_with_its_progress_then_completes(
         await asyncio.sleep(0.1)
     assert rfp["weightsUpdate"] is None and rfp["weights"]["cost"] == pytest.approx(0.8)
     assert _one_version(rfp) == pytest.approx(0.8)
+
+
+async def test_waiting_for_another_job_counts_wall_time_not_pauses(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Beside a large job each attempt to mark the RFP takes a while; the wait for the other job is
+    REWEIGH_WAIT_SECONDS of wall time, so a request gives up with CONFLICT long before its deadline
+    (counting only the 50 ms pauses, an addendum beside a 20,000-proposal job waited 30 s: a 504)."""
+    monkeypatch.setattr(rfp_service, "REWEIGH_WAIT_SECONDS", 0.3)
+    seeded = await seed_synthetic(api.market, proposals=3, seed=34)
+    rfp_oid = ObjectId(seeded.rfp_ids[0])
+    now = api.market.now()
+    marker = {"weights": NEW, "done": 1, "total": 3, "startedAt": now, "at": now}
+    await api.store.rfps.update_one({"_id": rfp_oid}, {"$set": {"reweighing": marker}})
+    ground, attempts = api.market.rfps.ground, []
+    in_transaction = ground.in_transaction
+
+    async def slow_attempt(work: Any) -> Any:  # each attempt as slow as beside a large job
+        attempts.append(1)
+        await asyncio.sleep(0.2)
+        return await in_transaction(work)
+
+    monkeypatch.setattr(ground, "in_transaction", slow_attempt)
+    refused = (
+        await api.data(
+            UPDATE,
+            {"input": {"rfpId": to_global_id("Rfp", seeded.rfp_ids[0]), "weights": NEW}},
+            seeded.buyer_api_key,
+        )
+    )["updateRfpWeights"]
+    assert [e["code"] for e in refused["userErrors"]] == ["CONFLICT"]
+    assert len(attempts) <= 2  # 0.3 s of 0.25 s attempts; counting the pauses made it 6
