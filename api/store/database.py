@@ -28,6 +28,7 @@ from api.store.document import Document
 # Names of the one-off migrations recorded in `migrations` (Store.run_once).
 EMBEDDED_AUDIT = "embeddedAudit"
 DIGEST_FIGURES = "digestFigures"
+ONE_OFF_MIGRATIONS = (EMBEDDED_AUDIT, DIGEST_FIGURES)
 
 
 class DecimalCodec(TypeCodec):
@@ -112,6 +113,9 @@ class Store:
 
     async def ensure_indexes(self) -> None:
         """Idempotent: creating an index that exists with the same spec is a no-op."""
+        # A database this creates holds nothing written before the one-off migrations: they are
+        # recorded as done (a first start on a freshly seeded marketplace walked every proposal).
+        fresh = "rfps" not in await self.db.list_collection_names()
         # Keys live in their organization's document; the hash finds the caller on every request.
         await self.organizations.create_index([("apiKeys.hash", ASCENDING)], unique=True, name="api_key_hash")
         await self.organizations.create_index([("demoKey", ASCENDING)], sparse=True, name="demo_key")
@@ -224,6 +228,9 @@ class Store:
             await self.proposals.create_index(
                 [(f"{field}.scoring_version", ASCENDING)], name=f"{field}_version"
             )
+        if fresh:
+            for name in ONE_OFF_MIGRATIONS:
+                await self._mark_done(name)
         await self.run_once(EMBEDDED_AUDIT, self.migrate_embedded_audit)
 
     async def run_once(self, name: str, migration: Callable[[], Awaitable[object]]) -> bool:
@@ -232,8 +239,11 @@ class Store:
         if await self.migrations.find_one({"_id": name}, {"_id": 1}) is not None:
             return False
         await migration()
-        await self.migrations.update_one({"_id": name}, {"$set": {"doneAt": datetime.now(UTC)}}, upsert=True)
+        await self._mark_done(name)
         return True
+
+    async def _mark_done(self, name: str) -> None:
+        await self.migrations.update_one({"_id": name}, {"$set": {"doneAt": datetime.now(UTC)}}, upsert=True)
 
     async def migrate_embedded_audit(self) -> None:
         """Moves audit trails still embedded in RFPs and proposals (data written before the

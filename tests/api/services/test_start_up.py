@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from bson import ObjectId
+
 import scoring
 from api.cli.synthetic import seed_synthetic
 from api.services.rescore import outdated_probes
 from api.settings import Settings
-from api.store.database import DIGEST_FIGURES, EMBEDDED_AUDIT
+from api.store.database import DIGEST_FIGURES, EMBEDDED_AUDIT, Store
 from tests.api.services.plans import Reads
 from tests.conftest import Api, MakeApp
 
@@ -76,3 +78,18 @@ async def test_an_outdated_score_is_found_examining_only_the_outdated(
     stored = await api.store.proposals.find_one({"_id": old["_id"]})
     assert stored is not None and stored["scoreB"]["scoring_version"] == scoring.SCORING_VERSION
     assert await _docs_examined(api, probes) == dict.fromkeys(examined, 0)  # none left outdated
+
+
+async def test_a_new_database_records_the_one_off_migrations_as_done(api: Api) -> None:
+    """Nothing in a database the store creates predates them, so its first start walks nothing; a
+    database that already held RFPs runs them (the audit one here, the digests' one at start-up)."""
+    client = api.store.client
+    fresh = Store(client, f"fresh_{ObjectId()}")
+    await fresh.ensure_indexes()
+    assert {doc["_id"] async for doc in fresh.migrations.find({})} == {EMBEDDED_AUDIT, DIGEST_FIGURES}
+    older = Store(client, f"older_{ObjectId()}")
+    await older.rfps.insert_one({"title": "written before the migrations"})
+    await older.ensure_indexes()
+    assert {doc["_id"] async for doc in older.migrations.find({})} == {EMBEDDED_AUDIT}
+    for store in (fresh, older):
+        await client.drop_database(store.db.name)
