@@ -456,15 +456,17 @@ async def test_shutdown_ends_subscriptions_and_stops_every_background_task(
             return await anext(aiter(events))
 
         reading = asyncio.create_task(first_event())
-        # Subscribed, then waiting for an event (the webhook recorder follows its own stream).
-        for _ in range(100):
+        # Subscribed, then waiting for an event (the webhook recorder follows its own stream). A wait,
+        # not a measurement: generous, as a loaded 2-core CI machine needs.
+        for _ in range(600):
             if len(market.feed.subscribers) == 1:
                 break
             await asyncio.sleep(0.05)
         assert len(market.feed.subscribers) == 1
-    # The lifespan has ended: the subscriber's wait ended with it (no recheck interval to sit out).
+    # The lifespan has ended: the subscriber's wait ended with it (no recheck interval to sit out,
+    # SUBSCRIPTION_RECHECK_SECONDS, 5 s, longer than this bound).
     with pytest.raises(SubscriptionRefused) as ended:
-        await asyncio.wait_for(reading, 2.0)
+        await asyncio.wait_for(reading, 4.0)
     assert ended.value.code == "SHUTTING_DOWN"
     assert market.feed.subscribers == set()
     assert market.feed.task is not None and market.feed.task.done()
