@@ -6,7 +6,6 @@ import asyncio
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
-from weakref import WeakValueDictionary
 
 from bson import ObjectId
 from pymongo import ReturnDocument
@@ -49,18 +48,13 @@ class ProposalService:
         self.ground = ground
         self.store = ground.store
         self.digests = ground.digests
-        self._rfp_locks: WeakValueDictionary[str, asyncio.Lock] = WeakValueDictionary()
 
     def _writing(self, rfp_id: str) -> asyncio.Lock:
         """One of this instance's proposal writes to an RFP at a time. They all write the RFP (its
         count and cost figures), so concurrent ones conflict there and all but one retry, with
         backoff, redoing their work: 8 vendors submitting at once made the last wait 11x a lone
-        submission. Queued here they take turns instead; writes from other instances still
-        conflict and retry, which keeps them correct (the lock is only about waiting less)."""
-        lock = self._rfp_locks.get(rfp_id)
-        if lock is None:
-            lock = self._rfp_locks[rfp_id] = asyncio.Lock()
-        return lock
+        submission. Queued they take turns instead (with the fence refreshes' writes)."""
+        return self.digests.writing(rfp_id)
 
     async def _within_revision_limit(
         self, session: AsyncClientSession, proposal_id: str, now: datetime

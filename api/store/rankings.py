@@ -9,13 +9,16 @@ makes a ranked page a single range scan whatever the server, and the key is the 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import struct
 import time
 from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from weakref import WeakValueDictionary
 
 from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -472,18 +475,22 @@ def fences_due(count: int, fenced_count: int | None) -> bool:
     return fenced_count is None or abs(count - fenced_count) >= max(1, fenced_count // 20)
 
 
-async def refresh_fences(store: Store, rfp_id: str, now: datetime) -> None:
+async def refresh_fences(
+    store: Store, rfp_id: str, now: datetime, turn: AbstractAsyncContextManager[object] | None = None
+) -> None:
     """The key at every FENCE_SPACING-th rank, from the ranking index alone (keys only). A refresh
-    that started earlier never overwrites one that started later."""
+    that started earlier never overwrites one that started later. The scan runs outside `turn`,
+    only the one write to the RFP inside it."""
     doc = await store.rfps.find_one({"_id": ObjectId(rfp_id)}, {"rankField": 1})
     field = (doc or {}).get("rankField", "key")
     found = store.rankings.find(rank_range(rfp_id, field=field), {field: 1, "_id": 0}).sort(rank_sort(field))
     keys = [entry[field] async for entry in found]
     fences = _fence_fields(keys, now)
-    await store.rfps.update_one(
-        {"_id": ObjectId(rfp_id), f"{DIGEST}.at": {"$not": {"$gt": now}}},
-        {"$set": {f"{DIGEST}.{name}": value for name, value in fences.items()}},
-    )
+    async with turn or contextlib.nullcontext():
+        await store.rfps.update_one(
+            {"_id": ObjectId(rfp_id), f"{DIGEST}.at": {"$not": {"$gt": now}}},
+            {"$set": {f"{DIGEST}.{name}": value for name, value in fences.items()}},
+        )
 
 
 async def migrate_digests(store: Store) -> int:
@@ -501,13 +508,26 @@ class DigestRefresher:
     """Refreshes RFPs' ranking fences in the background, one task per RFP at a time.
 
     A write whose transaction found the fences due schedules a refresh and returns: nobody waits for
-    it (readers treat fences as a hint), and a burst of writes to one RFP costs one or two scans."""
+    it (readers treat fences as a hint), and a burst of writes to one RFP costs one or two scans.
+
+    It also keeps the instance's turns at writing an RFP (`writing`): proposal writes take them, and
+    so does a refresh's write, which would otherwise meet a submission's transaction on the RFP
+    document and make it retry."""
 
     def __init__(self, store: Store, clock: Callable[[], datetime]) -> None:
         self.store = store
         self.clock = clock
         self.running: dict[str, asyncio.Task[None]] = {}
         self.dirty: set[str] = set()
+        self._turns: WeakValueDictionary[str, asyncio.Lock] = WeakValueDictionary()
+
+    def writing(self, rfp_id: str) -> asyncio.Lock:
+        """This instance's turn at writing the RFP: one write at a time. Writes from other instances
+        still conflict and retry, which keeps them correct (the turns are only about waiting less)."""
+        lock = self._turns.get(rfp_id)
+        if lock is None:
+            lock = self._turns[rfp_id] = asyncio.Lock()
+        return lock
 
     def schedule(self, rfp_id: str) -> None:
         if rfp_id in self.running:
@@ -520,7 +540,7 @@ class DigestRefresher:
         try:
             while True:
                 self.dirty.discard(rfp_id)
-                await refresh_fences(self.store, rfp_id, self.clock())
+                await refresh_fences(self.store, rfp_id, self.clock(), self.writing(rfp_id))
                 observe_digest_refresh(scheduled_at, ok=True)
                 if rfp_id not in self.dirty:
                     return

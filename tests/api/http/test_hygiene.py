@@ -142,6 +142,7 @@ async def test_a_real_and_a_made_up_proposal_id_cost_a_competitor_the_same_comma
     _, rival = await register(api, "VENDOR", "Rival")
     rfp_id = await open_rfp(api, buyer)
     real = (await submit(api, vendor, rfp_id))["proposal"]["id"]
+    await api.market.digests.close()  # the submission's background fence refresh, not the probes'
 
     async def probe(run: Any) -> list[str]:
         commands.names.clear()
