@@ -9,6 +9,7 @@ makes a ranked page a single range scan whatever the server, and the key is the 
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextlib
 import logging
 import struct
@@ -345,7 +346,9 @@ async def apply_cost_changes(
         return True
     flagged: dict[Decimal, Decimal] = {row[0]: row[1] for row in digest.get("next", ())}
     span = _widened(digest, added)
-    bounds = Bounds(typical_spacing(digest["count"], digest["total"]), span)
+    count = digest["count"] + len(added) - len(removed)
+    known = await _all_costs(store, rfp_id, session, field) if count <= WHOLE_READ_UP_TO else None
+    bounds = Bounds(typical_spacing(digest["count"], digest["total"]), span, known)
     affected = set(added) | set(removed)
     for cost in list(affected):
         lower = await _next_lower(store, rfp_id, cost, session, bounds, field)
@@ -356,7 +359,6 @@ async def apply_cost_changes(
         present, following = await _next_price(store, rfp_id, cost, session, bounds, field)
         if present and following is not None and scoring.low_by_next(cost, following):
             flagged[cost] = following
-    count = digest["count"] + len(added) - len(removed)
     total = scoring.running_total(digest["total"], added, removed)
     version = digest.get("version")
     logged = (version + 1, changed) if isinstance(version, int) and changed else None
@@ -384,13 +386,36 @@ MIN_WIDTH = Decimal("0.01")
 WINDOW_ENTRIES = 4
 
 
+# An RFP with at most this many live costs has them read once, in one command, instead of a few
+# windows around each changed cost (each its own round trip): the read examines no more entries
+# than the windows would, and a submission to a typical RFP sends 6 commands fewer.
+WHOLE_READ_UP_TO = 64
+
+
 @dataclass(frozen=True)
 class Bounds:
-    """What an RFP's figures tell its cost reads: the first window's width, and the floor and
-    ceiling no live cost lies beyond (None when unknown: a digest written before them)."""
+    """What an RFP's figures tell its cost reads: the first window's width, the floor and ceiling
+    no live cost lies beyond (None when unknown: a digest written before them), and every live
+    cost, ascending, when a small RFP's were read whole (the windows are then not read)."""
 
     spacing: Decimal
     span: tuple[Decimal | None, Decimal | None] | None
+    known: Sequence[Decimal] | None = None
+
+
+async def _all_costs(
+    store: Store, rfp_id: ObjectId, session: AsyncClientSession, field: str
+) -> list[Decimal]:
+    """A small RFP's live costs at `field`, ascending (an entry without one, not yet scored in
+    that slot, is skipped, as the windows' ranges skip it)."""
+    found = store.rankings.find({"rfpId": rfp_id}, {field: 1, "_id": 0}, session=session)
+    costs = [_cost_or_none(entry, field) for entry in await found.to_list(None)]
+    return sorted(cost for cost in costs if cost is not None)
+
+
+def _cost_or_none(entry: Document, field: str) -> Decimal | None:
+    value = entry.get(SLOT_DOC, {}).get("cost") if field != "cost" else entry.get("cost")
+    return value if isinstance(value, Decimal) else None
 
 
 def typical_spacing(count: int, total: Decimal) -> Decimal:
@@ -431,6 +456,10 @@ async def _nearest(
 ) -> list[Decimal]:
     """The `limit` live costs nearest to `cost` on one side (above includes `cost` itself), nearest
     first: the first window that holds `limit` of them, or the whole side when it holds fewer."""
+    if bounds.known is not None:
+        at = bisect.bisect_left(bounds.known, cost)
+        side = bounds.known[at : at + limit] if above else bounds.known[max(at - limit, 0) : at][::-1]
+        return list(side)
     width = max(min(cost * FIRST_WINDOW, bounds.spacing), MIN_WIDTH)
     while True:
         inside = {"$gte": cost, "$lt": cost + width} if above else {"$lt": cost, "$gte": cost - width}

@@ -8,7 +8,18 @@ from pymongo import monitoring
 
 SCANNED_COMMANDS = {"find", "aggregate", "count"}
 # Only what explain needs: the driver's session, cluster time and cursor options go.
-EXPLAINED_FIELDS = {"find", "filter", "sort", "hint", "aggregate", "pipeline", "count", "query", "limit"}
+EXPLAINED_FIELDS = {
+    "find",
+    "filter",
+    "sort",
+    "hint",
+    "aggregate",
+    "pipeline",
+    "count",
+    "query",
+    "limit",
+    "projection",
+}
 
 
 class Reads(monitoring.CommandListener):

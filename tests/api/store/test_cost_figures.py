@@ -18,6 +18,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 import scoring
 from api.services.ranked_reader import low_price_rule
+from api.store import rankings
 from api.store.rankings import apply_cost_changes, migrate_digests
 from api.store.rfps import ranking_digest_of
 from market.records import RfpRecord
@@ -59,9 +60,14 @@ async def _change(api: Api, rfp_id: ObjectId, add: list[Decimal], remove: list[O
 
 
 # A digest from before the floor and ceiling (each read past a window asks whether the side goes
-# on), and one with them (the span answers, and bounds every window search).
+# on), and one with them (the span answers, and bounds every window search); the costs read in
+# windows, and (a small RFP) read whole at once.
 @pytest.mark.parametrize("span", [{}, {"floor": None, "ceiling": None}])
-async def test_running_figures_stay_exact_through_random_writes(api: Api, span: dict[str, None]) -> None:
+@pytest.mark.parametrize("whole_read_up_to", [0, rankings.WHOLE_READ_UP_TO])
+async def test_running_figures_stay_exact_through_random_writes(
+    api: Api, span: dict[str, None], whole_read_up_to: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(rankings, "WHOLE_READ_UP_TO", whole_read_up_to)
     rng = random.Random(20261129)
     rfp_id = ObjectId()
     start: dict[str, object] = {"count": 0, "total": Decimal(0), "next": [], **span}
