@@ -10,12 +10,11 @@ nothing here raises HTTP errors.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
 from api.services import cursors
@@ -65,16 +64,26 @@ def _audit_position(cursor: str, argument: str) -> tuple[datetime, ObjectId]:
         oid = parse_object_id(str(event_id))
         if oid is None:
             raise ValueError(event_id)
-        return datetime.fromisoformat(str(at)), oid
+        moment = datetime.fromisoformat(str(at))
+        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)), oid  # naive: UTC
     except (InputError, ValueError) as error:
         raise InputError(argument, "the cursor is not valid for this list") from error
 
 
-def _beyond(position: tuple[datetime, ObjectId], newer: bool) -> Document:
-    """Events strictly after (or before) a position in (at, _id) order."""
-    at, oid = position
-    op = "$gt" if newer else "$lt"
-    return {"$or": [{"at": {op: at}}, {"at": at, "_id": {op: oid}}]}
+def _around(position: tuple[datetime, ObjectId], newer: bool, argument: str) -> Document:
+    """A range on `at` that takes in a position's time: strict, a millisecond beyond it (on
+    SecantusDB an inclusive bound on a compound index misses the equal time)."""
+    try:
+        step = timedelta(milliseconds=1)
+        return {"$gt": position[0] - step} if newer else {"$lt": position[0] + step}
+    except OverflowError:  # a forged cursor at the end of time
+        raise InputError(argument, "the cursor is not valid for this list") from None
+
+
+def _beyond(doc: Document, position: tuple[datetime, ObjectId], newer: bool) -> bool:
+    """Whether an event lies strictly after (or before) a position in (at, _id) order."""
+    at = (doc["at"], doc["_id"])
+    return bool(at > position) if newer else bool(at < position)
 
 
 class Aborted(Exception):
@@ -203,13 +212,26 @@ class MarketGround:
         subject: Document = {"subjectId": oid}
         backwards = last is not None and first is None
         size = (last if backwards else first) or 0
-        query = dict(subject)
+        # The cursors bound `at` by a range a millisecond (BSON's precision) wider than their
+        # positions, flat beside subjectId (planned on by_subject; the exact keyset condition, an
+        # `$or`, was planned as a collection scan); their ties are dropped here, by `_id`.
+        bounds: Document = {}
+        positions: list[tuple[tuple[datetime, ObjectId], bool]] = []
         for argument, cursor, newer in (("after", after, True), ("before", before, False)):
             if cursor is not None:
-                query.setdefault("$and", []).append(_beyond(_audit_position(cursor, argument), newer))
+                position = _audit_position(cursor, argument)
+                positions.append((position, newer))
+                bounds.update(_around(position, newer, argument))
+        query = subject | ({"at": bounds} if bounds else {})
         direction = -1 if backwards else 1
-        found = self.store.audit_events.find(query).sort([("at", direction), ("_id", direction)])
-        docs = await found.limit(size + 1).to_list(size + 1)
+        limit = size + 1
+        while True:
+            found = self.store.audit_events.find(query).sort([("at", direction), ("_id", direction)])
+            read = await found.limit(limit).to_list(limit)
+            docs = [doc for doc in read if all(_beyond(doc, *each) for each in positions)]
+            if len(docs) > size or len(read) < limit:
+                break
+            limit *= 4  # ties on a cursor's time took the room
         more = len(docs) > size
         docs = docs[:size]
         if backwards:
@@ -345,32 +367,3 @@ class MarketGround:
         if proposal is None or viewer is None or proposal.vendor_id != viewer.id:
             return None, None
         return proposal, rfp
-
-    async def id_page(
-        self,
-        collection: AsyncCollection[Document],
-        query: Document,
-        first: int,
-        after: str | None,
-        kind: str,
-        record: Callable[[Document], T],
-    ) -> Page[T]:
-        """A keyset page in `_id` order: RFPs newest first, an RFP's proposals oldest first. No hint
-        (SecantusDB walks a hinted index whole, issue 14): callers send a filter an index fits."""
-        newest_first = kind == "rfp"
-        page_query = dict(query)
-        if after is not None:
-            (last_id,) = cursors.decode(after, kind, 1)
-            last = parse_object_id(str(last_id))
-            if last is None:
-                raise InputError("after", "the cursor is not valid for this list")
-            page_query["_id"] = {"$lt" if newest_first else "$gt": last}
-        found = collection.find(page_query).sort("_id", -1 if newest_first else 1)
-        docs = await found.limit(first + 1).to_list(first + 1)
-        total = await collection.count_documents(query)
-        return Page(
-            items=tuple((cursors.encode(kind, str(doc["_id"])), record(doc)) for doc in docs[:first]),
-            has_next_page=len(docs) > first,
-            has_previous_page=after is not None,
-            total_count=total,
-        )

@@ -56,16 +56,6 @@ class SortKey:
         return value
 
 
-def _beyond(key: SortKey, value: Any, last_id: ObjectId, forward_in_sort: bool) -> Document:
-    """Documents after (value, last_id) in the sort order (or before it, when not forward)."""
-    # Forward in an ascending order, or backward in a descending one, means larger values.
-    increasing = key.descending != forward_in_sort
-    op = "$gt" if increasing else "$lt"
-    if key.field == "_id":
-        return {"_id": {op: last_id}}
-    return {"$or": [{key.field: {op: value}}, {key.field: value, "_id": {op: last_id}}]}
-
-
 async def keyset_page(
     collection: AsyncCollection[Document],
     query: Document,
@@ -73,47 +63,69 @@ async def keyset_page(
     kind: str,
     key: SortKey,
     record: Callable[[Document], T],
-    hint: str | None = None,
     counted: bool = True,
 ) -> Page[T]:
-    """One page in `key` order. `hint` names the index to read: the embedded database plans a filter
-    with `$and`/`$or` (a cursor bound, a status choice) as a collection scan without it."""
-    page_query = dict(query)
-    # SecantusDB walks a hinted index whole: a flat filter (no `$and`/`$or`) is sent without the hint
-    # and planned on the index whose fields it fills; only the cursor bound's `$or` still needs it.
-    flat = not any(field.startswith("$") for field in query)
-    count_hint = None if flat else hint
-    if window.cursor is None:
-        hint = count_hint
-    else:
-        name, value, last = cursors.decode(window.cursor, kind, 3, window.argument)
-        if name != key.name:
-            raise InputError(
-                window.argument, "the cursor belongs to another order: start from the first page"
-            )
-        last_id = parse_object_id(str(last))
-        if last_id is None:
-            raise InputError(window.argument, "the cursor is not valid for this list")
-        page_query = {
-            "$and": [query, _beyond(key, key.decode(value, window.argument), last_id, not window.backward)]
-        }
-    # Backward pages read the order reversed from the cursor, then turn the items around.
-    direction = -1 if key.descending != window.backward else 1
+    """One page of a flat filter (no `$and`/`$or`) in `key` order. It is sent without a hint and
+    planned on the index whose fields it fills: SecantusDB walks a hinted index whole. A first page
+    reads a page and counts; a cursor page is paged by its keys (page_of_keys)."""
+    if window.cursor is not None:
+        return await page_of_keys(collection, query, window, kind, key, record)
+    direction = -1 if key.descending else 1
     sort = [(key.field, direction)] if key.field == "_id" else [(key.field, direction), ("_id", direction)]
-    found = collection.find(page_query).sort(sort).limit(window.size + 1)
-    docs = await (found.hint(hint) if hint else found).to_list(window.size + 1)
+    # A first page backward (last: n) reads the order reversed, then turns the items around.
+    if window.backward:
+        sort = [(field, -way) for field, way in sort]
+    docs = await collection.find(query).sort(sort).limit(window.size + 1).to_list(window.size + 1)
     more = len(docs) > window.size
     docs = docs[: window.size]
     if window.backward:
         docs.reverse()
-    total = 0
-    if counted:  # a list the client asked no totalCount of is not read twice
-        total = await (
-            collection.count_documents(query, hint=count_hint)
-            if count_hint
-            else collection.count_documents(query)
-        )
+    total = await collection.count_documents(query) if counted else 0  # none the client did not ask
     return _page(docs, more, total, window, kind, key, record)
+
+
+async def page_of_keys(
+    collection: AsyncCollection[Document],
+    query: Document,
+    window: PageWindow,
+    kind: str,
+    key: SortKey,
+    record: Callable[[Document], T],
+    keep: Callable[[Document], bool] | None = None,
+    kept_fields: tuple[str, ...] = (),
+) -> Page[T]:
+    """One page of a flat filter's matches in `key` order, paged here: the sort keys of every match
+    are read (on the index the filter fits, a few dozen bytes each), then the page's documents by
+    `_id`. For what no flat filter with a bound can read on an index: SecantusDB plans a filter as a
+    scan unless one index holds every field it names, and the keyset condition after a cursor names
+    the sort field (an `$or` of it, which hinted walks the whole index: every RFP or proposal of the
+    marketplace). `keep` (given `kept_fields` too) narrows the matches further, here; the count is
+    of those kept, so no count command is sent."""
+    projection = dict.fromkeys((key.field, *kept_fields), 1)
+    keys = await collection.find(query, projection).to_list(None)
+    if keep is not None:
+        keys = [doc for doc in keys if keep(doc)]
+    increasing = key.descending == window.backward  # the direction the walk goes in the key
+    ordered = sorted(keys, key=lambda doc: (doc[key.field], doc["_id"]), reverse=not increasing)
+    if window.cursor is not None:
+        value, last_id = _decode_cursor(window, kind, key)
+        try:
+            ordered = [doc for doc in ordered if _beyond(doc, key, (value, last_id), increasing)]
+        except TypeError:  # a forged cursor's value of another type than the field's
+            raise InputError(window.argument, "the cursor is not valid for this list") from None
+    more = len(ordered) > window.size
+    ids = [doc["_id"] for doc in ordered[: window.size]]
+    found = {doc["_id"]: doc for doc in await collection.find({"_id": {"$in": ids}}).to_list(None)}
+    docs = [found[oid] for oid in ids if oid in found]  # one deleted meanwhile is left out
+    if window.backward:
+        docs.reverse()
+    return _page(docs, more, len(keys), window, kind, key, record)
+
+
+def _beyond(doc: Document, key: SortKey, after: tuple[Any, ObjectId], increasing: bool) -> bool:
+    """Whether `doc` comes after the cursor (`after`: its sort value and `_id`) in the walk."""
+    at = (doc[key.field], doc["_id"])
+    return bool(at > after) if increasing else bool(at < after)
 
 
 # The first window of a datetime sort key, widened x4 per window (1, 4, 16, 64, 256 days): a page of

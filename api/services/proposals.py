@@ -490,7 +490,7 @@ class ProposalService:
         field = "submittedAt" if listing.order_field is ProposalOrderField.SUBMITTED_AT else "updatedAt"
         key = SortKey(field, descending=listing.direction is OrderDirection.DESC, is_datetime=True)
         return await keyset_page(
-            self.store.proposals, query, listing.window, "own-proposals", key, proposal_record, "by_vendor"
+            self.store.proposals, query, listing.window, "own-proposals", key, proposal_record
         )
 
     async def visible_proposal_counts(

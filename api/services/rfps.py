@@ -20,12 +20,12 @@ from api.services.ground import REVISABLE, Aborted, MarketGround, changed_meanwh
 from api.services.idempotency import IdempotencyKey
 from api.services.idempotency import idempotency_key as idempotency_key_for
 from api.services.inputs import RfpDraft, changed_fields, criterion_entries, validate
-from api.services.paging import SortKey, keyset_page, windowed_page
+from api.services.paging import SortKey, keyset_page, page_of_keys, windowed_page
 from api.store.document import Document
 from api.store.rankings import SLOT_DOC, entry_key, live_entry, other_field
 from api.store.rfps import new_rfp_document, rfp_record
 from market.evaluation import weights_problem
-from market.lifecycle import FINAL_RFP_STATUSES, RFP_TRANSITIONS, rfp_is_final
+from market.lifecycle import FINAL_RFP_STATUSES, RFP_TRANSITIONS, effective_rfp_status, rfp_is_final
 from market.listing import OrderDirection, RfpFilterSpec, RfpListing, RfpOrderField
 from market.records import OrganizationRecord, Page, RfpRecord
 from market.roles import Action
@@ -508,18 +508,8 @@ class RfpService:
         if listing.filter.statuses and status and status not in listing.filter.statuses:
             return Page.empty()  # the two status arguments exclude each other
         wanted = {status} if status else set(listing.filter.statuses)
-        query: Document
-        if viewer.kind is OrganizationKind.VENDOR:
-            if wanted and RfpStatus.OPEN not in wanted:
-                return Page.empty()
-            query = {"status": RfpStatus.OPEN.value, "submissionDeadline": {"$gt": now}}
-            hint = "by_status"
-        else:
-            query = {"buyerId": ObjectId(viewer.id)}
-            hint = "by_buyer"
-            if wanted:
-                query["$or"] = [status_condition(each, now) for each in wanted]
-                hint = "by_buyer_status"
+        if viewer.kind is OrganizationKind.VENDOR and wanted and RfpStatus.OPEN not in wanted:
+            return Page.empty()
         key = replace(
             SORT_KEYS[listing.order.field], descending=listing.order.direction is OrderDirection.DESC
         )
@@ -528,7 +518,19 @@ class RfpService:
         def record(doc: Document) -> RfpRecord:
             return rfp_record(doc, now)
 
-        if flat is not None and key.field == WINDOWED.field and windowable(flat):
+        if viewer.kind is not OrganizationKind.VENDOR and not selects_exactly(wanted):
+            # Several statuses, or CLOSED: no flat filter tells them apart (an OPEN RFP past its
+            # deadline is CLOSED), and an `$or` would be planned as a scan or, hinted, walk every
+            # RFP of the marketplace. The keys of the buyer's RFPs of the stored statuses are read
+            # instead (the buyer bounds them), those of the wanted effective statuses paged here.
+            def effective(doc: Document) -> bool:
+                status = RfpStatus(doc["status"])
+                return effective_rfp_status(status, doc["submissionDeadline"], now) in wanted
+
+            return await page_of_keys(
+                self.store.rfps, flat, listing.window, "rfps", key, record, effective, STATUS_FIELDS
+            )
+        if key.field == WINDOWED.field and windowable(flat):
             # The one sort field every RFP index ranges on after its equality fields: read in windows
             # of it, first page and cursor pages alike (paging.windowed_page).
             page = await windowed_page(
@@ -536,43 +538,34 @@ class RfpService:
             )
             if page is not None:
                 return page
-        if flat is not None and listing.window.cursor is None:
-            # A flat filter is planned on the index whose equality prefix it fills, reading only the
-            # RFPs it matches; the `$and` below needs a hint, and SecantusDB walks a hinted index whole
-            # (the dashboard grew with the marketplace: 15x its raw fetch at 1,000 RFPs).
-            return await keyset_page(
-                self.store.rfps,
-                flat,
-                listing.window,
-                "rfps",
-                key,
-                lambda doc: rfp_record(doc, now),
-                counted=listing.counted,
-            )
+        # A flat filter is planned on the index whose equality prefix it fills, reading only the
+        # RFPs it matches (a hinted `$and` walked every RFP's entry: the dashboard grew with the
+        # marketplace, 15x its raw fetch at 1,000 RFPs).
         return await keyset_page(
-            self.store.rfps,
-            {"$and": [query, *filter_conditions(listing.filter)]},
-            listing.window,
-            "rfps",
-            key,
-            lambda doc: rfp_record(doc, now),
-            hint,
-            listing.counted,
+            self.store.rfps, flat, listing.window, "rfps", key, record, counted=listing.counted
         )
+
+
+def selects_exactly(wanted: set[RfpStatus]) -> bool:
+    """Whether one flat filter selects exactly the RFPs of these effective statuses: any status or
+    one, other than CLOSED (whose RFPs are stored CLOSED or OPEN past their deadline)."""
+    return len(wanted) <= 1 and RfpStatus.CLOSED not in wanted
 
 
 def flat_listing_query(
     viewer: OrganizationRecord, wanted: set[RfpStatus], spec: RfpFilterSpec, now: datetime
-) -> Document | None:
-    """The listing's filter without `$and`/`$or`, equality fields first, when it has that shape (one
-    status other than CLOSED); None otherwise. The first field picks the index when the filter has
-    more than one range (SecantusDB plans a flat filter from its leading fields)."""
-    if len(wanted) > 1 or RfpStatus.CLOSED in wanted:
-        return None  # an `$or` of stored statuses
+) -> Document:
+    """The listing's filter without `$and`/`$or`, equality fields first. The first field picks the
+    index when the filter has more than one range (SecantusDB plans a flat filter from its leading
+    fields). Unless it `selects_exactly` the wanted statuses, it selects the RFPs of every stored
+    status they may have (a CLOSED one is stored CLOSED, or OPEN past its deadline)."""
     query: Document = {} if viewer.kind is OrganizationKind.VENDOR else {"buyerId": ObjectId(viewer.id)}
     status = RfpStatus.OPEN if viewer.kind is OrganizationKind.VENDOR else next(iter(wanted), None)
     lower: tuple[str, datetime] | None = None
-    if status is not None:
+    if viewer.kind is not OrganizationKind.VENDOR and not selects_exactly(wanted):
+        stored = wanted | ({RfpStatus.OPEN} if RfpStatus.CLOSED in wanted else set())
+        query["status"] = {"$in": sorted(each.value for each in stored)}
+    elif status is not None:
         query["status"] = status.value
         if status is RfpStatus.OPEN:
             lower = ("$gt", now)
@@ -610,34 +603,8 @@ def windowable(flat: Document) -> bool:
     return equal in WINDOWED_PREFIXES and ranged <= {WINDOWED.field}
 
 
-def status_condition(status: RfpStatus, now: datetime) -> Document:
-    """The stored documents whose effective status is `status` (an OPEN RFP past its deadline is CLOSED)."""
-    if status is RfpStatus.OPEN:
-        return {"status": RfpStatus.OPEN.value, "submissionDeadline": {"$gt": now}}
-    if status is RfpStatus.CLOSED:
-        return {
-            "$or": [
-                {"status": RfpStatus.CLOSED.value},
-                {"status": RfpStatus.OPEN.value, "submissionDeadline": {"$lte": now}},
-            ]
-        }
-    return {"status": status.value}
-
-
-def filter_conditions(spec: RfpFilterSpec) -> list[Document]:
-    conditions: list[Document] = []
-    if spec.categories:
-        conditions.append({"category": {"$in": [category.value for category in spec.categories]}})
-    if spec.deadline_after is not None:
-        conditions.append({"submissionDeadline": {"$gte": spec.deadline_after}})
-    if spec.deadline_before is not None:
-        conditions.append({"submissionDeadline": {"$lt": spec.deadline_before}})
-    if spec.title_contains:
-        # Escaped, so the client's text is matched literally and can never be a costly pattern.
-        conditions.append({"title": {"$regex": re.escape(spec.title_contains), "$options": "i"}})
-    return conditions
-
-
+# What tells an RFP's effective status (an OPEN RFP past its deadline is CLOSED).
+STATUS_FIELDS = ("status", "submissionDeadline")
 WINDOWED = SortKey("submissionDeadline", is_datetime=True)
 SORT_KEYS = {
     RfpOrderField.CREATED_AT: SortKey("createdAt", is_datetime=True),

@@ -207,7 +207,7 @@ async def test_no_request_path_scans_a_collection(explained_api: Api, reads: Rea
             await explained_api.data(query, variables, key)
             assert reads.commands, query  # the path reads something, so the check checks something
             assert await _collection_scans(explained_api, reads) == [], query
-    # The next page of a list: the cursor's _id bound joins the filter.
+    # The next page of a list: the keys of the filter's matches, then the page's by `_id`.
     # In deadline order both ways, the cursor's deadline starts a window instead (windowed_page).
     orders = ("", *(f"orderBy: {{field: SUBMISSION_DEADLINE, direction: {way}}}" for way in ("ASC", "DESC")))
     for key, status, order in itertools.product((vendor, seeded.buyer_api_key), ("null", "OPEN"), orders):
