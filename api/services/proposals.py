@@ -17,7 +17,7 @@ from api.services.ground import REVISABLE, Aborted, MarketGround, forbidden, not
 from api.services.idempotency import IdempotencyKey
 from api.services.idempotency import idempotency_key as idempotency_key_for
 from api.services.inputs import changed_fields, validate
-from api.services.paging import SortKey, keyset_page
+from api.services.paging import SortKey, keyset_page, page_of_keys
 from api.store.document import Document
 from api.store.proposals import CONFIRM_FIELDS, SCORE_FIELDS, new_proposal_document, proposal_record
 from api.store.rankings import (
@@ -463,10 +463,22 @@ class ProposalService:
             query["vendorId"] = ObjectId(viewer.id)  # a vendor sees only its own proposal
         elif not self.ground.sees_proposals_of(viewer, rfp):
             return Page.empty()
-        if listing.statuses:
-            query["status"] = {"$in": [status.value for status in listing.statuses]}
         field = "submittedAt" if listing.order_field is ProposalOrderField.SUBMITTED_AT else "updatedAt"
         key = SortKey(field, descending=listing.direction is OrderDirection.DESC, is_datetime=True)
+        if listing.statuses:
+            # A status beside rfpId is in no index (planned as a scan of every proposal): the keys
+            # of the RFP's proposals are read on by_rfp and their statuses checked here.
+            statuses = {status.value for status in listing.statuses}
+            return await page_of_keys(
+                self.store.proposals,
+                query,
+                listing.window,
+                "proposals",
+                key,
+                proposal_record,
+                lambda doc: doc["status"] in statuses,
+                ("status",),
+            )
         return await keyset_page(
             self.store.proposals,
             query,

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
 from collections.abc import Coroutine
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from bson import ObjectId
@@ -20,13 +19,14 @@ from api.services.ground import REVISABLE, Aborted, MarketGround, changed_meanwh
 from api.services.idempotency import IdempotencyKey
 from api.services.idempotency import idempotency_key as idempotency_key_for
 from api.services.inputs import RfpDraft, changed_fields, criterion_entries, validate
-from api.services.paging import SortKey, keyset_page, page_of_keys, windowed_page
+from api.services.paging import keyset_page, page_of_keys, windowed_page
+from api.services.rfp_listing import SORT_KEYS, WINDOWED, listing_filter
 from api.store.document import Document
 from api.store.rankings import SLOT_DOC, entry_key, live_entry, other_field
 from api.store.rfps import new_rfp_document, rfp_record
 from market.evaluation import weights_problem
-from market.lifecycle import FINAL_RFP_STATUSES, RFP_TRANSITIONS, effective_rfp_status, rfp_is_final
-from market.listing import OrderDirection, RfpFilterSpec, RfpListing, RfpOrderField
+from market.lifecycle import FINAL_RFP_STATUSES, RFP_TRANSITIONS, rfp_is_final
+from market.listing import OrderDirection, RfpListing
 from market.records import OrganizationRecord, Page, RfpRecord
 from market.roles import Action
 from market.vocabulary import ErrorCode, OrganizationKind, Outcome, ProposalStatus, RfpStatus
@@ -513,28 +513,23 @@ class RfpService:
         key = replace(
             SORT_KEYS[listing.order.field], descending=listing.order.direction is OrderDirection.DESC
         )
-        flat = flat_listing_query(viewer, wanted, listing.filter, now)
+        listed = listing_filter(viewer, wanted, listing.filter, now)
 
         def record(doc: Document) -> RfpRecord:
             return rfp_record(doc, now)
 
-        if viewer.kind is not OrganizationKind.VENDOR and not selects_exactly(wanted):
-            # Several statuses, or CLOSED: no flat filter tells them apart (an OPEN RFP past its
-            # deadline is CLOSED), and an `$or` would be planned as a scan or, hinted, walk every
-            # RFP of the marketplace. The keys of the buyer's RFPs of the stored statuses are read
-            # instead (the buyer bounds them), those of the wanted effective statuses paged here.
-            def effective(doc: Document) -> bool:
-                status = RfpStatus(doc["status"])
-                return effective_rfp_status(status, doc["submissionDeadline"], now) in wanted
-
+        if listed.checks:
+            # Conditions no index serves beside the rest (rfp_listing): the keys of the RFPs the
+            # query selects (bounded by the buyer, or by the open market) are read, checked and
+            # paged here, rather than a scan of every RFP.
             return await page_of_keys(
-                self.store.rfps, flat, listing.window, "rfps", key, record, effective, STATUS_FIELDS
+                self.store.rfps, listed.query, listing.window, "rfps", key, record, listed.keep, listed.fields
             )
-        if key.field == WINDOWED.field and windowable(flat):
+        if key.field == WINDOWED.field and listed.windowable:
             # The one sort field every RFP index ranges on after its equality fields: read in windows
             # of it, first page and cursor pages alike (paging.windowed_page).
             page = await windowed_page(
-                self.store.rfps, flat, listing.window, "rfps", key, record, listing.counted
+                self.store.rfps, listed.query, listing.window, "rfps", key, record, listing.counted
             )
             if page is not None:
                 return page
@@ -542,72 +537,5 @@ class RfpService:
         # RFPs it matches (a hinted `$and` walked every RFP's entry: the dashboard grew with the
         # marketplace, 15x its raw fetch at 1,000 RFPs).
         return await keyset_page(
-            self.store.rfps, flat, listing.window, "rfps", key, record, counted=listing.counted
+            self.store.rfps, listed.query, listing.window, "rfps", key, record, counted=listing.counted
         )
-
-
-def selects_exactly(wanted: set[RfpStatus]) -> bool:
-    """Whether one flat filter selects exactly the RFPs of these effective statuses: any status or
-    one, other than CLOSED (whose RFPs are stored CLOSED or OPEN past their deadline)."""
-    return len(wanted) <= 1 and RfpStatus.CLOSED not in wanted
-
-
-def flat_listing_query(
-    viewer: OrganizationRecord, wanted: set[RfpStatus], spec: RfpFilterSpec, now: datetime
-) -> Document:
-    """The listing's filter without `$and`/`$or`, equality fields first. The first field picks the
-    index when the filter has more than one range (SecantusDB plans a flat filter from its leading
-    fields). Unless it `selects_exactly` the wanted statuses, it selects the RFPs of every stored
-    status they may have (a CLOSED one is stored CLOSED, or OPEN past its deadline)."""
-    query: Document = {} if viewer.kind is OrganizationKind.VENDOR else {"buyerId": ObjectId(viewer.id)}
-    status = RfpStatus.OPEN if viewer.kind is OrganizationKind.VENDOR else next(iter(wanted), None)
-    lower: tuple[str, datetime] | None = None
-    if viewer.kind is not OrganizationKind.VENDOR and not selects_exactly(wanted):
-        stored = wanted | ({RfpStatus.OPEN} if RfpStatus.CLOSED in wanted else set())
-        query["status"] = {"$in": sorted(each.value for each in stored)}
-    elif status is not None:
-        query["status"] = status.value
-        if status is RfpStatus.OPEN:
-            lower = ("$gt", now)
-    if len(spec.categories) == 1:
-        query["category"] = spec.categories[0].value
-    elif spec.categories:
-        query["category"] = {"$in": [category.value for category in spec.categories]}
-    if spec.deadline_after is not None and (lower is None or spec.deadline_after > lower[1]):
-        lower = ("$gte", spec.deadline_after)
-    deadline: Document = {lower[0]: lower[1]} if lower else {}
-    if spec.deadline_before is not None:
-        deadline["$lt"] = spec.deadline_before
-    if deadline:
-        query["submissionDeadline"] = deadline
-    if spec.title_contains:
-        query["title"] = {"$regex": re.escape(spec.title_contains), "$options": "i"}
-    return query
-
-
-# The equality fields of the RFP indexes that range on submissionDeadline next (by_status,
-# by_status_category, by_buyer_status): a window is planned on one only when its filter's other
-# fields are exactly one of these; any other shape (no status, several categories, a title search)
-# is planned as a collection scan once the window is added, so it keeps the unwindowed read.
-WINDOWED_PREFIXES = (
-    frozenset({"status"}),
-    frozenset({"status", "category"}),
-    frozenset({"buyerId", "status"}),
-)
-
-
-def windowable(flat: Document) -> bool:
-    """Whether a window on the deadline keeps this flat filter on an index (see WINDOWED_PREFIXES)."""
-    equal = {field for field, value in flat.items() if not isinstance(value, dict)}
-    ranged = {field for field, value in flat.items() if isinstance(value, dict)}
-    return equal in WINDOWED_PREFIXES and ranged <= {WINDOWED.field}
-
-
-# What tells an RFP's effective status (an OPEN RFP past its deadline is CLOSED).
-STATUS_FIELDS = ("status", "submissionDeadline")
-WINDOWED = SortKey("submissionDeadline", is_datetime=True)
-SORT_KEYS = {
-    RfpOrderField.CREATED_AT: SortKey("createdAt", is_datetime=True),
-    RfpOrderField.SUBMISSION_DEADLINE: WINDOWED,
-    RfpOrderField.TITLE: SortKey("title"),
-}

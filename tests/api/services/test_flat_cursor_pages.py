@@ -19,7 +19,7 @@ from schema.common import local_id, to_global_id
 from tests.api.services.plans import Reads
 from tests.api.services.test_unhinted_reads import _examined, _grow_unrelated
 from tests.conftest import Api, Clock
-from tests.helpers import REVISE, create_rfp, open_rfp, proposal_input, register, submit
+from tests.helpers import REVISE, create_rfp, open_rfp, proposal_input, proposal_mutation, register, submit
 
 OWN = """query($first: Int, $after: String, $last: Int, $before: String, $dir: OrderDirection!) {
   viewer { proposals(first: $first, after: $after, last: $last, before: $before,
@@ -305,3 +305,42 @@ async def test_a_vendors_clarification_pages_read_the_rfps_own_on_its_index(
         before = await _examined(api, kept)
         await _grow_unrelated(api)
         assert await _examined(api, kept) == before
+
+
+RFP_PROPOSALS = """query($id: ID!, $first: Int, $after: String, $status: [ProposalStatus!]) {
+  rfp(id: $id) { proposals(first: $first, after: $after, filter: {status: $status}) {
+    totalCount pageInfo { hasNextPage endCursor } edges { node { id status } } } } }"""
+
+
+async def test_a_buyers_proposals_by_status_read_the_rfps_own_on_its_index(
+    explained_api: Api, reads: Reads
+) -> None:
+    """Rfp.proposals(filter: {status}): a status beside rfpId is in no index (a collection scan of
+    every proposal); the RFP's proposals are read on its own index and their statuses checked."""
+    api = explained_api
+    _, buyer = await register(api, "BUYER", "Status filter buyer")
+    rfp_id = await open_rfp(api, buyer, sealed=False)
+    ids = []
+    for index in range(5):
+        _, vendor = await register(api, "VENDOR", f"Status filter vendor {index}")
+        ids.append(
+            (await submit(api, vendor, rfp_id, proposal_input(f"{9000 + index}.00")))["proposal"]["id"]
+        )
+        if index % 2:
+            await proposal_mutation(api, "withdrawProposal", ids[-1], vendor)
+    submitted = [gid for index, gid in enumerate(ids) if index % 2 == 0]
+    seen, cursor = [], None
+    while True:
+        reads.commands.clear()
+        variables = {"id": rfp_id, "first": 2, "after": cursor, "status": ["SUBMITTED"]}
+        page = (await api.data(RFP_PROPOSALS, variables, buyer))["rfp"]["proposals"]
+        assert page["totalCount"] == 3
+        seen += [edge["node"]["id"] for edge in page["edges"]]
+        kept = [c for c in reads.commands if c.get("find") == "proposals"]
+        before = await _examined(api, kept)
+        await _grow_unrelated(api)
+        assert await _examined(api, kept) == before
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        cursor = page["pageInfo"]["endCursor"]
+    assert seen == submitted
