@@ -115,7 +115,9 @@ async def page_of_keys(
             raise InputError(window.argument, "the cursor is not valid for this list") from None
     more = len(ordered) > window.size
     ids = [doc["_id"] for doc in ordered[: window.size]]
-    found = {doc["_id"]: doc for doc in await collection.find({"_id": {"$in": ids}}).to_list(None)}
+    found = (
+        {doc["_id"]: doc for doc in await collection.find({"_id": {"$in": ids}}).to_list(None)} if ids else {}
+    )
     docs = [found[oid] for oid in ids if oid in found]  # one deleted meanwhile is left out
     if window.backward:
         docs.reverse()

@@ -1,10 +1,11 @@
 """`rfps(filter:, orderBy:)` as SecantusDB can read it on an index (issue 14).
 
 Its planner uses an index only when one holds every field a filter names, equalities but for the
-last of them in the index's order (an `$in` or a range); an `$or` it plans as a scan. So a listing's filter is split: the conditions an index
-serves go to the database as a flat filter, equality fields first, and the others (a title search,
-several categories before the deadline range, a deadline range without a status to lead it, the
-effective status CLOSED) are checked here, on the few fields they need, by paging.page_of_keys."""
+last of them in the index's order (an `$in` or a range); an `$or` it plans as a scan. So a listing's
+filter is split: the conditions an index serves go to the database as a flat filter, equality
+fields first, and the others (a title search, several categories beside a status or a range, a
+deadline range without a status to lead it, the effective status CLOSED) are checked here, on the
+few fields they need, by paging.page_of_keys."""
 
 from __future__ import annotations
 
