@@ -24,6 +24,7 @@ from typing import Any
 import httpx
 from bson import ObjectId
 from pymongo import ReturnDocument
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError, OperationFailure, PyMongoError
 
 from api.services.ground import MarketGround, not_found
@@ -149,11 +150,12 @@ class WebhookService:
         if (denied := self._denied(viewer)) is not None:
             return denied
         secret = new_secret()
-        doc = await webhooks(self.ground.store).find_one_and_update(
-            self._owned(viewer, webhook_id),
-            {"$set": {"secret": secret}},
-            return_document=ReturnDocument.AFTER,
-        )
+        collection, oid = webhooks(self.ground.store), parse_object_id(webhook_id)
+        doc = None
+        if await self._owns(collection, viewer, oid):
+            doc = await collection.find_one_and_update(
+                {"_id": oid}, {"$set": {"secret": secret}}, return_document=ReturnDocument.AFTER
+            )
         if doc is None:
             return not_found(("input", "webhookId"), "webhook")
         return Outcome((webhook_record(doc), secret))
@@ -163,20 +165,18 @@ class WebhookService:
     ) -> Outcome[WebhookRecord]:
         if (denied := self._denied(viewer)) is not None:
             return denied
-        doc = await webhooks(self.ground.store).find_one_and_delete(self._owned(viewer, webhook_id))
+        collection, oid = webhooks(self.ground.store), parse_object_id(webhook_id)
+        owned = await self._owns(collection, viewer, oid)
+        doc = await collection.find_one_and_delete({"_id": oid}) if owned else None
         if doc is None:
             return not_found(("input", "webhookId"), "webhook")
         return Outcome(webhook_record(doc))
 
     async def deliveries(self, viewer: OrganizationRecord | None, webhook_id: str) -> list[DeliveryRecord]:
         """The webhook's latest deliveries, newest first; nothing for another organization's."""
-        owned = self._owned(viewer, webhook_id)
         if self._denied(viewer) is not None:
             return []
-        # By `_id` alone (a point lookup; with the owner beside it the filter was planned as a scan,
-        # and a hint on `_id_` walks every webhook), the owner compared here.
-        hook = await webhooks(self.ground.store).find_one({"_id": owned["_id"]}, {"organizationId": 1})
-        if hook is None or hook.get("organizationId") != owned["organizationId"]:
+        if not await self._owns(webhooks(self.ground.store), viewer, parse_object_id(webhook_id)):
             return []
         found = deliveries(self.ground.store).find({"webhookId": ObjectId(webhook_id)})
         docs = await found.sort("createdAt", -1).limit(DELIVERY_LOG_LIMIT).to_list(DELIVERY_LOG_LIMIT)
@@ -190,21 +190,29 @@ class WebhookService:
             return not_found(("input", "deliveryId"), "delivery")
         if (denied := self._denied(viewer)) is not None:
             return denied
-        doc = await deliveries(self.ground.store).find_one_and_update(
-            {"_id": delivery_id, "organizationId": ObjectId(viewer.id)},
-            {"$set": {"status": PENDING, "attempts": 0, "nextAttemptAt": self.ground.now()}},
-            return_document=ReturnDocument.AFTER,
-        )
+        collection, doc = deliveries(self.ground.store), None
+        if await self._owns(collection, viewer, delivery_id):
+            doc = await collection.find_one_and_update(
+                {"_id": delivery_id},
+                {"$set": {"status": PENDING, "attempts": 0, "nextAttemptAt": self.ground.now()}},
+                return_document=ReturnDocument.AFTER,
+            )
         if doc is None:
             return not_found(("input", "deliveryId"), "delivery")
         return Outcome(delivery_record(doc))
 
     @staticmethod
-    def _owned(viewer: OrganizationRecord | None, webhook_id: str) -> Document:
-        oid = parse_object_id(webhook_id)
-        if viewer is None or oid is None:
-            return {"_id": None, "organizationId": None}  # matches nothing
-        return {"_id": oid, "organizationId": ObjectId(viewer.id)}
+    async def _owns(
+        collection: AsyncCollection[Document], viewer: OrganizationRecord | None, key: Any
+    ) -> bool:
+        """Whether `viewer` owns the document of `_id` `key` (a webhook or a delivery): read by `_id`
+        alone, a point lookup (with the owner beside it the filter was planned as a scan of every
+        webhook or delivery), the owner compared here. An owner never changes, so the write that
+        follows, by `_id`, still writes the viewer's own."""
+        if viewer is None or key is None:
+            return False
+        doc = await collection.find_one({"_id": key}, {"organizationId": 1})
+        return doc is not None and doc.get("organizationId") == ObjectId(viewer.id)
 
 
 class WebhookDispatcher:

@@ -184,3 +184,30 @@ async def test_a_vendors_first_page_of_own_proposals_reads_its_own_only(
         before = await _examined(api, kept)
         await _grow_unrelated(api)
         assert await _examined(api, kept) == before
+
+
+ROTATE = """mutation($id: ID!) { rotateWebhookSecret(input: {webhookId: $id}) { userErrors { code } } }"""
+DELETE = """mutation($id: ID!) { deleteWebhook(input: {webhookId: $id}) { userErrors { code } } }"""
+
+
+async def test_webhook_changes_find_their_webhook_by_id_alone(explained_api: Api, reads: Reads) -> None:
+    """Rotating and deleting a webhook (and replaying a delivery, in test_round_trips) read it by
+    `_id` alone and compare its owner here: `_id` with the owner beside it was planned as a scan of
+    every webhook (every delivery, for a replay). A competitor's attempt on the same id is refused."""
+    api = explained_api
+    _, vendor = await register(api, "VENDOR", "Hook owner")
+    _, competitor = await register(api, "VENDOR", "Hook taker")
+    made = await api.data(
+        CREATE_WEBHOOK, {"url": "http://127.0.0.1:9/hook", "events": ["rfp.closed"]}, vendor
+    )
+    webhook_id = made["createWebhook"]["webhook"]["id"]
+    for mutation, name in ((ROTATE, "rotateWebhookSecret"), (DELETE, "deleteWebhook")):
+        taken = (await api.data(mutation, {"id": webhook_id}, competitor))[name]
+        assert [error["code"] for error in taken["userErrors"]] == ["NOT_FOUND"]
+        reads.commands.clear()
+        assert (await api.data(mutation, {"id": webhook_id}, vendor))[name]["userErrors"] == []
+        kept = [c for c in reads.commands if c.get("find") == "webhooks"]
+        assert [set(c["filter"]) for c in kept] == [{"_id"}], kept
+        before = await _examined(api, kept)
+        await _grow_unrelated(api)
+        assert await _examined(api, kept) == before
