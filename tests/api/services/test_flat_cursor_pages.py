@@ -10,6 +10,8 @@ entries after unrelated data grew."""
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -344,3 +346,42 @@ async def test_a_buyers_proposals_by_status_read_the_rfps_own_on_its_index(
             break
         cursor = page["pageInfo"]["endCursor"]
     assert seen == submitted
+
+
+def _forged(kind: str, order: str, value: object) -> str:
+    raw = json.dumps([kind, order, value, str(ObjectId())], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+async def test_forged_cursors_get_a_client_error_or_a_page_never_a_500(api: Api) -> None:
+    """Cursors are paged in the service now: a forged value of another type than the field's (a
+    number for a title), a naive time, a list's or order's foreign cursor."""
+    _, buyer = await register(api, "BUYER", "Forged buyer")
+    for _ in range(3):
+        await open_rfp(api, buyer)
+    naive = api.market.now().replace(tzinfo=None).isoformat()
+    cases = [
+        ("TITLE", _forged("rfps", "title:ASC", 5)),
+        ("TITLE", _forged("rfps", "title:ASC", ["a"])),
+        ("CREATED_AT", _forged("rfps", "createdAt:ASC", naive)),
+        ("CREATED_AT", _forged("rfps", "createdAt:ASC", "not a time")),
+        ("CREATED_AT", _forged("own-proposals", "createdAt:ASC", naive)),
+        ("TITLE", _forged("rfps", "createdAt:ASC", naive)),
+    ]
+    for field, cursor in cases:
+        for paging in ({"first": 2, "after": cursor}, {"last": 2, "before": cursor}):
+            for status in (None, ["CLOSED", "OPEN"]):
+                variables = {"dir": "ASC", "field": field, "status": status} | paging
+                body = await api(RFPS, variables, buyer)
+                if "errors" in body:
+                    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", body
+                else:
+                    assert isinstance(body["data"]["rfps"]["edges"], list), body
+    # A naive time reads as UTC: every RFP was created at the still clock's time with an older id
+    # than the cursor's, so none lies after it, and all three before it.
+    forged = _forged("rfps", "createdAt:ASC", naive)
+    listing = {"dir": "ASC", "field": "CREATED_AT", "status": None}
+    after = await api.data(RFPS, listing | {"first": 5, "after": forged}, buyer)
+    assert after["rfps"]["edges"] == []
+    before = await api.data(RFPS, listing | {"last": 5, "before": forged}, buyer)
+    assert len(before["rfps"]["edges"]) == 3
