@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import AsyncIterator
 from datetime import UTC, timedelta, timezone
 from typing import Any
@@ -206,5 +207,12 @@ async def test_seeding_the_demo_leaves_no_refresh_behind_its_closed_client(
         # Whatever the seed left running gets to run now, against the client it used.
         leftovers = asyncio.all_tasks() - before - {asyncio.current_task()}
         await asyncio.gather(*leftovers, return_exceptions=True)
-    assert not leftovers
+    # Ours, that is: under load the driver's own wait for a pooled connection, which it cancels as
+    # the client closes, was still finishing (a fresh-clone CI run caught one).
+    assert not [task for task in leftovers if not _the_drivers(task)]
     assert [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR] == []
+
+
+def _the_drivers(task: asyncio.Task[Any]) -> bool:
+    code = getattr(task.get_coro(), "cr_code", None)
+    return code is not None and f"{os.sep}pymongo{os.sep}" in code.co_filename
