@@ -469,8 +469,10 @@ class RfpService:
                         ("input", "proposalId"),
                     )
                 )
-            others = {"rfpId": rfp_oid, "_id": {"$ne": proposal_oid}, "status": {"$in": list(REVISABLE)}}
-            rejected = await self.store.proposals.distinct("_id", others, session=session)
+            # The other live proposals are those with a ranking entry (by_rfp, small documents): a
+            # status beside rfpId is in no index of the proposals (a `distinct` on it was a scan).
+            live = self.store.rankings.find({"rfpId": rfp_oid}, {"_id": 1}, session=session)
+            rejected = [entry["_id"] async for entry in live if entry["_id"] != proposal_oid]
             await self.store.proposals.update_many(
                 {"_id": {"$in": rejected}, "status": {"$in": list(REVISABLE)}},
                 {"$set": {"status": ProposalStatus.REJECTED.value, "updatedAt": now}},

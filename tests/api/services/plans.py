@@ -6,7 +6,7 @@ from typing import Any
 
 from pymongo import monitoring
 
-SCANNED_COMMANDS = {"find", "aggregate", "count"}
+SCANNED_COMMANDS = {"find", "aggregate", "count", "distinct"}
 # Only what explain needs: the driver's session, cluster time and cursor options go.
 EXPLAINED_FIELDS = {
     "find",
@@ -16,6 +16,8 @@ EXPLAINED_FIELDS = {
     "aggregate",
     "pipeline",
     "count",
+    "distinct",
+    "key",
     "query",
     "limit",
     "projection",

@@ -10,14 +10,13 @@ entries after unrelated data grew."""
 
 from __future__ import annotations
 
-import base64
-import json
 from datetime import timedelta
 from typing import Any
 
 from bson import ObjectId
 
 from schema.common import local_id, to_global_id
+from tests.api.services.pages import Connection, forged_cursor, node_ids, walk_pages
 from tests.api.services.plans import Reads
 from tests.api.services.test_unhinted_reads import _examined, _grow_unrelated
 from tests.conftest import Api, Clock
@@ -36,38 +35,19 @@ RFPS = """query($first: Int, $after: String, $last: Int, $before: String, $dir: 
     edges { node { id status } } } }"""
 
 
-async def _walk(
-    api: Api, query: str, key: str, variables: dict[str, Any], size: int, backward: bool
-) -> tuple[list[str], set[int]]:
-    """Every page, following the cursors forward (first/after) or backward (last/before): the ids
-    in list order and the totalCounts seen; each page's flags checked."""
-    seen: list[str] = []
-    totals: set[int] = set()
-    cursor: str | None = None
-    while True:
-        paging: dict[str, Any] = (
-            {"last": size, "before": cursor} if backward else {"first": size, "after": cursor}
-        )
-        data = await api.data(query, variables | paging, key)
-        page = data["viewer"]["proposals"] if "viewer" in data else data["rfps"]
-        totals.add(page["totalCount"])
-        ids = [edge["node"]["id"] for edge in page["edges"]]
-        seen = ids + seen if backward else seen + ids
-        info = page["pageInfo"]
-        assert info["hasNextPage" if backward else "hasPreviousPage"] is (cursor is not None)
-        if not info["hasPreviousPage" if backward else "hasNextPage"]:
-            return seen, totals
-        assert len(ids) == size
-        cursor = info["startCursor" if backward else "endCursor"]
-
-
 async def _pages_agree(api: Api, query: str, key: str, variables: dict[str, Any], ordered: list[str]) -> None:
     for direction, expected in (("ASC", ordered), ("DESC", ordered[::-1])):
         for size in (1, 2, 3, len(ordered) + 1):
             for backward in (False, True):
-                seen, totals = await _walk(api, query, key, variables | {"dir": direction}, size, backward)
-                assert seen == expected, (direction, size, backward)
-                assert totals == {len(ordered)}
+
+                async def read(paging: dict[str, Any], direction: str = direction) -> Connection:
+                    data = await api.data(query, variables | {"dir": direction} | paging, key)
+                    page: Connection = data["viewer"]["proposals"] if "viewer" in data else data["rfps"]
+                    return page
+
+                edges, pages = await walk_pages(read, size, backward)
+                assert node_ids(edges) == expected, (direction, size, backward)
+                assert {page["totalCount"] for page in pages} == {len(ordered)}
 
 
 async def test_a_vendors_own_proposals_page_through_ties_in_order(api: Api) -> None:
@@ -219,27 +199,16 @@ async def test_audit_event_pages_page_through_ties_on_their_subjects_index(
     whole = (await api.data(EVENTS, {"id": proposal_id, "first": 100}, vendor))["node"]["auditEvents"]
     ordered = [edge["cursor"] for edge in whole["edges"]]
     assert len(ordered) == 6
+
+    async def read(paging: dict[str, Any]) -> Connection:
+        data = await api.data(EVENTS, {"id": proposal_id} | paging, vendor)
+        page: Connection = data["node"]["auditEvents"]
+        return page
+
     for size in (1, 2, 4):
-        seen, cursor = [], None
-        while True:
-            page = (await api.data(EVENTS, {"id": proposal_id, "first": size, "after": cursor}, vendor))[
-                "node"
-            ]["auditEvents"]
-            seen += [edge["cursor"] for edge in page["edges"]]
-            if not page["pageInfo"]["hasNextPage"]:
-                break
-            cursor = page["pageInfo"]["endCursor"]
-        assert seen == ordered, size
-        seen, cursor = [], None
-        while True:
-            page = (await api.data(EVENTS, {"id": proposal_id, "last": size, "before": cursor}, vendor))[
-                "node"
-            ]["auditEvents"]
-            seen = [edge["cursor"] for edge in page["edges"]] + seen
-            if not page["pageInfo"]["hasPreviousPage"]:
-                break
-            cursor = page["pageInfo"]["startCursor"]
-        assert seen == ordered, size
+        for backward in (False, True):
+            edges, _ = await walk_pages(read, size, backward)
+            assert [edge["cursor"] for edge in edges] == ordered, (size, backward)
     reads.commands.clear()
     between = {"id": proposal_id, "first": 10, "after": ordered[0], "before": ordered[4]}
     page = (await api.data(EVENTS, between, vendor))["node"]["auditEvents"]
@@ -288,17 +257,16 @@ async def test_a_vendors_clarification_pages_read_the_rfps_own_on_its_index(
         [*asked["vendor"], *asked["rival"]], key=lambda gid: ObjectId(local_id(gid, "Clarification"))
     )
     for key, expected in ((vendor, visible), (buyer, everything)):
-        seen, cursor = [], None
-        while True:
-            page = (await api.data(CLARIFICATIONS, {"id": rfp_id, "first": 1, "after": cursor}, key))["rfp"][
-                "clarifications"
-            ]
-            assert page["totalCount"] == len(expected)
-            seen += [edge["node"]["id"] for edge in page["edges"]]
-            if not page["pageInfo"]["hasNextPage"]:
-                break
-            cursor = page["pageInfo"]["endCursor"]
-        assert seen == expected
+
+        async def read(paging: dict[str, Any], key: str = key) -> Connection:
+            data = await api.data(CLARIFICATIONS, {"id": rfp_id} | paging, key)
+            page: Connection = data["rfp"]["clarifications"]
+            return page
+
+        edges, pages = await walk_pages(read, 1)
+        assert node_ids(edges) == expected
+        assert {page["totalCount"] for page in pages} == {len(expected)}
+    cursor = pages[-2]["pageInfo"]["endCursor"]  # a page after a cursor is read on the index too
     for variables in ({"id": rfp_id, "first": 2}, {"id": rfp_id, "first": 2, "after": cursor}):
         reads.commands.clear()
         await api.data(CLARIFICATIONS, variables, vendor)
@@ -331,26 +299,20 @@ async def test_a_buyers_proposals_by_status_read_the_rfps_own_on_its_index(
         if index % 2:
             await proposal_mutation(api, "withdrawProposal", ids[-1], vendor)
     submitted = [gid for index, gid in enumerate(ids) if index % 2 == 0]
-    seen, cursor = [], None
-    while True:
+
+    async def read(paging: dict[str, Any]) -> Connection:
         reads.commands.clear()
-        variables = {"id": rfp_id, "first": 2, "after": cursor, "status": ["SUBMITTED"]}
-        page = (await api.data(RFP_PROPOSALS, variables, buyer))["rfp"]["proposals"]
+        variables = {"id": rfp_id, "status": ["SUBMITTED"]} | paging
+        page: Connection = (await api.data(RFP_PROPOSALS, variables, buyer))["rfp"]["proposals"]
         assert page["totalCount"] == 3
-        seen += [edge["node"]["id"] for edge in page["edges"]]
         kept = [c for c in reads.commands if c.get("find") == "proposals"]
         before = await _examined(api, kept)
         await _grow_unrelated(api)
         assert await _examined(api, kept) == before
-        if not page["pageInfo"]["hasNextPage"]:
-            break
-        cursor = page["pageInfo"]["endCursor"]
-    assert seen == submitted
+        return page
 
-
-def _forged(kind: str, order: str, value: object) -> str:
-    raw = json.dumps([kind, order, value, str(ObjectId())], separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode()
+    edges, _ = await walk_pages(read, 2)
+    assert node_ids(edges) == submitted
 
 
 async def test_forged_cursors_get_a_client_error_or_a_page_never_a_500(api: Api) -> None:
@@ -361,12 +323,12 @@ async def test_forged_cursors_get_a_client_error_or_a_page_never_a_500(api: Api)
         await open_rfp(api, buyer)
     naive = api.market.now().replace(tzinfo=None).isoformat()
     cases = [
-        ("TITLE", _forged("rfps", "title:ASC", 5)),
-        ("TITLE", _forged("rfps", "title:ASC", ["a"])),
-        ("CREATED_AT", _forged("rfps", "createdAt:ASC", naive)),
-        ("CREATED_AT", _forged("rfps", "createdAt:ASC", "not a time")),
-        ("CREATED_AT", _forged("own-proposals", "createdAt:ASC", naive)),
-        ("TITLE", _forged("rfps", "createdAt:ASC", naive)),
+        ("TITLE", forged_cursor("rfps", "title:ASC", 5)),
+        ("TITLE", forged_cursor("rfps", "title:ASC", ["a"])),
+        ("CREATED_AT", forged_cursor("rfps", "createdAt:ASC", naive)),
+        ("CREATED_AT", forged_cursor("rfps", "createdAt:ASC", "not a time")),
+        ("CREATED_AT", forged_cursor("own-proposals", "createdAt:ASC", naive)),
+        ("TITLE", forged_cursor("rfps", "createdAt:ASC", naive)),
     ]
     for field, cursor in cases:
         for paging in ({"first": 2, "after": cursor}, {"last": 2, "before": cursor}):
@@ -379,7 +341,7 @@ async def test_forged_cursors_get_a_client_error_or_a_page_never_a_500(api: Api)
                     assert isinstance(body["data"]["rfps"]["edges"], list), body
     # A naive time reads as UTC: every RFP was created at the still clock's time with an older id
     # than the cursor's, so none lies after it, and all three before it.
-    forged = _forged("rfps", "createdAt:ASC", naive)
+    forged = forged_cursor("rfps", "createdAt:ASC", naive)
     listing = {"dir": "ASC", "field": "CREATED_AT", "status": None}
     after = await api.data(RFPS, listing | {"first": 5, "after": forged}, buyer)
     assert after["rfps"]["edges"] == []

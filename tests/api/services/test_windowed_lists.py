@@ -5,14 +5,13 @@ not every match, and never sends a hint."""
 
 from __future__ import annotations
 
-import base64
-import json
 from datetime import timedelta
 from typing import Any
 
 from bson import ObjectId
 
 from schema.common import local_id, to_global_id
+from tests.api.services.pages import Connection, forged_cursor, node_ids, walk_pages
 from tests.api.services.plans import Reads
 from tests.api.services.test_market_reads import _index_and_docs, _rfp_finds
 from tests.conftest import Api, Clock
@@ -74,24 +73,17 @@ async def _market(api: Api, clock: Clock) -> tuple[str, list[str]]:
 
 
 async def _walk(api: Api, vendor: str, direction: str, size: int, backward: bool = False) -> list[str]:
-    """Every page of the list, following the cursors (forward with first/after, or backward with
-    last/before); the ids in list order, each page checked for its totalCount and flags."""
-    seen: list[str] = []
-    cursor: str | None = None
-    while True:
-        variables: dict[str, Any] = {"dir": direction}
-        variables |= {"last": size, "before": cursor} if backward else {"first": size, "after": cursor}
-        page = (await api.data(LIST, variables, vendor))["rfps"]
+    """Every page of the list, following the cursors both ways; the ids in list order, each page
+    checked for its totalCount and for listing only open RFPs."""
+
+    async def read(paging: dict[str, Any]) -> Connection:
+        page: Connection = (await api.data(LIST, {"dir": direction} | paging, vendor))["rfps"]
         assert page["totalCount"] == len(OFFSETS)
-        ids = [edge["node"]["id"] for edge in page["edges"]]
         assert all(edge["node"]["status"] == "OPEN" for edge in page["edges"])
-        seen = ids + seen if backward else seen + ids
-        info = page["pageInfo"]
-        assert info["hasNextPage" if backward else "hasPreviousPage"] is (cursor is not None)
-        if not info["hasPreviousPage" if backward else "hasNextPage"]:
-            return seen
-        assert len(ids) == size
-        cursor = info["startCursor" if backward else "endCursor"]
+        return page
+
+    edges, _ = await walk_pages(read, size, backward)
+    return node_ids(edges)
 
 
 async def test_windowed_pages_list_every_open_rfp_once_in_order(api: Api, clock: Clock) -> None:
@@ -147,8 +139,7 @@ async def test_hostile_cursors_are_refused(api: Api, clock: Clock) -> None:
 
 
 def _forged(value: str, order: str = "submissionDeadline:ASC") -> str:
-    raw = json.dumps(["rfps", order, value, str(ObjectId())], separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode()
+    return forged_cursor("rfps", order, value)
 
 
 async def test_forged_cursor_times_never_fail_the_request(api: Api, clock: Clock) -> None:
