@@ -168,7 +168,8 @@ async def test_live_and_webhook_reads_stay_bounded(
 async def test_an_rfp_events_recipients_are_read_from_its_subscribers_not_its_bidders(
     explained_api: Api, reads: Reads, database_server: EmbeddedDatabase, settings: Settings
 ) -> None:
-    """An addendum reaches the buyer and the bidders subscribed to rfp.amended, and no one else.
+    """An addendum reaches the buyer and the bidders subscribed to rfp.amended, and no one else
+    (not a subscribed vendor that did not bid, nor another buyer).
     The recipients are read from the subscribed webhooks, then their owners' proposals on the RFP:
     a `distinct` of every bidder's id walked all of an RFP's proposals (at 20,000 it held the
     embedded database for over 30 s, and a buyer's poll got a 504)."""
@@ -176,8 +177,8 @@ async def test_an_rfp_events_recipients_are_read_from_its_subscribers_not_its_bi
     buyer_gid, buyer = await register(api, "BUYER", "Amending buyer")
     rfp_id = await open_rfp(api, buyer, sealed=False)
     hooked: dict[str, str] = {}
-    for name in ("Hooked bidder", "Hooked onlooker"):
-        gid, key = await register(api, "VENDOR", name)
+    for kind, name in (("VENDOR", "Hooked bidder"), ("VENDOR", "Hooked onlooker"), ("BUYER", "Other buyer")):
+        gid, key = await register(api, kind, name)
         hooked[gid] = key
         made = await api.data(
             CREATE_WEBHOOK, {"url": "http://127.0.0.1:9/hook", "events": ["rfp.amended"]}, key
