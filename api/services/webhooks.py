@@ -300,10 +300,6 @@ class WebhookDispatcher:
         """(webhook, event name, data, part) of each delivery the change makes; `part` numbers the
         events of one audit event (an addendum moving the deadline is AMENDED and DEADLINE_CHANGED)."""
         store = self.ground.store
-        rfp_doc = await store.rfps.find_one({"_id": change.rfp_id})
-        if rfp_doc is None:
-            return []
-        rfp = rfp_record(rfp_doc, self.ground.now())
         rfp_gid = to_global_id("Rfp", str(change.rfp_id))  # the ids the GraphQL API speaks
         events: list[tuple[str, dict[str, Any]]]
         if change.rfp_kinds():
@@ -328,12 +324,16 @@ class WebhookDispatcher:
             await webhooks(store).find({"events": {"$in": [event for event, _ in events]}}).to_list(None)
         )
         if not listening:
+            return []  # the usual case in a flood of events: the RFP is not even read
+        rfp_doc = await store.rfps.find_one({"_id": change.rfp_id})
+        if rfp_doc is None:
             return []
-        owners = list({webhook["organizationId"] for webhook in listening})
+        rfp = rfp_record(rfp_doc, self.ground.now())
+        owners = {webhook["organizationId"] for webhook in listening}
         if change.rfp_kinds():
             # The buyer and every vendor bidding on it (one_per_vendor: rfpId, then an `$in`).
             bidding = store.proposals.find(
-                {"rfpId": change.rfp_id, "vendorId": {"$in": owners}}, {"vendorId": 1}
+                {"rfpId": change.rfp_id, "vendorId": {"$in": list(owners)}}, {"vendorId": 1}
             )
             candidates = [rfp_doc["buyerId"], *[doc["vendorId"] async for doc in bidding]]
         else:

@@ -176,20 +176,21 @@ async def test_an_rfp_events_recipients_are_read_from_its_subscribers_not_its_bi
     api = explained_api
     buyer_gid, buyer = await register(api, "BUYER", "Amending buyer")
     rfp_id = await open_rfp(api, buyer, sealed=False)
-    hooked: dict[str, str] = {}
-    for kind, name in (("VENDOR", "Hooked bidder"), ("VENDOR", "Hooked onlooker"), ("BUYER", "Other buyer")):
-        gid, key = await register(api, kind, name)
-        hooked[gid] = key
+    others = {
+        name: await register(api, kind, name)
+        for kind, name in (
+            ("VENDOR", "Hooked bidder"),
+            ("VENDOR", "Hooked onlooker"),
+            ("BUYER", "Other buyer"),
+        )
+    }
+    for _, key in [(buyer_gid, buyer), *others.values()]:
         made = await api.data(
             CREATE_WEBHOOK, {"url": "http://127.0.0.1:9/hook", "events": ["rfp.amended"]}, key
         )
         assert made["createWebhook"]["userErrors"] == []
-    made = await api.data(
-        CREATE_WEBHOOK, {"url": "http://127.0.0.1:9/hook", "events": ["rfp.amended"]}, buyer
-    )
-    assert made["createWebhook"]["userErrors"] == []
-    bidder_gid = next(iter(hooked))
-    await submit(api, hooked[bidder_gid], rfp_id)
+    bidder_gid, bidder = others["Hooked bidder"]
+    await submit(api, bidder, rfp_id)
 
     async def bid(count: int) -> None:  # bidders with no webhook
         for _ in range(count):
